@@ -1,0 +1,99 @@
+package io.worldgate.api.agent;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeSet;
+
+/**
+ * An agent's resolved configuration: every key of its descriptor with a validated value.
+ * Resolution order: the key's default, then the preset's value, then the user's override
+ * ({@code --set key=value}).
+ */
+public final class AgentConfig {
+    private final String preset;
+    private final Map<String, String> values;
+
+    private AgentConfig(String preset, Map<String, String> values) {
+        this.preset = preset;
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Resolves the configuration of {@code descriptor} for {@code preset} (null for the
+     * descriptor's default preset) with {@code overrides}.
+     *
+     * @throws ConfigException for an unknown preset or key (listing the known ones), or a value
+     *     of the wrong type or out of range
+     */
+    public static AgentConfig resolve(AgentDescriptor descriptor, String preset, Map<String, String> overrides) {
+        String chosen = preset != null ? preset : descriptor.defaultPreset();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ConfigKey key : descriptor.configKeys()) {
+            values.put(key.name(), key.defaultValue());
+        }
+        if (chosen != null) {
+            Map<String, String> presetValues = descriptor.presets().get(chosen);
+            if (presetValues == null) {
+                throw new ConfigException("agent " + descriptor.name() + " has no preset '" + chosen
+                        + "'; presets: " + new TreeSet<>(descriptor.presets().keySet()));
+            }
+            apply(descriptor, "preset " + chosen, presetValues, values);
+        }
+        apply(descriptor, "override", overrides, values);
+        return new AgentConfig(chosen, values);
+    }
+
+    private static void apply(AgentDescriptor descriptor, String source, Map<String, String> in, Map<String, String> out) {
+        for (Map.Entry<String, String> e : in.entrySet()) {
+            ConfigKey key = descriptor.configKey(e.getKey()).orElseThrow(() -> new ConfigException(
+                    "agent " + descriptor.name() + " has no config key '" + e.getKey() + "' (" + source + "); keys: "
+                            + String.join(", ", new TreeSet<>(out.keySet()))));
+            String value = e.getValue() == null ? "" : e.getValue().trim();
+            key.validate(value).ifPresent(problem -> {
+                throw new ConfigException(descriptor.name() + " " + key.name() + " (" + source + "): " + problem);
+            });
+            out.put(key.name(), value);
+        }
+    }
+
+    /** The preset that was applied, or null. */
+    public String preset() {
+        return preset;
+    }
+
+    /** All values by key, in the descriptor's order. */
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    public String getString(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new NoSuchElementException("no config key '" + key + "'; keys: " + values.keySet());
+        }
+        return v;
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(getString(key));
+    }
+
+    public long getLong(String key) {
+        return Long.parseLong(getString(key));
+    }
+
+    public double getDouble(String key) {
+        return Double.parseDouble(getString(key));
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(getString(key));
+    }
+
+    @Override
+    public String toString() {
+        return (preset == null ? "" : preset + " ") + values;
+    }
+}

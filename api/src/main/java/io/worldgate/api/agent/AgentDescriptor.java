@@ -1,0 +1,73 @@
+package io.worldgate.api.agent;
+
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DiscreteSpace;
+import io.worldgate.api.tensor.DType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What an agent plugin tells the host and its users about itself. The plugin's version is its
+ * bundle version, which the host reads from the bundle.
+ *
+ * @param name agent name used on the command line ({@code --agent dreamer})
+ * @param description one line for listings
+ * @param actionKinds the action spaces the agent can act in
+ * @param observationKeys observation names the agent can use; an environment must offer at
+ *     least one of them (empty: any observations)
+ * @param configKeys every key the agent understands; no other key is accepted
+ * @param presets named sets of values for some keys, such as {@code dmc_vision}
+ * @param defaultPreset the preset used when the user names none, or null for the keys' defaults
+ */
+public record AgentDescriptor(String name, String description, Set<ActionKind> actionKinds,
+        Set<String> observationKeys, List<ConfigKey> configKeys, Map<String, Map<String, String>> presets,
+        String defaultPreset) {
+
+    public AgentDescriptor {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z][a-z0-9_-]*")) {
+            throw new IllegalArgumentException("agent names are lower case letters, digits, '-' and '_': " + name);
+        }
+        description = description == null ? "" : description;
+        actionKinds = Set.copyOf(actionKinds);
+        observationKeys = Set.copyOf(observationKeys);
+        configKeys = List.copyOf(configKeys);
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        presets.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
+        presets = java.util.Collections.unmodifiableMap(copy);
+        if (defaultPreset != null && !presets.containsKey(defaultPreset)) {
+            throw new IllegalArgumentException("default preset '" + defaultPreset + "' is not among " + presets.keySet());
+        }
+    }
+
+    /** The key called {@code key}, if the agent has one. */
+    public Optional<ConfigKey> configKey(String key) {
+        return configKeys.stream().filter(k -> k.name().equals(key)).findFirst();
+    }
+
+    /** Why the agent cannot act in {@code spec}, judged by action kinds and observation keys. */
+    public Optional<String> incompatibility(EnvSpec spec) {
+        ActionKind kind;
+        if (spec.actionSpace() instanceof DiscreteSpace) {
+            kind = ActionKind.DISCRETE;
+        } else if (spec.actionSpace() instanceof BoxSpace box && box.dtype() == DType.FLOAT32) {
+            kind = ActionKind.CONTINUOUS;
+        } else {
+            return Optional.of("unsupported action space " + spec.actionSpace());
+        }
+        if (!actionKinds.contains(kind)) {
+            return Optional.of(name + " does not support " + kind.name().toLowerCase() + " actions (" + spec.id() + ")");
+        }
+        if (!observationKeys.isEmpty()
+                && observationKeys.stream().noneMatch(spec.observationSpace()::has)) {
+            return Optional.of(name + " needs one of the observations " + observationKeys + ", "
+                    + spec.id() + " has " + spec.observationSpace().spaces().keySet());
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,59 @@
+package io.worldgate.gateway.host;
+
+import aQute.bnd.osgi.Builder;
+import aQute.bnd.osgi.Jar;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Builds real OSGi bundles with bnd from this module's test classes, the same way
+ * bnd-maven-plugin builds the plugins: Declarative Services annotations processed, imports
+ * computed from the classes, and imported packages resolved against the host's exports.
+ */
+public final class TestBundles {
+    private TestBundles() {}
+
+    /** Builds a bundle of the test-class package {@code pkg} into {@code out}. */
+    public static Path build(Path out, String symbolicName, String version, String pkg) throws Exception {
+        return build(out, symbolicName, version, pkg, Map.of());
+    }
+
+    /** As {@link #build(Path, String, String, String)}, with extra bnd instructions (e.g. an Import-Package). */
+    public static Path build(Path out, String symbolicName, String version, String pkg, Map<String, String> instructions)
+            throws Exception {
+        try (Builder b = new Builder()) {
+            b.setProperty("Bundle-SymbolicName", symbolicName);
+            b.setProperty("Bundle-Version", version);
+            b.setProperty("Private-Package", pkg);
+            b.setProperty("-dsannotations", "*");
+            b.setProperty("-noimportjava", "true");
+            instructions.forEach(b::setProperty);
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                if (new File(entry).exists()) {
+                    b.addClasspath(new File(entry));
+                }
+            }
+            Jar jar = b.build();
+            if (!b.isOk()) {
+                throw new IllegalStateException("bnd failed: " + b.getErrors());
+            }
+            Files.createDirectories(out.getParent());
+            Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
+            jar.write(tmp.toFile());
+            // A rename is atomic, so FileInstall never sees a half-written jar.
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        }
+    }
+
+    /** The random plugin jar built by Maven in plugins/random. */
+    public static Path randomPlugin() {
+        Path p = Path.of(System.getProperty("worldgate.test.randomPlugin", "../plugins/random/target/random-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("random plugin jar " + p + " is missing; build with mvn package");
+        }
+        return p;
+    }
+}
