@@ -7,6 +7,7 @@ import io.worldgate.gateway.host.internal.FelixFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -68,6 +69,11 @@ public final class PluginHost implements AutoCloseable {
      */
     public static PluginHost start(HostConfig config) {
         DjlBootstrap.initialise();
+        // FileInstall logs through java.util.logging; send it where everything else goes.
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
         try {
             Files.createDirectories(config.deployDirectory());
             Path storage = Files.createTempDirectory("worldgate-felix-");
@@ -119,6 +125,42 @@ public final class PluginHost implements AutoCloseable {
                 config.deployDirectory(), handles.values()));
         out.sort(Comparator.comparing(PluginInfo::file));
         return out;
+    }
+
+    /**
+     * Waits until FileInstall has processed the deploy directory: nothing pending or starting,
+     * and two looks 300 ms apart agree. Returns the last look, settled or not by {@code max}.
+     */
+    public List<PluginInfo> awaitSettled(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        List<PluginInfo> previous = null;
+        while (true) {
+            List<PluginInfo> now = plugins();
+            boolean busy = now.stream().anyMatch(p -> p.state().equals("PENDING") || p.state().equals("STARTING"));
+            if ((!busy && now.equals(previous)) || System.nanoTime() > deadline) {
+                return now;
+            }
+            previous = busy ? null : now;
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return now;
+            }
+        }
+    }
+
+    /**
+     * The best factory for {@code agentName}, waiting up to {@code max} for the deploy directory
+     * to settle if none is there yet.
+     */
+    public Optional<FactoryHandle> awaitFactory(String agentName, Duration max) {
+        Optional<FactoryHandle> found = bestFactory(agentName);
+        if (found.isEmpty()) {
+            awaitSettled(max);
+            found = bestFactory(agentName);
+        }
+        return found;
     }
 
     /** The running framework's bundle context, for tests and host-side services. */

@@ -48,6 +48,29 @@ public final class TestBundles {
         }
     }
 
+    /** The test plugin of package {@code io.worldgate.gateway.testplugins.<name>}, with the shared test agent. */
+    public static Path testPlugin(Path out, String name, String version) throws Exception {
+        String base = "io.worldgate.gateway.testplugins.";
+        return build(out, "test." + name, version, base + name + "," + base + "common");
+    }
+
+    /**
+     * A copy of the bundle {@code source} that says it is {@code version}: what a rebuilt jar
+     * of a newer release looks like to the host. Written atomically to {@code out}.
+     */
+    public static Path withVersion(Path source, Path out, String version) throws Exception {
+        try (Jar jar = new Jar(source.toFile())) {
+            java.util.jar.Manifest m = jar.getManifest();
+            m.getMainAttributes().putValue("Bundle-Version", version);
+            jar.setManifest(m);
+            Files.createDirectories(out.getParent());
+            Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
+            jar.write(tmp.toFile());
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        }
+    }
+
     /** The random plugin jar built by Maven in plugins/random. */
     public static Path randomPlugin() {
         Path p = Path.of(System.getProperty("worldgate.test.randomPlugin", "../plugins/random/target/random-0.1.0-SNAPSHOT.jar"));

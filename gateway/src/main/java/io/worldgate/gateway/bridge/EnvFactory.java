@@ -1,0 +1,28 @@
+package io.worldgate.gateway.bridge;
+
+import io.worldgate.api.env.VectorEnv;
+import java.util.List;
+import java.util.Map;
+
+/** Creates vectorized environments for one family of env ids (such as {@code java:} or {@code dmc:}). */
+public interface EnvFactory {
+
+    /** The id prefix this factory serves, without the colon: {@code java}, {@code dmc}, ... */
+    String family();
+
+    /** Example ids with a one-line description each, for {@code envs list}. */
+    Map<String, String> examples();
+
+    /**
+     * Creates {@code numEnvs} environments of {@code id}.
+     *
+     * @param options family-specific options such as {@code size=64}
+     * @throws EnvException with a clear message if the id is unknown or the environment cannot start
+     */
+    VectorEnv create(String id, int numEnvs, Map<String, String> options);
+
+    /** Ids this family knows, for error messages; may be a sample. */
+    default List<String> knownIds() {
+        return List.copyOf(examples().keySet());
+    }
+}

@@ -1,0 +1,19 @@
+package io.worldgate.gateway.bridge.internal;
+
+import java.util.SplittableRandom;
+
+/** One environment written in Java with a flat float32 {@code state} observation. */
+interface SingleEnv {
+
+    /** Starts an episode and writes the first observation into {@code obs}. */
+    void reset(SplittableRandom rng, float[] obs);
+
+    /**
+     * Applies {@code action} (a discrete index in {@code action[0]}, or a continuous vector),
+     * writes the next observation into {@code obs} and returns the reward.
+     */
+    float step(float[] action, float[] obs);
+
+    /** Whether the last step reached a terminal state. */
+    boolean terminated();
+}

@@ -1,0 +1,62 @@
+package io.worldgate.gateway.cli;
+
+import io.worldgate.gateway.cli.internal.TrainingSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code worldgate train}. */
+@Command(name = "train", description = "Train an agent plugin on an environment, with a progress bar and a summary at the end.")
+final class TrainCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--agent", required = true, description = "Agent name, as in 'plugins list'.")
+    String agent;
+
+    @Option(names = "--env", required = true, description = "Environment id, as in 'envs list' (e.g. java:CartPole).")
+    String env;
+
+    @Option(names = "--steps", defaultValue = "20000", description = "Env steps to take in all (default: ${DEFAULT-VALUE}).")
+    long steps;
+
+    @Option(names = "--envs", defaultValue = "4", description = "Environments stepped together (default: ${DEFAULT-VALUE}).")
+    int numEnvs;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--preset", description = "Agent preset (default: the agent's own).")
+    String preset;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override an agent config key; repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--env-option", paramLabel = "KEY=VALUE", description = "Environment option; repeatable.")
+    List<String> envOptions = new ArrayList<>();
+
+    @Option(names = "--train-ratio", defaultValue = "0", description = "Updates per env step (default: ${DEFAULT-VALUE}).")
+    double trainRatio;
+
+    @Option(names = "--prefill", defaultValue = "0", description = "Env steps before the first update (default: ${DEFAULT-VALUE}).")
+    long prefill;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Env steps between checkpoints; 0 only at the end and on swaps.")
+    long checkpointEvery;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--json", description = "No progress bar; print the summary as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return TrainingSession.run(new TrainingSession.Request(main.pluginsDir, main.runsDir, agent, preset,
+                TrainingSession.parseAssignments(sets, "--set"), env, TrainingSession.parseAssignments(envOptions, "--env-option"),
+                numEnvs, steps, seed, trainRatio, prefill, checkpointEvery, device, json));
+    }
+}

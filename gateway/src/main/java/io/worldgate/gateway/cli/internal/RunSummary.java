@@ -1,0 +1,90 @@
+package io.worldgate.gateway.cli.internal;
+
+import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunStatus;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The one-screen summary printed when a run ends, and the same facts as a map for {@code --json}. */
+public final class RunSummary {
+    private static final String BLOCKS = "▁▂▃▄▅▆▇█";
+
+    private RunSummary() {}
+
+    public static Map<String, Object> facts(RunConfig config, RunStatus status, List<Double> returns, Duration wall,
+            String checkpoint, int swaps) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", config.runId());
+        m.put("state", status.state().name());
+        m.put("message", status.message());
+        m.put("agent", config.agentName());
+        m.put("env", config.envId());
+        m.put("num_envs", config.numEnvs());
+        m.put("steps", status.step());
+        m.put("wall_seconds", wall.toMillis() / 1000.0);
+        m.put("steps_per_second", wall.isZero() ? 0 : status.step() / (wall.toMillis() / 1000.0));
+        m.put("episodes", returns.size());
+        m.put("mean_return_last_20", mean(returns.subList(Math.max(0, returns.size() - 20), returns.size())));
+        m.put("mean_return_first_20", mean(returns.subList(0, Math.min(20, returns.size()))));
+        m.put("best_return", returns.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+        m.put("swaps", swaps);
+        m.put("checkpoint", checkpoint);
+        m.put("run_directory", config.runDirectory().toString());
+        return m;
+    }
+
+    public static String render(Map<String, Object> f, List<Double> returns, String agentLabel) {
+        StringBuilder sb = new StringBuilder();
+        String title = "── Worldgate run " + f.get("run_id") + " ";
+        sb.append(title).append("─".repeat(Math.max(4, 72 - title.length()))).append('\n');
+        line(sb, "result", f.get("state") + " (" + f.get("message") + ")");
+        line(sb, "agent", agentLabel == null ? f.get("agent") : agentLabel);
+        line(sb, "environment", f.get("env") + " x " + f.get("num_envs"));
+        line(sb, "steps", String.format(Locale.ROOT, "%,d in %.1f s (%,.0f steps/s)", (Long) f.get("steps"),
+                (Double) f.get("wall_seconds"), ((Number) f.get("steps_per_second")).doubleValue()));
+        line(sb, "episodes", f.get("episodes"));
+        line(sb, "return", String.format(Locale.ROOT, "first 20 episodes %.1f, last 20 episodes %.1f, best %.1f",
+                (Double) f.get("mean_return_first_20"), (Double) f.get("mean_return_last_20"), (Double) f.get("best_return")));
+        if (!returns.isEmpty()) {
+            line(sb, "curve", sparkline(returns, 60));
+        }
+        line(sb, "swaps", f.get("swaps"));
+        line(sb, "checkpoint", f.get("checkpoint") == null ? "-" : f.get("checkpoint"));
+        line(sb, "run dir", f.get("run_directory"));
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, String key, Object value) {
+        sb.append(String.format("  %-12s %s%n", key, value));
+    }
+
+    /** Episode returns averaged into at most {@code width} bins, drawn as block characters. */
+    static String sparkline(List<Double> values, int width) {
+        int bins = Math.min(width, values.size());
+        double[] avg = new double[bins];
+        for (int b = 0; b < bins; b++) {
+            int from = (int) ((long) b * values.size() / bins);
+            int to = (int) ((long) (b + 1) * values.size() / bins);
+            avg[b] = mean(values.subList(from, to));
+        }
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        for (double v : avg) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (double v : avg) {
+            int level = hi > lo ? (int) Math.round((v - lo) / (hi - lo) * (BLOCKS.length() - 1)) : 0;
+            sb.append(BLOCKS.charAt(level));
+        }
+        return sb + String.format(Locale.ROOT, "  (%.1f .. %.1f)", lo, hi);
+    }
+
+    static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+}

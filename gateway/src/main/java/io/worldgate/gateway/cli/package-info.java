@@ -1,0 +1,2 @@
+/** The {@code worldgate} command line (picocli). */
+package io.worldgate.gateway.cli;

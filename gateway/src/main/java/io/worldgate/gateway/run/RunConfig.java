@@ -1,0 +1,47 @@
+package io.worldgate.gateway.run;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a training run does.
+ *
+ * @param runId the run's id, also the name of its directory
+ * @param agentName the agent plugin to use, by name; the highest deployed version is taken
+ * @param preset the agent preset, or null for the agent's default
+ * @param agentOverrides {@code --set key=value} values for the agent
+ * @param envId environment id such as {@code java:CartPole}
+ * @param envOptions environment options
+ * @param numEnvs environments stepped together
+ * @param totalSteps env steps (summed over environments) after which the run ends
+ * @param seed seed of the environments and the agent
+ * @param trainRatio gradient updates per env step once prefill is done (0: never train)
+ * @param prefillSteps env steps collected before the first update
+ * @param checkpointEvery env steps between checkpoints (0: only at the end and on swaps)
+ * @param runDirectory where checkpoints and diagnostics go
+ * @param device {@code auto}, {@code cpu} or {@code gpu}
+ */
+public record RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
+        Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
+        long checkpointEvery, Path runDirectory, String device) {
+
+    public RunConfig {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(agentName, "agentName");
+        Objects.requireNonNull(envId, "envId");
+        Objects.requireNonNull(runDirectory, "runDirectory");
+        agentOverrides = Map.copyOf(agentOverrides);
+        envOptions = Map.copyOf(envOptions);
+        if (numEnvs < 1) {
+            throw new IllegalArgumentException("--envs must be at least 1, got " + numEnvs);
+        }
+        if (totalSteps < 1) {
+            throw new IllegalArgumentException("--steps must be at least 1, got " + totalSteps);
+        }
+        if (trainRatio < 0 || !Double.isFinite(trainRatio)) {
+            throw new IllegalArgumentException("the train ratio must be a finite number >= 0, got " + trainRatio);
+        }
+        device = device == null ? "auto" : device;
+    }
+}

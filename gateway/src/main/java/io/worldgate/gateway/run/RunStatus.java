@@ -1,0 +1,18 @@
+package io.worldgate.gateway.run;
+
+/**
+ * A snapshot of a run.
+ *
+ * @param runId the run
+ * @param state its state
+ * @param message what it is doing or waiting for, in words
+ * @param agent the agent in use as {@code name@version}, or null while none is
+ * @param step env steps taken so far
+ * @param totalSteps the step budget
+ * @param episodes episodes finished
+ * @param lastReturn return of the latest finished episode (NaN before the first)
+ * @param stepsPerSecond recent throughput
+ * @param updates gradient updates run so far
+ */
+public record RunStatus(String runId, RunState state, String message, String agent, long step, long totalSteps,
+        long episodes, double lastReturn, double stepsPerSecond, long updates) {}

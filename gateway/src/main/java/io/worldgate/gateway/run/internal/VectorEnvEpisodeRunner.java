@@ -1,0 +1,57 @@
+package io.worldgate.gateway.run.internal;
+
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.EpisodeRunner;
+import io.worldgate.api.env.EpisodeSummary;
+import io.worldgate.api.env.Policy;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.api.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/** Plays whole episodes on environments of its own, created on demand, for agents that score policies themselves. */
+public final class VectorEnvEpisodeRunner implements EpisodeRunner {
+    private final EnvSpec spec;
+    private final IntFunction<VectorEnv> envs;
+
+    /** @param envs creates {@code n} environments of the run's kind */
+    public VectorEnvEpisodeRunner(EnvSpec spec, IntFunction<VectorEnv> envs) {
+        this.spec = spec;
+        this.envs = envs;
+    }
+
+    @Override
+    public EnvSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public List<EpisodeSummary> run(Policy policy, int episodes, long seed) {
+        List<EpisodeSummary> done = new ArrayList<>();
+        int n = Math.max(1, Math.min(episodes, spec.numEnvs()));
+        try (VectorEnv env = envs.apply(n)) {
+            StepBatch obs = env.reset(seed);
+            double[] returns = new double[n];
+            int[] lengths = new int[n];
+            while (done.size() < episodes) {
+                Tensor actions = policy.act(obs);
+                obs = env.step(actions);
+                for (int i = 0; i < n && done.size() < episodes; i++) {
+                    if (obs.isFirst()[i]) {
+                        continue;
+                    }
+                    returns[i] += obs.rewards()[i];
+                    lengths[i]++;
+                    if (obs.isLast(i)) {
+                        done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
+                        returns[i] = 0;
+                        lengths[i] = 0;
+                    }
+                }
+            }
+        }
+        return done;
+    }
+}

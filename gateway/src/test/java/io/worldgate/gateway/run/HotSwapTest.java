@@ -1,0 +1,98 @@
+package io.worldgate.gateway.run;
+
+import static io.worldgate.gateway.host.HostFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.host.HostFixture;
+import io.worldgate.gateway.host.TestBundles;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Swapping the random plugin in a running loop on a real Felix: v1 -> v2 -> jar removed -> jar
+ * back. The step counter goes on across swaps, the checkpoint is handed over, the replaced
+ * revision's class loader can be collected, and the run pauses rather than fails without a plugin.
+ */
+class HotSwapTest {
+
+    @Test
+    void swapsRemovesAndRestoresThePluginWhileTheLoopRuns(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            Path jar = f.deploy.resolve("random.jar");
+            TestBundles.withVersion(TestBundles.randomPlugin(), jar, "1.0.0");
+            await("random 1.0.0", 20, () -> f.host.bestFactory("random").isPresent());
+
+            RunFixtures.Events events = new RunFixtures.Events();
+            TrainingRun run = new TrainingRun(RunFixtures.endless("swap", "random", tmp, Map.of("act_delay_ms", "1")),
+                    f.host, EnvRegistry.withBuiltins(), events).start();
+            try {
+                await("steps with v1", 20, () -> run.status().step() > 100);
+                assertThat(run.status().agent()).isEqualTo("random@1.0.0");
+                WeakReference<ClassLoader> v1Loader = run.agentClassLoader();
+                assertThat(v1Loader.get()).isNotNull();
+
+                // v2 replaces the jar: FileInstall updates the bundle and refreshes it.
+                TestBundles.withVersion(TestBundles.randomPlugin(), jar, "2.0.0");
+                await("swap to 2.0.0", 30, () -> "random@2.0.0".equals(run.status().agent()));
+                long atSwap = run.status().step();
+                await("steps with v2", 20, () -> run.status().step() > atSwap + 100);
+                assertThat(run.status().state()).isEqualTo(RunState.RUNNING);
+                assertThat(events.any("random@2.0.0 took over from checkpoint")).as(events.events.toString()).isTrue();
+                assertThat(run.lastCheckpoint()).hasValueSatisfying(cp ->
+                        assertThat(cp.resolve("random-agent.txt")).exists());
+
+                // Nothing of the host keeps the old revision alive: its class loader is collected.
+                await("v1 class loader collected", 30, () -> {
+                    System.gc();
+                    return v1Loader.get() == null;
+                });
+
+                // Removing the jar pauses the run with a clear status; the step counter stops.
+                Files.delete(jar);
+                await("pause", 30, () -> run.status().state() == RunState.PAUSED);
+                assertThat(run.status().message()).contains("no plugin offers agent 'random'");
+                long paused = run.status().step();
+                Thread.sleep(500);
+                assertThat(run.status().step()).isEqualTo(paused);
+
+                // Putting it back resumes the same run, from the checkpoint, counting on.
+                TestBundles.withVersion(TestBundles.randomPlugin(), jar, "2.0.0");
+                await("resume", 30, () -> run.status().state() == RunState.RUNNING && run.status().step() > paused + 100);
+                assertThat(run.status().agent()).isEqualTo("random@2.0.0");
+            } finally {
+                run.stop();
+                RunStatus end = run.await(Duration.ofSeconds(30));
+                assertThat(end.state()).isEqualTo(RunState.STOPPED);
+                events.events.forEach(System.out::println);
+            }
+        }
+    }
+
+    @Test
+    void aHigherVersionDeployedBesideTheOldOneTakesOver(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random-1.jar"), "1.0.0");
+            await("random 1.0.0", 20, () -> f.host.bestFactory("random").isPresent());
+            TrainingRun run = new TrainingRun(RunFixtures.endless("side", "random", tmp, Map.of()), f.host,
+                    EnvRegistry.withBuiltins(), new RunFixtures.Events()).start();
+            try {
+                await("steps with v1", 20, () -> run.status().step() > 100);
+                TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random-3.jar"), "3.0.0");
+                await("swap to 3.0.0", 30, () -> "random@3.0.0".equals(run.status().agent()));
+                // Removing the older one does not disturb the run.
+                Files.delete(f.deploy.resolve("random-1.jar"));
+                long at = run.status().step();
+                await("still running on 3.0.0", 20, () -> run.status().step() > at + 100);
+                assertThat(run.status().agent()).isEqualTo("random@3.0.0");
+            } finally {
+                run.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.worldgate.gateway.run;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Small helpers for tests that drive runs. */
+final class RunFixtures {
+    private RunFixtures() {}
+
+    /** An endless (1e12-step) run of {@code agent} on two java:CartPole environments. */
+    static RunConfig endless(String id, String agent, Path dir, Map<String, String> overrides) {
+        return new RunConfig(id, agent, null, overrides, "java:CartPole", Map.of(), 2, 1_000_000_000_000L, 7, 0, 0, 0,
+                dir.resolve("runs").resolve(id), "cpu");
+    }
+
+    /** Records every event a run reports. */
+    static final class Events implements RunListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(RunStatus status, String event) {
+            events.add("step " + status.step() + ": " + event);
+        }
+
+        boolean any(String fragment) {
+            return events.stream().anyMatch(e -> e.contains(fragment));
+        }
+    }
+}
