@@ -54,6 +54,14 @@ final class CartPole implements SingleEnv {
         return 1f;
     }
 
+    /** Puts the system in a given state; for tests that check one step by hand. */
+    void setState(double x, double xDot, double theta, double thetaDot) {
+        this.x = x;
+        this.xDot = xDot;
+        this.theta = theta;
+        this.thetaDot = thetaDot;
+    }
+
     @Override
     public boolean terminated() {
         return terminated;

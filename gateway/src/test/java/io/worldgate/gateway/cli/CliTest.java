@@ -1,0 +1,108 @@
+package io.worldgate.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.worldgate.gateway.cli.internal.Json;
+import io.worldgate.gateway.host.TestBundles;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, run in-process against a real deploy directory and plugin host. */
+class CliTest {
+    @TempDir
+    Path tmp;
+    private Path deploy;
+
+    @BeforeEach
+    void deployRandom() throws Exception {
+        deploy = Files.createDirectories(tmp.resolve("deploy"));
+        Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    private Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            String[] all = new String[args.length + 4];
+            all[0] = "--plugins-dir";
+            all[1] = deploy.toString();
+            all[2] = "--runs-dir";
+            all[3] = tmp.resolve("runs").toString();
+            System.arraycopy(args, 0, all, 4, args.length);
+            int exit = Main.run(all);
+            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void pluginsListShowsEveryPluginWithItsStateAndErrors() throws Exception {
+        Files.write(deploy.resolve("broken.jar"), new byte[] {0, 1, 2});
+        Result r = run("plugins", "list", "--json");
+        assertThat(r.exit()).as("a failed plugin makes the exit code 1").isEqualTo(1);
+        JsonNode list = Json.mapper().readTree(r.out());
+        assertThat(list).hasSize(2);
+        JsonNode broken = list.get(0);
+        assertThat(broken.get("file").asText()).isEqualTo("broken.jar");
+        assertThat(broken.get("state").asText()).isEqualTo("FAILED");
+        assertThat(broken.get("error").asText()).contains("not a readable jar");
+        JsonNode random = list.get(1);
+        assertThat(random.get("symbolicName").asText()).isEqualTo("io.worldgate.plugin.random");
+        assertThat(random.get("state").asText()).isEqualTo("ACTIVE");
+        assertThat(random.get("agents").get(0).asText()).isEqualTo("random");
+    }
+
+    @Test
+    void trainRunsToItsBudgetAndWritesTheRunDirectory() throws Exception {
+        Result r = run("train", "--agent", "random", "--env", "java:PointMass", "--steps", "2000", "--envs", "2",
+                "--set", "action_scale=0.5", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode summary = Json.mapper().readTree(r.out());
+        assertThat(summary.get("state").asText()).isEqualTo("FINISHED");
+        assertThat(summary.get("steps").asLong()).isEqualTo(2000);
+        // Each env takes 1000 steps; episodes are 200 steps, and after the first one each also spends
+        // one step on its reset (the auto-reset rule): 200 + 3 x 201 = 803 <= 1000 < 1004, so 4 per env.
+        assertThat(summary.get("episodes").asInt()).isEqualTo(8);
+        Path runDir = Path.of(summary.get("run_directory").asText());
+        JsonNode config = Json.mapper().readTree(runDir.resolve("config.json").toFile());
+        assertThat(config.get("agent_config").get("action_scale").asText()).isEqualTo("0.5");
+        assertThat(Path.of(summary.get("checkpoint").asText()).resolve("checkpoint.properties")).exists();
+    }
+
+    @Test
+    void anUnknownConfigKeyIsABadInputErrorListingTheKeys() {
+        Result r = run("train", "--agent", "random", "--env", "java:CartPole", "--set", "learning_rate=3");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("error: agent random has no config key 'learning_rate'")
+                .contains("keys: act_delay_ms, action_scale").doesNotContain("Exception");
+    }
+
+    @Test
+    void anUnknownAgentSaysWhatIsDeployed() {
+        Result r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("no deployed plugin offers agent 'dreamer'").contains("available: random@");
+    }
+
+    @Test
+    void anUnknownEnvironmentFailsTheRunWithTheKnownFamilies() throws Exception {
+        Result r = run("train", "--agent", "random", "--env", "mujoco:Ant", "--steps", "10", "--json");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(Json.mapper().readTree(r.out()).get("message").asText()).contains("unknown environment 'mujoco:Ant'");
+    }
+}
