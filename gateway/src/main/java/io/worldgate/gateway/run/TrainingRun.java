@@ -60,6 +60,7 @@ public final class TrainingRun implements AutoCloseable {
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
     private volatile Path lastCheckpoint;
+    private volatile String lastAgentLabel;
     private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
     private EnvSpec spec;
@@ -121,6 +122,11 @@ public final class TrainingRun implements AutoCloseable {
     /** The latest value of each metric the agent reported. */
     public Map<String, Double> metrics() {
         return Map.copyOf(metrics);
+    }
+
+    /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
+    public String lastAgentLabel() {
+        return lastAgentLabel;
     }
 
     /** The directory of the latest checkpoint, if any was written. */
@@ -309,6 +315,7 @@ public final class TrainingRun implements AutoCloseable {
                 throw new IllegalStateException("create returned null");
             }
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
+            lastAgentLabel = h.label();
             Path checkpoint = lastCheckpoint;
             if (checkpoint == null) {
                 event("agent " + h.label() + " created");

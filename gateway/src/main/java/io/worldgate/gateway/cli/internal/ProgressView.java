@@ -3,6 +3,8 @@ package io.worldgate.gateway.cli.internal;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -66,7 +68,7 @@ public final class ProgressView implements RunListener, AutoCloseable {
             // Start at column 0 and clear the bar's line, so events read as a log above the bar.
             err.print("\r" + " ".repeat(110) + "\r");
         }
-        err.println("[step " + s.step() + "] " + event);
+        err.println("[" + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " step " + s.step() + "] " + event);
         err.flush();
     }
 

@@ -101,11 +101,14 @@ public final class TrainingSession {
             List<Double> returns = run.episodeReturns();
             Map<String, Object> facts = RunSummary.facts(config, end, returns, wall,
                     run.lastCheckpoint().map(Path::toString).orElse(null), swaps.get());
+            facts.put("agent_version", run.lastAgentLabel());
             facts.put("metrics", run.metrics());
             if (r.json()) {
                 System.out.println(Json.write(facts));
             } else {
-                System.out.print(RunSummary.render(facts, returns, factory.label()));
+                String last = run.lastAgentLabel();
+                String agents = last == null || last.equals(factory.label()) ? factory.label() : factory.label() + " -> " + last;
+                System.out.print(RunSummary.render(facts, returns, agents));
             }
             return end.state() == RunState.FINISHED ? 0 : 1;
         }
