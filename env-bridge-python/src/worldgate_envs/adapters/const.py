@@ -1,0 +1,75 @@
+"""``const:<n>``: a trivial constant env for latency benchmarks and failure tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
+from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.options import options_as_text
+from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
+
+
+@dataclass
+class ConstOptions:
+    length: int = 100          # agent steps per episode (then truncated)
+    action: str = "box"        # "box" (float32 [1] in [-1, 1]) or "discrete" (2 actions)
+    image: int = 0             # >0 adds a zero uint8 image observation of image x image x 3
+    fail_at: int = 0           # >0: step number fail_at of an episode raises RuntimeError (tests)
+
+    def validate(self, family: str) -> None:
+        if self.length < 1:
+            raise OptionError(f"{family}: length must be >= 1")
+        if self.action not in ("box", "discrete"):
+            raise OptionError(f"{family}: action must be box or discrete, got {self.action!r}")
+        if self.image < 0 or self.fail_at < 0:
+            raise OptionError(f"{family}: image and fail_at must be >= 0")
+
+
+class InjectedFailure(RuntimeError):
+    """Raised on purpose by ``const:<n>?fail_at=N``."""
+
+
+class ConstEnv(Env):
+    """Observation ``state``: float32 zeros of size n; reward 0; fixed length."""
+
+    def __init__(self, name: str, opts: ConstOptions) -> None:
+        super().__init__()
+        try:
+            size = int(name)
+        except ValueError:
+            raise UnknownEnvError(f"const:<n> needs an integer size, got 'const:{name}' (try const:4)") from None
+        if size < 1:
+            raise UnknownEnvError(f"const:<n> needs n >= 1, got {size}")
+        self._opts = opts
+        obs = [ArraySpec.vector("state", size)]
+        if opts.image:
+            obs.insert(0, ArraySpec.image("image", opts.image, opts.image, 3))
+        action = DiscreteSpace(2) if opts.action == "discrete" else BoxSpace.of((1,), -1.0, 1.0)
+        self._spec = EnvSpec(
+            env_id=f"const:{size}",
+            family="const",
+            observations=tuple(obs),
+            action_space=action,
+            max_episode_steps=opts.length,
+            options=options_as_text(opts),
+            can_render=True,
+        )
+        self._obs = {o.name: o.zeros() for o in self._spec.observations}
+
+    @property
+    def spec(self) -> EnvSpec:
+        return self._spec
+
+    def _reset(self, seed: int | None) -> tuple[Obs, Info]:
+        return {k: v.copy() for k, v in self._obs.items()}, {}
+
+    def _step(self, action: object) -> StepTuple:
+        if self._opts.fail_at and self.episode_steps + 1 >= self._opts.fail_at:
+            raise InjectedFailure(f"const env: injected failure at step {self.episode_steps + 1} (fail_at={self._opts.fail_at})")
+        return {k: v.copy() for k, v in self._obs.items()}, 0.0, False, False, {}
+
+    def render(self) -> np.ndarray:
+        return np.zeros((64, 64, 3), dtype=np.uint8)

@@ -1,0 +1,139 @@
+"""``metaworld:<task>-v3``: Meta-World MT1 tasks with pixels from the corner camera.
+
+The 50 goal variations of a task come from ``benchmark_seed`` (fixed per
+worker, default 0); ``reset(seed)`` seeds the choice among them, so the same
+seed and actions give the same episode. Episodes are 500 steps (truncated);
+``info["success"]`` is 1.0 once the task is solved. The corner camera is
+mounted upside down (its up axis points at the floor), so frames are rotated
+by 180 degrees unless ``upright=false``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+
+from worldgate_envs.adapters._imports import require
+from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
+from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.options import options_as_text
+from worldgate_envs.spaces import ArraySpec, BoxSpace, EnvSpec
+
+
+@dataclass
+class MetaWorldOptions:
+    obs: str = "both"           # image | state | both
+    size: int = 64
+    camera: str = "corner"
+    episode_steps: int = 500
+    benchmark_seed: int = 0     # seeds the task's set of goal variations
+    fast_render: bool = False   # no MSAA, shadows or reflections: about 4x faster on CPU (OSMesa), other pixels
+    upright: bool = True        # rotate frames 180 degrees: the corner camera's up axis points down
+
+    def validate(self, family: str) -> None:
+        if self.obs not in ("image", "state", "both"):
+            raise OptionError(f"{family}: obs must be image, state or both, got {self.obs!r}")
+        if self.size < 1 or not (1 <= self.episode_steps <= 500):
+            raise OptionError(f"{family}: size must be >= 1 and episode_steps in [1, 500]")
+
+
+class MetaWorldEnv(Env):
+    def __init__(self, name: str, opts: MetaWorldOptions) -> None:
+        super().__init__()
+        require("metaworld", "mujoco", "mujoco==3.3.0")
+        mw = require("metaworld", "metaworld", "metaworld==3.1.1")
+        import gymnasium as gym
+
+        known = sorted(mw.ALL_V3_ENVIRONMENTS.keys())
+        if name not in known:
+            close = [k for k in known if k.split("-")[0] == name.split("-")[0]] or known[:12]
+            raise UnknownEnvError(f"metaworld: unknown task '{name}'; e.g. {', '.join(close)}")
+        self._opts = opts
+        self._pixels = opts.obs in ("image", "both")
+        self._env: Any = gym.make(
+            "Meta-World/MT1",
+            env_name=name,
+            seed=opts.benchmark_seed,
+            render_mode="rgb_array",
+            camera_name=opts.camera,
+            width=opts.size,
+            height=opts.size,
+            max_episode_steps=opts.episode_steps,
+            disable_env_checker=True,
+        )
+        self._raw: Any = cast(Any, self._env).unwrapped
+        self._fast_flags_set = False
+        if opts.fast_render:
+            self._raw.model.vis.quality.offsamples = 0  # before the first render makes the GL context
+        space: Any = self._env.observation_space
+        obs: list[ArraySpec] = []
+        if self._pixels:
+            obs.append(ArraySpec.image("image", opts.size, opts.size, 3))
+        if opts.obs in ("state", "both"):
+            obs.append(ArraySpec.vector("state", int(np.prod(space.shape)), space.low.astype(np.float32), space.high.astype(np.float32)))
+        aspace: Any = self._env.action_space
+        self._spec = EnvSpec(
+            env_id=f"metaworld:{name}",
+            family="metaworld",
+            observations=tuple(obs),
+            action_space=BoxSpace.of(aspace.shape, aspace.low, aspace.high),
+            max_episode_steps=opts.episode_steps,
+            options=options_as_text(opts),
+            info_keys=("success",),
+            can_render=True,
+        )
+
+    @property
+    def spec(self) -> EnvSpec:
+        return self._spec
+
+    def _observe(self, state: np.ndarray) -> Obs:
+        out: Obs = {}
+        if self._pixels:
+            out["image"] = self._frame()
+        if self._opts.obs in ("state", "both"):
+            out["state"] = np.asarray(state, dtype=np.float32).reshape(-1)
+        return out
+
+    def _reset(self, seed: int | None) -> tuple[Obs, Info]:
+        if seed is not None:
+            # Metaworld ignores reset(seed=...); its own seed() drives the goal choice.
+            self._raw.seed(seed)
+        state, info = self._env.reset()
+        return self._observe(state), {"success": 0.0}
+
+    def _step(self, action: Any) -> StepTuple:
+        state, reward, terminated, truncated, info = self._env.step(np.asarray(action, dtype=np.float32))
+        return (
+            self._observe(state),
+            float(reward),
+            bool(terminated),
+            bool(truncated),
+            {"success": float(info.get("success", 0.0))},
+        )
+
+    def _frame(self) -> np.ndarray:
+        img: np.ndarray = self._env.render()
+        if self._opts.fast_render and not self._fast_flags_set:
+            self._disable_expensive_effects()
+            img = self._env.render()
+        if self._opts.upright:
+            img = img[::-1, ::-1]
+        return np.ascontiguousarray(img)
+
+    def _disable_expensive_effects(self) -> None:
+        import mujoco
+
+        # gymnasium's MujocoRenderer makes its viewer on the first render; reach its scene.
+        viewer = self._raw.mujoco_renderer._get_viewer("rgb_array")
+        viewer.scn.flags[mujoco.mjtRndFlag.mjRND_SHADOW] = 0
+        viewer.scn.flags[mujoco.mjtRndFlag.mjRND_REFLECTION] = 0
+        self._fast_flags_set = True
+
+    def render(self) -> np.ndarray:
+        return self._frame()
+
+    def close(self) -> None:
+        self._env.close()

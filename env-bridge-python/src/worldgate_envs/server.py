@@ -1,0 +1,207 @@
+"""The gRPC env worker (``python -m worldgate_envs serve``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+from concurrent import futures
+from typing import Any, Iterator
+
+import grpc
+
+from worldgate_envs import PROTOCOL_VERSION, __version__
+from worldgate_envs.core import Code, Failure, Reply, WorkerCore, classify
+from worldgate_envs.lifecycle import Shutdown
+from worldgate_envs.wire import from_tensor, pb, pb_grpc, spec_to_proto, to_tensor
+
+log = logging.getLogger("worldgate_envs.server")
+
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.so_reuseport", 0),
+]
+
+
+def _status(f: Failure | None = None) -> Any:
+    if f is None:
+        return pb.Status(code=pb.STATUS_CODE_OK)
+    return pb.Status(code=int(f.code), message=f.message, traceback=f.traceback)
+
+
+def reply_to_proto(core: WorkerCore, reply: Reply) -> Any:
+    s = reply.step
+    msg = pb.StepResult(
+        rewards=s.reward.tolist(),
+        terminated=s.terminated.tolist(),
+        truncated=s.truncated.tolist(),
+        is_first=s.is_first.tolist(),
+        episode_steps=s.episode_steps.tolist(),
+    )
+    if reply.shm_slot is not None:
+        msg.shm.slot = reply.shm_slot
+        msg.shm.generation = reply.shm_generation or 0
+    else:
+        for o in core.spec.observations:
+            msg.observations.add(name=o.name, tensor=to_tensor(s.obs[o.name]))
+    for key, arr in s.infos.items():
+        msg.infos.add(name=key, tensor=to_tensor(arr))
+    return msg
+
+
+class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-defined]
+    def __init__(self, core: WorkerCore, shutdown: Shutdown) -> None:
+        self.core = core
+        self.shutdown = shutdown
+        self._session = threading.Lock()
+
+    def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
+        if request.protocol_version != PROTOCOL_VERSION:
+            context.abort(
+                grpc.StatusCode.FAILED_PRECONDITION,
+                f"protocol version mismatch: client {request.protocol_version}, worker {PROTOCOL_VERSION}",
+            )
+        log.info("handshake from %r", request.client or context.peer())
+        return pb.HandshakeResponse(
+            protocol_version=PROTOCOL_VERSION,
+            capabilities=self.core.capabilities,
+            worker_pid=os.getpid(),
+            worker_version=__version__,
+        )
+
+    def Describe(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return spec_to_proto(self.core.spec, self.core.num_envs, self.core.seed, self.core.shm_layout)
+
+    def handle(self, req: Any) -> tuple[Any, bool]:
+        """One request -> (response, end_session)."""
+        resp = pb.EnvResponse(request_id=req.request_id)
+        kind = req.WhichOneof("kind")
+        try:
+            if kind == "reset":
+                seed = req.reset.seed if req.reset.HasField("seed") else None
+                resp.step.CopyFrom(reply_to_proto(self.core, self.core.reset(seed)))
+            elif kind == "step":
+                try:
+                    actions = from_tensor(req.step.actions)
+                except ValueError as e:
+                    raise ValueError(f"actions: {e}") from None
+                resp.step.CopyFrom(reply_to_proto(self.core, self.core.step(actions)))
+            elif kind == "render":
+                frame = self.core.render(int(req.render.env_index))
+                resp.render.env_index = req.render.env_index
+                resp.render.image.CopyFrom(to_tensor(frame))
+            elif kind == "close":
+                resp.closed.SetInParent()
+                resp.status.CopyFrom(_status())
+                if req.close.shutdown:
+                    self.shutdown.request("Close{shutdown: true}")
+                return resp, True
+            else:
+                raise ValueError("EnvRequest has no kind set (reset, step, render or close)")
+            resp.status.CopyFrom(_status())
+        except Exception as e:  # noqa: BLE001 - every failure becomes a Status
+            failure = classify(e)
+            if failure.code in (Code.ENV_ERROR, Code.INTERNAL):
+                log.error("%s request %d failed: %s\n%s", kind, req.request_id, failure.message, failure.traceback)
+            resp.ClearField("result")
+            resp.status.CopyFrom(_status(failure))
+        return resp, False
+
+    def Session(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
+        if not self._session.acquire(blocking=False):
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "another Session is already open on this worker")
+        try:
+            log.info("session opened by %s", context.peer())
+            for req in request_iterator:
+                resp, end = self.handle(req)
+                yield resp
+                if end:
+                    break
+        finally:
+            log.info("session closed")
+            self._session.release()
+
+
+def build_server(core: WorkerCore, shutdown: Shutdown, listen: str) -> tuple[grpc.Server, str]:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="worldgate-grpc"), options=GRPC_OPTIONS)
+    pb_grpc.add_EnvWorkerServicer_to_server(EnvWorkerServicer(core, shutdown), server)
+    if listen.startswith("unix:"):
+        path = listen[len("unix:"):]
+        if path.startswith("//"):
+            path = path[2:]
+        if os.path.exists(path):
+            os.unlink(path)
+        if not server.add_insecure_port(f"unix:{path}"):
+            raise OSError(f"cannot listen on unix:{path}")
+        return server, f"unix:{path}"
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"--listen must be HOST:PORT or unix:/path, got {listen!r}")
+    bound = server.add_insecure_port(listen)
+    if not bound:
+        raise OSError(f"cannot listen on {listen}")
+    return server, f"{host}:{bound}"
+
+
+def add_worker_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--env", required=True, help="env id, e.g. dmc:walker-walk or atari:Pong?sticky=true")
+    p.add_argument("--num-envs", type=int, default=1, help="K envs in this worker (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="env i is seeded with seed+i on the first Reset without a seed")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="env option (repeatable)")
+    p.add_argument("--shm", default=None, metavar="PATH", help="write observations to this shared-memory file")
+    p.add_argument("--shm-slots", type=int, default=1, help="slots in the shm file (default 1)")
+    p.add_argument("--exit-with-parent", action="store_true", help="exit when the parent process dies")
+    p.add_argument("--log-level", default="INFO")
+
+
+def serve_main(args: argparse.Namespace) -> int:
+    from worldgate_envs import lifecycle
+    from worldgate_envs.registry import parse_option_list
+
+    ppid = os.getppid()
+    handshake_out = lifecycle.reserve_stdout()
+    lifecycle.setup_logging(args.log_level)
+    shutdown = Shutdown()
+    shutdown.install_signal_handlers()
+    if args.exit_with_parent:
+        lifecycle.exit_with_parent(ppid, shutdown.request)
+    try:
+        core = WorkerCore(
+            args.env, args.num_envs, args.seed, parse_option_list(args.option), args.shm, args.shm_slots
+        )
+    except Exception as e:  # noqa: BLE001 - startup errors are reported on stderr with a non-zero exit
+        log.debug("startup failed", exc_info=True)
+        print(f"worldgate-worker: cannot start {args.env}: {e}", file=sys.stderr, flush=True)
+        return 2
+    if shutdown.event.is_set():
+        core.close()
+        return 0
+    try:
+        server, address = build_server(core, shutdown, args.listen)
+    except Exception as e:  # noqa: BLE001
+        print(f"worldgate-worker: cannot listen on {args.listen}: {e}", file=sys.stderr, flush=True)
+        core.close()
+        return 2
+    server.start()
+    lifecycle.announce(
+        handshake_out,
+        {"protocol": PROTOCOL_VERSION, "address": address, "pid": os.getpid(), "capabilities": core.capabilities},
+    )
+    log.info("serving %s x%d on %s", core.spec.env_id, core.num_envs, address)
+    shutdown.wait()
+    lifecycle.hard_exit_after(10.0)
+    server.stop(grace=1.0).wait(5.0)
+    core.close()
+    if address.startswith("unix:"):
+        try:
+            os.unlink(address[len("unix:"):])
+        except OSError:
+            pass
+    log.info("bye (%s)", shutdown.reason)
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(0)  # skip interpreter teardown: simulator atexit hooks can hang or print noise
