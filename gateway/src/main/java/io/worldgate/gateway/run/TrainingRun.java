@@ -64,7 +64,7 @@ public final class TrainingRun implements AutoCloseable {
     private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
     private EnvSpec spec;
-    private InMemoryExperience experience;
+    private ExperienceStore experience;
     private VectorEnv env;
     private int checkpointCount;
 

@@ -4,6 +4,7 @@ import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
+import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.api.experience.SequenceBatch;
 import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.NamedTensors;
@@ -21,7 +22,7 @@ import java.util.random.RandomGenerator;
  * step aligned as {@link Experience} describes. The host appends observations after every reset
  * or step and the agent's actions after every act.
  */
-public final class InMemoryExperience implements Experience {
+public final class InMemoryExperience implements ExperienceStore {
     private final Map<String, TensorSpec> observationSpecs = new LinkedHashMap<>();
     private final TensorSpec actionSpec;
     private final List<List<EpisodeBuffer>> byEnv = new ArrayList<>();
@@ -38,7 +39,7 @@ public final class InMemoryExperience implements Experience {
         }
     }
 
-    /** Appends what the environments returned: one step per environment. */
+    @Override
     public synchronized void appendObservations(StepBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
             List<EpisodeBuffer> episodes = byEnv.get(i);
@@ -64,7 +65,7 @@ public final class InMemoryExperience implements Experience {
         }
     }
 
-    /** Records the actions chosen at the latest observations ({@code [N, ...]}). */
+    @Override
     public synchronized void appendActions(Tensor actions) {
         for (int i = 0; i < byEnv.size(); i++) {
             List<EpisodeBuffer> episodes = byEnv.get(i);

@@ -1,0 +1,25 @@
+package io.worldgate.gateway.run;
+
+import io.worldgate.api.tensor.Tensor;
+
+/**
+ * Where a run's metrics go: scalars, images and videos, each stamped with the env step. Called
+ * from the run's loop thread.
+ */
+public interface MetricsWriter extends AutoCloseable {
+
+    /** A scalar such as {@code episode/return} or {@code loss/model}. */
+    void scalar(String tag, double value, long step);
+
+    /** An image, uint8 {@code [H, W, C]} with C = 1 or 3. */
+    default void image(String tag, Tensor image, long step) {}
+
+    /** A video, uint8 {@code [T, H, W, C]} with C = 1 or 3. */
+    default void video(String tag, Tensor frames, long step) {}
+
+    /** Pushes buffered output to disk. */
+    default void flush() {}
+
+    @Override
+    default void close() {}
+}
