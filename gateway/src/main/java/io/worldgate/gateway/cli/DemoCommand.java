@@ -1,6 +1,8 @@
 package io.worldgate.gateway.cli;
 
+import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
+import io.worldgate.gateway.service.RunRequest;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return TrainingSession.run(new TrainingSession.Request(main.pluginsDir, main.runsDir, DEFAULT_AGENT, null, Map.of(),
-                DEFAULT_ENV, Map.of(), 4, steps, 0, 0, 0, 0, "auto", false));
+        RunRequest request = new RunRequest(DEFAULT_AGENT, null, Map.of(), DEFAULT_ENV, Map.of(), 4, steps, 0, 0, 0, 0,
+                steps / 4, 4, "auto");
+        try (GatewayClient client = main.client()) {
+            return TrainingSession.train(client, request, false);
+        }
     }
 }

@@ -2,7 +2,10 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.bridge.EnvException;
+import io.worldgate.gateway.cli.internal.GatewayClient;
+import io.worldgate.gateway.cli.internal.GatewayClients;
 import io.worldgate.gateway.host.HostException;
+import io.worldgate.gateway.service.NotFoundException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,8 +15,8 @@ import picocli.CommandLine.ScopeType;
 /** The {@code worldgate} command line. */
 @Command(name = "worldgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hosts world-model RL agents as hot-swappable OSGi plugins and trains them on real simulators.",
-        subcommands = {DemoCommand.class, TrainCommand.class, PluginsCommand.class, EnvsCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, ServeCommand.class, RunsCommand.class, ResumeCommand.class,
+                SwapCommand.class, EvalCommand.class, PluginsCommand.class, EnvsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--plugins-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
@@ -24,6 +27,22 @@ public final class Main {
             description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runsDir = Path.of("runs");
 
+    @Option(names = "--gateway", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
+            description = "Talk to the gateway service there (default: the one serving --runs-dir on this machine, if any).")
+    String gatewayAddress;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, description = "Bearer token of a gateway service bound beyond loopback.")
+    String token;
+
+    @Option(names = "--in-process", scope = ScopeType.INHERIT,
+            description = "Run in this process even when a gateway service is running.")
+    boolean inProcess;
+
+    /** The gateway this command talks to: a running service, or one started in this process. */
+    GatewayClient client() {
+        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -33,9 +52,13 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof EnvException || e instanceof HostException
-                    || e instanceof IllegalArgumentException) {
+                    || e instanceof IllegalArgumentException || e instanceof NotFoundException) {
                 commandLine.getErr().println("error: " + e.getMessage());
                 return 2;
+            }
+            if (e instanceof IllegalStateException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
             }
             throw e;
         });

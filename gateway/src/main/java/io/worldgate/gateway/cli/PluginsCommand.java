@@ -2,10 +2,8 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.gateway.cli.internal.Json;
 import io.worldgate.gateway.cli.internal.Table;
-import io.worldgate.gateway.host.HostConfig;
-import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.host.PluginInfo;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,12 +26,12 @@ final class PluginsCommand {
 
         @Override
         public Integer call() {
-            try (PluginHost host = PluginHost.start(HostConfig.of(parent.main.pluginsDir))) {
-                List<PluginInfo> plugins = host.awaitSettled(Duration.ofSeconds(15));
+            try (GatewayClient client = parent.main.client()) {
+                List<PluginInfo> plugins = client.plugins();
                 if (json) {
                     System.out.println(Json.write(plugins));
                 } else if (plugins.isEmpty()) {
-                    System.out.println("no plugins in " + host.deployDirectory() + " (build and deploy with ./worldgate build)");
+                    System.out.println("no plugins deployed (build and deploy the bundled ones with ./worldgate build)");
                 } else {
                     Table t = new Table("FILE", "PLUGIN", "VERSION", "STATE", "AGENTS", "ERROR");
                     for (PluginInfo p : plugins) {

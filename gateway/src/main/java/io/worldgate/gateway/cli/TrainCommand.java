@@ -1,6 +1,8 @@
 package io.worldgate.gateway.cli;
 
+import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
+import io.worldgate.gateway.service.RunRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,7 +16,7 @@ final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--agent", required = true, description = "Agent name, as in 'plugins list'.")
+    @Option(names = "--agent", required = true, description = "Agent name, as in 'plugins list', or name@version.")
     String agent;
 
     @Option(names = "--env", required = true, description = "Environment id, as in 'envs list' (e.g. java:CartPole).")
@@ -47,6 +49,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Env steps between checkpoints; 0 only at the end and on swaps.")
     long checkpointEvery;
 
+    @Option(names = "--eval-every", defaultValue = "0", description = "Env steps between evaluations; 0 none (default: ${DEFAULT-VALUE}).")
+    long evalEvery;
+
+    @Option(names = "--eval-episodes", defaultValue = "4", description = "Episodes per evaluation (default: ${DEFAULT-VALUE}).")
+    int evalEpisodes;
+
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
     String device;
 
@@ -55,8 +63,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return TrainingSession.run(new TrainingSession.Request(main.pluginsDir, main.runsDir, agent, preset,
-                TrainingSession.parseAssignments(sets, "--set"), env, TrainingSession.parseAssignments(envOptions, "--env-option"),
-                numEnvs, steps, seed, trainRatio, prefill, checkpointEvery, device, json));
+        RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
+                TrainingSession.parseAssignments(envOptions, "--env-option"), numEnvs, steps, seed, trainRatio, prefill,
+                checkpointEvery, evalEvery, evalEpisodes, device);
+        try (GatewayClient client = main.client()) {
+            return TrainingSession.train(client, request, json);
+        }
     }
 }

@@ -19,12 +19,14 @@ import java.util.Objects;
  * @param trainRatio gradient updates per env step once prefill is done (0: never train)
  * @param prefillSteps env steps collected before the first update
  * @param checkpointEvery env steps between checkpoints (0: only at the end and on swaps)
+ * @param evalEvery env steps between evaluations (0: none)
+ * @param evalEpisodes episodes per evaluation
  * @param runDirectory where checkpoints and diagnostics go
  * @param device {@code auto}, {@code cpu} or {@code gpu}
  */
 public record RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
         Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
-        long checkpointEvery, Path runDirectory, String device) {
+        long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device) {
 
     public RunConfig {
         Objects.requireNonNull(runId, "runId");
@@ -42,6 +44,22 @@ public record RunConfig(String runId, String agentName, String preset, Map<Strin
         if (trainRatio < 0 || !Double.isFinite(trainRatio)) {
             throw new IllegalArgumentException("the train ratio must be a finite number >= 0, got " + trainRatio);
         }
-        device = device == null ? "auto" : device;
+        if (checkpointEvery < 0 || evalEvery < 0 || prefillSteps < 0) {
+            throw new IllegalArgumentException("checkpoint, evaluation and prefill intervals must be >= 0");
+        }
+        evalEpisodes = Math.max(1, evalEpisodes);
+        device = device == null || device.isBlank() ? "auto" : device;
+    }
+
+    /** The agent name without a pinned version ({@code dreamer@1.2.0} gives {@code dreamer}). */
+    public String agentBaseName() {
+        int at = agentName.indexOf('@');
+        return at < 0 ? agentName : agentName.substring(0, at);
+    }
+
+    /** The pinned version of {@code name@version}, or null. */
+    public String agentVersion() {
+        int at = agentName.indexOf('@');
+        return at < 0 ? null : agentName.substring(at + 1);
     }
 }

@@ -11,4 +11,7 @@ public interface RunListener {
 
     /** An episode finished. */
     default void onEpisode(RunStatus status, double episodeReturn, int length) {}
+
+    /** A scalar metric at env step {@code step}: episode returns, losses, evaluation results. */
+    default void onScalar(String tag, double value, long step) {}
 }

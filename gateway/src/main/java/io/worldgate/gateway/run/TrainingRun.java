@@ -8,6 +8,8 @@ import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
@@ -24,17 +26,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One training run: a loop of act, step, observe and train over N environments with one agent,
- * on a thread of its own.
+ * on a thread of its own, with evaluations and checkpoints at fixed step intervals.
  *
  * <p>The run, not the agent, owns everything that must survive an agent swap: the environments,
  * the experience, the step counter and the checkpoints (as files in the run directory). The agent
@@ -43,15 +46,21 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
+    /** Eval videos are written at every this many evaluations. */
+    private static final int VIDEO_EVERY_EVALS = 3;
+    private static final int MAX_VIDEO_FRAMES = 500;
 
     private final RunConfig config;
     private final PluginHost host;
     private final EnvRegistry envs;
-    private final RunListener listener;
+    private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    private final MetricsWriter metricsWriter;
+    private final Function<EnvSpec, ExperienceStore> experienceFactory;
     private final AgentSlot slot;
     private final Thread thread;
     private final Map<String, Double> metrics = new ConcurrentHashMap<>();
-    private final List<Double> episodeReturns = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> episodeReturns = new ArrayList<>();
+    private final List<double[]> evaluations = new CopyOnWriteArrayList<>();
 
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
@@ -66,15 +75,31 @@ public final class TrainingRun implements AutoCloseable {
     private EnvSpec spec;
     private ExperienceStore experience;
     private VectorEnv env;
+    private VectorEnv evalEnv;
     private int checkpointCount;
+    private int evalCount;
 
+    /** A run with in-memory experience and no metrics files; see {@link #builder} for more. */
     public TrainingRun(RunConfig config, PluginHost host, EnvRegistry envs, RunListener listener) {
-        this.config = config;
-        this.host = host;
-        this.envs = envs;
-        this.listener = listener;
-        this.slot = new AgentSlot(config.agentName());
+        this(builder(config, host, envs).listener(listener));
+    }
+
+    private TrainingRun(Builder b) {
+        this.config = b.config;
+        this.host = b.host;
+        this.envs = b.envs;
+        this.listeners.addAll(b.listeners);
+        this.metricsWriter = b.metrics;
+        this.experienceFactory = b.experience;
+        this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion());
+        this.step = b.startStep;
+        this.lastCheckpoint = b.startCheckpoint;
+        this.checkpointCount = b.checkpointCount;
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
+    }
+
+    public static Builder builder(RunConfig config, PluginHost host, EnvRegistry envs) {
+        return new Builder(config, host, envs);
     }
 
     /** Starts the loop on its own thread. */
@@ -84,10 +109,31 @@ public final class TrainingRun implements AutoCloseable {
         return this;
     }
 
+    /** Adds a listener, for example a metrics stream of the service; it hears from now on. */
+    public void addListener(RunListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(RunListener listener) {
+        listeners.remove(listener);
+    }
+
     /** Asks the loop to stop at the next step boundary; it checkpoints the agent first. */
     public void stop() {
         stopRequested = true;
         slot.requestStop();
+    }
+
+    /**
+     * Switches to another agent, {@code name} or {@code name@version}, at the next step boundary.
+     * The checkpoint is handed over; an agent that cannot read it starts fresh and says so.
+     */
+    public void swapAgent(String selector) {
+        int at = selector.indexOf('@');
+        String name = at < 0 ? selector : selector.substring(0, at);
+        String version = at < 0 ? null : selector.substring(at + 1);
+        slot.retarget(name, version, host.factories());
+        event("swap to " + selector + " requested");
     }
 
     /** Waits for the run to end; returns its final status, or the current one on timeout. */
@@ -101,22 +147,27 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public RunStatus status() {
-        List<Double> returns = episodeReturns;
-        double last;
         int episodes;
-        synchronized (returns) {
-            episodes = returns.size();
-            last = episodes == 0 ? Double.NaN : returns.get(episodes - 1);
+        double last;
+        synchronized (episodeReturns) {
+            episodes = episodeReturns.size();
+            last = episodes == 0 ? Double.NaN : episodeReturns.get(episodes - 1);
         }
-        return new RunStatus(config.runId(), state, message, slot.current().map(FactoryHandle::label).orElse(null), step,
-                config.totalSteps(), episodes, last, stepsPerSecond, updates);
+        String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
+        return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodes, last, stepsPerSecond,
+                updates);
     }
 
-    /** Returns of every finished episode, in order. */
+    /** Returns of every episode finished in this process, in order. */
     public List<Double> episodeReturns() {
         synchronized (episodeReturns) {
             return List.copyOf(episodeReturns);
         }
+    }
+
+    /** Every evaluation so far as {@code [step, mean return]}. */
+    public List<double[]> evaluations() {
+        return List.copyOf(evaluations);
     }
 
     /** The latest value of each metric the agent reported. */
@@ -124,14 +175,14 @@ public final class TrainingRun implements AutoCloseable {
         return Map.copyOf(metrics);
     }
 
-    /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
-    public String lastAgentLabel() {
-        return lastAgentLabel;
-    }
-
     /** The directory of the latest checkpoint, if any was written. */
     public Optional<Path> lastCheckpoint() {
         return Optional.ofNullable(lastCheckpoint);
+    }
+
+    /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
+    public String lastAgentLabel() {
+        return lastAgentLabel;
     }
 
     /**
@@ -147,7 +198,7 @@ public final class TrainingRun implements AutoCloseable {
             Files.createDirectories(config.runDirectory());
             env = envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
-            experience = new InMemoryExperience(spec);
+            experience = experienceFactory.apply(spec);
             loop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -157,21 +208,24 @@ public final class TrainingRun implements AutoCloseable {
             end(RunState.FAILED, AgentSlot.describe(e));
         } finally {
             host.removeListener(slot);
-            if (env != null) {
-                env.close();
-            }
+            closeQuietly(env);
+            closeQuietly(evalEnv);
+            closeQuietly(experience);
+            closeQuietly(metricsWriter);
         }
     }
 
     private void loop() throws InterruptedException {
         Lifecycle lifecycle = new Lifecycle();
-        StepBatch obs = env.reset(config.seed());
+        // A resumed run starts new episodes; a seed offset by the step keeps them from repeating the first run's.
+        StepBatch obs = env.reset(config.seed() + step);
         experience.appendObservations(obs);
         int n = spec.numEnvs();
         double[] returns = new double[n];
         int[] lengths = new int[n];
         double pendingUpdates = 0;
-        long nextCheckpoint = config.checkpointEvery() > 0 ? config.checkpointEvery() : Long.MAX_VALUE;
+        long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
+        long nextEval = nextMultiple(step, config.evalEvery());
         long lastProgress = 0;
         long windowStart = System.nanoTime();
         long windowSteps = 0;
@@ -211,8 +265,7 @@ public final class TrainingRun implements AutoCloseable {
                 returns[i] += obs.rewards()[i];
                 lengths[i]++;
                 if (obs.isLast(i)) {
-                    episodeReturns.add(returns[i]);
-                    listener.onEpisode(status(), returns[i], lengths[i]);
+                    episodeFinished(returns[i], lengths[i]);
                     returns[i] = 0;
                     lengths[i] = 0;
                 }
@@ -223,13 +276,19 @@ public final class TrainingRun implements AutoCloseable {
                 if (budget > 0) {
                     pendingUpdates -= budget;
                     try {
-                        metrics.putAll(agent.train(budget));
+                        Map<String, Double> trained = agent.train(budget);
                         updates += budget;
+                        metrics.putAll(trained);
+                        trained.forEach((tag, value) -> scalar(tag, value));
                     } catch (RuntimeException e) {
                         agentFailed("failed in train: " + AgentSlot.describe(e));
                         continue;
                     }
                 }
+            }
+            if (step >= nextEval) {
+                nextEval += config.evalEvery();
+                evaluate(agent);
             }
             if (step >= nextCheckpoint) {
                 nextCheckpoint += config.checkpointEvery();
@@ -240,18 +299,97 @@ public final class TrainingRun implements AutoCloseable {
                 double seconds = (now - windowStart) / 1e9;
                 if (seconds > 1) {
                     stepsPerSecond = windowSteps / seconds;
+                    scalar("perf/steps_per_second", stepsPerSecond);
                     windowStart = now;
                     windowSteps = 0;
                 } else if (stepsPerSecond == 0 && seconds > 0) {
                     stepsPerSecond = windowSteps / seconds;
                 }
                 lastProgress = now;
-                listener.onProgress(status());
+                RunStatus s = status();
+                listeners.forEach(l -> l.onProgress(s));
             }
         }
         slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
-        end(stopRequested && step < config.totalSteps() ? RunState.STOPPED : RunState.FINISHED,
-                (stopRequested && step < config.totalSteps() ? "stopped" : "finished") + " at step " + step);
+        boolean stoppedEarly = stopRequested && step < config.totalSteps();
+        end(stoppedEarly ? RunState.STOPPED : RunState.FINISHED, (stoppedEarly ? "stopped" : "finished") + " at step " + step);
+    }
+
+    private static long nextMultiple(long step, long every) {
+        return every > 0 ? (step / every + 1) * every : Long.MAX_VALUE;
+    }
+
+    private void episodeFinished(double episodeReturn, int length) {
+        synchronized (episodeReturns) {
+            episodeReturns.add(episodeReturn);
+        }
+        scalar("episode/return", episodeReturn);
+        scalar("episode/length", length);
+        RunStatus s = status();
+        listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
+    }
+
+    /**
+     * Plays {@code evalEpisodes} episodes in EVAL mode on environments of their own (created once
+     * and kept), reports their mean return, and every few evaluations a video of the first one.
+     */
+    private void evaluate(Agent agent) {
+        int episodes = config.evalEpisodes();
+        evalCount++;
+        boolean video = evalCount % VIDEO_EVERY_EVALS == 1 && spec.observationSpace().has(DictSpace.IMAGE);
+        List<Tensor> frames = new ArrayList<>();
+        List<Double> done = new ArrayList<>();
+        try {
+            if (evalEnv == null) {
+                evalEnv = envs.create(config.envId(), Math.min(episodes, config.numEnvs()), config.envOptions());
+            }
+            int n = evalEnv.spec().numEnvs();
+            StepBatch obs = evalEnv.reset(config.seed() + 1_000_003L * evalCount);
+            double[] returns = new double[n];
+            while (done.size() < episodes && !stopRequested) {
+                if (video && frames.size() < MAX_VIDEO_FRAMES && done.isEmpty()) {
+                    frames.add(obs.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+                }
+                obs = evalEnv.step(agent.act(obs, ActMode.EVAL));
+                for (int i = 0; i < n && done.size() < episodes; i++) {
+                    if (!obs.isFirst()[i]) {
+                        returns[i] += obs.rewards()[i];
+                        if (obs.isLast(i)) {
+                            done.add(returns[i]);
+                            returns[i] = 0;
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            event("evaluation failed: " + AgentSlot.describe(e));
+            return;
+        }
+        double mean = done.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        evaluations.add(new double[] {step, mean});
+        scalar("eval/return_mean", mean);
+        event(String.format("evaluation: mean return %.1f over %d episodes", mean, done.size()));
+        if (!frames.isEmpty()) {
+            metricsWriter.video("eval/video", stack(frames), step);
+        }
+    }
+
+    /** Stacks {@code [H, W, C]} frames into one {@code [T, H, W, C]} tensor. */
+    private static Tensor stack(List<Tensor> frames) {
+        int[] frame = frames.get(0).shape();
+        int[] shape = new int[frame.length + 1];
+        shape[0] = frames.size();
+        System.arraycopy(frame, 0, shape, 1, frame.length);
+        Tensor out = Tensor.allocate(DType.UINT8, shape);
+        java.nio.ByteBuffer dst = out.buffer();
+        frames.forEach(f -> dst.put(f.buffer()));
+        return out;
+    }
+
+    private void scalar(String tag, double value) {
+        metricsWriter.scalar(tag, value, step);
+        long at = step;
+        listeners.forEach(l -> l.onScalar(tag, value, at));
     }
 
     private void agentFailed(String what) {
@@ -264,7 +402,8 @@ public final class TrainingRun implements AutoCloseable {
 
     private void end(RunState s, String why) {
         setState(s, why);
-        listener.onProgress(status());
+        RunStatus status = status();
+        listeners.forEach(l -> l.onProgress(status));
     }
 
     private void setState(RunState s, String why) {
@@ -278,23 +417,42 @@ public final class TrainingRun implements AutoCloseable {
 
     private void event(String text) {
         LOG.info("run {} at step {}: {}", config.runId(), step, text);
-        listener.onEvent(status(), text);
+        RunStatus s = status();
+        listeners.forEach(l -> l.onEvent(s, text));
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
         Path dir = config.runDirectory().resolve("checkpoints")
                 .resolve(String.format("%04d-step%d-%s", ++checkpointCount, step, h.label().replace('@', '-')));
         try {
+            experience.flush();
+            metricsWriter.flush();
             Files.createDirectories(dir);
             agent.save(dir);
-            Files.writeString(dir.resolve("checkpoint.properties"), "agent=" + h.agentName() + "\nversion=" + h.version()
-                    + "\nbundle=" + h.symbolicName() + "\nstep=" + step + "\nreason=" + why + "\n", StandardCharsets.UTF_8);
+            // Written last: a checkpoint directory without it is incomplete and never resumed from.
+            Files.writeString(dir.resolve(CHECKPOINT_INFO), "agent=" + h.agentName() + "\nversion=" + h.version()
+                    + "\nbundle=" + h.symbolicName() + "\nstep=" + step + "\nepisodes=" + status().episodes()
+                    + "\nreason=" + why + "\n", StandardCharsets.UTF_8);
             lastCheckpoint = dir;
             return dir;
         } catch (IOException | RuntimeException e) {
             LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));
             event("checkpoint of " + h.label() + " failed: " + AgentSlot.describe(e));
             return null;
+        }
+    }
+
+    /** The file that marks a complete checkpoint directory and says whose and at which step. */
+    public static final String CHECKPOINT_INFO = "checkpoint.properties";
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
         }
     }
 
@@ -351,15 +509,17 @@ public final class TrainingRun implements AutoCloseable {
                 return;
             }
             setState(RunState.PAUSED, why);
-            listener.onProgress(status());
+            RunStatus s = status();
+            listeners.forEach(l -> l.onProgress(s));
         }
     }
 
-    /** Keeps the latest value of each scalar; files are logged. */
+    /** Agent-reported scalars go to the metrics writer and listeners; files are announced as events. */
     private final class RunMetrics implements MetricsSink {
         @Override
         public void scalar(String name, double value) {
             metrics.put(name, value);
+            TrainingRun.this.scalar(name, value);
         }
 
         @Override
@@ -372,5 +532,58 @@ public final class TrainingRun implements AutoCloseable {
     public void close() throws InterruptedException {
         stop();
         thread.join();
+    }
+
+    /** Assembles a run: listeners, metrics writer, experience store, and where to resume from. */
+    public static final class Builder {
+        private final RunConfig config;
+        private final PluginHost host;
+        private final EnvRegistry envs;
+        private final List<RunListener> listeners = new ArrayList<>();
+        private MetricsWriter metrics = new MetricsWriter() {
+            @Override
+            public void scalar(String tag, double value, long step) {}
+        };
+        private Function<EnvSpec, ExperienceStore> experience = InMemoryExperience::new;
+        private long startStep;
+        private Path startCheckpoint;
+        private int checkpointCount;
+
+        private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
+            this.config = config;
+            this.host = host;
+            this.envs = envs;
+        }
+
+        public Builder listener(RunListener listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        public Builder metrics(MetricsWriter writer) {
+            this.metrics = writer;
+            return this;
+        }
+
+        /** How the experience store is made once the environments' spec is known. */
+        public Builder experience(Function<EnvSpec, ExperienceStore> factory) {
+            this.experience = factory;
+            return this;
+        }
+
+        /**
+         * Continue a run from {@code checkpoint}, written at env step {@code step}; the first
+         * agent loads it, and new checkpoints are numbered after {@code checkpointsWritten}.
+         */
+        public Builder resumeFrom(long step, Path checkpoint, int checkpointsWritten) {
+            this.startStep = step;
+            this.startCheckpoint = checkpoint;
+            this.checkpointCount = checkpointsWritten;
+            return this;
+        }
+
+        public TrainingRun build() {
+            return new TrainingRun(this);
+        }
     }
 }

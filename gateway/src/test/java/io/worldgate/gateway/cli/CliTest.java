@@ -100,9 +100,10 @@ class CliTest {
     }
 
     @Test
-    void anUnknownEnvironmentFailsTheRunWithTheKnownFamilies() throws Exception {
+    void anUnknownEnvironmentIsABadInputErrorListingTheFamilies() {
         Result r = run("train", "--agent", "random", "--env", "mujoco:Ant", "--steps", "10", "--json");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(Json.mapper().readTree(r.out()).get("message").asText()).contains("unknown environment 'mujoco:Ant'");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("error: unknown environment 'mujoco:Ant'").contains("families: java");
+        assertThat(tmp.resolve("runs")).as("nothing is created for a rejected request").doesNotExist();
     }
 }

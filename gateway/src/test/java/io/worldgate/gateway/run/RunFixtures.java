@@ -11,7 +11,7 @@ final class RunFixtures {
 
     /** An endless (1e12-step) run of {@code agent} on two java:CartPole environments. */
     static RunConfig endless(String id, String agent, Path dir, Map<String, String> overrides) {
-        return new RunConfig(id, agent, null, overrides, "java:CartPole", Map.of(), 2, 1_000_000_000_000L, 7, 0, 0, 0,
+        return new RunConfig(id, agent, null, overrides, "java:CartPole", Map.of(), 2, 1_000_000_000_000L, 7, 0, 0, 0, 0, 1,
                 dir.resolve("runs").resolve(id), "cpu");
     }
 

@@ -1,6 +1,5 @@
 package io.worldgate.gateway.cli.internal;
 
-import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,25 +13,27 @@ public final class RunSummary {
 
     private RunSummary() {}
 
-    public static Map<String, Object> facts(RunConfig config, RunStatus status, List<Double> returns, Duration wall,
+    public static Map<String, Object> facts(RunStatus status, String where, String runDir, List<Double> returns, Duration wall,
             String checkpoint, int swaps) {
+        double seconds = wall.toMillis() / 1000.0;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run_id", config.runId());
+        m.put("run_id", status.runId());
         m.put("state", status.state().name());
         m.put("message", status.message());
-        m.put("agent", config.agentName());
-        m.put("env", config.envId());
-        m.put("num_envs", config.numEnvs());
+        m.put("agent", status.agent());
+        m.put("gateway", where);
         m.put("steps", status.step());
-        m.put("wall_seconds", wall.toMillis() / 1000.0);
-        m.put("steps_per_second", wall.isZero() ? 0 : status.step() / (wall.toMillis() / 1000.0));
-        m.put("episodes", returns.size());
+        m.put("total_steps", status.totalSteps());
+        m.put("wall_seconds", seconds);
+        m.put("steps_per_second", seconds > 0 ? status.step() / seconds : 0);
+        m.put("episodes", status.episodes());
+        m.put("updates", status.updates());
         m.put("mean_return_last_20", mean(returns.subList(Math.max(0, returns.size() - 20), returns.size())));
         m.put("mean_return_first_20", mean(returns.subList(0, Math.min(20, returns.size()))));
         m.put("best_return", returns.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
         m.put("swaps", swaps);
         m.put("checkpoint", checkpoint);
-        m.put("run_directory", config.runDirectory().toString());
+        m.put("run_directory", runDir);
         return m;
     }
 
@@ -42,10 +43,10 @@ public final class RunSummary {
         sb.append(title).append("─".repeat(Math.max(4, 72 - title.length()))).append('\n');
         line(sb, "result", f.get("state") + " (" + f.get("message") + ")");
         line(sb, "agent", agentLabel == null ? f.get("agent") : agentLabel);
-        line(sb, "environment", f.get("env") + " x " + f.get("num_envs"));
+        line(sb, "gateway", f.get("gateway"));
         line(sb, "steps", String.format(Locale.ROOT, "%,d in %.1f s (%,.0f steps/s)", (Long) f.get("steps"),
                 (Double) f.get("wall_seconds"), ((Number) f.get("steps_per_second")).doubleValue()));
-        line(sb, "episodes", f.get("episodes"));
+        line(sb, "episodes", f.get("episodes") + " (updates " + f.get("updates") + ")");
         line(sb, "return", String.format(Locale.ROOT, "first 20 episodes %.1f, last 20 episodes %.1f, best %.1f",
                 (Double) f.get("mean_return_first_20"), (Double) f.get("mean_return_last_20"), (Double) f.get("best_return")));
         if (!returns.isEmpty()) {

@@ -1,37 +1,27 @@
 package io.worldgate.gateway.cli.internal;
 
-import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigException;
-import io.worldgate.gateway.bridge.EnvRegistry;
-import io.worldgate.gateway.host.FactoryHandle;
-import io.worldgate.gateway.host.HostConfig;
-import io.worldgate.gateway.host.PluginHost;
-import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.worldgate.gateway.service.RunRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-/** Runs one training run in this process, from the CLI: host, run, progress bar, summary. */
+/**
+ * Follows one run from the CLI to its end: progress bar (or nothing with {@code --json}),
+ * events above it, and the summary. Works the same for a run in this process and in a service.
+ */
 public final class TrainingSession {
-
-    /** What the user asked for. */
-    public record Request(Path pluginsDir, Path runsDir, String agent, String preset, Map<String, String> overrides,
-            String env, Map<String, String> envOptions, int numEnvs, long steps, long seed, double trainRatio,
-            long prefill, long checkpointEvery, String device, boolean json) {}
-
     private TrainingSession() {}
 
     /** Parses {@code key=value} pairs given with {@code --set}. */
@@ -47,102 +37,129 @@ public final class TrainingSession {
         return out;
     }
 
-    /** Runs the request to its end; returns the exit code (0 finished, 1 failed or stopped). */
-    public static int run(Request r) throws InterruptedException {
-        EnvRegistry envs = EnvRegistry.withBuiltins();
-        try (PluginHost host = PluginHost.start(HostConfig.of(r.pluginsDir()))) {
-            FactoryHandle factory = host.awaitFactory(r.agent(), Duration.ofSeconds(20))
-                    .orElseThrow(() -> new ConfigException(noSuchAgent(host, r.agent())));
-            // Reject bad keys and values now, with the list of valid keys, not inside the run.
-            AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), r.preset(), r.overrides());
-            String runId = newRunId(r.runsDir(), r.agent(), r.env());
-            RunConfig config = new RunConfig(runId, r.agent(), r.preset(), r.overrides(), r.env(), r.envOptions(), r.numEnvs(),
-                    r.steps(), r.seed(), r.trainRatio(), r.prefill(), r.checkpointEvery(), r.runsDir().resolve(runId), r.device());
-            writeConfig(config, resolved);
+    /** Starts a run and follows it to its end; returns the exit code (0 finished, 1 otherwise). */
+    public static int train(GatewayClient client, RunRequest request, boolean json) throws InterruptedException {
+        Follower f = new Follower(json, request.agent() + " on " + request.env(), request.steps());
+        RunStatus started = client.start(request, f);
+        return f.await(client, started.runId(), json);
+    }
 
-            AtomicInteger swaps = new AtomicInteger();
-            ProgressView progress = r.json() ? null : new ProgressView(r.agent() + " on " + r.env(), r.steps());
-            RunListener listener = new RunListener() {
-                @Override
-                public void onProgress(RunStatus s) {
-                    if (progress != null) {
-                        progress.onProgress(s);
-                    }
-                }
+    /** Resumes a stored run and follows it to its end. */
+    public static int resume(GatewayClient client, String runId, boolean json) throws InterruptedException {
+        Follower f = new Follower(json, "resume " + runId, 0);
+        RunStatus resumed = client.resume(runId, f);
+        f.progressTotal(resumed.totalSteps());
+        return f.await(client, runId, json);
+    }
 
-                @Override
-                public void onEvent(RunStatus s, String event) {
-                    if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
-                        swaps.incrementAndGet();
-                    }
-                    if (progress != null) {
-                        progress.onEvent(s, event);
-                    }
+    /** Hears a run's events and episode returns, and draws its progress. */
+    private static final class Follower implements RunListener {
+        private final String title;
+        private final boolean json;
+        private final List<Double> returns = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger swaps = new AtomicInteger();
+        private final List<String> earlyEvents = Collections.synchronizedList(new ArrayList<>());
+        private volatile ProgressView progress;
+        private volatile String firstAgent;
+        private volatile String lastAgent;
+        private long total;
+
+        Follower(boolean json, String title, long total) {
+            this.json = json;
+            this.title = title;
+            this.total = total;
+            if (!json && total > 0) {
+                progress = new ProgressView(title, total);
+            }
+        }
+
+        void progressTotal(long totalSteps) {
+            this.total = totalSteps;
+            if (!json && progress == null) {
+                progress = new ProgressView(title, totalSteps);
+                earlyEvents.forEach(e -> System.err.println(e));
+            }
+        }
+
+        @Override
+        public void onEvent(RunStatus s, String event) {
+            if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
+                swaps.incrementAndGet();
+            }
+            int at = event.indexOf("agent ");
+            if (at == 0) {
+                String label = event.substring(6).split(" ")[0];
+                if (firstAgent == null) {
+                    firstAgent = label;
                 }
-            };
+                lastAgent = label;
+            }
+            ProgressView p = progress;
+            if (p != null) {
+                p.onEvent(s, event);
+            } else if (!json) {
+                earlyEvents.add("[step " + s.step() + "] " + event);
+            }
+        }
+
+        @Override
+        public void onScalar(String tag, double value, long step) {
+            if (tag.equals("episode/return")) {
+                returns.add(value);
+            }
+        }
+
+        int await(GatewayClient client, String runId, boolean json) throws InterruptedException {
             long start = System.nanoTime();
-            TrainingRun run = new TrainingRun(config, host, envs, listener).start();
-            Thread stopper = new Thread(() -> {
-                run.stop();
-                try {
-                    run.await(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            Thread onExit = new Thread(() -> {
+                if (client.inProcess()) {
+                    client.stop(runId); // checkpoints the agent
+                } else {
+                    System.err.println("\n[worldgate] the run goes on in the " + client.describe()
+                            + "; stop it with: worldgate runs stop " + runId);
                 }
             }, "stop-run-on-exit");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            RunStatus end = run.await(Duration.ofDays(3650));
-            Runtime.getRuntime().removeShutdownHook(stopper);
+            Runtime.getRuntime().addShutdownHook(onExit);
+            RunStatus s;
+            while (true) {
+                s = client.status(runId);
+                ProgressView p = progress;
+                if (p != null) {
+                    p.onProgress(s);
+                }
+                if (s.state().isTerminal()) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            Runtime.getRuntime().removeShutdownHook(onExit);
             if (progress != null) {
-                progress.onProgress(end);
                 progress.close();
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
-            List<Double> returns = run.episodeReturns();
-            Map<String, Object> facts = RunSummary.facts(config, end, returns, wall,
-                    run.lastCheckpoint().map(Path::toString).orElse(null), swaps.get());
-            facts.put("agent_version", run.lastAgentLabel());
-            facts.put("metrics", run.metrics());
-            if (r.json()) {
+            String dir = client.runDirectory(runId);
+            Map<String, Object> facts = RunSummary.facts(s, client.describe(), dir, List.copyOf(returns), wall,
+                    latestCheckpoint(dir), swaps.get());
+            if (json) {
                 System.out.println(Json.write(facts));
             } else {
-                String last = run.lastAgentLabel();
-                String agents = last == null || last.equals(factory.label()) ? factory.label() : factory.label() + " -> " + last;
-                System.out.print(RunSummary.render(facts, returns, agents));
+                String agents = firstAgent == null || firstAgent.equals(lastAgent) ? s.agent() : firstAgent + " -> " + lastAgent;
+                System.out.print(RunSummary.render(facts, List.copyOf(returns), agents));
             }
-            return end.state() == RunState.FINISHED ? 0 : 1;
+            return s.state() == RunState.FINISHED ? 0 : 1;
         }
     }
 
-    private static String noSuchAgent(PluginHost host, String agent) {
-        String available = host.factories().stream().map(FactoryHandle::label).distinct().collect(Collectors.joining(", "));
-        String failed = host.plugins().stream().filter(p -> p.error() != null)
-                .map(p -> "\n  " + p.file() + ": " + p.error()).collect(Collectors.joining());
-        return "no deployed plugin offers agent '" + agent + "' in " + host.deployDirectory()
-                + (available.isEmpty() ? "; no agents are deployed (./worldgate build deploys the bundled ones)" : "; available: " + available)
-                + (failed.isEmpty() ? "" : "\nplugins with errors:" + failed);
-    }
-
-    private static String newRunId(Path runsDir, String agent, String env) {
-        String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + agent + "-"
-                + env.replaceAll("[^A-Za-z0-9]+", "-");
-        String id = base;
-        for (int i = 2; Files.exists(runsDir.resolve(id)); i++) {
-            id = base + "-" + i;
+    /** The newest checkpoint directory, when the run directory is on this machine. */
+    private static String latestCheckpoint(String runDir) {
+        Path dir = Path.of(runDir).resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return null;
         }
-        return id;
-    }
-
-    private static void writeConfig(RunConfig config, AgentConfig agentConfig) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("run", config);
-        doc.put("agent_config", agentConfig.asMap());
-        try {
-            Files.createDirectories(config.runDirectory());
-            Files.writeString(config.runDirectory().resolve("config.json"), Json.write(doc));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write run config: " + e.getMessage(), e);
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.max(Comparator.comparing(p -> p.getFileName().toString())).map(Path::toString).orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
-
 }

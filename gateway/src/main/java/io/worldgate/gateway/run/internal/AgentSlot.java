@@ -41,7 +41,8 @@ public final class AgentSlot implements FactoryListener {
         void waiting(String why);
     }
 
-    private final String agentName;
+    private volatile String agentName;
+    private volatile String pinnedVersion;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<Long, FactoryHandle> available = new HashMap<>();
@@ -51,8 +52,43 @@ public final class AgentSlot implements FactoryListener {
     private Agent agent;
     private boolean stopping;
 
+    /** A slot for the highest deployed version of {@code agentName}. */
     public AgentSlot(String agentName) {
+        this(agentName, null);
+    }
+
+    /** A slot for {@code agentName}, at exactly {@code version} when that is not null. */
+    public AgentSlot(String agentName, String version) {
         this.agentName = agentName;
+        this.pinnedVersion = version;
+    }
+
+    /**
+     * Points the slot at another agent or version; the run switches at its next step boundary,
+     * handing the checkpoint over as in any swap. Plugins already known to the host must be
+     * offered again through {@code candidates}.
+     */
+    public void retarget(String name, String version, java.util.Collection<FactoryHandle> candidates) {
+        lock.lock();
+        try {
+            agentName = name;
+            pinnedVersion = version;
+            available.clear();
+            broken.clear();
+            for (FactoryHandle h : candidates) {
+                if (h.agentName().equals(name)) {
+                    available.put(h.serviceId(), h);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code name} or {@code name@version}: what this slot wants. */
+    public String target() {
+        return pinnedVersion == null ? agentName : agentName + "@" + pinnedVersion;
     }
 
     @Override
@@ -71,9 +107,7 @@ public final class AgentSlot implements FactoryListener {
 
     @Override
     public void factoryRemoving(FactoryHandle handle) {
-        if (!handle.agentName().equals(agentName)) {
-            return;
-        }
+        // No filter by name: after a retarget the agent in use may carry the previous name.
         lock.lock();
         try {
             available.remove(handle.serviceId());
@@ -110,6 +144,11 @@ public final class AgentSlot implements FactoryListener {
                 Optional<FactoryHandle> best = best();
                 boolean released = releaseRequested.contains(current.serviceId());
                 boolean superseded = best.isPresent() && best.get().serviceId() != current.serviceId();
+                boolean retargeted = !current.agentName().equals(agentName)
+                        || (pinnedVersion != null && !current.version().equals(pinnedVersion));
+                if (retargeted && best.isEmpty()) {
+                    retireCurrent(lifecycle, "switching to " + target());
+                }
                 if (released || superseded) {
                     retireCurrent(lifecycle, released ? current.label() + " is being removed"
                             : "newer " + best.get().label() + " deployed");
@@ -206,7 +245,11 @@ public final class AgentSlot implements FactoryListener {
     }
 
     private Optional<FactoryHandle> best() {
-        return PluginHost.best(agentName, available.values().stream().filter(h -> !broken.containsKey(h.serviceId())).toList());
+        String version = pinnedVersion;
+        return PluginHost.best(agentName, available.values().stream()
+                .filter(h -> !broken.containsKey(h.serviceId()))
+                .filter(h -> version == null || h.version().equals(version))
+                .toList());
     }
 
     private String waitingReason() {
@@ -214,7 +257,7 @@ public final class AgentSlot implements FactoryListener {
             String why = broken.values().iterator().next();
             return "agent plugin '" + agentName + "' failed: " + why + "; deploy a fixed version to resume";
         }
-        return "no plugin offers agent '" + agentName + "'; deploy one to resume";
+        return "no plugin offers agent '" + target() + "'; deploy one to resume";
     }
 
     /** A one-line description of a plugin's exception that keeps no reference to its classes. */

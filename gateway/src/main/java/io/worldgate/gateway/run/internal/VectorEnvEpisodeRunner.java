@@ -29,26 +29,31 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
 
     @Override
     public List<EpisodeSummary> run(Policy policy, int episodes, long seed) {
+        try (VectorEnv env = envs.apply(Math.max(1, Math.min(episodes, spec.numEnvs())))) {
+            return runOn(env, policy, episodes, seed);
+        }
+    }
+
+    /** Plays {@code episodes} episodes with {@code policy} on {@code env}, which stays open. */
+    public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed) {
         List<EpisodeSummary> done = new ArrayList<>();
-        int n = Math.max(1, Math.min(episodes, spec.numEnvs()));
-        try (VectorEnv env = envs.apply(n)) {
-            StepBatch obs = env.reset(seed);
-            double[] returns = new double[n];
-            int[] lengths = new int[n];
-            while (done.size() < episodes) {
-                Tensor actions = policy.act(obs);
-                obs = env.step(actions);
-                for (int i = 0; i < n && done.size() < episodes; i++) {
-                    if (obs.isFirst()[i]) {
-                        continue;
-                    }
-                    returns[i] += obs.rewards()[i];
-                    lengths[i]++;
-                    if (obs.isLast(i)) {
-                        done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
-                        returns[i] = 0;
-                        lengths[i] = 0;
-                    }
+        int n = env.spec().numEnvs();
+        StepBatch obs = env.reset(seed);
+        double[] returns = new double[n];
+        int[] lengths = new int[n];
+        while (done.size() < episodes) {
+            Tensor actions = policy.act(obs);
+            obs = env.step(actions);
+            for (int i = 0; i < n && done.size() < episodes; i++) {
+                if (obs.isFirst()[i]) {
+                    continue;
+                }
+                returns[i] += obs.rewards()[i];
+                lengths[i]++;
+                if (obs.isLast(i)) {
+                    done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
+                    returns[i] = 0;
+                    lengths[i] = 0;
                 }
             }
         }

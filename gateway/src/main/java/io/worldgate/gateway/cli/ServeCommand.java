@@ -1,0 +1,51 @@
+package io.worldgate.gateway.cli;
+
+import io.worldgate.gateway.service.Gateway;
+import io.worldgate.gateway.service.GatewayServer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code worldgate serve}: the headless service. */
+@Command(name = "serve", description = "Run the gateway as a headless service with a gRPC API (proto/worldgate/service/v1).")
+final class ServeCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback requires a token.")
+    String bind;
+
+    @Option(names = "--port", defaultValue = "7420", description = "Port; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
+        GatewayServer server;
+        try {
+            // --token (a global option) sets the token calls must carry; beyond loopback one is made up if none is given.
+            server = GatewayServer.start(gateway, bind, port, main.token);
+        } catch (java.io.IOException e) {
+            gateway.close();
+            throw new IllegalArgumentException("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("[worldgate] stopping: every run checkpoints its agent ...");
+            server.close();
+            gateway.close();
+            stopped.countDown();
+        }, "serve-shutdown"));
+        System.out.println("worldgate gateway serving on " + server.address() + " (plugins " + gateway.plugins().deployDirectory()
+                + ", runs " + gateway.runs().runsDirectory() + ")");
+        if (server.token() != null) {
+            System.out.println("token: " + server.token() + "   (calls need 'authorization: Bearer <token>')");
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,439 @@
+package io.worldgate.gateway.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.ConfigException;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.MetricsSink;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.EpisodeSummary;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.host.FactoryHandle;
+import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunState;
+import io.worldgate.gateway.run.RunStatus;
+import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training runs of one gateway: starts, stops, resumes, swaps and evaluates them. Runs are
+ * isolated: each has its own thread, environments, experience and directory
+ * {@code <runs-dir>/<run-id>/}, and one failing never stops another.
+ *
+ * <p>A run directory holds {@code config.json} (what was asked, resolved), {@code status.json}
+ * (state and step, updated at checkpoints and at the end), {@code checkpoints/} and whatever the
+ * metrics writers and the agent put there.
+ */
+public final class RunManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final String CONFIG_FILE = "config.json";
+    private static final String STATUS_FILE = "status.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules();
+
+    private final PluginHost host;
+    private final EnvRegistry envs;
+    private final Path runsDir;
+    private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
+
+    public RunManager(PluginHost host, EnvRegistry envs, Path runsDir) {
+        this.host = host;
+        this.envs = envs;
+        this.runsDir = runsDir.toAbsolutePath().normalize();
+    }
+
+    public Path runsDirectory() {
+        return runsDir;
+    }
+
+    /**
+     * Validates a request and starts its run.
+     *
+     * @throws ConfigException for an unknown agent, preset or config key, or a bad value (the
+     *     message lists what exists)
+     * @throws IllegalArgumentException for other bad values (steps, env id)
+     */
+    public TrainingRun start(RunRequest r, RunListener... listeners) {
+        if (r.steps() < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + r.steps());
+        }
+        if (r.numEnvs() < 1 || r.numEnvs() > 4096) {
+            throw new IllegalArgumentException("the number of environments must be in [1, 4096], got " + r.numEnvs());
+        }
+        if (r.env() == null || r.env().isBlank()) {
+            throw new IllegalArgumentException("an environment id is required; see 'envs list'");
+        }
+        checkEnvFamily(r.env());
+        FactoryHandle factory = findFactory(r.agent());
+        AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
+        String runId = newRunId(r.agent(), r.env());
+        RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
+                r.numEnvs(), r.steps(), r.seed(), r.trainRatio(), r.prefill(), r.checkpointEvery(), r.evalEvery(),
+                r.evalEpisodes(), runsDir.resolve(runId), r.device());
+        writeConfig(config, resolved);
+        return launch(TrainingRun.builder(config, host, envs), config, listeners);
+    }
+
+    /**
+     * Continues a run that is not running, from its latest complete checkpoint and its stored
+     * experience; the step counter goes on from the checkpoint's step.
+     *
+     * @throws NotFoundException if there is no such run
+     * @throws IllegalStateException if it is running, or finished its budget
+     */
+    public TrainingRun resume(String runId, RunListener... listeners) {
+        TrainingRun loaded = runs.get(checkRunId(runId));
+        if (loaded != null && !loaded.status().state().isTerminal()) {
+            throw new IllegalStateException("run " + runId + " is " + loaded.status().state() + "; stop it before resuming");
+        }
+        RunConfig config = readConfig(runId);
+        Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
+        long step = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0"))).orElse(0L);
+        if (step >= config.totalSteps()) {
+            throw new IllegalStateException("run " + runId + " already reached its budget of " + config.totalSteps() + " steps");
+        }
+        int written = checkpoint.map(c -> Integer.parseInt(c.getFileName().toString().substring(0, 4))).orElse(0);
+        TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
+        checkpoint.ifPresent(c -> b.resumeFrom(step, c, written));
+        LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(Path::toString).orElse("no checkpoint"));
+        return launch(b, config, listeners);
+    }
+
+    private TrainingRun launch(TrainingRun.Builder b, RunConfig config, RunListener... listeners) {
+        for (RunListener l : listeners) {
+            b.listener(l);
+        }
+        b.listener(new StatusFileWriter(config));
+        b.experience(spec -> new InMemoryExperience(spec));
+        TrainingRun run = b.build();
+        runs.put(config.runId(), run);
+        return run.start();
+    }
+
+    /** The run loaded in this gateway. */
+    public TrainingRun get(String runId) {
+        TrainingRun run = runs.get(checkRunId(runId));
+        if (run == null) {
+            throw new NotFoundException("no run '" + runId + "' is loaded in this gateway"
+                    + (Files.isDirectory(runsDir.resolve(runId)) ? "; it exists on disk: resume it" : "; see 'runs list'"));
+        }
+        return run;
+    }
+
+    /** Stops a run at its next step boundary (it checkpoints first) and waits up to 60 s for it. */
+    public RunStatus stop(String runId) throws InterruptedException {
+        TrainingRun run = get(runId);
+        run.stop();
+        return run.await(Duration.ofSeconds(60));
+    }
+
+    /** Swaps a running run's agent to {@code name} or {@code name@version} at its next step boundary. */
+    public RunStatus swap(String runId, String selector) {
+        TrainingRun run = get(runId);
+        if (run.status().state().isTerminal()) {
+            throw new IllegalStateException("run " + runId + " is " + run.status().state() + "; resume it first");
+        }
+        String name = selector.contains("@") ? selector.substring(0, selector.indexOf('@')) : selector;
+        if (host.factories().stream().noneMatch(h -> h.agentName().equals(name))) {
+            throw new ConfigException("no deployed plugin offers agent '" + name + "'; available: " + availableAgents());
+        }
+        run.swapAgent(selector);
+        return run.status();
+    }
+
+    /** Runs loaded in this gateway, and with {@code includeDisk} the others found in the runs directory. */
+    public List<RunStatus> list(boolean includeDisk) {
+        Map<String, RunStatus> out = new LinkedHashMap<>();
+        runs.values().stream().map(TrainingRun::status).sorted(Comparator.comparing(RunStatus::runId))
+                .forEach(s -> out.put(s.runId(), s));
+        if (includeDisk && Files.isDirectory(runsDir)) {
+            try (Stream<Path> dirs = Files.list(runsDir)) {
+                dirs.filter(d -> Files.isRegularFile(d.resolve(CONFIG_FILE))).sorted().forEach(d -> {
+                    String id = d.getFileName().toString();
+                    if (!out.containsKey(id)) {
+                        out.put(id, storedStatus(id));
+                    }
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    /**
+     * Plays {@code episodes} evaluation episodes with a fresh agent that loads {@code checkpoint}
+     * (a directory name under the run's checkpoints/, or null for the latest), on environments of
+     * its own. Works for running and stopped runs alike; the run itself is not disturbed.
+     */
+    public EvaluationResult evaluate(String runId, String checkpoint, int episodes, long seed) {
+        RunConfig config = readConfig(runId);
+        Path dir;
+        if (checkpoint == null || checkpoint.isBlank()) {
+            dir = latestCheckpoint(config.runDirectory())
+                    .orElseThrow(() -> new NotFoundException("run " + runId + " has no checkpoint yet"));
+        } else {
+            dir = config.runDirectory().resolve("checkpoints").resolve(checkpoint).normalize();
+            if (!dir.startsWith(config.runDirectory().resolve("checkpoints")) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT_INFO))) {
+                throw new NotFoundException("run " + runId + " has no complete checkpoint '" + checkpoint + "'; checkpoints: "
+                        + checkpointNames(config.runDirectory()));
+            }
+        }
+        Properties info = readCheckpointInfo(dir);
+        FactoryHandle factory = findFactory(info.getProperty("agent", config.agentBaseName()));
+        int n = Math.max(1, Math.min(episodes, config.numEnvs()));
+        try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
+            EnvSpec spec = env.spec();
+            AgentConfig agentConfig = AgentConfig.resolve(factory.factory().descriptor(), config.preset(), config.agentOverrides());
+            HostAgentContext context = new HostAgentContext(new InMemoryExperience(spec), Optional.empty(), NO_METRICS,
+                    config.runDirectory(), seed, config.device(), host.bundleContext());
+            try (Agent agent = factory.factory().create(spec, agentConfig, context)) {
+                agent.load(dir);
+                List<EpisodeSummary> played = VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL),
+                        Math.max(1, episodes), seed);
+                return new EvaluationResult(factory.label(), dir.getFileName().toString(),
+                        played.stream().map(EpisodeSummary::episodeReturn).toList());
+            } catch (IncompatibleCheckpointException e) {
+                throw new IllegalStateException(factory.label() + " cannot load " + dir.getFileName() + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static final MetricsSink NO_METRICS = new MetricsSink() {
+        @Override
+        public void scalar(String name, double value) {}
+
+        @Override
+        public void file(String name, Path file) {}
+    };
+
+    /** Stops every run and waits for each to checkpoint. */
+    @Override
+    public void close() {
+        runs.values().forEach(TrainingRun::stop);
+        for (TrainingRun run : runs.values()) {
+            try {
+                run.await(Duration.ofSeconds(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The best factory for {@code name} or exactly {@code name@version}. */
+    FactoryHandle findFactory(String selector) {
+        if (selector == null || selector.isBlank()) {
+            throw new ConfigException("an agent name is required; available: " + availableAgents());
+        }
+        int at = selector.indexOf('@');
+        String name = at < 0 ? selector : selector.substring(0, at);
+        String version = at < 0 ? null : selector.substring(at + 1);
+        Optional<FactoryHandle> found = host.awaitFactory(name, Duration.ofSeconds(10));
+        if (version != null) {
+            found = host.factories().stream().filter(h -> h.agentName().equals(name) && h.version().equals(version)).findFirst();
+        }
+        return found.orElseThrow(() -> new ConfigException("no deployed plugin offers agent '" + selector + "'; available: "
+                + availableAgents() + pluginErrors()));
+    }
+
+    private String availableAgents() {
+        String list = host.factories().stream().map(FactoryHandle::label).distinct().collect(Collectors.joining(", "));
+        return list.isEmpty() ? "none (./worldgate build deploys the bundled plugins)" : list;
+    }
+
+    private String pluginErrors() {
+        String failed = host.plugins().stream().filter(p -> p.error() != null)
+                .map(p -> "\n  " + p.file() + ": " + p.error()).collect(Collectors.joining());
+        return failed.isEmpty() ? "" : "\nplugins with errors:" + failed;
+    }
+
+    private void checkEnvFamily(String envId) {
+        int colon = envId.indexOf(':');
+        String family = colon < 0 ? "" : envId.substring(0, colon);
+        List<String> families = envs.families().stream().map(f -> f.family()).toList();
+        if (!families.contains(family)) {
+            throw new IllegalArgumentException("unknown environment '" + envId + "'; ids are family:name, families: "
+                    + String.join(", ", families));
+        }
+    }
+
+    private static String checkRunId(String runId) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException("'" + runId + "' is not a run id (letters, digits, '.', '_', '-')");
+        }
+        return runId;
+    }
+
+    private String newRunId(String agent, String env) {
+        String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + (agent + "-" + env).replaceAll("[^A-Za-z0-9]+", "-");
+        synchronized (runs) {
+            String id = base;
+            for (int i = 2; runs.containsKey(id) || Files.exists(runsDir.resolve(id)); i++) {
+                id = base + "-" + i;
+            }
+            try {
+                Files.createDirectories(runsDir.resolve(id));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create run directory: " + e.getMessage(), e);
+            }
+            return id;
+        }
+    }
+
+    private void writeConfig(RunConfig config, AgentConfig resolved) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("run", config);
+        doc.put("agent_config", resolved.asMap());
+        try {
+            Files.writeString(config.runDirectory().resolve(CONFIG_FILE), JSON.writeValueAsString(doc));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write run config: " + e.getMessage(), e);
+        }
+    }
+
+    RunConfig readConfig(String runId) {
+        Path file = runsDir.resolve(checkRunId(runId)).resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new NotFoundException("no run '" + runId + "' in " + runsDir);
+        }
+        try {
+            JsonNode doc = JSON.readTree(file.toFile());
+            RunConfig stored = JSON.treeToValue(doc.get("run"), RunConfig.class);
+            // The directory may have moved since; it is where the config was found now.
+            return new RunConfig(stored.runId(), stored.agentName(), stored.preset(), stored.agentOverrides(), stored.envId(),
+                    stored.envOptions(), stored.numEnvs(), stored.totalSteps(), stored.seed(), stored.trainRatio(),
+                    stored.prefillSteps(), stored.checkpointEvery(), stored.evalEvery(), stored.evalEpisodes(),
+                    file.getParent(), stored.device());
+        } catch (IOException e) {
+            throw new IllegalStateException("run " + runId + " has an unreadable " + CONFIG_FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The highest-numbered complete checkpoint (one whose info file was written last, so it is whole). */
+    static Optional<Path> latestCheckpoint(Path runDir) {
+        Path dir = runDir.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(p -> p.getFileName().toString().matches("\\d{4}-.*"))
+                    .filter(p -> Files.isRegularFile(p.resolve(TrainingRun.CHECKPOINT_INFO)))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list checkpoints of " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> checkpointNames(Path runDir) {
+        try (Stream<Path> all = Files.list(runDir.resolve("checkpoints"))) {
+            return all.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Properties readCheckpointInfo(Path checkpoint) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(checkpoint.resolve(TrainingRun.CHECKPOINT_INFO))) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + checkpoint + ": " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    private RunStatus storedStatus(String runId) {
+        Path file = runsDir.resolve(runId).resolve(STATUS_FILE);
+        RunConfig config = readConfig(runId);
+        try {
+            if (Files.isRegularFile(file)) {
+                JsonNode s = JSON.readTree(file.toFile());
+                RunState state = RunState.valueOf(s.path("state").asText("STOPPED"));
+                String message = s.path("message").asText("");
+                if (!state.isTerminal()) {
+                    // It was running when its gateway went away without a word: a crash or kill -9.
+                    state = RunState.STOPPED;
+                    message = "not running (its gateway ended without stopping it); resume it";
+                }
+                return new RunStatus(runId, state, message, s.path("agent").asText(null), s.path("step").asLong(),
+                        config.totalSteps(), s.path("episodes").asLong(), Double.NaN, 0, s.path("updates").asLong());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("unreadable status of run {}: {}", runId, e.toString());
+        }
+        return new RunStatus(runId, RunState.STOPPED, "not loaded", null, 0, config.totalSteps(), 0, Double.NaN, 0, 0);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Keeps status.json current: at every event (checkpoints, swaps, pauses) and at the end. */
+    private static final class StatusFileWriter implements RunListener {
+        private final Path file;
+
+        StatusFileWriter(RunConfig config) {
+            this.file = config.runDirectory().resolve(STATUS_FILE);
+        }
+
+        @Override
+        public void onEvent(RunStatus s, String event) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("state", s.state().name());
+            doc.put("message", s.message());
+            doc.put("agent", s.agent());
+            doc.put("step", s.step());
+            doc.put("episodes", s.episodes());
+            doc.put("updates", s.updates());
+            doc.put("last_event", event);
+            try {
+                Path tmp = file.resolveSibling(STATUS_FILE + ".tmp");
+                Files.writeString(tmp, JSON.writeValueAsString(doc));
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                LOG.warn("cannot write {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Runs known in this gateway, by id; for the service. */
+    public List<TrainingRun> loaded() {
+        return new ArrayList<>(runs.values());
+    }
+}

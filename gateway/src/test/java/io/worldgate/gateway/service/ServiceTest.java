@@ -1,0 +1,139 @@
+package io.worldgate.gateway.service;
+
+import static io.worldgate.gateway.host.HostFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.worldgate.api.agent.ConfigException;
+import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
+import io.worldgate.gateway.host.TestBundles;
+import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunState;
+import io.worldgate.gateway.run.RunStatus;
+import io.worldgate.proto.service.v1.GatewayGrpc;
+import io.worldgate.proto.service.v1.ListPluginsRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gRPC service over real loopback sockets, driven through the CLI's client. */
+class ServiceTest {
+    @TempDir
+    Path tmp;
+    private Gateway gateway;
+    private GatewayServer server;
+    private RemoteGatewayClient client;
+
+    @BeforeEach
+    void serve() throws Exception {
+        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
+        TestBundles.withVersion(TestBundles.randomPlugin(), deploy.resolve("random-1.jar"), "1.0.0");
+        gateway = Gateway.start(deploy, tmp.resolve("runs"));
+        await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
+        server = GatewayServer.start(gateway, "127.0.0.1", 0, null);
+        client = new RemoteGatewayClient(server.address(), null);
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+        server.close();
+        gateway.close();
+    }
+
+    private static RunRequest endless(String env) {
+        return new RunRequest("random", null, Map.of("act_delay_ms", "1"), env, Map.of(), 2, 100_000_000L, 3, 0, 0, 500, 0, 1, "cpu");
+    }
+
+    @Test
+    void twoRunsASwapAStopAResumeAndAnEvaluation() throws Exception {
+        assertThat(Files.readString(tmp.resolve("runs").resolve(GatewayServer.DISCOVERY_FILE))).contains(server.address());
+        List<String> events = new CopyOnWriteArrayList<>();
+        RunStatus a = client.start(endless("java:CartPole"), new RunListener() {
+            @Override
+            public void onEvent(RunStatus s, String event) {
+                events.add(event);
+            }
+        });
+        RunStatus b = client.start(endless("java:PointMass"), null);
+        assertThat(a.runId()).isNotEqualTo(b.runId());
+        await("both running", 20, () -> client.status(a.runId()).step() > 600 && client.status(b.runId()).step() > 600);
+        assertThat(client.runs(false)).extracting(RunStatus::runId).contains(a.runId(), b.runId());
+
+        // A newer version beside the old one; swap run a to it by name@version.
+        TestBundles.withVersion(TestBundles.randomPlugin(), gateway.plugins().deployDirectory().resolve("random-2.jar"), "2.0.0");
+        await("2.0.0 deployed", 20, () -> gateway.plugins().factories().size() == 2);
+        await("both runs on 2.0.0 (the highest version wins)", 30,
+                () -> "random@2.0.0".equals(client.status(a.runId()).agent()) && "random@2.0.0".equals(client.status(b.runId()).agent()));
+        client.swap(a.runId(), "random@1.0.0");
+        await("run a pinned back to 1.0.0", 30, () -> "random@1.0.0".equals(client.status(a.runId()).agent()));
+        assertThat(events).anyMatch(e -> e.contains("random@1.0.0 took over from checkpoint"));
+        assertThatThrownBy(() -> client.swap(a.runId(), "dreamer")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no deployed plugin offers agent 'dreamer'");
+
+        // Stop b: it checkpoints; resume it: the step counter goes on from the checkpoint.
+        RunStatus stopped = client.stop(b.runId());
+        assertThat(stopped.state()).isEqualTo(RunState.STOPPED);
+        RunStatus resumed = client.resume(b.runId(), null);
+        assertThat(resumed.step()).isEqualTo(stopped.step());
+        await("b counting on", 20, () -> client.status(b.runId()).step() > stopped.step() + 100);
+
+        EvaluationResult eval = client.evaluate(a.runId(), null, 3, 7);
+        assertThat(eval.returns()).hasSize(3).allSatisfy(r -> assertThat(r).isGreaterThan(0));
+        assertThat(eval.agent()).startsWith("random@");
+
+        assertThatThrownBy(() -> client.status("no-such-run")).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> client.resume(a.runId(), null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stop it before resuming");
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
+        assertThatThrownBy(() -> client.start(new RunRequest("random", null, Map.of("learning_rate", "1"), "java:CartPole", Map.of(),
+                1, 100, 0, 0, 0, 0, 0, 1, "cpu"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("keys: act_delay_ms, action_scale");
+        assertThatThrownBy(() -> client.start(RunRequest.of("random", "java:CartPole", 0), null))
+                .hasMessageContaining("steps must be at least 1");
+        assertThatThrownBy(() -> client.start(RunRequest.of("random", "nope", 10), null)).hasMessageContaining("unknown environment");
+        assertThatThrownBy(() -> client.evaluate("../../etc", null, 1, 0)).hasMessageContaining("is not a run id");
+        assertThat(client.runs(true)).isEmpty();
+    }
+
+    @Test
+    void aTokenIsRequiredWhenTheServerHasOne() throws Exception {
+        try (GatewayServer guarded = GatewayServer.start(gateway, "127.0.0.1", 0, "s3cret")) {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(guarded.address()).usePlaintext().build();
+            try {
+                assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel).listPlugins(ListPluginsRequest.getDefaultInstance()))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            } finally {
+                channel.shutdownNow();
+            }
+            try (RemoteGatewayClient wrong = new RemoteGatewayClient(guarded.address(), "guess");
+                    RemoteGatewayClient right = new RemoteGatewayClient(guarded.address(), "s3cret")) {
+                assertThatThrownBy(wrong::plugins).hasMessageContaining("requires 'authorization: Bearer <token>'");
+                assertThat(right.plugins()).extracting(p -> p.file()).contains("random-1.jar");
+            }
+        }
+    }
+
+    @Test
+    void aServerBoundBeyondLoopbackMakesUpATokenWhenGivenNone() throws Exception {
+        try (GatewayServer open = GatewayServer.start(gateway, "0.0.0.0", 0, null)) {
+            assertThat(open.token()).isNotNull().hasSizeGreaterThanOrEqualTo(32);
+            assertThat(Files.getPosixFilePermissions(tmp.resolve("runs").resolve(GatewayServer.DISCOVERY_FILE)))
+                    .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        }
+    }
+}
