@@ -40,7 +40,7 @@ class DjlInBundleTest {
             Set<String> libtorchBefore = null;
             for (String version : new String[] {"1.0.0", "1.0.1", "1.0.2"}) {
                 TestBundles.testPlugin(jar, "djl", version);
-                HostFixture.await("djl-probe " + version, 30, () -> f.host.bestFactory("djl-probe")
+                HostFixture.await("djl-probe " + version, 90, () -> f.host.bestFactory("djl-probe")
                         .filter(h -> h.version().equals(version)).isPresent());
                 FactoryHandle h = f.host.bestFactory("djl-probe").orElseThrow();
 

@@ -39,7 +39,7 @@ class HotSwapTest {
 
                 // v2 replaces the jar: FileInstall updates the bundle and refreshes it.
                 TestBundles.withVersion(TestBundles.randomPlugin(), jar, "2.0.0");
-                await("swap to 2.0.0", 30, () -> "random@2.0.0".equals(run.status().agent()));
+                await("swap to 2.0.0", 90, () -> "random@2.0.0".equals(run.status().agent()));
                 long atSwap = run.status().step();
                 await("steps with v2", 20, () -> run.status().step() > atSwap + 100);
                 assertThat(run.status().state()).isEqualTo(RunState.RUNNING);
@@ -48,14 +48,14 @@ class HotSwapTest {
                         assertThat(cp.resolve("random-agent.txt")).exists());
 
                 // Nothing of the host keeps the old revision alive: its class loader is collected.
-                await("v1 class loader collected", 30, () -> {
+                await("v1 class loader collected", 60, () -> {
                     System.gc();
                     return v1Loader.get() == null;
                 });
 
                 // Removing the jar pauses the run with a clear status; the step counter stops.
                 Files.delete(jar);
-                await("pause", 30, () -> run.status().state() == RunState.PAUSED);
+                await("pause", 90, () -> run.status().state() == RunState.PAUSED);
                 assertThat(run.status().message()).contains("no plugin offers agent 'random'");
                 long paused = run.status().step();
                 Thread.sleep(500);
@@ -63,7 +63,7 @@ class HotSwapTest {
 
                 // Putting it back resumes the same run, from the checkpoint, counting on.
                 TestBundles.withVersion(TestBundles.randomPlugin(), jar, "2.0.0");
-                await("resume", 30, () -> run.status().state() == RunState.RUNNING && run.status().step() > paused + 100);
+                await("resume", 90, () -> run.status().state() == RunState.RUNNING && run.status().step() > paused + 100);
                 assertThat(run.status().agent()).isEqualTo("random@2.0.0");
             } finally {
                 run.stop();
@@ -84,7 +84,7 @@ class HotSwapTest {
             try {
                 await("steps with v1", 20, () -> run.status().step() > 100);
                 TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random-3.jar"), "3.0.0");
-                await("swap to 3.0.0", 30, () -> "random@3.0.0".equals(run.status().agent()));
+                await("swap to 3.0.0", 90, () -> "random@3.0.0".equals(run.status().agent()));
                 // Removing the older one does not disturb the run.
                 Files.delete(f.deploy.resolve("random-1.jar"));
                 long at = run.status().step();
