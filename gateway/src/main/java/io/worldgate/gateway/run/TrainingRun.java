@@ -69,6 +69,8 @@ public final class TrainingRun implements AutoCloseable {
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
     private volatile Path lastCheckpoint;
+    private long lastCheckpointStep = -1;
+    private String lastCheckpointAgent;
     private volatile String lastAgentLabel;
     private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
@@ -422,6 +424,9 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
+        if (lastCheckpoint != null && lastCheckpointStep == step && h.label().equals(lastCheckpointAgent)) {
+            return lastCheckpoint; // this agent's state at this step is on disk already
+        }
         Path dir = config.runDirectory().resolve("checkpoints")
                 .resolve(String.format("%04d-step%d-%s", ++checkpointCount, step, h.label().replace('@', '-')));
         try {
@@ -434,6 +439,8 @@ public final class TrainingRun implements AutoCloseable {
                     + "\nbundle=" + h.symbolicName() + "\nstep=" + step + "\nepisodes=" + status().episodes()
                     + "\nreason=" + why + "\n", StandardCharsets.UTF_8);
             lastCheckpoint = dir;
+            lastCheckpointStep = step;
+            lastCheckpointAgent = h.label();
             return dir;
         } catch (IOException | RuntimeException e) {
             LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));

@@ -98,6 +98,21 @@ class ServiceTest {
     }
 
     @Test
+    void thePythonClientExampleDrivesTheService() throws Exception {
+        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Path python = Path.of(System.getProperty("worldgate.python", repo.resolve(".venv/bin/python").toString()));
+        assertThat(python).as("the project venv (made by ./worldgate test)").exists();
+        Process p = new ProcessBuilder(python.toString(), repo.resolve("env-bridge-python/examples/gateway_service_client.py").toString(),
+                "--address", server.address(), "--steps", "1200").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("plugins: random-1.jar ACTIVE ['random']")
+                .containsPattern("run \\S+: FINISHED at step 1200 of 1200, \\d+ episodes")
+                .containsPattern("evaluation of 0002-step1200-random-1\\.0\\.0 by random@1\\.0\\.0: mean return \\d+")
+                .contains("unknown run -> NOT_FOUND: no run 'no-such-run'");
+    }
+
+    @Test
     void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
         assertThatThrownBy(() -> client.start(new RunRequest("random", null, Map.of("learning_rate", "1"), "java:CartPole", Map.of(),
                 1, 100, 0, 0, 0, 0, 0, 1, "cpu"), null))

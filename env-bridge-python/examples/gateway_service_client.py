@@ -1,0 +1,87 @@
+"""Drive a Worldgate gateway service from Python with stubs generated from its proto.
+
+Start a service (``./worldgate serve``), then::
+
+    .venv/bin/python env-bridge-python/examples/gateway_service_client.py            # finds it via runs/.gateway.json
+    .venv/bin/python env-bridge-python/examples/gateway_service_client.py --address 127.0.0.1:7420 --steps 2000
+
+The stubs are generated at start from ``proto/worldgate/service/v1/gateway.proto`` with
+grpcio-tools, the way any client in another program would make them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import grpc
+from grpc_tools import protoc
+
+REPO = Path(__file__).resolve().parents[2]
+PROTO = Path("worldgate/service/v1/gateway.proto")
+
+
+def load_stubs(proto_root: Path):
+    """Compiles the service proto into a temporary package and imports it."""
+    out = Path(tempfile.mkdtemp(prefix="worldgate-stubs-"))
+    rc = protoc.main(["protoc", f"-I{proto_root}", f"--python_out={out}", f"--grpc_python_out={out}", str(PROTO)])
+    if rc != 0:
+        raise RuntimeError(f"protoc failed on {proto_root / PROTO}")
+    sys.path.insert(0, str(out))
+    return importlib.import_module("worldgate.service.v1.gateway_pb2"), importlib.import_module(
+        "worldgate.service.v1.gateway_pb2_grpc")
+
+
+def discover(runs_dir: Path) -> tuple[str, str | None]:
+    doc = json.loads((runs_dir / ".gateway.json").read_text())
+    return doc["address"], doc.get("token")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--address", help="host:port of the service (default: from <runs-dir>/.gateway.json)")
+    parser.add_argument("--token", help="bearer token, for a service bound beyond loopback")
+    parser.add_argument("--runs-dir", type=Path, default=REPO / "runs")
+    parser.add_argument("--agent", default="random")
+    parser.add_argument("--env", default="java:CartPole")
+    parser.add_argument("--steps", type=int, default=2000)
+    args = parser.parse_args()
+
+    pb, rpc = load_stubs(REPO / "proto")
+    address, token = (args.address, args.token) if args.address else discover(args.runs_dir)
+    metadata = [("authorization", f"Bearer {token}")] if token or args.token else []
+    gateway = rpc.GatewayStub(grpc.insecure_channel(address))
+
+    plugins = gateway.ListPlugins(pb.ListPluginsRequest(), metadata=metadata).plugins
+    print("plugins:", ", ".join(f"{p.file} {p.state} {list(p.agents)}" for p in plugins))
+
+    run = gateway.StartRun(pb.StartRunRequest(agent=args.agent, env=args.env, steps=args.steps, num_envs=2, seed=1,
+                                              checkpoint_every=args.steps // 2), metadata=metadata)
+    print(f"started {run.run_id} ({run.state})")
+
+    returns = []
+    for event in gateway.StreamMetrics(pb.StreamMetricsRequest(run_id=run.run_id), metadata=metadata):
+        if event.tag == "episode/return":
+            returns.append(event.value)
+        elif event.tag == "event":
+            print(f"  [step {event.step}] {event.text}")
+
+    final = gateway.GetRun(pb.RunRef(run_id=run.run_id), metadata=metadata)
+    mean = sum(returns) / len(returns) if returns else float("nan")
+    print(f"run {final.run_id}: {final.state} at step {final.step} of {final.total_steps}, "
+          f"{len(returns)} episodes, mean return {mean:.1f}")
+    evaluation = gateway.Evaluate(pb.EvaluateRequest(run_id=run.run_id, episodes=3, seed=7), metadata=metadata)
+    print(f"evaluation of {evaluation.checkpoint} by {evaluation.agent}: mean return {evaluation.mean_return:.1f}")
+    try:
+        gateway.GetRun(pb.RunRef(run_id="no-such-run"), metadata=metadata)
+    except grpc.RpcError as e:
+        print(f"unknown run -> {e.code().name}: {e.details()}")
+    return 0 if final.state == "FINISHED" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
