@@ -1,0 +1,128 @@
+package io.worldgate.runtime.dist;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A categorical distribution over the last axis of {@code logits [..., K]}, whose values are
+ * one-hot vectors {@code [..., K]}.
+ *
+ * <p><b>Unimix</b> (DreamerV3): with {@code u > 0} the probabilities are mixed with 1% (for
+ * {@code u = 0.01}) uniform, {@code p = (1 - u) softmax(logits) + u / K}, so every class keeps
+ * probability at least {@code u / K} and KL terms stay bounded.
+ *
+ * <p><b>Straight-through samples</b>: {@link #sample()} returns {@code onehot + p - sg(p)}. Its
+ * value is the one-hot sample; its gradient is that of the probabilities,
+ * {@code d sample / d logits = d p / d logits}. {@link #mode()} does the same with the argmax.
+ * Samples are drawn with the Gumbel-max trick, {@code argmax(log p + g)}, {@code g ~ Gumbel(0, 1)}.
+ */
+public final class OneHotCategorical implements Distribution {
+    private final NDArray logits;
+    private final float unimix;
+    private final int classes;
+    private NDArray probs;
+    private NDArray logProbs;
+
+    /**
+     * @param logits {@code [..., K]}
+     * @param unimix uniform mixing {@code u}, in [0, 1); 0 for a plain softmax
+     */
+    public OneHotCategorical(NDArray logits, float unimix) {
+        if (!(unimix >= 0 && unimix < 1)) {
+            throw new IllegalArgumentException("unimix must be in [0, 1), not " + unimix);
+        }
+        Shape s = logits.getShape();
+        if (s.dimension() < 1) {
+            throw new IllegalArgumentException("logits need a class axis");
+        }
+        this.logits = logits;
+        this.unimix = unimix;
+        this.classes = Math.toIntExact(s.get(s.dimension() - 1));
+    }
+
+    /** A plain softmax categorical (no unimix). */
+    public OneHotCategorical(NDArray logits) {
+        this(logits, 0f);
+    }
+
+    /** Number of classes {@code K}. */
+    public int classes() {
+        return classes;
+    }
+
+    public NDArray logits() {
+        return logits;
+    }
+
+    /** The (mixed) probabilities {@code p [..., K]}. */
+    public NDArray probs() {
+        if (probs == null) {
+            NDArray soft = logits.softmax(-1);
+            probs = unimix > 0 ? soft.mul(1 - unimix).add(unimix / classes) : soft;
+        }
+        return probs;
+    }
+
+    /** {@code log p [..., K]}. */
+    public NDArray logProbs() {
+        if (logProbs == null) {
+            logProbs = unimix > 0 ? probs().log() : logits.logSoftmax(-1);
+        }
+        return logProbs;
+    }
+
+    /** Indices {@code [...]} (int64) of a sample, without gradient. */
+    public NDArray sampleIndices() {
+        NDArray lp = logProbs().stopGradient();
+        NDArray u = lp.getManager().randomUniform(0f, 1f, lp.getShape(), lp.getDataType()).clip(1e-20f, 1f - 1e-7f);
+        NDArray gumbel = u.log().neg().log().neg();
+        return lp.add(gumbel).argMax(-1);
+    }
+
+    /** One-hot sample with straight-through gradient: {@code onehot + p - sg(p)}. */
+    @Override
+    public NDArray sample() {
+        return straightThrough(sampleIndices());
+    }
+
+    /** One-hot argmax with straight-through gradient. */
+    @Override
+    public NDArray mode() {
+        return straightThrough(probs().stopGradient().argMax(-1));
+    }
+
+    private NDArray straightThrough(NDArray indices) {
+        NDArray p = probs();
+        NDArray onehot = indices.oneHot(classes, p.getDataType());
+        return onehot.add(p).sub(p.stopGradient());
+    }
+
+    /** {@code Σ_k value_k log p_k} for one-hot (or soft) {@code value [..., K]}. */
+    @Override
+    public NDArray logProb(NDArray value) {
+        return value.mul(logProbs()).sum(new int[] {-1});
+    }
+
+    /** {@code -Σ_k p_k log p_k}. */
+    @Override
+    public NDArray entropy() {
+        return probs().mul(logProbs()).sum(new int[] {-1}).neg();
+    }
+
+    /** {@code Σ_k p_k (log p_k - log q_k)}. */
+    @Override
+    public NDArray kl(Distribution other) {
+        if (!(other instanceof OneHotCategorical q)) {
+            return Distribution.super.kl(other);
+        }
+        if (q.classes != classes) {
+            throw new IllegalArgumentException("KL between " + classes + " and " + q.classes + " classes");
+        }
+        return probs().mul(logProbs().sub(q.logProbs())).sum(new int[] {-1});
+    }
+
+    @Override
+    public OneHotCategorical stopGradient() {
+        return new OneHotCategorical(logits.stopGradient(), unimix);
+    }
+}

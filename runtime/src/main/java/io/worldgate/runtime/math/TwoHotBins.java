@@ -1,0 +1,131 @@
+package io.worldgate.runtime.math;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * {@code n} equally spaced bin centres {@code b_0 < ... < b_{n-1}} on {@code [low, high]} in
+ * <em>symlog space</em>, and the two-hot code over them used for discrete regression of rewards
+ * and values.
+ *
+ * <p>Encoding a scalar {@code x}: let {@code y = clip(symlog(x), low, high)},
+ * {@code Δ = (high - low) / (n - 1)}, {@code k = min(floor((y - low) / Δ), n - 2)} and
+ * {@code w = (y - b_k) / Δ}. The code puts weight {@code 1 - w} on bin {@code k} and {@code w} on
+ * bin {@code k + 1} (zero elsewhere). The weights sum to 1 and {@code Σ_i code_i b_i = y}, so
+ * decoding, {@code symexp(Σ_i p_i b_i)}, inverts encoding exactly up to float rounding.
+ *
+ * <p>DreamerV3 uses 255 bins on [-20, 20] ({@link #dreamerV3()}); TD-MPC2 uses 101 bins on
+ * [-10, 10] ({@link #tdmpc2()}).
+ */
+public final class TwoHotBins {
+    private final int count;
+    private final float low;
+    private final float high;
+    private final float width;
+
+    /**
+     * @param count number of bins, at least 2
+     * @param low first bin centre, in symlog space
+     * @param high last bin centre, in symlog space, greater than {@code low}
+     */
+    public TwoHotBins(int count, float low, float high) {
+        if (count < 2) {
+            throw new IllegalArgumentException("need at least 2 bins, not " + count);
+        }
+        if (!(high > low)) {
+            throw new IllegalArgumentException("high (" + high + ") must exceed low (" + low + ")");
+        }
+        this.count = count;
+        this.low = low;
+        this.high = high;
+        this.width = (high - low) / (count - 1);
+    }
+
+    /** DreamerV3: 255 bins on [-20, 20]. */
+    public static TwoHotBins dreamerV3() {
+        return new TwoHotBins(255, -20f, 20f);
+    }
+
+    /** TD-MPC2: 101 bins on [-10, 10]. */
+    public static TwoHotBins tdmpc2() {
+        return new TwoHotBins(101, -10f, 10f);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public float low() {
+        return low;
+    }
+
+    public float high() {
+        return high;
+    }
+
+    /** Distance between neighbouring bins, {@code (high - low) / (count - 1)}. */
+    public float width() {
+        return width;
+    }
+
+    /** Bin centre {@code i}, in symlog space. */
+    public float center(int i) {
+        return low + i * width;
+    }
+
+    /** The bin centres {@code [count]} (float32, symlog space). */
+    public NDArray centers(NDManager manager) {
+        float[] c = new float[count];
+        for (int i = 0; i < count; i++) {
+            c[i] = center(i);
+        }
+        // the last centre is exactly 'high', whatever the rounding of low + i * width
+        c[count - 1] = high;
+        return manager.create(c);
+    }
+
+    /** The two-hot code {@code [..., count]} of real values {@code x [...]} (applies symlog). */
+    public NDArray encode(NDArray x) {
+        return encodeSymlog(Symlog.symlog(x));
+    }
+
+    /**
+     * The two-hot code {@code [..., count]} of values {@code y [...]} that are already in symlog
+     * space. The result carries no gradient (it is a target).
+     */
+    public NDArray encodeSymlog(NDArray y) {
+        NDArray clipped = y.stopGradient().toType(DataType.FLOAT32, false).clip(low, high);
+        NDArray pos = clipped.sub(low).div(width);
+        NDArray k = pos.floor().clip(0, count - 2);
+        NDArray upper = pos.sub(k).clip(0, 1).expandDims(-1);
+        NDArray index = k.toType(DataType.INT64, false);
+        NDArray below = index.oneHot(count).mul(upper.neg().add(1));
+        NDArray above = index.add(1).oneHot(count).mul(upper);
+        return below.add(above);
+    }
+
+    /** {@code Σ_i p_i b_i} over the last axis of {@code probs [..., count]}: symlog space. */
+    public NDArray expectSymlog(NDArray probs) {
+        checkLastAxis(probs);
+        NDArray centers = centers(probs.getManager());
+        return probs.mul(centers).sum(new int[] {-1});
+    }
+
+    /** {@code symexp(Σ_i p_i b_i)}: the real value a distribution over the bins stands for. */
+    public NDArray decode(NDArray probs) {
+        return Symlog.symexp(expectSymlog(probs));
+    }
+
+    void checkLastAxis(NDArray a) {
+        long last = a.getShape().get(a.getShape().dimension() - 1);
+        if (last != count) {
+            throw new IllegalArgumentException("last axis has " + last + " entries, bins are " + count);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TwoHotBins[" + count + " on [" + low + ", " + high + "] in symlog space]";
+    }
+}

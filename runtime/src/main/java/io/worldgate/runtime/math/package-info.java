@@ -1,0 +1,15 @@
+/**
+ * The math DreamerV3 and TD-MPC2 share: symlog and symexp, two-hot bins over symlog space,
+ * lambda-returns, percentile return normalisation, KL losses with free bits (DreamerV3's dyn/rep
+ * split and DreamerV2's KL balancing), and HarmonyDream's harmonious loss.
+ *
+ * <p>Conventions: sequences are {@code [B, T, ...]} (batch first, time second), as in the api's
+ * {@code SequenceBatch}. Functions return new arrays attached to the manager of their first
+ * argument, so calling them inside an update scope keeps every intermediate there.
+ */
+@Export
+@Version("1.0.0")
+package io.worldgate.runtime.math;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,20 @@
+/**
+ * Layers shared by the agents, built on DJL's {@code AbstractBlock} and {@code SequentialBlock}:
+ * {@link io.worldgate.runtime.nn.Mlp} (Linear, LayerNorm, SiLU per hidden layer),
+ * {@link io.worldgate.runtime.nn.ConvEncoder} and {@link io.worldgate.runtime.nn.ConvDecoder}
+ * (DreamerV3's image encoder and its transposed mirror), {@link io.worldgate.runtime.nn.GruCell}
+ * (Dreamer's LayerNorm GRU), {@link io.worldgate.runtime.nn.Heads} (zero-initialised output
+ * layers), {@link io.worldgate.runtime.nn.LayerNorm} (over the feature or channel axis),
+ * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2).
+ *
+ * <p>Layouts: vectors are {@code [..., D]} (any leading axes); images are channels-last
+ * {@code [..., H, W, C]} as in the api, converted to DJL's NCHW inside the convolutional blocks.
+ * Every block computes with the input as first operand, so activations attach to the input's
+ * manager (the update scope), never to the parameters' manager.
+ */
+@Export
+@Version("1.0.0")
+package io.worldgate.runtime.nn;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,71 @@
+package io.worldgate.runtime.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.Grad;
+import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.optim.GradientScope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SymexpTwoHotTest {
+    static NDManager m;
+
+    @BeforeAll
+    static void open() {
+        m = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void close() {
+        m.close();
+    }
+
+    @Test
+    void zeroLogitsMeanZero() {
+        // a zero-initialised head gives uniform p over symmetric bins: Σ p b = 0 and symexp(0) = 0
+        SymexpTwoHot d = new SymexpTwoHot(m.zeros(new Shape(3, 255)), TwoHotBins.dreamerV3());
+        for (float v : d.mean().toFloatArray()) {
+            assertThat(v).isCloseTo(0f, within(1e-4f));
+        }
+    }
+
+    @Test
+    void lossGradientMovesMassTowardsTheTarget() {
+        // 5 bins on [-2, 2], logits 0: p = 0.2 each. Target x with symlog(x) = 0.25: code
+        // (0, 0, 0.75, 0.25, 0). d loss / d logit_i = p_i - code_i = (0.2, 0.2, -0.55, -0.05, 0.2):
+        // negative exactly on the two bins around the target (a gradient step raises them).
+        TwoHotBins bins = new TwoHotBins(5, -2f, 2f);
+        NDArray target = m.create(new float[] {0.2840254166877414f});
+        float[] g = Grad.of(m, l -> new SymexpTwoHot(l.reshape(1, 5), bins).loss(target), 0f, 0f, 0f, 0f, 0f);
+        float[] byHand = {0.2f, 0.2f, -0.55f, -0.05f, 0.2f};
+        for (int i = 0; i < 5; i++) {
+            assertThat(g[i]).isCloseTo(byHand[i], within(1e-5f));
+        }
+        // and the loss value is the cross-entropy: -(0.75 ln 0.2 + 0.25 ln 0.2) = ln 5 = 1.609438
+        NDArray loss = new SymexpTwoHot(m.zeros(new Shape(1, 5)), bins).loss(target);
+        assertThat(loss.toFloatArray()[0]).isCloseTo(1.609438f, within(1e-5f));
+    }
+
+    @Test
+    void aFewStepsOfDescentFitTheTarget() {
+        TwoHotBins bins = TwoHotBins.tdmpc2();
+        NDArray logits = m.zeros(new Shape(1, 101));
+        logits.setRequiresGradient(true);
+        NDArray target = m.create(new float[] {37f});
+        for (int i = 0; i < 200; i++) {
+            try (GradientScope tape = GradientScope.open()) {
+                tape.backward(new SymexpTwoHot(logits, bins).loss(target));
+            }
+            NDArray g = logits.getGradient();
+            logits.subi(g.mul(5f));
+            g.muli(0f);
+        }
+        assertThat(new SymexpTwoHot(logits, bins).mean().toFloatArray()[0]).isCloseTo(37f, within(0.5f));
+    }
+}

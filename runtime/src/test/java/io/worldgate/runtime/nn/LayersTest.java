@@ -1,0 +1,153 @@
+package io.worldgate.runtime.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import io.worldgate.runtime.optim.GradientScope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LayersTest {
+    static NDManager m;
+    static ParameterStore store;
+
+    @BeforeAll
+    static void open() {
+        m = NDManager.newBaseManager();
+        store = new ParameterStore(m, false);
+        Engine.getInstance().setRandomSeed(3);
+    }
+
+    @AfterAll
+    static void close() {
+        m.close();
+    }
+
+    @Test
+    void mlpOnSequencesWithZeroInitialisedHead() {
+        Mlp mlp = Mlp.builder().units(16).layers(2).outputs(5).zeroInitOutput(true).build();
+        mlp.initialize(m, DataType.FLOAT32, new Shape(1, 7));
+        // [B, T, D] input: Linear and LayerNorm work on the last axis
+        NDArray x = m.randomNormal(new Shape(3, 4, 7));
+        NDArray y = mlp.forward(store, new NDList(x), false).singletonOrThrow();
+        assertThat(y.getShape()).isEqualTo(new Shape(3, 4, 5));
+        // zero head: every output exactly 0
+        assertThat(y.abs().max().getFloat()).isEqualTo(0f);
+        // 2 x (Linear without bias, LayerNorm γ β), SiLU has none, head weight + bias
+        assertThat(mlp.getParameters().size()).isEqualTo(2 * 3 + 2);
+        assertThat(mlp.getOutputShapes(new Shape[] {new Shape(3, 4, 7)})[0]).isEqualTo(new Shape(3, 4, 5));
+    }
+
+    @Test
+    void layerNormNormalisesTheLastAxisOnly() {
+        LayerNorm ln = LayerNorm.overFeatures(1e-5f);
+        ln.initialize(m, DataType.FLOAT32, new Shape(2, 3, 4));
+        // row (1, 2, 3, 4): mean 2.5, var 1.25 -> (x - 2.5) / sqrt(1.25) = (-1.341641, -0.447214, ...)
+        NDArray x = m.arange(1f, 25f).reshape(2, 3, 4);
+        float[] y = ln.forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
+        assertThat(y[0]).isCloseTo(-1.341641f, within(1e-4f));
+        assertThat(y[1]).isCloseTo(-0.447214f, within(1e-4f));
+        // every row of 4 is normalised on its own, so row 5 gives the same values
+        assertThat(y[20]).isCloseTo(y[0], within(1e-4f));
+
+        LayerNorm channels = LayerNorm.overChannels(1e-5f);
+        channels.initialize(m, DataType.FLOAT32, new Shape(1, 2, 1, 1));
+        // NCHW with 2 channels (3, 5) at one pixel: mean 4, var 1 -> (-1, 1)
+        NDArray img = m.create(new float[] {3f, 5f}, new Shape(1, 2, 1, 1));
+        float[] z = channels.forward(store, new NDList(img), false).singletonOrThrow().toFloatArray();
+        assertThat(z[0]).isCloseTo(-1f, within(1e-4f));
+        assertThat(z[1]).isCloseTo(1f, within(1e-4f));
+    }
+
+    @Test
+    void convEncoderAndDecoderMirrorEachOther() {
+        // DreamerV3 small at 64x64: depth 32 -> 32, 64, 128, 256 channels at 32, 16, 8, 4 pixels;
+        // 256 * 4 * 4 = 4096 features
+        ConvEncoder enc = ConvEncoder.dreamerV3(32);
+        enc.initialize(m, DataType.FLOAT32, new Shape(2, 64, 64, 3));
+        assertThat(enc.features(64, 64)).isEqualTo(4096);
+        NDArray pixels = m.randomInteger(0, 256, new Shape(1, 2, 64, 64, 3), DataType.INT32).toType(DataType.UINT8, false);
+        NDArray x = ConvEncoder.preprocess(pixels);
+        assertThat(x.max().getFloat()).isLessThanOrEqualTo(0.5f);
+        assertThat(x.min().getFloat()).isGreaterThanOrEqualTo(-0.5f);
+        NDArray f = enc.forward(store, new NDList(x), false).singletonOrThrow();
+        assertThat(f.getShape()).isEqualTo(new Shape(1, 2, 4096));
+
+        ConvDecoder dec = ConvDecoder.dreamerV3(32);
+        dec.initialize(m, DataType.FLOAT32, new Shape(2, 4096));
+        NDArray img = dec.forward(store, new NDList(f), false).singletonOrThrow();
+        assertThat(img.getShape()).isEqualTo(new Shape(1, 2, 64, 64, 3));
+        assertThat(dec.getOutputShapes(new Shape[] {new Shape(5, 100)})[0]).isEqualTo(new Shape(5, 64, 64, 3));
+    }
+
+    @Test
+    void transposedConvolutionSpreadsEachPixel() {
+        // kernel 2x2 of ones, stride 2, no padding: each input pixel becomes a 2x2 block
+        // [[1,2],[3,4]] -> [[1,1,2,2],[1,1,2,2],[3,3,4,4],[3,3,4,4]]
+        TransposedConv2d t = new TransposedConv2d(1, 2, 2, 0, false);
+        t.setInitializer(Initializer.ONES, Parameter.Type.WEIGHT);
+        t.initialize(m, DataType.FLOAT32, new Shape(1, 1, 2, 2));
+        NDArray x = m.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2));
+        NDArray y = t.forward(store, new NDList(x), false).singletonOrThrow();
+        assertThat(y.getShape()).isEqualTo(new Shape(1, 1, 4, 4));
+        assertThat(y.toFloatArray()).containsExactly(1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4);
+        // World Models' VAE decoder layer: k = 5, s = 2, p = 0 maps 1 -> 5 and 5 -> 13 pixels
+        TransposedConv2d vae = new TransposedConv2d(4, 5, 2, 0, true);
+        assertThat(vae.outputSize(1)).isEqualTo(5);
+        assertThat(vae.getOutputShapes(new Shape[] {new Shape(2, 8, 5, 5)})[0]).isEqualTo(new Shape(2, 4, 13, 13));
+    }
+
+    @Test
+    void gruCellEquationsWithZeroWeights() {
+        // With W = 0 the gate pre-activations are LN(0) = β = 0: r = σ(0) = 0.5,
+        // c = tanh(0.5 * 0) = 0, u = σ(0 - 1) = 0.268941; h' = u*0 + (1 - u) h = 0.731059 h
+        GruCell cell = GruCell.dreamer(4);
+        cell.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+        cell.initialize(m, DataType.FLOAT32, new Shape(2, 3), new Shape(2, 4));
+        NDArray x = m.randomNormal(new Shape(2, 3));
+        NDArray h = m.create(new float[] {1, -2, 3, 0.5f, 0, 0, 0, 0}, new Shape(2, 4));
+        float[] next = cell.forward(store, new NDList(x, h), false).singletonOrThrow().toFloatArray();
+        float keep = (float) (1 - 1 / (1 + Math.exp(1)));
+        float[] want = {keep, -2 * keep, 3 * keep, 0.5f * keep, 0, 0, 0, 0};
+        for (int i = 0; i < want.length; i++) {
+            assertThat(next[i]).isCloseTo(want[i], within(1e-5f));
+        }
+    }
+
+    @Test
+    void gruCellTrainsThroughTime() {
+        GruCell cell = GruCell.dreamer(8);
+        cell.initialize(m, DataType.FLOAT32, new Shape(2, 3), new Shape(2, 8));
+        NDArray h = cell.initialState(m, 2);
+        try (GradientScope tape = GradientScope.open()) {
+            NDArray state = h;
+            for (int t = 0; t < 3; t++) {
+                state = cell.forward(store, new NDList(m.randomNormal(new Shape(2, 3)), state), true).singletonOrThrow();
+            }
+            tape.backward(state.square().sum());
+        }
+        NDArray gw = cell.getParameters().get(0).getValue().getArray().getGradient();
+        assertThat(gw.getShape()).isEqualTo(new Shape(24, 11));
+        assertThat(gw.abs().sum().getFloat()).isGreaterThan(0f);
+        gw.muli(0f);
+    }
+
+    @Test
+    void simNormMakesSimplices() {
+        NDArray x = m.randomNormal(new Shape(3, 16));
+        NDArray y = SimNorm.simNorm(x, 8).reshape(3, 2, 8);
+        for (float s : y.sum(new int[] {-1}).toFloatArray()) {
+            assertThat(s).isCloseTo(1f, within(1e-6f));
+        }
+    }
+}
