@@ -23,12 +23,8 @@ class ConcurrentRunsTest {
 
     @Test
     void eightConcurrentRunsFinishWithTheRightStepCountsAndTheirOwnDirectories(@TempDir Path tmp) throws Exception {
-        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
-        Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
-        try (Gateway gateway = Gateway.start(deploy, tmp.resolve("runs"));
-                GatewayServer server = GatewayServer.start(gateway, "127.0.0.1", 0, null);
-                RemoteGatewayClient client = new RemoteGatewayClient(server.address(), null)) {
-            await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
+        try (ServiceFixture service = new ServiceFixture(tmp, "random.jar", null)) {
+            RemoteGatewayClient client = service.client;
             List<RunStatus> started = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 int envs = 1 + i % 4;

@@ -51,12 +51,10 @@ class ServiceFuzzTest {
 
     @Test
     void theServiceSurvivesRandomAndMalformedRequests(@TempDir Path tmp) throws Exception {
-        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
-        Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
-        try (Gateway gateway = Gateway.start(deploy, tmp.resolve("runs"));
-                GatewayServer server = GatewayServer.start(gateway, "127.0.0.1", 0, null);
-                RemoteGatewayClient client = new RemoteGatewayClient(server.address(), null)) {
-            await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
+        try (ServiceFixture service = new ServiceFixture(tmp, "random.jar", null)) {
+            Gateway gateway = service.gateway;
+            GatewayServer server = service.server;
+            RemoteGatewayClient client = service.client;
             RunStatus stored = client.start(RunRequest.of("random", "java:CartPole", 400), null);
             await("stored run finished", 20, () -> client.status(stored.runId()).state() == RunState.FINISHED);
             Map<String, byte[]> before = snapshot(tmp.resolve("runs").resolve(stored.runId()));

@@ -30,25 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceTest {
     @TempDir
     Path tmp;
+    private ServiceFixture service;
     private Gateway gateway;
     private GatewayServer server;
     private RemoteGatewayClient client;
 
     @BeforeEach
     void serve() throws Exception {
-        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
-        TestBundles.withVersion(TestBundles.randomPlugin(), deploy.resolve("random-1.jar"), "1.0.0");
-        gateway = Gateway.start(deploy, tmp.resolve("runs"));
-        await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
-        server = GatewayServer.start(gateway, "127.0.0.1", 0, null);
-        client = new RemoteGatewayClient(server.address(), null);
+        service = new ServiceFixture(tmp, "random-1.jar", "1.0.0");
+        gateway = service.gateway;
+        server = service.server;
+        client = service.client;
     }
 
     @AfterEach
     void close() {
-        client.close();
-        server.close();
-        gateway.close();
+        service.close();
     }
 
     private static RunRequest endless(String env) {
