@@ -148,7 +148,7 @@ public final class DeployDiagnosis {
                     String component = (String) description.getClass().getField("name").get(description);
                     if (state == FAILED_ACTIVATION) {
                         Object failure = cfg.getClass().getField("failure").get(cfg);
-                        return "component " + component + " failed to activate: " + firstLine(String.valueOf(failure));
+                        return "component " + component + " failed to activate: " + rootCause(String.valueOf(failure));
                     }
                     if (state == UNSATISFIED_REFERENCE) {
                         return "component " + component + " waits for a service it references";
@@ -171,6 +171,20 @@ public final class DeployDiagnosis {
             }
         }
         throw new NoSuchMethodException(name);
+    }
+
+    /**
+     * The first line of a stack trace's text, and its last "Caused by:" when there is one: an
+     * ExceptionInInitializerError alone says nothing, its cause says what broke.
+     */
+    static String rootCause(String trace) {
+        String first = firstLine(trace);
+        int at = trace.lastIndexOf("Caused by: ");
+        if (at < 0) {
+            return first;
+        }
+        String cause = firstLine(trace.substring(at + "Caused by: ".length()));
+        return cause.equals(first) ? first : first + " (caused by " + cause + ")";
     }
 
     private static String firstLine(String s) {
