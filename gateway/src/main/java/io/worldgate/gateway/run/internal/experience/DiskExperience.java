@@ -54,7 +54,9 @@ import java.util.zip.CRC32C;
  *
  * <p>{@link #open} restores what an earlier process wrote, checking each chunk's header, length
  * and checksum; chunks that fail (a write cut short by a crash) are renamed to {@code *.torn}
- * and reported in {@link #recovery()}.
+ * and reported in {@link #recovery()}. While open, the store holds a lock on the folder's
+ * {@value #LOCK_FILE} file, so a second store (say, a resumed run while the first process still
+ * lives) cannot write into it.
  *
  * <p>Sampling picks a stored step uniformly by binary search over running step totals of the
  * chunks (O(log chunks) per sequence). Like the in-memory store, this class is used from the
@@ -65,6 +67,13 @@ public final class DiskExperience implements ExperienceStore {
     public static final String DIRECTORY = "experience";
     /** The file that records the step layout the chunks were written with. */
     public static final String LAYOUT_FILE = "layout.txt";
+    /** The file locked while a store has the folder open, so that two processes never write one folder. */
+    public static final String LOCK_FILE = "lock";
+    /**
+     * At most this many finished episodes are indexed for {@link #recentEpisodes} (older ones are
+     * still sampled), which bounds the index when episodes are very short and nothing is dropped.
+     */
+    static final int MAX_INDEXED_EPISODES = 1 << 20;
     private static final int AUTO_CHUNK_BYTES = 4 << 20;
 
     /**
@@ -229,6 +238,7 @@ public final class DiskExperience implements ExperienceStore {
     private long nextSeq;
     private long tick;
     private Recovery recovery;
+    private FileChannel lockChannel;
     private boolean closed;
 
     private DiskExperience(Path dir, EnvSpec spec, Options options) {
@@ -260,6 +270,7 @@ public final class DiskExperience implements ExperienceStore {
      * complete chunk found there; see {@link #recovery()} for what was restored and dropped.
      *
      * @throws IllegalArgumentException if the stored chunks were written for other observations or actions
+     * @throws IllegalStateException if another store (in this or another process) has the folder open
      * @throws UncheckedIOException if the folder cannot be read or written
      */
     public static DiskExperience open(Path dir, EnvSpec spec, Options options) {
@@ -267,10 +278,10 @@ public final class DiskExperience implements ExperienceStore {
         try {
             e.load();
         } catch (IOException ex) {
-            e.maps.releaseAll();
+            e.releaseResources();
             throw new UncheckedIOException("cannot open the experience in " + dir + ": " + ex.getMessage(), ex);
         } catch (RuntimeException ex) {
-            e.maps.releaseAll();
+            e.releaseResources();
             throw ex;
         }
         return e;
@@ -376,6 +387,9 @@ public final class DiskExperience implements ExperienceStore {
             if (ended && s.episodeWhole && s.episodeStart >= 0) {
                 finished.add(new Finished(i, s.episodeStart, (int) (pos - s.episodeStart + 1), s.episodeId,
                         batch.terminated()[i], thisTick));
+                if (finished.size() > MAX_INDEXED_EPISODES) {
+                    finished.removeFirst();
+                }
                 s.episodeStart = -1;
             }
             s.appended = true;
@@ -443,7 +457,7 @@ public final class DiskExperience implements ExperienceStore {
         try {
             flush();
         } finally {
-            maps.releaseAll();
+            releaseResources();
             for (EnvStream s : streams) {
                 s.buffer = null;
                 if (s.staging != null) {
@@ -451,6 +465,18 @@ public final class DiskExperience implements ExperienceStore {
                 }
             }
             closed = true;
+        }
+    }
+
+    private void releaseResources() {
+        maps.releaseAll();
+        if (lockChannel != null) {
+            try {
+                lockChannel.close(); // releases the lock
+            } catch (IOException e) {
+                // nothing more to release
+            }
+            lockChannel = null;
         }
     }
 
@@ -721,6 +747,7 @@ public final class DiskExperience implements ExperienceStore {
 
     private void load() throws IOException {
         Files.createDirectories(dir);
+        lock();
         checkLayoutFile();
         List<String> problems = new ArrayList<>();
         List<Path> chunkFiles = new ArrayList<>();
@@ -782,11 +809,24 @@ public final class DiskExperience implements ExperienceStore {
             nextSeq = Math.max(nextSeq, c.seq + 1);
         }
         found.sort(Comparator.comparingLong(Finished::endTick));
-        finished.addAll(found);
+        finished.addAll(found.subList(Math.max(0, found.size() - MAX_INDEXED_EPISODES), found.size()));
         tick = maxTick + 1;
         int dropped = problems.size();
         recovery = new Recovery(steps, kept.size(), found.size(), dropped, problems);
         enforceCapacity();
+    }
+
+    private void lock() throws IOException {
+        lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        boolean locked;
+        try {
+            locked = lockChannel.tryLock() != null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            locked = false;
+        }
+        if (!locked) {
+            throw new IllegalStateException("the experience in " + dir + " is open in another store or process");
+        }
     }
 
     private void checkLayoutFile() throws IOException {

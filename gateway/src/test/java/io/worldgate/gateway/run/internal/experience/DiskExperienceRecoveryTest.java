@@ -293,6 +293,16 @@ class DiskExperienceRecoveryTest {
     }
 
     @Test
+    void aFolderIsOpenInOneStoreAtATime() {
+        Path dir = tmp.resolve("x");
+        DiskExperience first = open(dir, 1, CHUNKS_OF_8);
+        assertThatThrownBy(() -> DiskExperience.open(dir, ExperienceDriver.spec(1))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("open in another store");
+        first.close();
+        open(dir, 1, CHUNKS_OF_8);
+    }
+
+    @Test
     void theRunDirectoryHoldsTheExperienceFolder() {
         DiskExperience e = DiskExperience.forRun(tmp.resolve("runs").resolve("r1"), ExperienceDriver.spec(1));
         opened.add(e);
