@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * 24-float state, a 6-float action and a reward from N environments, then samples batches of
  * 16 x 64 sequences, and appends one row to a markdown table. Run it through run.sh.
  *
- * <p>Arguments: --envs N --steps S --dir DATA_DIR --out FILE.md [--batches B] [--append]
+ * <p>Arguments: --envs N --steps S --dir DATA_DIR --out FILE.md [--batches B] [--max-mapped-mib M] [--append]
  */
 public final class ExperienceBench {
     private static final int POOL = 32;
@@ -94,7 +94,11 @@ public final class ExperienceBench {
             actions[p] = act;
         }
 
-        DiskExperience store = DiskExperience.open(dir, spec);
+        DiskExperience.Options options = DiskExperience.Options.defaults();
+        if (a.containsKey("max-mapped-mib")) {
+            options = options.withMaxMappedBytes(Long.parseLong(a.get("max-mapped-mib")) << 20);
+        }
+        DiskExperience store = DiskExperience.open(dir, spec, options);
         long iterations = steps / envs;
         int[] age = new int[envs];
         long[] ids = new long[envs];
