@@ -16,6 +16,14 @@ public interface ExperienceStore extends Experience, AutoCloseable {
     /** Records the actions chosen at the latest observations ({@code [N, ...]}). */
     void appendActions(Tensor actions);
 
+    /**
+     * What the store found when it opened, in words, for a resumed run (for example how many steps
+     * it recovered and whether a torn chunk was dropped); empty for a new or in-memory store.
+     */
+    default java.util.Optional<String> recoveryReport() {
+        return java.util.Optional.empty();
+    }
+
     /** Makes everything appended so far durable (a no-op for stores that keep nothing on disk). */
     default void flush() {}
 

@@ -201,6 +201,7 @@ public final class TrainingRun implements AutoCloseable {
             env = envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
             experience = experienceFactory.apply(spec);
+            experience.recoveryReport().ifPresent(this::event);
             loop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

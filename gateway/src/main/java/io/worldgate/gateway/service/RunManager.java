@@ -23,6 +23,7 @@ import io.worldgate.gateway.run.TrainingRun;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
+import io.worldgate.gateway.run.internal.experience.DiskExperience;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -135,7 +136,8 @@ public final class RunManager implements AutoCloseable {
             b.listener(l);
         }
         b.listener(new StatusFileWriter(config));
-        b.experience(spec -> new InMemoryExperience(spec));
+        // On disk in the run directory: a crash loses at most the last chunk, and resume finds it all.
+        b.experience(spec -> DiskExperience.forRun(config.runDirectory(), spec));
         TrainingRun run = b.build();
         runs.put(config.runId(), run);
         return run.start();

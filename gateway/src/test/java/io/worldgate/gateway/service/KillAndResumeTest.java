@@ -66,11 +66,23 @@ class KillAndResumeTest {
             long checkpointStep = Long.parseLong(info.getProperty("step"));
             assertThat(checkpointStep).isGreaterThanOrEqualTo(800);
 
-            TrainingRun resumed = gateway.runs().resume(runId);
+            List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            TrainingRun resumed = gateway.runs().resume(runId, new io.worldgate.gateway.run.RunListener() {
+                @Override
+                public void onEvent(RunStatus s, String event) {
+                    events.add(event);
+                }
+            });
             assertThat(resumed.status().step()).isEqualTo(checkpointStep);
             RunStatus end = resumed.await(Duration.ofMinutes(3));
             assertThat(end.state()).isEqualTo(RunState.FINISHED);
             assertThat(end.step()).isEqualTo(totalSteps);
+            // The experience collected before the kill is there: every checkpoint flushes it, so at
+            // least the steps up to the last checkpoint were recovered.
+            assertThat(events).anySatisfy(e -> assertThat(e).startsWith("experience: recovered"));
+            long recovered = Long.parseLong(events.stream().filter(e -> e.startsWith("experience: recovered")).findFirst()
+                    .orElseThrow().replaceAll("experience: recovered (\\d+) steps.*", "$1"));
+            assertThat(recovered).isGreaterThanOrEqualTo(checkpointStep);
             assertThat(Files.readString(runs.resolve(runId).resolve("status.json"))).contains("\"FINISHED\"");
         }
         assertThat(new File(tmp.toFile(), "serve.log")).exists();

@@ -293,6 +293,17 @@ public final class DiskExperience implements ExperienceStore {
     }
 
     /** What {@link #open} restored from disk, and what it dropped. */
+    @Override
+    public synchronized java.util.Optional<String> recoveryReport() {
+        Recovery r = recovery();
+        if (r.steps() == 0 && r.droppedChunks() == 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("experience: recovered " + r.steps() + " steps in " + r.chunks() + " chunks ("
+                + r.finishedEpisodes() + " finished episodes)"
+                + (r.droppedChunks() > 0 ? "; dropped " + r.droppedChunks() + " damaged chunk(s): " + String.join("; ", r.problems()) : ""));
+    }
+
     public synchronized Recovery recovery() {
         return recovery;
     }
