@@ -1,5 +1,6 @@
 package io.worldgate.gateway.run.internal.metrics;
 
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import javax.imageio.stream.ImageOutputStream;
 /**
  * Animated GIFs with the JDK's GIF writer: one frame per image, a fixed frame delay and a loop
  * count in the NETSCAPE2.0 application extension. Each frame gets its own palette (the writer
- * quantizes RGB frames to 256 colors), so colors stay close to the source.
+ * quantizes RGB frames to 256 colors), so colors stay close to the source. Frames with alpha are
+ * drawn over black first: GIF transparency is one bit.
  */
 public final class AnimatedGif {
     /** Metadata format of the JDK's GIF writer. */
@@ -48,7 +50,8 @@ public final class AnimatedGif {
             ImageWriteParam param = writer.getDefaultWriteParam();
             writer.prepareWriteSequence(null);
             boolean first = true;
-            for (BufferedImage frame : frames) {
+            for (BufferedImage source : frames) {
+                BufferedImage frame = opaque(source);
                 IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), param);
                 configure(meta, delayCs, first ? loops : -1);
                 writer.writeToSequence(new IIOImage(frame, null, meta), param);
@@ -74,6 +77,20 @@ public final class AnimatedGif {
     /** Writes an animated GIF file (see {@link #encode}). */
     public static void write(List<BufferedImage> frames, int frameDelayMillis, int loops, Path file) throws IOException {
         Images.writeAtomically(file, encode(frames, frameDelayMillis, loops));
+    }
+
+    private static BufferedImage opaque(BufferedImage image) {
+        if (!image.getColorModel().hasAlpha()) {
+            return image;
+        }
+        BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = rgb.createGraphics();
+        try {
+            g.drawImage(image, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return rgb;
     }
 
     private static ImageWriter gifWriter() {

@@ -97,8 +97,8 @@ public final class TensorBoardWriter implements MetricsWriter {
     public void video(String tag, Tensor frames, long step) {
         List<BufferedImage> images = Images.toFrames(frames);
         BufferedImage first = images.get(0);
-        writeImage(tag, step, first.getHeight(), first.getWidth(), Images.channels(frames),
-                AnimatedGif.encodeLooping(images, videoFps));
+        int channels = Images.channels(frames) == 1 ? 1 : 3; // the GIF drops alpha
+        writeImage(tag, step, first.getHeight(), first.getWidth(), channels, AnimatedGif.encodeLooping(images, videoFps));
     }
 
     /** An image summary of already encoded PNG, JPEG or GIF bytes. */

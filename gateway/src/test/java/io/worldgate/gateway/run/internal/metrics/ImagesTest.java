@@ -79,8 +79,27 @@ class ImagesTest {
             reader.dispose();
         }
 
-        AnimatedGif.write(Images.toFrames(TestImages.movingSquare(3, 8, 8).reshape(3, 8, 8, 3)), 100, 2,
-                dir.resolve("clip.gif"));
+        AnimatedGif.write(Images.toFrames(TestImages.movingSquare(3, 8, 8)), 100, 2, dir.resolve("clip.gif"));
         assertThat(Files.size(dir.resolve("clip.gif"))).isPositive();
+    }
+
+    @Test
+    void grayAndRgbaVideosBecomeGifsToo() throws IOException {
+        byte[] gray = AnimatedGif.encodeLooping(Images.toFrames(TestImages.gradient(16, 20, 3).reshape(3, 16, 20, 1)), 10);
+        assertThat(frames(gray)).isEqualTo(3);
+        // RGBA frames are drawn over black: an opaque pixel keeps its color.
+        byte[] rgba = AnimatedGif.encodeLooping(Images.toFrames(TestImages.gradient(8, 12, 4).reshape(1, 8, 12, 4)), 10);
+        BufferedImage frame = ImageIO.read(new ByteArrayInputStream(rgba));
+        assertThat(frame.getRGB(11, 0) & 0xFFFFFF).isEqualTo(0xFF0060);
+    }
+
+    private static int frames(byte[] gif) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(gif))) {
+            ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            int n = reader.getNumImages(true);
+            reader.dispose();
+            return n;
+        }
     }
 }
