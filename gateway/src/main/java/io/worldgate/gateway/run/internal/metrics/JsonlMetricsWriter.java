@@ -10,6 +10,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class JsonlMetricsWriter implements MetricsWriter {
 
     @Override
     public void scalar(String tag, double value, long step) {
-        String line = line(step, clock.millis() / 1000.0, tag, value);
+        String line = line(step, clock.millis(), tag, value);
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("closed: " + file);
@@ -75,12 +76,13 @@ public final class JsonlMetricsWriter implements MetricsWriter {
         }
     }
 
-    static String line(long step, double wallTime, String tag, double value) {
+    static String line(long step, long wallTimeMillis, String tag, double value) {
         StringWriter text = new StringWriter(96);
         try (JsonGenerator g = JSON.createGenerator(text)) {
             g.writeStartObject();
             g.writeNumberField("step", step);
-            g.writeNumberField("wall_time", wallTime);
+            g.writeFieldName("wall_time");
+            g.writeNumber(BigDecimal.valueOf(wallTimeMillis, 3)); // 1767225600.123, not 1.767225600123E9
             g.writeStringField("tag", tag);
             if (Double.isFinite(value)) {
                 g.writeNumberField("value", value);

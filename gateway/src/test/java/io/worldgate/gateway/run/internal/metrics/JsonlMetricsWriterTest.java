@@ -36,6 +36,8 @@ class JsonlMetricsWriterTest {
         }
         List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
         assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).isEqualTo(
+                "{\"step\":1000,\"wall_time\":1767225600.123,\"tag\":\"episode/return\",\"value\":812.5}");
         JsonNode first = JSON.readTree(lines.get(0));
         assertThat(first.fieldNames()).toIterable().containsExactly("step", "wall_time", "tag", "value");
         assertThat(first.get("step").asLong()).isEqualTo(1000);
