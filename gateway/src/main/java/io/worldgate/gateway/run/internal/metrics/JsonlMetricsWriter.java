@@ -1,0 +1,190 @@
+package io.worldgate.gateway.run.internal.metrics;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.worldgate.gateway.run.MetricsWriter;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Scalars as JSON Lines in {@code metrics.jsonl} of the run directory, one object per line:
+ * <pre>{"step":1000,"wall_time":1767225600.123,"tag":"episode/return","value":812.5}</pre>
+ * {@code wall_time} is seconds since the Unix epoch. A value that is not finite is written as the
+ * string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}, which keeps every line valid
+ * JSON. A resumed run appends to the same file. Images and videos are not written here.
+ *
+ * <p>Lines are buffered and flushed at least every second, so a crashed process loses at most
+ * the last second. Thread-safe.
+ */
+public final class JsonlMetricsWriter implements MetricsWriter {
+    public static final String FILE_NAME = "metrics.jsonl";
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Path file;
+    private final Clock clock;
+    private final BufferedWriter out;
+    private final ScheduledFuture<?> flusher;
+    private boolean closed;
+
+    /** Opens (appending) {@code metrics.jsonl} in {@code runDir}, created if missing. */
+    public JsonlMetricsWriter(Path runDir) throws IOException {
+        this(runDir, Clock.systemUTC());
+    }
+
+    public JsonlMetricsWriter(Path runDir, Clock clock) throws IOException {
+        Files.createDirectories(runDir);
+        this.file = runDir.resolve(FILE_NAME);
+        this.clock = clock;
+        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        this.flusher = BackgroundFlush.every(this::flushIfOpen, file.toString());
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void scalar(String tag, double value, long step) {
+        String line = line(step, clock.millis(), tag, value);
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("closed: " + file);
+            }
+            try {
+                out.write(line);
+                out.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+        }
+    }
+
+    static String line(long step, long wallTimeMillis, String tag, double value) {
+        StringWriter text = new StringWriter(96);
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeNumberField("step", step);
+            g.writeFieldName("wall_time");
+            g.writeNumber(BigDecimal.valueOf(wallTimeMillis, 3)); // 1767225600.123, not 1.767225600123E9
+            g.writeStringField("tag", tag);
+            if (Double.isFinite(value)) {
+                g.writeNumberField("value", value);
+            } else {
+                g.writeStringField("value", Double.toString(value)); // NaN, Infinity, -Infinity
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory
+        }
+        return text.toString();
+    }
+
+    @Override
+    public synchronized void flush() {
+        if (closed) {
+            return;
+        }
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot flush " + file, e);
+        }
+    }
+
+    private synchronized void flushIfOpen() throws IOException {
+        if (!closed) {
+            out.flush();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flusher.cancel(false);
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close " + file, e);
+        }
+    }
+
+    /** One scalar series read back: steps and values in file order. */
+    public record Series(long[] steps, double[] values) {
+        public int size() {
+            return steps.length;
+        }
+    }
+
+    /**
+     * The scalars of a {@code metrics.jsonl}, by tag in order of first appearance. Lines that are
+     * not complete JSON objects (a torn last line after a crash) are skipped; non-finite values
+     * read back as NaN or infinities.
+     */
+    public static Map<String, Series> readScalars(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        Map<String, SeriesBuilder> byTag = new LinkedHashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                JsonNode node;
+                try {
+                    node = mapper.readTree(text);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (node == null || !node.hasNonNull("tag") || !node.hasNonNull("step") || !node.has("value")) {
+                    continue;
+                }
+                JsonNode v = node.get("value");
+                double value = v.isNumber() ? v.asDouble() : parseNonFinite(v.asText());
+                byTag.computeIfAbsent(node.get("tag").asText(), t -> new SeriesBuilder())
+                        .add(node.get("step").asLong(), value);
+            }
+        }
+        Map<String, Series> series = new LinkedHashMap<>();
+        byTag.forEach((tag, b) -> series.put(tag, b.build()));
+        return series;
+    }
+
+    private static final class SeriesBuilder {
+        private final List<Long> steps = new ArrayList<>();
+        private final List<Double> values = new ArrayList<>();
+
+        void add(long step, double value) {
+            steps.add(step);
+            values.add(value);
+        }
+
+        Series build() {
+            return new Series(steps.stream().mapToLong(Long::longValue).toArray(),
+                    values.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+
+    private static double parseNonFinite(String text) {
+        return switch (text) {
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> Double.NaN;
+        };
+    }
+}
