@@ -2,6 +2,8 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
+import io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -21,6 +23,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7420", description = "Port; 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--metrics-port", defaultValue = "7421",
+            description = "Port of the Prometheus /metrics endpoint, on the same address; -1 for none (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
@@ -32,15 +38,33 @@ final class ServeCommand implements Callable<Integer> {
             gateway.close();
             throw new IllegalArgumentException("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
         }
+        PrometheusEndpoint metrics = null;
+        if (metricsPort >= 0) {
+            try {
+                metrics = PrometheusEndpoint.start(gateway.metrics(), new InetSocketAddress(bind, metricsPort));
+            } catch (java.io.IOException e) {
+                server.close();
+                gateway.close();
+                throw new IllegalArgumentException("cannot serve metrics on " + bind + ":" + metricsPort + ": " + e.getMessage()
+                        + " (choose another --metrics-port, or -1 for none)");
+            }
+        }
+        PrometheusEndpoint metricsEndpoint = metrics;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("[worldgate] stopping: every run checkpoints its agent ...");
+            if (metricsEndpoint != null) {
+                metricsEndpoint.close();
+            }
             server.close();
             gateway.close();
             stopped.countDown();
         }, "serve-shutdown"));
         System.out.println("worldgate gateway serving on " + server.address() + " (plugins " + gateway.plugins().deployDirectory()
                 + ", runs " + gateway.runs().runsDirectory() + ")");
+        if (metricsEndpoint != null) {
+            System.out.println("metrics: " + metricsEndpoint.uri());
+        }
         if (server.token() != null) {
             System.out.println("token: " + server.token() + "   (calls need 'authorization: Bearer <token>')");
         }

@@ -18,6 +18,8 @@ import io.worldgate.gateway.run.internal.AgentSlot;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
+import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
+import io.worldgate.gateway.run.internal.metrics.Images;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
@@ -56,6 +58,7 @@ public final class TrainingRun implements AutoCloseable {
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
     private final MetricsWriter metricsWriter;
     private final Function<EnvSpec, ExperienceStore> experienceFactory;
+    private final List<Function<TrainingRun, Optional<String>>> afterEnd;
     private final AgentSlot slot;
     private final Thread thread;
     private final Map<String, Double> metrics = new ConcurrentHashMap<>();
@@ -93,6 +96,7 @@ public final class TrainingRun implements AutoCloseable {
         this.listeners.addAll(b.listeners);
         this.metricsWriter = b.metrics;
         this.experienceFactory = b.experience;
+        this.afterEnd = List.copyOf(b.afterEnd);
         this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion());
         this.step = b.startStep;
         this.lastCheckpoint = b.startCheckpoint;
@@ -196,19 +200,24 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void runLoop() {
+        RunState finalState = RunState.FAILED;
+        String why = "ended";
         try {
             Files.createDirectories(config.runDirectory());
             env = envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
             experience = experienceFactory.apply(spec);
             experience.recoveryReport().ifPresent(this::event);
-            loop();
+            boolean stoppedEarly = loop();
+            finalState = stoppedEarly ? RunState.STOPPED : RunState.FINISHED;
+            why = (stoppedEarly ? "stopped" : "finished") + " at step " + step;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            end(RunState.STOPPED, "interrupted");
+            finalState = RunState.STOPPED;
+            why = "interrupted";
         } catch (RuntimeException | IOException e) {
             LOG.error("run {} failed", config.runId(), e);
-            end(RunState.FAILED, AgentSlot.describe(e));
+            why = AgentSlot.describe(e);
         } finally {
             host.removeListener(slot);
             closeQuietly(env);
@@ -216,9 +225,19 @@ public final class TrainingRun implements AutoCloseable {
             closeQuietly(experience);
             closeQuietly(metricsWriter);
         }
+        // After the metrics are closed, before the final state is told: whoever waits for the end finds the plot.
+        for (java.util.function.Function<TrainingRun, Optional<String>> hook : afterEnd) {
+            try {
+                hook.apply(this).ifPresent(this::event);
+            } catch (RuntimeException e) {
+                event("end-of-run step failed: " + AgentSlot.describe(e));
+            }
+        }
+        end(finalState, why);
     }
 
-    private void loop() throws InterruptedException {
+    /** The act-step-train loop; returns whether it was stopped before its budget. */
+    private boolean loop() throws InterruptedException {
         Lifecycle lifecycle = new Lifecycle();
         // A resumed run starts new episodes; a seed offset by the step keeps them from repeating the first run's.
         StepBatch obs = env.reset(config.seed() + step);
@@ -314,8 +333,7 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
-        boolean stoppedEarly = stopRequested && step < config.totalSteps();
-        end(stoppedEarly ? RunState.STOPPED : RunState.FINISHED, (stoppedEarly ? "stopped" : "finished") + " at step " + step);
+        return stopRequested && step < config.totalSteps();
     }
 
     private static long nextMultiple(long step, long every) {
@@ -339,7 +357,7 @@ public final class TrainingRun implements AutoCloseable {
     private void evaluate(Agent agent) {
         int episodes = config.evalEpisodes();
         evalCount++;
-        boolean video = evalCount % VIDEO_EVERY_EVALS == 1 && spec.observationSpace().has(DictSpace.IMAGE);
+        boolean recordVideo = evalCount % VIDEO_EVERY_EVALS == 1 && spec.observationSpace().has(DictSpace.IMAGE);
         List<Tensor> frames = new ArrayList<>();
         List<Double> done = new ArrayList<>();
         try {
@@ -350,7 +368,7 @@ public final class TrainingRun implements AutoCloseable {
             StepBatch obs = evalEnv.reset(config.seed() + 1_000_003L * evalCount);
             double[] returns = new double[n];
             while (done.size() < episodes && !stopRequested) {
-                if (video && frames.size() < MAX_VIDEO_FRAMES && done.isEmpty()) {
+                if (recordVideo && frames.size() < MAX_VIDEO_FRAMES && done.isEmpty()) {
                     frames.add(obs.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
                 }
                 obs = evalEnv.step(agent.act(obs, ActMode.EVAL));
@@ -373,7 +391,16 @@ public final class TrainingRun implements AutoCloseable {
         scalar("eval/return_mean", mean);
         event(String.format("evaluation: mean return %.1f over %d episodes", mean, done.size()));
         if (!frames.isEmpty()) {
-            metricsWriter.video("eval/video", stack(frames), step);
+            Tensor clip = stack(frames);
+            metricsWriter.video("eval/video", clip, step);
+            Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
+            try {
+                Files.createDirectories(file.getParent());
+                AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
+                event("evaluation video written to " + config.runDirectory().relativize(file));
+            } catch (IOException | RuntimeException e) {
+                event("evaluation video failed: " + AgentSlot.describe(e));
+            }
         }
     }
 
@@ -553,6 +580,7 @@ public final class TrainingRun implements AutoCloseable {
             public void scalar(String tag, double value, long step) {}
         };
         private Function<EnvSpec, ExperienceStore> experience = InMemoryExperience::new;
+        private final List<Function<TrainingRun, Optional<String>>> afterEnd = new ArrayList<>();
         private long startStep;
         private Path startCheckpoint;
         private int checkpointCount;
@@ -576,6 +604,15 @@ public final class TrainingRun implements AutoCloseable {
         /** How the experience store is made once the environments' spec is known. */
         public Builder experience(Function<EnvSpec, ExperienceStore> factory) {
             this.experience = factory;
+            return this;
+        }
+
+        /**
+         * Something to do once the run has ended and its files are closed, before its final state
+         * is reported (such as drawing the learning curve); what it returns is told as an event.
+         */
+        public Builder afterEnd(Function<TrainingRun, Optional<String>> step) {
+            afterEnd.add(step);
             return this;
         }
 

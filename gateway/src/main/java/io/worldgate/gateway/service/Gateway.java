@@ -3,6 +3,8 @@ package io.worldgate.gateway.service;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostConfig;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.internal.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.internal.metrics.RunMetricsExporter;
 import java.nio.file.Path;
 
 /**
@@ -13,18 +15,24 @@ public final class Gateway implements AutoCloseable {
     private final PluginHost host;
     private final EnvRegistry envs;
     private final RunManager runs;
+    private final MetricsRegistry metrics;
 
-    private Gateway(PluginHost host, EnvRegistry envs, RunManager runs) {
+    private Gateway(PluginHost host, EnvRegistry envs, RunManager runs, MetricsRegistry metrics) {
         this.host = host;
         this.envs = envs;
         this.runs = runs;
+        this.metrics = metrics;
     }
 
     /** Starts the plugin host on {@code pluginsDir}; runs live under {@code runsDir}. */
     public static Gateway start(Path pluginsDir, Path runsDir) {
         PluginHost host = PluginHost.start(HostConfig.of(pluginsDir));
         EnvRegistry envs = EnvRegistry.withBuiltins();
-        return new Gateway(host, envs, new RunManager(host, envs, runsDir));
+        MetricsRegistry metrics = new MetricsRegistry();
+        RunManager runs = new RunManager(host, envs, runsDir, metrics);
+        RunMetricsExporter exporter = new RunMetricsExporter(metrics);
+        metrics.beforeScrape(() -> exporter.publish(runs.list(false)));
+        return new Gateway(host, envs, runs, metrics);
     }
 
     public PluginHost plugins() {
@@ -37,6 +45,11 @@ public final class Gateway implements AutoCloseable {
 
     public RunManager runs() {
         return runs;
+    }
+
+    /** Gauges and counters of every run, in the Prometheus text format when scraped. */
+    public MetricsRegistry metrics() {
+        return metrics;
     }
 
     /** Stops every run (each checkpoints its agent), then the plugin host. */

@@ -24,6 +24,8 @@ import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import io.worldgate.gateway.run.internal.experience.DiskExperience;
+import io.worldgate.gateway.run.internal.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.internal.metrics.RunMetricsFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,11 +69,13 @@ public final class RunManager implements AutoCloseable {
     private final EnvRegistry envs;
     private final Path runsDir;
     private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
+    private final MetricsRegistry registry;
 
-    public RunManager(PluginHost host, EnvRegistry envs, Path runsDir) {
+    public RunManager(PluginHost host, EnvRegistry envs, Path runsDir, MetricsRegistry registry) {
         this.host = host;
         this.envs = envs;
         this.runsDir = runsDir.toAbsolutePath().normalize();
+        this.registry = registry;
     }
 
     public Path runsDirectory() {
@@ -138,6 +142,19 @@ public final class RunManager implements AutoCloseable {
         b.listener(new StatusFileWriter(config));
         // On disk in the run directory: a crash loses at most the last chunk, and resume finds it all.
         b.experience(spec -> DiskExperience.forRun(config.runDirectory(), spec));
+        try {
+            b.metrics(RunMetricsFiles.open(config.runDirectory(), config.runId(), registry));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the metrics files of run " + config.runId() + ": " + e.getMessage(), e);
+        }
+        b.afterEnd(run -> {
+            try {
+                return RunMetricsFiles.plotLearningCurve(config.runDirectory(), config.agentName() + " on " + config.envId())
+                        .map(plot -> "learning curve written to " + config.runDirectory().relativize(plot));
+            } catch (IOException e) {
+                return Optional.of("learning curve not written: " + e.getMessage());
+            }
+        });
         TrainingRun run = b.build();
         runs.put(config.runId(), run);
         return run.start();

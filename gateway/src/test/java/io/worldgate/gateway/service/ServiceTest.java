@@ -110,6 +110,26 @@ class ServiceTest {
     }
 
     @Test
+    void aRunLeavesItsMetricsTensorBoardFileAndLearningCurveAndPrometheusSeesIt() throws Exception {
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 2, 4_000, 1, 0, 0, 0,
+                1_000, 2, "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+        Path dir = Path.of(client.runDirectory(s.runId()));
+        List<String> jsonl = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertThat(jsonl).anyMatch(l -> l.contains("\"tag\":\"episode/return\""))
+                .filteredOn(l -> l.contains("\"tag\":\"eval/return_mean\"")).hasSize(4);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("events.out.tfevents."))
+                    .contains("learning_curve.png", "status.json", "config.json", "experience", "checkpoints");
+        }
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("learning_curve.png").toFile()).getWidth()).isGreaterThan(100);
+        try (var endpoint = io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint.start(gateway.metrics(), 0)) {
+            String scraped = new String(endpoint.uri().toURL().openStream().readAllBytes());
+            assertThat(scraped).contains("worldgate_run_steps_total{run=\"" + s.runId() + "\"} 4000");
+        }
+    }
+
+    @Test
     void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
         assertThatThrownBy(() -> client.start(new RunRequest("random", null, Map.of("learning_rate", "1"), "java:CartPole", Map.of(),
                 1, 100, 0, 0, 0, 0, 0, 1, "cpu"), null))

@@ -55,6 +55,13 @@ public final class RunSummary {
         line(sb, "swaps", f.get("swaps"));
         line(sb, "checkpoint", f.get("checkpoint") == null ? "-" : f.get("checkpoint"));
         line(sb, "run dir", f.get("run_directory"));
+        java.nio.file.Path dir = java.nio.file.Path.of(String.valueOf(f.get("run_directory")));
+        if (java.nio.file.Files.isRegularFile(dir.resolve("learning_curve.png"))) {
+            line(sb, "plot", dir.resolve("learning_curve.png"));
+        }
+        if (java.nio.file.Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
+            line(sb, "metrics", dir.resolve("metrics.jsonl") + "   (tensorboard --logdir " + dir + ")");
+        }
         return sb.toString();
     }
 
