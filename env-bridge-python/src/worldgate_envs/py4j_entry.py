@@ -28,8 +28,10 @@ import argparse
 import json
 import logging
 import os
+import socket
 import sys
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -175,7 +177,9 @@ def py4j_main(args: argparse.Namespace) -> int:
                                            daemonize_connections=True, auth_token=token),
         python_server_entry_point=entry,
     )
-    port = gateway.get_callback_server().get_listening_port()
+    server = gateway.get_callback_server()
+    _wait_until_listening(server.server_socket)
+    port = server.get_listening_port()
     lifecycle.announce(
         handshake_out,
         {
@@ -197,3 +201,16 @@ def py4j_main(args: argparse.Namespace) -> int:
     logging.shutdown()
     sys.stderr.flush()
     os._exit(0)
+
+
+def _wait_until_listening(sock: socket.socket, timeout: float = 10.0) -> None:
+    """Returns once ``sock`` accepts connections.
+
+    py4j binds its server socket when it starts but calls ``listen()`` only in its accept
+    thread; announcing the port before that lets a quick client be refused (seen under load).
+    """
+    deadline = time.monotonic() + timeout
+    while not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the py4j server socket did not start listening within {timeout:.0f} s")
+        time.sleep(0.002)
