@@ -68,6 +68,8 @@ public final class TrainingRun implements AutoCloseable {
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
     private volatile long step;
+    /** Episodes finished before this process took the run over (on resume). */
+    private final long episodesBefore;
     private volatile long updates;
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
@@ -99,6 +101,7 @@ public final class TrainingRun implements AutoCloseable {
         this.afterEnd = List.copyOf(b.afterEnd);
         this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion());
         this.step = b.startStep;
+        this.episodesBefore = b.startEpisodes;
         this.lastCheckpoint = b.startCheckpoint;
         this.checkpointCount = b.checkpointCount;
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
@@ -160,8 +163,8 @@ public final class TrainingRun implements AutoCloseable {
             last = episodes == 0 ? Double.NaN : episodeReturns.get(episodes - 1);
         }
         String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
-        return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodes, last, stepsPerSecond,
-                updates);
+        return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + episodes, last,
+                stepsPerSecond, updates);
     }
 
     /** Returns of every episode finished in this process, in order. */
@@ -582,6 +585,7 @@ public final class TrainingRun implements AutoCloseable {
         private Function<EnvSpec, ExperienceStore> experience = InMemoryExperience::new;
         private final List<Function<TrainingRun, Optional<String>>> afterEnd = new ArrayList<>();
         private long startStep;
+        private long startEpisodes;
         private Path startCheckpoint;
         private int checkpointCount;
 
@@ -617,11 +621,13 @@ public final class TrainingRun implements AutoCloseable {
         }
 
         /**
-         * Continue a run from {@code checkpoint}, written at env step {@code step}; the first
-         * agent loads it, and new checkpoints are numbered after {@code checkpointsWritten}.
+         * Continue a run from {@code checkpoint}, written at env step {@code step} after
+         * {@code episodes} episodes; the first agent loads it, and new checkpoints are numbered
+         * after {@code checkpointsWritten}.
          */
-        public Builder resumeFrom(long step, Path checkpoint, int checkpointsWritten) {
+        public Builder resumeFrom(long step, long episodes, Path checkpoint, int checkpointsWritten) {
             this.startStep = step;
+            this.startEpisodes = episodes;
             this.startCheckpoint = checkpoint;
             this.checkpointCount = checkpointsWritten;
             return this;

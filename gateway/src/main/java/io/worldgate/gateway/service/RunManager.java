@@ -124,13 +124,15 @@ public final class RunManager implements AutoCloseable {
         }
         RunConfig config = readConfig(runId);
         Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
-        long step = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0"))).orElse(0L);
+        Properties info = checkpoint.map(RunManager::readCheckpointInfo).orElseGet(Properties::new);
+        long step = Long.parseLong(info.getProperty("step", "0"));
+        long episodes = Long.parseLong(info.getProperty("episodes", "0"));
         if (step >= config.totalSteps()) {
             throw new IllegalStateException("run " + runId + " already reached its budget of " + config.totalSteps() + " steps");
         }
         int written = checkpoint.map(c -> Integer.parseInt(c.getFileName().toString().substring(0, 4))).orElse(0);
         TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
-        checkpoint.ifPresent(c -> b.resumeFrom(step, c, written));
+        checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c, written));
         LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(Path::toString).orElse("no checkpoint"));
         return launch(b, config, listeners);
     }
@@ -188,7 +190,22 @@ public final class RunManager implements AutoCloseable {
             throw new ConfigException("no deployed plugin offers agent '" + name + "'; available: " + availableAgents());
         }
         run.swapAgent(selector);
+        rememberAgent(runId, selector);
         return run.status();
+    }
+
+    /** Records a swap in config.json, so that a resumed run goes on with the agent it was swapped to. */
+    private void rememberAgent(String runId, String selector) {
+        Path file = runsDir.resolve(runId).resolve(CONFIG_FILE);
+        try {
+            JsonNode doc = JSON.readTree(file.toFile());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("run")).put("agentName", selector);
+            Path tmp = file.resolveSibling(CONFIG_FILE + ".tmp");
+            Files.writeString(tmp, JSON.writeValueAsString(doc));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("the swap of run {} to {} is not recorded in {}: {}", runId, selector, file, e.toString());
+        }
     }
 
     /** Runs loaded in this gateway, and with {@code includeDisk} the others found in the runs directory. */
@@ -407,7 +424,10 @@ public final class RunManager implements AutoCloseable {
                 if (!state.isTerminal()) {
                     // It was running when its gateway went away without a word: a crash or kill -9.
                     state = RunState.STOPPED;
-                    message = "not running (its gateway ended without stopping it); resume it";
+                    message = "not running (its gateway ended without stopping it); resume continues from "
+                            + latestCheckpoint(config.runDirectory())
+                                    .map(c -> "step " + readCheckpointInfo(c).getProperty("step") + " (" + c.getFileName() + ")")
+                                    .orElse("the start (no checkpoint)");
                 }
                 return new RunStatus(runId, state, message, s.path("agent").asText(null), s.path("step").asLong(),
                         config.totalSteps(), s.path("episodes").asLong(), Double.NaN, 0, s.path("updates").asLong());
@@ -424,14 +444,31 @@ public final class RunManager implements AutoCloseable {
 
     /** Keeps status.json current: at every event (checkpoints, swaps, pauses) and at the end. */
     private static final class StatusFileWriter implements RunListener {
+        private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
         private final Path file;
+        private long lastWrite;
+        private String lastEvent = "";
 
         StatusFileWriter(RunConfig config) {
             this.file = config.runDirectory().resolve(STATUS_FILE);
         }
 
         @Override
-        public void onEvent(RunStatus s, String event) {
+        public synchronized void onEvent(RunStatus s, String event) {
+            lastEvent = event;
+            write(s);
+        }
+
+        /** Also while nothing happens but steps, so a crash leaves a recent step count behind. */
+        @Override
+        public synchronized void onProgress(RunStatus s) {
+            if (System.nanoTime() - lastWrite > PROGRESS_EVERY_NANOS || s.state().isTerminal()) {
+                write(s);
+            }
+        }
+
+        private void write(RunStatus s) {
+            lastWrite = System.nanoTime();
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("state", s.state().name());
             doc.put("message", s.message());
@@ -439,7 +476,7 @@ public final class RunManager implements AutoCloseable {
             doc.put("step", s.step());
             doc.put("episodes", s.episodes());
             doc.put("updates", s.updates());
-            doc.put("last_event", event);
+            doc.put("last_event", lastEvent);
             try {
                 Path tmp = file.resolveSibling(STATUS_FILE + ".tmp");
                 Files.writeString(tmp, JSON.writeValueAsString(doc));

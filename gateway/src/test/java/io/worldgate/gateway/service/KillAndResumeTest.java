@@ -53,17 +53,18 @@ class KillAndResumeTest {
         assertThat(child.exitValue()).isEqualTo(137);
 
         try (Gateway gateway = Gateway.start(deploy, runs)) {
-            List<RunStatus> stored = gateway.runs().list(true);
-            assertThat(stored).singleElement().satisfies(s -> {
-                assertThat(s.state()).isEqualTo(RunState.STOPPED);
-                assertThat(s.message()).contains("ended without stopping it");
-            });
             Path latest = RunManager.latestCheckpoint(runs.resolve(runId)).orElseThrow();
             Properties info = new Properties();
             try (var in = Files.newInputStream(latest.resolve(TrainingRun.CHECKPOINT_INFO))) {
                 info.load(in);
             }
             long checkpointStep = Long.parseLong(info.getProperty("step"));
+            List<RunStatus> stored = gateway.runs().list(true);
+            assertThat(stored).singleElement().satisfies(s -> {
+                assertThat(s.state()).isEqualTo(RunState.STOPPED);
+                assertThat(s.message()).contains("ended without stopping it")
+                        .contains("resume continues from step " + checkpointStep);
+            });
             assertThat(checkpointStep).isGreaterThanOrEqualTo(800);
 
             List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();

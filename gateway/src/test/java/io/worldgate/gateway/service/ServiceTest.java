@@ -89,6 +89,13 @@ class ServiceTest {
         assertThat(eval.returns()).hasSize(3).allSatisfy(r -> assertThat(r).isGreaterThan(0));
         assertThat(eval.agent()).startsWith("random@");
 
+        // The swap is part of the run: stopped and resumed, run a goes on with the agent it was swapped to.
+        RunStatus aStopped = client.stop(a.runId());
+        RunStatus aResumed = client.resume(a.runId(), null);
+        await("a resumed", 30, () -> client.status(a.runId()).agent() != null && client.status(a.runId()).step() > aStopped.step());
+        assertThat(client.status(a.runId()).agent()).isEqualTo("random@1.0.0");
+        assertThat(aResumed.episodes()).as("the episode count goes on too").isEqualTo(aStopped.episodes());
+
         assertThatThrownBy(() -> client.status("no-such-run")).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> client.resume(a.runId(), null)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("stop it before resuming");
