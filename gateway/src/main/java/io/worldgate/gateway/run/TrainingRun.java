@@ -20,6 +20,7 @@ import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
 import io.worldgate.gateway.run.internal.metrics.Images;
+import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
@@ -347,7 +348,7 @@ public final class TrainingRun implements AutoCloseable {
         synchronized (episodeReturns) {
             episodeReturns.add(episodeReturn);
         }
-        scalar("episode/return", episodeReturn);
+        scalar(LearningCurvePlot.TRAIN_RETURN_TAG, episodeReturn);
         scalar("episode/length", length);
         RunStatus s = status();
         listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
@@ -391,7 +392,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         double mean = done.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         evaluations.add(new double[] {step, mean});
-        scalar("eval/return_mean", mean);
+        scalar(LearningCurvePlot.EVAL_RETURN_TAG, mean);
         event(String.format("evaluation: mean return %.1f over %d episodes", mean, done.size()));
         if (!frames.isEmpty()) {
             Tensor clip = stack(frames);

@@ -124,7 +124,7 @@ class ServiceTest {
         Path dir = Path.of(client.runDirectory(s.runId()));
         List<String> jsonl = Files.readAllLines(dir.resolve("metrics.jsonl"));
         assertThat(jsonl).anyMatch(l -> l.contains("\"tag\":\"episode/return\""))
-                .filteredOn(l -> l.contains("\"tag\":\"eval/return_mean\"")).hasSize(4);
+                .filteredOn(l -> l.contains("\"tag\":\"eval/return\"")).hasSize(4);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("events.out.tfevents."))
                     .contains("learning_curve.png", "status.json", "config.json", "experience", "checkpoints");

@@ -2,6 +2,7 @@ package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.service.RunRequest;
@@ -104,7 +105,7 @@ public final class TrainingSession {
 
         @Override
         public void onScalar(String tag, double value, long step) {
-            if (tag.equals("episode/return")) {
+            if (tag.equals(LearningCurvePlot.TRAIN_RETURN_TAG)) {
                 returns.add(value);
             }
         }
