@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.worldgate.gateway.run.MetricsWriter;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * Scalars as JSON Lines in {@code metrics.jsonl} of the run directory, one object per line:
@@ -32,15 +30,11 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Lines are buffered and flushed at least every second, so a crashed process loses at most
  * the last second. Thread-safe.
  */
-public final class JsonlMetricsWriter implements MetricsWriter {
+public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> {
     public static final String FILE_NAME = "metrics.jsonl";
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final Path file;
     private final Clock clock;
-    private final BufferedWriter out;
-    private final ScheduledFuture<?> flusher;
-    private boolean closed;
 
     /** Opens (appending) {@code metrics.jsonl} in {@code runDir}, created if missing. */
     public JsonlMetricsWriter(Path runDir) throws IOException {
@@ -48,30 +42,26 @@ public final class JsonlMetricsWriter implements MetricsWriter {
     }
 
     public JsonlMetricsWriter(Path runDir, Clock clock) throws IOException {
-        Files.createDirectories(runDir);
-        this.file = runDir.resolve(FILE_NAME);
+        super(runDir.resolve(FILE_NAME), open(runDir));
         this.clock = clock;
-        this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        this.flusher = BackgroundFlush.every(this::flushIfOpen, file.toString());
     }
 
-    public Path file() {
-        return file;
+    private static BufferedWriter open(Path runDir) throws IOException {
+        Files.createDirectories(runDir);
+        return Files.newBufferedWriter(runDir.resolve(FILE_NAME), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     @Override
     public void scalar(String tag, double value, long step) {
         String line = line(step, clock.millis(), tag, value);
         synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("closed: " + file);
-            }
+            ensureOpen();
             try {
-                out.write(line);
-                out.write('\n');
+                stream().write(line);
+                stream().write('\n');
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file, e);
+                throw new UncheckedIOException("cannot write " + file(), e);
             }
         }
     }
@@ -94,38 +84,6 @@ public final class JsonlMetricsWriter implements MetricsWriter {
             throw new UncheckedIOException(e); // in memory
         }
         return text.toString();
-    }
-
-    @Override
-    public synchronized void flush() {
-        if (closed) {
-            return;
-        }
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot flush " + file, e);
-        }
-    }
-
-    private synchronized void flushIfOpen() throws IOException {
-        if (!closed) {
-            out.flush();
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        flusher.cancel(false);
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + file, e);
-        }
     }
 
     /** One scalar series read back: steps and values in file order. */

@@ -2,7 +2,6 @@ package io.worldgate.gateway.run.internal.metrics;
 
 import com.google.protobuf.ByteString;
 import io.worldgate.api.tensor.Tensor;
-import io.worldgate.gateway.run.MetricsWriter;
 import io.worldgate.proto.tensorboard.Event;
 import io.worldgate.proto.tensorboard.Summary;
 import java.awt.image.BufferedImage;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * A TensorBoard event file {@code events.out.tfevents.<epoch seconds>.<host>} in the run
@@ -28,18 +26,14 @@ import java.util.concurrent.ScheduledFuture;
  * Output is flushed at least every second. Thread-safe; images and videos are encoded on the
  * calling thread.
  */
-public final class TensorBoardWriter implements MetricsWriter {
+public final class TensorBoardWriter extends FlushedFileWriter<TfRecordWriter> {
     /** The version string TensorBoard expects in the first event of a file. */
     public static final String FILE_VERSION = "brain.Event:2";
     /** Frames per second of videos, unless given. */
     public static final double DEFAULT_VIDEO_FPS = 20;
 
-    private final Path file;
     private final Clock clock;
     private final double videoFps;
-    private final TfRecordWriter records;
-    private final ScheduledFuture<?> flusher;
-    private boolean closed;
 
     /** Opens a new event file in {@code runDir} (created if missing). */
     public TensorBoardWriter(Path runDir) throws IOException {
@@ -47,39 +41,42 @@ public final class TensorBoardWriter implements MetricsWriter {
     }
 
     public TensorBoardWriter(Path runDir, double videoFps, Clock clock) throws IOException {
+        this(openEventFile(runDir, clock), videoFps, clock);
+    }
+
+    private TensorBoardWriter(EventFile opened, double videoFps, Clock clock) throws IOException {
+        super(opened.file(), opened.records());
         if (!(videoFps > 0)) {
+            close();
             throw new IllegalArgumentException("video fps must be positive, not " + videoFps);
         }
         this.clock = clock;
         this.videoFps = videoFps;
+        try {
+            write(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
+            flush();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private record EventFile(Path file, TfRecordWriter records) {}
+
+    /** A new event file; a second writer in the same second gets a numbered name (TensorBoard reads any "tfevents"). */
+    private static EventFile openEventFile(Path runDir, Clock clock) throws IOException {
         Files.createDirectories(runDir);
         String base = "events.out.tfevents." + clock.millis() / 1000 + "." + hostName();
         Path candidate = runDir.resolve(base);
-        BufferedOutputStream out = null;
-        for (int n = 1; out == null; n++) {
+        for (int n = 1; ; n++) {
             try {
-                out = new BufferedOutputStream(Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW,
+                BufferedOutputStream out = new BufferedOutputStream(Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE), 64 * 1024);
+                return new EventFile(candidate, new TfRecordWriter(out));
             } catch (FileAlreadyExistsException e) {
-                // Another writer opened a file in the same second: TensorBoard reads any name with "tfevents".
                 candidate = runDir.resolve(base + "." + n);
             }
         }
-        this.file = candidate;
-        this.records = new TfRecordWriter(out);
-        try {
-            write(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
-            records.flush();
-        } catch (IOException | RuntimeException e) {
-            out.close();
-            throw e;
-        }
-        this.flusher = BackgroundFlush.every(this::flushIfOpen, file.toString());
-    }
-
-    /** The event file. */
-    public Path file() {
-        return file;
     }
 
     @Override
@@ -120,51 +117,17 @@ public final class TensorBoardWriter implements MetricsWriter {
             try {
                 write(event);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + file, e);
+                throw new UncheckedIOException("cannot write " + file(), e);
             }
         }
     }
 
     private void write(Event event) throws IOException {
-        records.write(event.toByteArray());
-    }
-
-    @Override
-    public synchronized void flush() {
-        if (closed) {
-            return;
-        }
-        try {
-            records.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot flush " + file, e);
-        }
-    }
-
-    private synchronized void flushIfOpen() throws IOException {
-        if (!closed) {
-            records.flush();
-        }
-    }
-
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        flusher.cancel(false);
-        try {
-            records.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close " + file, e);
-        }
+        stream().write(event.toByteArray());
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("closed: " + file);
-        }
+        ensureOpen();
     }
 
     private double now() {
