@@ -421,15 +421,18 @@ public final class RunManager implements AutoCloseable {
                 JsonNode s = JSON.readTree(file.toFile());
                 RunState state = RunState.valueOf(s.path("state").asText("STOPPED"));
                 String message = s.path("message").asText("");
+                long step = s.path("step").asLong();
                 if (!state.isTerminal()) {
                     // It was running when its gateway went away without a word: a crash or kill -9.
                     state = RunState.STOPPED;
+                    Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
+                    long checkpointStep = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0"))).orElse(0L);
+                    // status.json is written every few seconds; a checkpoint may be newer.
+                    step = Math.max(step, checkpointStep);
                     message = "not running (its gateway ended without stopping it); resume continues from "
-                            + latestCheckpoint(config.runDirectory())
-                                    .map(c -> "step " + readCheckpointInfo(c).getProperty("step") + " (" + c.getFileName() + ")")
-                                    .orElse("the start (no checkpoint)");
+                            + checkpoint.map(c -> "step " + checkpointStep + " (" + c.getFileName() + ")").orElse("the start (no checkpoint)");
                 }
-                return new RunStatus(runId, state, message, s.path("agent").asText(null), s.path("step").asLong(),
+                return new RunStatus(runId, state, message, s.path("agent").asText(null), step,
                         config.totalSteps(), s.path("episodes").asLong(), Double.NaN, 0, s.path("updates").asLong());
             }
         } catch (IOException | IllegalArgumentException e) {
