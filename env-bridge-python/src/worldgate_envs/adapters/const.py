@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,14 +20,16 @@ class ConstOptions:
     action: str = "box"        # "box" (float32 [1] in [-1, 1]) or "discrete" (2 actions)
     image: int = 0             # >0 adds a zero uint8 image observation of image x image x 3
     fail_at: int = 0           # >0: step number fail_at of an episode raises RuntimeError (tests)
+    hang_at: int = 0           # >0: step number hang_at of an episode sleeps forever (supervision tests)
+    crash_at: int = 0          # >0: step number crash_at of an episode ends the process with os._exit(1) (tests)
 
     def validate(self, family: str) -> None:
         if self.length < 1:
             raise OptionError(f"{family}: length must be >= 1")
         if self.action not in ("box", "discrete"):
             raise OptionError(f"{family}: action must be box or discrete, got {self.action!r}")
-        if self.image < 0 or self.fail_at < 0:
-            raise OptionError(f"{family}: image and fail_at must be >= 0")
+        if self.image < 0 or self.fail_at < 0 or self.hang_at < 0 or self.crash_at < 0:
+            raise OptionError(f"{family}: image, fail_at, hang_at and crash_at must be >= 0")
 
 
 class InjectedFailure(RuntimeError):
@@ -67,6 +71,12 @@ class ConstEnv(Env):
         return {k: v.copy() for k, v in self._obs.items()}, {}
 
     def _step(self, action: object) -> StepTuple:
+        step = self.episode_steps + 1
+        if self._opts.crash_at and step >= self._opts.crash_at:
+            os._exit(1)
+        if self._opts.hang_at and step >= self._opts.hang_at:
+            while True:  # a simulator stuck for good; only a kill ends it
+                time.sleep(3600)
         if self._opts.fail_at and self.episode_steps + 1 >= self._opts.fail_at:
             raise InjectedFailure(f"const env: injected failure at step {self.episode_steps + 1} (fail_at={self._opts.fail_at})")
         return {k: v.copy() for k, v in self._obs.items()}, 0.0, False, False, {}

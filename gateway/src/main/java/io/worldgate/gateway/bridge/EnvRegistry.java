@@ -2,18 +2,32 @@ package io.worldgate.gateway.bridge;
 
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.bridge.internal.JavaEnvFactory;
+import io.worldgate.gateway.bridge.internal.python.PythonEnvFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Finds the {@link EnvFactory} for an env id such as {@code java:CartPole} and creates the environments. */
 public final class EnvRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(EnvRegistry.class);
     private final Map<String, EnvFactory> families = new LinkedHashMap<>();
 
-    /** A registry with the environments built into the gateway. */
+    /**
+     * A registry with the environments built into the gateway: the {@code java} family and the
+     * Python families ({@code dmc}, {@code atari}, {@code metaworld}, {@code gym}, {@code const})
+     * with the bridge's defaults.
+     */
     public static EnvRegistry withBuiltins() {
+        return withBuiltins(BridgeConfig.defaults());
+    }
+
+    /** The built-in families, with the Python ones served as {@code bridge} says. */
+    public static EnvRegistry withBuiltins(BridgeConfig bridge) {
         EnvRegistry r = new EnvRegistry();
         r.register(new JavaEnvFactory());
+        PythonEnvFactory.all(bridge).forEach(r::register);
         return r;
     }
 
@@ -34,11 +48,19 @@ public final class EnvRegistry {
         int colon = id.indexOf(':');
         EnvFactory f = colon < 0 ? null : families.get(id.substring(0, colon));
         if (f == null) {
-            throw new EnvException("unknown environment '" + id + "'; ids are family:name, families: "
-                    + String.join(", ", families.keySet()) + " (for example " + families.values().iterator().next().knownIds().get(0) + ")");
+            StringBuilder known = new StringBuilder();
+            for (EnvFactory k : families.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(k.family()).append(" (e.g. ").append(k.knownIds().get(0)).append(')');
+            }
+            throw new EnvException("unknown environment '" + id + "'; ids are family:name, families: " + known);
         }
         if (numEnvs < 1) {
             throw new EnvException("the number of environments must be at least 1, got " + numEnvs);
+        }
+        if (!(f instanceof PythonEnvFactory) && BridgeConfig.hasBridgeOptions(options)) {
+            LOG.warn("{} runs inside the gateway; the bridge options {} apply to the Python families only and are ignored", id,
+                    options.keySet().stream().filter(k -> k.startsWith(BridgeConfig.OPTION_PREFIX)).toList());
+            options = BridgeConfig.simulatorOptions(options);
         }
         return f.create(id, numEnvs, options);
     }

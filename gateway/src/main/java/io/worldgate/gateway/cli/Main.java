@@ -2,6 +2,7 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.bridge.EnvException;
+import io.worldgate.gateway.bridge.internal.py4j.Py4jGatewayCommand;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.GatewayClients;
 import io.worldgate.gateway.host.HostException;
@@ -16,7 +17,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "worldgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hosts world-model RL agents as hot-swappable OSGi plugins and trains them on real simulators.",
         subcommands = {DemoCommand.class, TrainCommand.class, ServeCommand.class, RunsCommand.class, ResumeCommand.class,
-                SwapCommand.class, EvalCommand.class, PluginsCommand.class, EnvsCommand.class, CommandLine.HelpCommand.class})
+                SwapCommand.class, EvalCommand.class, PluginsCommand.class, EnvsCommand.class, Py4jGatewayCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     @Option(names = "--plugins-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",

@@ -1,10 +1,13 @@
 package io.worldgate.gateway.cli;
 
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
 import io.worldgate.gateway.service.RunRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,10 +64,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "No progress bar; print the summary as JSON.")
     boolean json;
 
+    @Option(names = "--workers", paramLabel = "W", description = "Python worker processes for the envs "
+            + "(default: min(envs, cores)); Python families only.")
+    Integer workers;
+
+    @Option(names = "--transport", paramLabel = "grpc|grpc-shm|py4j", description = "How the gateway talks to its Python "
+            + "workers (default: grpc-shm).")
+    String transport;
+
+    @Option(names = "--env-worker", paramLabel = "HOST:PORT", description = "Use a worker you started "
+            + "(python -m worldgate_envs serve ... --listen HOST:PORT) instead of spawning one; repeatable.")
+    List<String> envWorkers = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
+        Map<String, String> envOpts = new LinkedHashMap<>(TrainingSession.parseAssignments(envOptions, "--env-option"));
+        envOpts.putAll(BridgeConfig.envOptions(workers, transport, envWorkers));
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
-                TrainingSession.parseAssignments(envOptions, "--env-option"), numEnvs, steps, seed, trainRatio, prefill,
+                envOpts, numEnvs, steps, seed, trainRatio, prefill,
                 checkpointEvery, evalEvery, evalEpisodes, device);
         try (GatewayClient client = main.client()) {
             return TrainingSession.train(client, request, json);

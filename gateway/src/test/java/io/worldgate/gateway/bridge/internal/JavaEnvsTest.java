@@ -98,7 +98,7 @@ class JavaEnvsTest {
 
     @Test
     void unknownIdsListWhatExists() {
-        assertThatThrownBy(() -> registry.create("gym:Nope-v0", 1, Map.of())).isInstanceOf(EnvException.class)
+        assertThatThrownBy(() -> registry.create("mujoco:Nope-v0", 1, Map.of())).isInstanceOf(EnvException.class)
                 .hasMessageContaining("families: java");
         assertThatThrownBy(() -> registry.create("java:Nope", 1, Map.of()))
                 .hasMessageContaining("java:CartPole, java:PointMass");

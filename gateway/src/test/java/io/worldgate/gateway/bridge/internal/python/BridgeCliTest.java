@@ -1,0 +1,109 @@
+package io.worldgate.gateway.bridge.internal.python;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.worldgate.gateway.cli.Main;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's bridge flags: Python families in {@code envs list}, {@code train --transport/--workers/--env-worker}. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class BridgeCliTest {
+    @TempDir
+    Path tmp;
+    private Path deploy;
+
+    @BeforeAll
+    static void python() {
+        BridgeTestSupport.requirePython();
+    }
+
+    @BeforeEach
+    void deployRandom() throws Exception {
+        Path plugin = Path.of(System.getProperty("worldgate.test.randomPlugin", "missing"));
+        assumeTrue(Files.isRegularFile(plugin), "the random plugin is not built");
+        deploy = Files.createDirectories(tmp.resolve("deploy"));
+        Files.copy(plugin, deploy.resolve("random.jar"));
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    private Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            String[] all = new String[args.length + 5];
+            all[0] = "--plugins-dir";
+            all[1] = deploy.toString();
+            all[2] = "--runs-dir";
+            all[3] = tmp.resolve("runs").toString();
+            all[4] = "--in-process";
+            System.arraycopy(args, 0, all, 5, args.length);
+            int exit = Main.run(all);
+            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void envsListShowsThePythonFamilies() throws Exception {
+        Result r = run("envs", "list", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode rows = new ObjectMapper().readTree(r.out());
+        StringBuilder families = new StringBuilder();
+        rows.forEach(row -> families.append(row.get("family").asText()).append(' '));
+        assertThat(families.toString()).contains("java").contains("dmc").contains("atari").contains("metaworld")
+                .contains("gym").contains("const");
+    }
+
+    @Test
+    void trainsOverPy4jWithTwoWorkers() throws Exception {
+        Result r = run("train", "--agent", "random", "--env", "gym:CartPole-v1", "--envs", "2", "--workers", "2",
+                "--transport", "py4j", "--steps", "400", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(r.out());
+        assertThat(summary.get("state").asText()).isEqualTo("FINISHED");
+        assertThat(summary.get("steps").asLong()).isEqualTo(400);
+        assertThat(summary.get("episodes").asInt()).isPositive();
+    }
+
+    @Test
+    void trainsOnAWorkerTheUserStarted() throws Exception {
+        Process p = new ProcessBuilder(PythonLocator.locate(null).toString(), "-m", "worldgate_envs", "serve", "--env",
+                "const:3", "--num-envs", "2", "--listen", "127.0.0.1:0").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            String address = WorkerProcess.parseHandshake(line.substring(WorkerProcess.HANDSHAKE_PREFIX.length())).address();
+            Result r = run("train", "--agent", "random", "--env", "const:3", "--envs", "2", "--env-worker", address,
+                    "--steps", "300", "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode summary = new ObjectMapper().readTree(r.out());
+            assertThat(summary.get("state").asText()).isEqualTo("FINISHED");
+            assertThat(summary.get("episodes").asInt()).as("const episodes are 100 steps").isGreaterThanOrEqualTo(2);
+            assertThat(p.isAlive()).isTrue();
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

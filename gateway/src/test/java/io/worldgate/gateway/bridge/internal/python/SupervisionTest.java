@@ -1,0 +1,194 @@
+package io.worldgate.gateway.bridge.internal.python;
+
+import static io.worldgate.gateway.bridge.internal.python.BridgeTestSupport.awaitGone;
+import static io.worldgate.gateway.bridge.internal.python.BridgeTestSupport.fast;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.gateway.bridge.BridgeConfig;
+import io.worldgate.gateway.bridge.BridgeConfig.Transport;
+import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.bridge.EnvWorkerException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Real workers that die, hang or raise: restarted, episodes cut as truncated, the run goes on; then the limit. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SupervisionTest {
+
+    @BeforeAll
+    static void python() {
+        BridgeTestSupport.requirePython();
+    }
+
+    private static PythonVectorEnv open(String id, int n, BridgeConfig config) {
+        return (PythonVectorEnv) EnvRegistry.withBuiltins(config).create(id, n, Map.of());
+    }
+
+    private static Tensor zeros(int n) {
+        return Tensor.ofFloats(new float[n], n, 1);
+    }
+
+    /** The step after a failure: the failed worker's envs are cut (truncated), then start over with new ids. */
+    private static void assertCutThenRestarted(PythonVectorEnv env, int from, int to, StepBatch before) {
+        int n = env.spec().numEnvs();
+        StepBatch cut = env.step(zeros(n));
+        for (int i = 0; i < n; i++) {
+            boolean failed = i >= from && i < to;
+            assertThat(cut.truncated()[i]).as("env %d truncated", i).isEqualTo(failed);
+            assertThat(cut.isFirst()[i]).as("env %d first", i).isFalse();
+            assertThat(cut.episodeIds()[i]).isEqualTo(before.episodeIds()[i]);
+        }
+        StepBatch next = env.step(zeros(n));
+        for (int i = 0; i < n; i++) {
+            boolean failed = i >= from && i < to;
+            assertThat(next.isFirst()[i]).as("env %d first after the restart", i).isEqualTo(failed);
+            if (failed) {
+                assertThat(next.episodeIds()[i]).isNotEqualTo(before.episodeIds()[i]);
+                assertThat(next.rewards()[i]).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aKilledWorkerIsRestartedAndItsEpisodesAreCut() throws Exception {
+        List<Long> pids;
+        try (PythonVectorEnv env = open("const:2", 4, fast(2, Transport.GRPC_SHM))) {
+            StepBatch b = env.reset(0);
+            for (int t = 0; t < 3; t++) {
+                b = env.step(zeros(4));
+            }
+            long victim = env.workerPids().get(1);
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            assertThat(awaitGone(victim, Duration.ofSeconds(5))).isTrue();
+            assertCutThenRestarted(env, 2, 4, b);
+            assertThat(env.restarts()).containsExactly(0, 1);
+            assertThat(env.workerPids().get(1)).isNotEqualTo(victim);
+            for (int t = 0; t < 3; t++) {
+                env.step(zeros(4));
+            }
+            pids = env.workerPids();
+        }
+        for (long pid : pids) {
+            assertThat(awaitGone(pid, Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(ProcessGroups.live()).isEmpty();
+    }
+
+    @Test
+    void aHangingWorkerIsKilledAtTheDeadline() throws Exception {
+        BridgeConfig config = fast(1, Transport.GRPC).withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(1500));
+        try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 2,
+                Map.of("hang_at", "3"))) {
+            StepBatch b = env.reset(0);
+            b = env.step(zeros(2));
+            b = env.step(zeros(2));
+            long hung = env.workerPids().get(0);
+            long start = System.nanoTime();
+            assertCutThenRestarted(env, 0, 2, b);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            assertThat(awaitGone(hung, Duration.ofSeconds(5))).as("the hung worker was killed").isTrue();
+            env.step(zeros(2)); // step 1 of the new episodes works (the new worker hangs only at step 3)
+        }
+    }
+
+    @Test
+    void aCrashingPy4jWorkerIsRestartedToo() throws Exception {
+        try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(fast(1, Transport.PY4J)).create("const:2", 2,
+                Map.of("crash_at", "2"))) {
+            StepBatch b = env.reset(0);
+            b = env.step(zeros(2));
+            long crashed = env.workerPids().get(0);
+            assertCutThenRestarted(env, 0, 2, b);
+            assertThat(awaitGone(crashed, Duration.ofSeconds(5))).isTrue();
+            assertThat(env.restarts()).containsExactly(1);
+        }
+    }
+
+    @Test
+    void aRaisingEnvIsRestartedUntilTheLimitThenTheTracebackComesBack() throws Exception {
+        BridgeConfig config = fast(1, Transport.GRPC_SHM).withFailurePolicy(3, Duration.ofSeconds(60), Duration.ofMillis(20),
+                Duration.ofMillis(100));
+        List<Long> pids = new ArrayList<>();
+        try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 1,
+                Map.of("fail_at", "2"))) {
+            StepBatch b = env.reset(0);
+            b = env.step(zeros(1));
+            pids.addAll(env.workerPids());
+            assertCutThenRestarted(env, 0, 1, b); // failure 1; the new episode is at step 0
+            b = env.step(zeros(1));                // step 1 of the new episode
+            pids.addAll(env.workerPids());
+            assertCutThenRestarted(env, 0, 1, b); // failure 2
+            env.step(zeros(1));
+            pids.addAll(env.workerPids());
+            assertThatThrownBy(() -> env.step(zeros(1)))     // failure 3: the limit
+                    .isInstanceOfSatisfying(EnvWorkerException.class, e -> {
+                        assertThat(e.envId()).isEqualTo("const:2");
+                        assertThat(e.getMessage()).contains("const:2").contains("3 times within 60 s").contains("InjectedFailure");
+                        assertThat(e.pythonTraceback()).contains("Traceback (most recent call last)").contains("fail_at");
+                    });
+            assertThatThrownBy(() -> env.step(zeros(1))).isInstanceOf(EnvWorkerException.class);
+        }
+        for (long pid : pids) {
+            assertThat(awaitGone(pid, Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void workersExitWhenTheJvmThatStartedThemIsKilled() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-D" + PythonLocator.PROPERTY + "=" + PythonLocator.locate(null), OrphanProbe.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<Long> pids = new ArrayList<>();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("PIDS ")) {
+                // skip
+            }
+            assertThat(line).as("the child JVM printed its workers' pids").isNotNull();
+            for (String p : line.substring(5).trim().split(" ")) {
+                pids.add(Long.parseLong(p));
+            }
+            assertThat(pids).hasSize(2).allSatisfy(p -> assertThat(ProcessGroups.isRunning(p)).isTrue());
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            for (long pid : pids) {
+                assertThat(awaitGone(pid, Duration.ofSeconds(5))).as("orphaned worker %d exits by itself", pid).isTrue();
+            }
+        } finally {
+            child.destroyForcibly();
+            for (long pid : pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** A child JVM that starts two workers, prints their pids and waits to be killed. */
+    public static final class OrphanProbe {
+        public static void main(String[] args) throws Exception {
+            PythonVectorEnv env = open("const:2", 2, fast(2, Transport.GRPC_SHM));
+            env.reset(0);
+            StringBuilder sb = new StringBuilder("PIDS");
+            for (long pid : env.workerPids()) {
+                sb.append(' ').append(pid);
+            }
+            System.out.println(sb);
+            System.out.flush();
+            Thread.sleep(120_000);
+        }
+    }
+}
