@@ -222,6 +222,11 @@ public final class TrainingRun implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             LOG.error("run {} failed", config.runId(), e);
             why = AgentSlot.describe(e);
+        } catch (Error e) {
+            // Errors too (a class gone missing under a plugin, out of memory) must end the run,
+            // or whoever waits for its end waits forever.
+            LOG.error("run {} failed", config.runId(), e);
+            why = "internal error: " + AgentSlot.describe(e);
         } finally {
             host.removeListener(slot);
             closeQuietly(env);

@@ -112,6 +112,17 @@ class BadPluginsTest {
         assertPausedWith("wrong-shape", "wrongshape", "returned invalid actions: expected shape [2], got [3]");
     }
 
+    @Test
+    void anErrorInsteadOfAnExceptionStillEndsOnlyItsRun() throws Exception {
+        TestBundles.testPlugin(f.deploy.resolve("error-in-act.jar"), "errorinact", "1.0.0");
+        await("error-in-act factory", 20, () -> f.host.bestFactory("error-in-act").isPresent());
+        TrainingRun bad = new TrainingRun(RunFixtures.endless("error-in-act", "error-in-act", tmp, Map.of()), f.host,
+                EnvRegistry.withBuiltins(), new RunFixtures.Events()).start();
+        RunStatus end = bad.await(Duration.ofSeconds(30));
+        assertThat(end.state()).as("the run ends instead of hanging").isEqualTo(RunState.FAILED);
+        assertThat(end.message()).contains("internal error: NoClassDefFoundError: com/example/Gone");
+    }
+
     private void assertPausedWith(String agent, String pkg, String expected) throws Exception {
         TestBundles.testPlugin(f.deploy.resolve(agent + ".jar"), pkg, "1.0.0");
         await(agent + " factory", 20, () -> f.host.bestFactory(agent).isPresent());
