@@ -40,8 +40,13 @@ class DjlInBundleTest {
             Set<String> libtorchBefore = null;
             for (String version : new String[] {"1.0.0", "1.0.1", "1.0.2"}) {
                 TestBundles.testPlugin(jar, "djl", version);
-                HostFixture.await("djl-probe " + version, 90, () -> f.host.bestFactory("djl-probe")
-                        .filter(h -> h.version().equals(version)).isPresent());
+                try {
+                    HostFixture.await("djl-probe " + version, 90, () -> f.host.bestFactory("djl-probe")
+                            .filter(h -> h.version().equals(version)).isPresent());
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; plugins: " + f.host.plugins() + "; factories: "
+                            + f.host.factories(), e);
+                }
                 FactoryHandle h = f.host.bestFactory("djl-probe").orElseThrow();
 
                 Bundle bundle = f.host.bundleContext().getBundle(h.bundleId());

@@ -43,6 +43,7 @@ public final class TestBundles {
             Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
             jar.write(tmp.toFile());
             // A rename is atomic, so FileInstall never sees a half-written jar.
+            stampNow(tmp);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return out;
         }
@@ -66,9 +67,20 @@ public final class TestBundles {
             Files.createDirectories(out.getParent());
             Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp");
             jar.write(tmp.toFile());
+            stampNow(tmp);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return out;
         }
+    }
+
+    /**
+     * Gives a written jar the current time as its modification time, as a copy or a build would.
+     * bnd stamps a jar with its newest entry's time; a re-versioned jar of the same classes then
+     * has the same name, length and time as the one it replaces, and FileInstall, which compares
+     * exactly those, would never see the update.
+     */
+    private static void stampNow(Path file) throws java.io.IOException {
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
     }
 
     /** The random plugin jar built by Maven in plugins/random. */
