@@ -109,6 +109,10 @@ final class ActorCritic extends BlockGroup {
         critic.initialize(manager, DataType.FLOAT32, feat);
         slowCritic.initialize(manager, DataType.FLOAT32, feat);
         zero(last(critic));
+        // the policy starts close to uniform (DreamerV3's later releases scale its output layer by 0.01)
+        for (Parameter p : last(actor).getParameters().values()) {
+            p.getArray().muli(0.01f);
+        }
         slow = EmaTarget.of(critic, slowCritic, config.slowCriticFraction(), 1);
         slow.copyNow();
         actorOpt = Adam.builder().learningRate(config.actorLr()).epsilon(config.actorEps())
@@ -146,7 +150,7 @@ final class ActorCritic extends BlockGroup {
         if (discrete) {
             return new OneHotCategorical(out, config.unimix());
         }
-        NDList parts = out.split(2, -1);
+        NDList parts = out.split(2, out.getShape().dimension() - 1);
         NDArray mean = parts.get(0).tanh();
         NDArray std = Activation.sigmoid(parts.get(1).add(2f)).mul(MAX_STD - MIN_STD).add(MIN_STD);
         return new Independent(new Normal(mean, std), 1);

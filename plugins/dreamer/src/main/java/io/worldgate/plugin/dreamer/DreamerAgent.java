@@ -145,6 +145,11 @@ final class DreamerAgent implements Agent {
         return wm;
     }
 
+    /** NDArrays held by the agent's manager and its children (parameters, moments, carried state). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     @Override
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
