@@ -31,8 +31,9 @@ import java.util.Map;
  * DreamerV3's actor and critic, learned from trajectories imagined by the world model. From each
  * start state {@code s_0} (every posterior state of a replayed batch) the actor
  * {@code a_t ~ π(a_t | s_t)} and the prior {@code s_{t+1} ~ p(s_{t+1} | s_t, a_t)} roll out
- * {@code H = 15} steps; the reward head gives {@code r_t}, the continue head {@code c_t} (the
- * start's own flag at {@code t = 0}), the critic {@code v(s_t)}. Then
+ * {@code H = 15} steps; the reward head gives {@code r_t}, the continue head the probability
+ * {@code c_t} that the episode goes on (the start's own flag at {@code t = 0}), the critic
+ * {@code v(s_t)}. Then
  *
  * <pre>
  *   R^λ_t = r_{t+1} + γ c_{t+1} ((1 - λ) v(s_{t+1}) + λ R^λ_{t+1}),    R^λ_H = v(s_H)      (γ = 0.997, λ = 0.95)
@@ -199,7 +200,9 @@ final class ActorCritic extends BlockGroup {
         NDArray features = NDArrays.stack(new NDList(feats), 1);
         NDArray acts = NDArrays.stack(new NDList(actions), 1);
         NDArray rewards = wm.reward(ps, features.get(":, 1:")).mean();
-        NDArray predicted = wm.cont(ps, features.get(":, 1:")).mode();
+        // the continuation probability, as in DreamerV3's current release (the first release took the
+        // mode, which ignores termination risks below one half)
+        NDArray predicted = wm.cont(ps, features.get(":, 1:")).probs();
         NDArray continues = NDArrays.concat(new NDList(startCont.expandDims(1), predicted), 1);
         float gamma = config.discount();
         NDArray weights = continues.stopGradient().mul(gamma).cumProd(1).div(gamma);
