@@ -91,4 +91,13 @@ public final class TestBundles {
         }
         return p;
     }
+
+    /** The dreamer plugin jar built by Maven in plugins/dreamer. */
+    public static Path dreamerPlugin() {
+        Path p = Path.of(System.getProperty("worldgate.test.dreamerPlugin", "../plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("dreamer plugin jar " + p + " is missing; build with mvn package");
+        }
+        return p;
+    }
 }

@@ -1,6 +1,7 @@
 package io.worldgate.runtime.dist;
 
 import ai.djl.ndarray.NDArray;
+import io.worldgate.runtime.math.Symlog;
 import io.worldgate.runtime.math.TwoHotBins;
 
 /**
@@ -54,11 +55,21 @@ public final class SymexpTwoHot implements Distribution {
         return mean();
     }
 
-    /** {@code Σ_i twohot(x)_i log softmax(logits)_i}, with the target {@code x} treated as constant. */
+    /**
+     * {@code Σ_i twohot(x)_i log softmax(logits)_i}, with the target {@code x} treated as constant.
+     * Only the two bins around {@code symlog(x)} have non-zero weight, so they are gathered from the
+     * log-probabilities instead of multiplying by a {@code [..., n]} code: the same value with two
+     * small gathers in place of several full-size arrays.
+     */
     @Override
     public NDArray logProb(NDArray value) {
-        NDArray target = bins.encode(value.stopGradient());
-        return target.mul(logits.logSoftmax(-1)).sum(new int[] {-1});
+        NDArray logp = logits.logSoftmax(-1);
+        TwoHotBins.Location at = bins.locate(Symlog.symlog(value.stopGradient()));
+        NDArray k = at.index().expandDims(-1);
+        NDArray below = logp.gather(k, -1).squeeze(-1);
+        NDArray above = logp.gather(k.add(1), -1).squeeze(-1);
+        NDArray w = at.upperWeight();
+        return below.add(above.sub(below).mul(w));
     }
 
     /** {@code -logProb(x)}: the cross-entropy against the two-hot target. */

@@ -91,17 +91,33 @@ public final class TwoHotBins {
     }
 
     /**
+     * Where values {@code y [...]} (already in symlog space) fall among the bins: the lower bin
+     * {@code k} (int64) and the weight {@code w} of bin {@code k + 1}, so that the two-hot code is
+     * {@code 1 - w} at {@code k} and {@code w} at {@code k + 1}. No gradient.
+     *
+     * @param index {@code k [...]}, int64 in {@code [0, count - 2]}
+     * @param upperWeight {@code w [...]}, float32 in [0, 1]
+     */
+    public record Location(NDArray index, NDArray upperWeight) {}
+
+    /** The {@link Location} of symlog-space values {@code y [...]}. */
+    public Location locate(NDArray y) {
+        NDArray clipped = y.stopGradient().toType(DataType.FLOAT32, false).clip(low, high);
+        NDArray pos = clipped.sub(low).div(width);
+        NDArray k = pos.floor().clip(0, count - 2);
+        NDArray upper = pos.sub(k).clip(0, 1);
+        return new Location(k.toType(DataType.INT64, false), upper);
+    }
+
+    /**
      * The two-hot code {@code [..., count]} of values {@code y [...]} that are already in symlog
      * space. The result carries no gradient (it is a target).
      */
     public NDArray encodeSymlog(NDArray y) {
-        NDArray clipped = y.stopGradient().toType(DataType.FLOAT32, false).clip(low, high);
-        NDArray pos = clipped.sub(low).div(width);
-        NDArray k = pos.floor().clip(0, count - 2);
-        NDArray upper = pos.sub(k).clip(0, 1).expandDims(-1);
-        NDArray index = k.toType(DataType.INT64, false);
-        NDArray below = index.oneHot(count).mul(upper.neg().add(1));
-        NDArray above = index.add(1).oneHot(count).mul(upper);
+        Location at = locate(y);
+        NDArray upper = at.upperWeight().expandDims(-1);
+        NDArray below = at.index().oneHot(count).mul(upper.neg().add(1));
+        NDArray above = at.index().add(1).oneHot(count).mul(upper);
         return below.add(above);
     }
 
@@ -109,7 +125,8 @@ public final class TwoHotBins {
     public NDArray expectSymlog(NDArray probs) {
         checkLastAxis(probs);
         NDArray centers = centers(probs.getManager());
-        return probs.mul(centers).sum(new int[] {-1});
+        // one matrix-vector product instead of an elementwise product and a sum over [..., n]
+        return probs.matMul(centers);
     }
 
     /** {@code symexp(Σ_i p_i b_i)}: the real value a distribution over the bins stands for. */

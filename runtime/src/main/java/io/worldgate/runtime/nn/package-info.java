@@ -5,7 +5,9 @@
  * (DreamerV3's image encoder and its transposed mirror), {@link io.worldgate.runtime.nn.GruCell}
  * (Dreamer's LayerNorm GRU), {@link io.worldgate.runtime.nn.Heads} (zero-initialised output
  * layers), {@link io.worldgate.runtime.nn.LayerNorm} (over the feature or channel axis),
- * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2).
+ * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2), and
+ * {@link io.worldgate.runtime.nn.ImageEncoder}, the service interface through which one plugin lends
+ * another a (frozen) image encoder, such as MAE for Dreamer's {@code encoder=mae}.
  *
  * <p>Layouts: vectors are {@code [..., D]} (any leading axes); images are channels-last
  * {@code [..., H, W, C]} as in the api, converted to DJL's NCHW inside the convolutional blocks.
@@ -13,7 +15,7 @@
  * manager (the update scope), never to the parameters' manager.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.runtime.nn;
 
 import org.osgi.annotation.bundle.Export;

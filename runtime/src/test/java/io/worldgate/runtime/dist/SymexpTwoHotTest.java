@@ -68,4 +68,18 @@ class SymexpTwoHotTest {
         }
         assertThat(new SymexpTwoHot(logits, bins).mean().toFloatArray()[0]).isCloseTo(37f, within(0.5f));
     }
+
+    @Test
+    void gatheredLogProbEqualsTheFullTwoHotCrossEntropy() {
+        // the two gathered bins give exactly Σ_i twohot(x)_i log p_i, inside and outside the bin range
+        TwoHotBins bins = TwoHotBins.dreamerV3();
+        NDArray logits = m.randomNormal(new Shape(4, 3, 255));
+        NDArray x = m.create(new float[] {-1e9f, -250f, -3.5f, -0.01f, 0f, 0.01f, 0.7f, 1f, 42f, 1e4f, 4.85e8f, 1e9f},
+                new Shape(4, 3));
+        float[] gathered = new SymexpTwoHot(logits, bins).logProb(x).toFloatArray();
+        float[] full = bins.encode(x).mul(logits.logSoftmax(-1)).sum(new int[] {-1}).toFloatArray();
+        for (int i = 0; i < full.length; i++) {
+            assertThat(gathered[i]).isCloseTo(full[i], within(1e-4f));
+        }
+    }
 }

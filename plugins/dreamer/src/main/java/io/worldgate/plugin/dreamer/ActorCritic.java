@@ -1,0 +1,338 @@
+package io.worldgate.plugin.dreamer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.worldgate.runtime.dist.Distribution;
+import io.worldgate.runtime.dist.Independent;
+import io.worldgate.runtime.dist.Normal;
+import io.worldgate.runtime.dist.OneHotCategorical;
+import io.worldgate.runtime.dist.SymexpTwoHot;
+import io.worldgate.runtime.math.LambdaReturns;
+import io.worldgate.runtime.math.ReturnNormalizer;
+import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.nn.Mlp;
+import io.worldgate.runtime.optim.Adam;
+import io.worldgate.runtime.optim.EmaTarget;
+import io.worldgate.runtime.optim.GradientScope;
+import io.worldgate.runtime.optim.NoGradient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DreamerV3's actor and critic, learned from trajectories imagined by the world model. From each
+ * start state {@code s_0} (every posterior state of a replayed batch) the actor
+ * {@code a_t ~ π(a_t | s_t)} and the prior {@code s_{t+1} ~ p(s_{t+1} | s_t, a_t)} roll out
+ * {@code H = 15} steps; the reward head gives {@code r_t}, the continue head the probability
+ * {@code c_t} that the episode goes on (the start's own flag at {@code t = 0}), the critic
+ * {@code v(s_t)}. Then
+ *
+ * <pre>
+ *   R^λ_t = r_{t+1} + γ c_{t+1} ((1 - λ) v(s_{t+1}) + λ R^λ_{t+1}),    R^λ_H = v(s_H)      (γ = 0.997, λ = 0.95)
+ *   S     = max(1, EMA(Per(R^λ, 95)) - EMA(Per(R^λ, 5)))                                  (decay 0.99)
+ *   L(actor)  = -Σ_t w_t [ sg((R^λ_t - v(s_t)) / S) ln π(a_t | sg(s_t)) + η H[π(· | sg(s_t))] ]   (REINFORCE, discrete)
+ *             = -Σ_t w_t [ (R^λ_t - v(s_t)) / S + η H[π(· | sg(s_t))] ]                              (backprop, continuous)
+ *   L(critic) = -Σ_t w_t [ ln p_ψ(sg(R^λ_t) | sg(s_t)) + ln p_ψ(sg(v_slow(s_t)) | sg(s_t)) ]
+ *   w_t = Π_{k<=t} γ c_k / γ                                                          (discounted continuation)
+ * </pre>
+ *
+ * {@code η = 3e-4} is the entropy regulariser; {@code S} (percentile return normalisation) scales
+ * down large returns only; {@code v_slow} is an EMA of the critic's parameters ({@code τ = 0.02})
+ * whose predictions regularise the critic. For REINFORCE the rollout is computed without recording
+ * gradients; with backprop the gradient of the returns flows through the rewards, values and
+ * dynamics back into the sampled actions (the world model's parameters are not updated by it).
+ * Critic and reward heads predict symexp two-hot distributions; the critic's output layer starts
+ * at zero. Discrete actors are categoricals with 1% unimix; continuous ones are Normals with mean
+ * {@code tanh(μ)} and standard deviation {@code 0.9 σ(ρ + 2) + 0.1}.
+ */
+final class ActorCritic extends BlockGroup {
+    private static final float MIN_STD = 0.1f;
+    private static final float MAX_STD = 1.0f;
+
+    /**
+     * An imagined trajectory over {@code N} starts and {@code H + 1} states.
+     *
+     * @param features {@code [N, H+1, F]}
+     * @param actions the action taken in each state {@code [N, H+1, A]}
+     * @param rewards reward of arriving at states 1..H: {@code [N, H]}
+     * @param continues continue flags {@code [N, H+1]} (the start's own at 0)
+     * @param weights {@code w_t = Π_{k<=t} γ c_k / γ}, {@code [N, H+1]}, without gradient
+     */
+    record Trajectory(NDArray features, NDArray actions, NDArray rewards, NDArray continues, NDArray weights) {}
+
+    private final DreamerConfig config;
+    private final boolean discrete;
+    private final int actionSize;
+    private final boolean backprop;
+    private final Mlp actor;
+    private final Mlp critic;
+    private final Mlp slowCritic;
+    private final TwoHotBins bins;
+    private final ReturnNormalizer returnNorm;
+    private EmaTarget slow;
+    private Adam actorOpt;
+    private Adam criticOpt;
+
+    ActorCritic(DreamerConfig config, Spaces spaces) {
+        this.config = config;
+        this.discrete = spaces.discrete();
+        this.actionSize = spaces.actionSize();
+        this.backprop = switch (config.actorGrad()) {
+            case "reinforce" -> false;
+            case "backprop" -> true;
+            default -> !discrete;
+        };
+        this.bins = new TwoHotBins(config.bins(), -20f, 20f);
+        int out = discrete ? actionSize : 2 * actionSize;
+        this.actor = add("actor", Mlp.builder().units(config.units()).layers(config.layers()).outputs(out).build());
+        this.critic = add("critic", criticNet());
+        this.slowCritic = add("slow_critic", criticNet());
+        this.returnNorm = new ReturnNormalizer(config.returnNormDecay(), 5f, 95f, 1f, false);
+    }
+
+    private Mlp criticNet() {
+        return Mlp.builder().units(config.units()).layers(config.layers()).outputs(config.bins()).zeroInitOutput(true)
+                .build();
+    }
+
+    void initialize(NDManager manager) {
+        setInitializer(dreamerWeights(), Parameter.Type.WEIGHT);
+        Shape feat = new Shape(1, config.featureSize());
+        actor.initialize(manager, DataType.FLOAT32, feat);
+        critic.initialize(manager, DataType.FLOAT32, feat);
+        slowCritic.initialize(manager, DataType.FLOAT32, feat);
+        zero(last(critic));
+        // the policy starts close to uniform (DreamerV3's later releases scale its output layer by 0.01)
+        for (Parameter p : last(actor).getParameters().values()) {
+            p.getArray().muli(0.01f);
+        }
+        slow = EmaTarget.of(critic, slowCritic, config.slowCriticFraction(), 1);
+        slow.copyNow();
+        actorOpt = Adam.builder().learningRate(config.actorLr()).epsilon(config.actorEps())
+                .clipGlobalNorm(config.actorClip()).build(actor);
+        criticOpt = Adam.builder().learningRate(config.criticLr()).epsilon(config.criticEps())
+                .clipGlobalNorm(config.criticClip()).build(critic);
+    }
+
+    Adam actorOptimizer() {
+        return actorOpt;
+    }
+
+    Adam criticOptimizer() {
+        return criticOpt;
+    }
+
+    ReturnNormalizer returnNormalizer() {
+        return returnNorm;
+    }
+
+    boolean backprop() {
+        return backprop;
+    }
+
+    /** {@code π(a | s)} for features {@code [.., F]}. */
+    Distribution policy(ParameterStore ps, NDArray features) {
+        return policy(actorOutput(ps, features));
+    }
+
+    private NDArray actorOutput(ParameterStore ps, NDArray features) {
+        return actor.forward(ps, new NDList(features), true).singletonOrThrow();
+    }
+
+    private Distribution policy(NDArray out) {
+        if (discrete) {
+            return new OneHotCategorical(out, config.unimix());
+        }
+        NDList parts = out.split(2, out.getShape().dimension() - 1);
+        NDArray mean = parts.get(0).tanh();
+        NDArray std = Activation.sigmoid(parts.get(1).add(2f)).mul(MAX_STD - MIN_STD).add(MIN_STD);
+        return new Independent(new Normal(mean, std), 1);
+    }
+
+    /** The critic's {@code p_ψ(R | s)}. */
+    SymexpTwoHot value(ParameterStore ps, NDArray features) {
+        return new SymexpTwoHot(critic.forward(ps, new NDList(features), true).singletonOrThrow(), bins);
+    }
+
+    /** The slow critic's {@code p_ψ'(R | s)}. */
+    SymexpTwoHot slowValue(ParameterStore ps, NDArray features) {
+        return new SymexpTwoHot(slowCritic.forward(ps, new NDList(features), true).singletonOrThrow(), bins);
+    }
+
+    /**
+     * An action of the actor for features {@code [N, F]}: a sample, or the mode. Discrete actions are
+     * exact one-hots; continuous ones are clipped to [-1, 1].
+     */
+    NDArray act(ParameterStore ps, NDArray features, boolean sample) {
+        NDArray out = actorOutput(ps, features);
+        if (discrete) {
+            return Categorical.oneHot(Categorical.probs(out, config.unimix()), sample, false);
+        }
+        Distribution pi = policy(out);
+        return (sample ? pi.sample() : pi.mode()).clip(-1f, 1f);
+    }
+
+    /**
+     * Rolls the actor and the world model's prior forward {@code horizon} steps from {@code start}
+     * ({@code [N]}), whose continue flags are {@code startCont [N]}. The actor sees {@code sg(s_t)}.
+     */
+    Trajectory imagine(ParameterStore ps, WorldModel wm, RssmState start, NDArray startCont, int horizon) {
+        RssmState state = start;
+        List<NDArray> feats = new ArrayList<>(horizon + 1);
+        List<NDArray> actions = new ArrayList<>(horizon + 1);
+        for (int t = 0; t <= horizon; t++) {
+            NDArray f = state.features();
+            feats.add(f);
+            NDArray a = imaginedAction(ps, f.stopGradient());
+            actions.add(a);
+            if (t < horizon) {
+                state = wm.rssm.imgStep(ps, state, a, true, backprop);
+            }
+        }
+        NDArray features = NDArrays.stack(new NDList(feats), 1);
+        NDArray acts = NDArrays.stack(new NDList(actions), 1);
+        NDArray rewards = wm.reward(ps, features.get(":, 1:")).mean();
+        // the continuation probability, as in DreamerV3's current release (the first release took the
+        // mode, which ignores termination risks below one half)
+        NDArray predicted = wm.cont(ps, features.get(":, 1:")).probs();
+        NDArray continues = NDArrays.concat(new NDList(startCont.expandDims(1), predicted), 1);
+        float gamma = config.discount();
+        NDArray weights = continues.stopGradient().mul(gamma).cumProd(1).div(gamma);
+        return new Trajectory(features, acts, rewards, continues.stopGradient(), weights);
+    }
+
+    private NDArray imaginedAction(ParameterStore ps, NDArray features) {
+        NDArray out = actorOutput(ps, features);
+        if (discrete) {
+            // REINFORCE scores the log-probability of an exact one-hot; backprop needs straight-through
+            return Categorical.oneHot(Categorical.probs(out, config.unimix()), true, backprop);
+        }
+        NDArray a = policy(out).sample();
+        // DreamerV3 clips action magnitudes at 1 inside the model: a sg(1 / max(1, |a|))
+        return a.mul(a.abs().maximum(1f).pow(-1f).stopGradient());
+    }
+
+    /**
+     * {@code ln p(x)} of a symexp two-hot distribution given its log-probabilities
+     * {@code logp [.., n]}: the two bins around {@code symlog(x)}, gathered (no gradient to x).
+     */
+    private NDArray twoHotLogProb(NDArray logp, NDArray x) {
+        TwoHotBins.Location at = bins.locate(io.worldgate.runtime.math.Symlog.symlog(x.stopGradient()));
+        NDArray k = at.index().expandDims(-1);
+        NDArray below = logp.gather(k, -1).squeeze(-1);
+        NDArray above = logp.gather(k.add(1), -1).squeeze(-1);
+        return below.add(above.sub(below).mul(at.upperWeight()));
+    }
+
+    /**
+     * One actor and one critic update from the start states {@code [N]} (detached posterior states
+     * of a replayed batch), their continue flags and validity mask {@code [N]}. Returns metrics.
+     */
+    Map<String, Double> train(ParameterStore ps, WorldModel wm, RssmState start, NDArray startCont, NDArray startMask,
+            Timers timers) {
+        int horizon = config.imagHorizon();
+        float gamma = config.discount();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        NDArray count = startMask.sum().mul((float) horizon).maximum(1f);
+        NDArray w;
+        Trajectory traj;
+        NDArray returns;
+        NDArray actorLoss;
+        NDArray entropy;
+        NDArray valueMean;
+
+        if (!backprop) {
+            NDArray values;
+            try (NoGradient off = NoGradient.open()) {
+                timers.start("imagine");
+                traj = imagine(ps, wm, start, startCont, horizon);
+                values = value(ps, traj.features()).mean();
+                returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
+                        config.lambda());
+                timers.stop("imagine");
+            }
+            valueMean = values.mean();
+            returnNorm.update(returns);
+            float scale = (float) returnNorm.scale();
+            NDArray advantage = returns.sub(values.get(":, :-1")).div(scale);
+            w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
+            timers.start("actor");
+            try (GradientScope tape = GradientScope.open()) {
+                Distribution pi = policy(ps, traj.features().get(":, :-1"));
+                NDArray logp = pi.logProb(traj.actions().get(":, :-1"));
+                entropy = pi.entropy();
+                NDArray perStep = logp.mul(advantage).add(entropy.mul(config.actorEntropy())).neg();
+                actorLoss = perStep.mul(w).sum().div(count);
+                tape.backward(actorLoss);
+            }
+        } else {
+            timers.start("imagine");
+            try (GradientScope tape = GradientScope.open()) {
+                traj = imagine(ps, wm, start, startCont, horizon);
+                NDArray values = value(ps, traj.features()).mean();
+                returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
+                        config.lambda());
+                returnNorm.update(returns);
+                float scale = (float) returnNorm.scale();
+                NDArray advantage = returns.sub(values.get(":, :-1")).div(scale);
+                w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
+                valueMean = values.stopGradient().mean();
+                timers.stop("imagine");
+                timers.start("actor");
+                Distribution pi = policy(ps, traj.features().get(":, :-1").stopGradient());
+                entropy = pi.entropy();
+                NDArray perStep = advantage.add(entropy.mul(config.actorEntropy())).neg();
+                actorLoss = perStep.mul(w).sum().div(count);
+                tape.backward(actorLoss);
+            }
+        }
+        actorOpt.step();
+        // the actor's loss reached the critic and (with backprop) the world model: not theirs to apply
+        criticOpt.zeroGradients();
+        wm.optimizer().zeroGradients();
+        timers.stop("actor");
+
+        timers.start("critic");
+        NDArray feats = traj.features().get(":, :-1").stopGradient();
+        NDArray target = returns.stopGradient();
+        NDArray criticLoss;
+        NDArray slowTarget;
+        try (NoGradient off = NoGradient.open()) {
+            slowTarget = slowValue(ps, feats).mean();
+        }
+        try (GradientScope tape = GradientScope.open()) {
+            NDArray logits = critic.forward(ps, new NDList(feats), true).singletonOrThrow();
+            NDArray logp = logits.logSoftmax(-1);
+            // -ln p(sg(R^λ)) - β_slow ln p(sg(v_slow)), one log-softmax for both
+            NDArray perStep = twoHotLogProb(logp, target)
+                    .add(twoHotLogProb(logp, slowTarget).mul(config.slowRegularizer())).neg();
+            criticLoss = perStep.mul(w).sum().div(count);
+            tape.backward(criticLoss);
+        }
+        criticOpt.step();
+        slow.update();
+        timers.stop("critic");
+
+        metrics.put("actor/loss", (double) actorLoss.getFloat());
+        metrics.put("actor/entropy", (double) entropy.mean().getFloat());
+        metrics.put("actor/grad_norm", (double) actorOpt.lastGradientNorm());
+        metrics.put("critic/loss", (double) criticLoss.getFloat());
+        metrics.put("critic/value_mean", (double) valueMean.getFloat());
+        metrics.put("critic/return_mean", (double) returns.mean().getFloat());
+        metrics.put("critic/grad_norm", (double) criticOpt.lastGradientNorm());
+        metrics.put("imag/reward_mean", (double) traj.rewards().mean().getFloat());
+        metrics.put("imag/weight_mean", (double) traj.weights().mean().getFloat());
+        metrics.put("return_norm/scale", returnNorm.scale());
+        metrics.put("return_norm/low", returnNorm.low());
+        metrics.put("return_norm/high", returnNorm.high());
+        return metrics;
+    }
+}

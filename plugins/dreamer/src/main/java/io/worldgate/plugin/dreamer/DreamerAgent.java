@@ -1,0 +1,391 @@
+package io.worldgate.plugin.dreamer;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentContext;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.experience.Experience;
+import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.Devices;
+import io.worldgate.runtime.UpdateScope;
+import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.optim.GradientScope;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.tensor.Tensors;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+
+/**
+ * The Dreamer agent: acts with the RSSM's filtered state and the actor, and trains the
+ * {@link WorldModel} on replayed sequences and the {@link ActorCritic} in imagination.
+ *
+ * <p><b>Acting.</b> For each {@link ActMode} the agent keeps its own per-environment state
+ * {@code (h, z, a_prev)} (the host may evaluate on other environments, with another batch size).
+ * Each call encodes the observations, resets entry {@code i} to the initial state where
+ * {@code isFirst[i]}, takes one {@link Rssm#obsStep} and asks the actor: a sample in EXPLORE, the
+ * mode (of the posterior and the actor: deterministic) in EVAL.
+ *
+ * <p><b>Training.</b> {@code train(n)} runs {@code n} updates, each on {@code batch_size}
+ * sequences of {@code batch_length} steps sampled uniformly from the host's experience: one
+ * world-model step, then one actor and one critic step on trajectories imagined from every
+ * posterior state of the batch. The host's {@code --train-ratio} is updates per env step;
+ * DreamerV3's replay ratio {@code ρ} (replayed steps per env step) is {@code ratio x B x T}, so
+ * ρ = 512 at 16 x 64 is {@code --train-ratio 0.5}.
+ *
+ * <p><b>Checkpoints.</b> {@code save} writes every network (world model, actor, critic, slow
+ * critic, HarmonyDream scales) as one {@link BlockCheckpoint}, the three optimizers' moments, and
+ * the return normaliser's state; {@code load} checks the shapes first and throws
+ * {@link IncompatibleCheckpointException} without changing anything when they differ.
+ *
+ * <p>NDArray lifetimes follow the runtime's pattern: parameters and optimizer moments in the
+ * agent's manager; each act and each update in an {@link UpdateScope}; the carried per-environment
+ * state in a sub-manager per mode, replaced on every call.
+ */
+final class DreamerAgent implements Agent {
+    static final String NETWORKS = "dreamer-networks";
+    static final String NETWORKS_KIND = "dreamer/networks/1";
+    static final String STATE_FILE = "dreamer.properties";
+    static final String OPTIMIZER_FILE = "dreamer-optimizers.bin";
+    private static final String FORMAT = "worldgate-dreamer";
+    private static final int FORMAT_VERSION = 1;
+    private static final int VIDEO_ROWS = 4;
+    private static final int VIDEO_CONTEXT = 5;
+
+    /** The carried state of N environments for one act mode. */
+    private record PolicyState(NDManager manager, RssmState state, NDArray action, int size) {}
+
+    private final EnvSpec spec;
+    private final DreamerConfig config;
+    private final AgentContext context;
+    private final Experience experience;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final Spaces spaces;
+    private final WorldModel wm;
+    private final ActorCritic ac;
+    private final BlockGroup networks;
+    private final Map<ActMode, PolicyState> policyStates = new EnumMap<>(ActMode.class);
+    private final Timers timers = new Timers();
+    private SplittableRandom rng;
+    private final long seed;
+    private long updates;
+    private boolean closed;
+
+    DreamerAgent(EnvSpec spec, DreamerConfig config, AgentContext context, ImageEncoder externalEncoder) {
+        this.spec = spec;
+        this.config = config;
+        this.context = context;
+        this.experience = context.experience();
+        this.seed = context.seed();
+        this.spaces = new Spaces(spec, config.obsKeys());
+        if (externalEncoder != null && spaces.hasImage()) {
+            int[] size = externalEncoder.imageSize();
+            if (size[0] != spaces.imageHeight() || size[1] != spaces.imageWidth()) {
+                throw new io.worldgate.api.agent.AgentException("encoder '" + externalEncoder.name() + "' expects "
+                        + size[0] + "x" + size[1] + " images, " + spec.id() + " gives " + spaces.imageHeight() + "x"
+                        + spaces.imageWidth());
+            }
+        }
+        Device device = Devices.choose(context.device());
+        // parameter initialisation and sampling draw from the engine's generator
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        this.manager = NDManager.newBaseManager(device);
+        this.ps = new ParameterStore(manager, false);
+        this.rng = new SplittableRandom(seed);
+        // libtorch records autograd on a run's thread unless told not to; initialisation writes
+        // parameters in place, which it refuses to do on recorded leaves
+        try (NoGradient off = NoGradient.open()) {
+            this.wm = new WorldModel(config, spaces, externalEncoder);
+            this.ac = new ActorCritic(config, spaces);
+            this.networks = new BlockGroup();
+            networks.add("world_model", wm);
+            networks.add("actor_critic", ac);
+            wm.initialize(manager);
+            ac.initialize(manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    DreamerConfig config() {
+        return config;
+    }
+
+    long updates() {
+        return updates;
+    }
+
+    WorldModel worldModel() {
+        return wm;
+    }
+
+    /** NDArrays held by the agent's manager and its children (parameters, moments, carried state). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
+    @Override
+    public Tensor act(StepBatch observations, ActMode mode) {
+        checkOpen();
+        int n = observations.size();
+        PolicyState old = policyStates.get(mode);
+        boolean fresh = old == null || old.size() != n;
+        boolean explore = mode == ActMode.EXPLORE;
+        NDManager next = manager.newSubManager();
+        Tensor out;
+        try (UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
+            NDManager m = u.manager();
+            RssmState prev;
+            NDArray prevAction;
+            if (fresh) {
+                prev = wm.rssm.zeroState(m, n);
+                prevAction = m.zeros(new ai.djl.ndarray.types.Shape(n, spaces.actionSize()));
+            } else {
+                prev = old.state().tempAttach(m);
+                prevAction = u.borrow(old.action());
+            }
+            float[] first = new float[n];
+            for (int i = 0; i < n; i++) {
+                first[i] = fresh || observations.isFirst()[i] ? 1f : 0f;
+            }
+            Map<String, NDArray> obs = spaces.observations(m, observations.observations());
+            NDArray embed = wm.encode(ps, obs);
+            RssmState init = wm.rssm.initialState(ps, m);
+            RssmState post = wm.rssm.obsStep(ps, prev, prevAction, embed, m.create(first), init, explore, false);
+            NDArray action = ac.act(ps, post.features(), explore || config.actorEvalSample());
+            out = spaces.hostActions(action);
+            RssmState kept = new RssmState(post.deter(), post.stoch(), null).attach(next);
+            action.attach(next);
+            policyStates.put(mode, new PolicyState(next, kept, action, n));
+        } catch (RuntimeException | Error e) {
+            next.close();
+            throw e;
+        }
+        if (old != null) {
+            old.manager().close();
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Double> train(int count) {
+        checkOpen();
+        if (count <= 0 || experience.numSteps() == 0) {
+            return Map.of();
+        }
+        timers.reset();
+        Map<String, Double> metrics = Map.of();
+        // nothing is recorded outside the gradient scopes of an update (optimizer steps write in place)
+        try (NoGradient off = NoGradient.open()) {
+            for (int i = 0; i < count; i++) {
+                metrics = update();
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>(metrics);
+        timers.meanMillis().forEach((k, v) -> out.put("time/" + k + "_ms", v));
+        out.put("train/updates", (double) updates);
+        return out;
+    }
+
+    /** One world-model update and one actor-critic update on a freshly sampled batch. */
+    Map<String, Double> update() {
+        timers.start("update");
+        timers.start("sample");
+        SequenceBatch batch = experience.sampleSequences(config.batchSize(), config.batchLength(), rng);
+        timers.stop("sample");
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        try (UpdateScope u = UpdateScope.open(manager)) {
+            NDManager m = u.manager();
+            timers.start("to_ndarray");
+            Map<String, NDArray> obs = spaces.observations(m, batch.observations());
+            NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2);
+            NDArray rewards = Tensors.toNDArray(m, batch.rewards());
+            NDArray isFirst = Tensors.toNDArray(m, batch.isFirst());
+            NDArray isTerminal = Tensors.toNDArray(m, batch.isTerminal());
+            NDArray mask = Tensors.toNDArray(m, batch.mask());
+            timers.stop("to_ndarray");
+
+            timers.start("model");
+            WorldModel.Loss loss;
+            try (GradientScope tape = GradientScope.open()) {
+                loss = wm.worldModelLoss(ps, obs, actions, rewards, isFirst, isTerminal, mask);
+                tape.backward(loss.total());
+            }
+            wm.optimizer().step();
+            timers.stop("model");
+            loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
+            metrics.put("model/grad_norm", (double) wm.optimizer().lastGradientNorm());
+            if (wm.harmony() != null) {
+                float[] s = wm.harmony().logScales().getArray().toFloatArray();
+                for (int i = 0; i < s.length; i++) {
+                    metrics.put("harmony/sigma_" + wm.harmonyTerms().get(i), Math.exp(s[i]));
+                }
+            }
+
+            RssmState start = loss.posterior().stopGradient().flattenBatchAndTime();
+            NDArray startCont = isTerminal.neg().add(1f).reshape(-1);
+            metrics.putAll(ac.train(ps, wm, start, startCont, mask.reshape(-1), timers));
+            updates++;
+            if (config.videoEvery() > 0 && spaces.hasImage() && updates % config.videoEvery() == 0) {
+                timers.start("video");
+                writeVideo(obs, actions, isFirst);
+                timers.stop("video");
+            }
+        }
+        timers.stop("update");
+        return metrics;
+    }
+
+    private void writeVideo(Map<String, NDArray> obs, NDArray actions, NDArray isFirst) {
+        int rows = Math.min(VIDEO_ROWS, config.batchSize());
+        int context = Math.min(VIDEO_CONTEXT, config.batchLength());
+        try (NoGradient off = NoGradient.open()) {
+            NDList pair = wm.openLoop(ps, obs, actions, isFirst, rows, context);
+            long[] s = pair.get(0).getShape().getShape();
+            Path dir = context().workDirectory().resolve("dreamer");
+            Files.createDirectories(dir);
+            Path file = dir.resolve(String.format("openloop-%08d.png", updates));
+            OpenLoopVideo.write(file, pair.get(0).toFloatArray(), pair.get(1).toFloatArray(), rows, (int) s[1],
+                    (int) s[2], (int) s[3], (int) s[4]);
+            context().metrics().file("dreamer/openloop", file);
+        } catch (IOException | RuntimeException e) {
+            // a diagnostic must never stop training
+            context().metrics().scalar("dreamer/video_failed", 1);
+        }
+    }
+
+    private AgentContext context() {
+        return context;
+    }
+
+    @Override
+    public void save(Path directory) throws IOException {
+        checkOpen();
+        BlockCheckpoint.save(networks, directory, NETWORKS, NETWORKS_KIND);
+        Path optTmp = directory.resolve(OPTIMIZER_FILE + ".tmp");
+        try (OutputStream os = Files.newOutputStream(optTmp);
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+            wm.optimizer().saveState(out);
+            ac.actorOptimizer().saveState(out);
+            ac.criticOptimizer().saveState(out);
+        }
+        Files.move(optTmp, directory.resolve(OPTIMIZER_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Properties p = new Properties();
+        p.setProperty("format", FORMAT);
+        p.setProperty("formatVersion", Integer.toString(FORMAT_VERSION));
+        p.setProperty("updates", Long.toString(updates));
+        double[] rn = ac.returnNormalizer().state();
+        p.setProperty("returnNorm.low", Double.toString(rn[0]));
+        p.setProperty("returnNorm.high", Double.toString(rn[1]));
+        p.setProperty("returnNorm.updates", Long.toString((long) rn[2]));
+        p.setProperty("env", spec.id());
+        p.setProperty("sizes", sizes());
+        try (Writer w = Files.newBufferedWriter(directory.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
+            p.store(w, "Dreamer agent state; networks in " + NETWORKS + ".params, optimizers in " + OPTIMIZER_FILE);
+        }
+    }
+
+    private String sizes() {
+        return "deter=" + config.deter() + " stoch=" + config.stoch() + "x" + config.classes() + " units=" + config.units()
+                + " layers=" + config.layers() + " cnn_depth=" + config.cnnDepth();
+    }
+
+    @Override
+    public void load(Path directory) throws IOException, IncompatibleCheckpointException {
+        checkOpen();
+        Path stateFile = directory.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile) || !BlockCheckpoint.exists(directory, NETWORKS)) {
+            throw new IncompatibleCheckpointException("no Dreamer checkpoint in " + directory
+                    + " (another agent's, or an incomplete one)");
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(stateFile, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        if (!FORMAT.equals(p.getProperty("format"))
+                || !Integer.toString(FORMAT_VERSION).equals(p.getProperty("formatVersion"))) {
+            throw new IncompatibleCheckpointException("checkpoint " + directory + " has format "
+                    + p.getProperty("format") + " v" + p.getProperty("formatVersion") + "; this agent reads " + FORMAT
+                    + " v" + FORMAT_VERSION);
+        }
+        try (NoGradient off = NoGradient.open()) {
+            // checks every shape before changing anything
+            BlockCheckpoint.load(networks, directory, NETWORKS, NETWORKS_KIND);
+        } catch (IncompatibleCheckpointException e) {
+            throw new IncompatibleCheckpointException(e.getMessage() + " (checkpoint sizes: " + p.getProperty("sizes")
+                    + "; this agent: " + sizes() + ")");
+        }
+        Path opt = directory.resolve(OPTIMIZER_FILE);
+        if (Files.isRegularFile(opt)) {
+            try (NoGradient off = NoGradient.open(); InputStream is = Files.newInputStream(opt);
+                    DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
+                wm.optimizer().loadState(in);
+                ac.actorOptimizer().loadState(in);
+                ac.criticOptimizer().loadState(in);
+            }
+        }
+        updates = Long.parseLong(p.getProperty("updates", "0"));
+        ac.returnNormalizer().restore(new double[] {
+            Double.parseDouble(p.getProperty("returnNorm.low", "0")),
+            Double.parseDouble(p.getProperty("returnNorm.high", "0")),
+            Double.parseDouble(p.getProperty("returnNorm.updates", "0"))});
+        // another sampling stream than before the checkpoint
+        rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
+        resetPolicyStates();
+    }
+
+    private void resetPolicyStates() {
+        policyStates.values().forEach(s -> s.manager().close());
+        policyStates.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the Dreamer agent is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        resetPolicyStates();
+        wm.optimizer().close();
+        ac.actorOptimizer().close();
+        ac.criticOptimizer().close();
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DreamerAgent[" + spec.id() + ", " + sizes() + ", updates=" + updates + "]";
+    }
+}

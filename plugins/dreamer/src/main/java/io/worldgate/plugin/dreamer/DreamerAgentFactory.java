@@ -1,0 +1,57 @@
+package io.worldgate.plugin.dreamer;
+
+import io.worldgate.api.agent.ActionKind;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentContext;
+import io.worldgate.api.agent.AgentDescriptor;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.AgentFactory;
+import io.worldgate.api.agent.ConfigPresets;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.runtime.nn.ImageEncoder;
+import java.util.EnumSet;
+import java.util.Set;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The Dreamer plugin's factory: DreamerV3 by default, with DreamerV2's KL balancing
+ * ({@code kl_balance=0.8}) and HarmonyDream's loss balancing ({@code loss_balance=harmony}) as
+ * options, and another plugin's image encoder through {@code encoder=<name>}.
+ *
+ * <p>Presets ({@code src/main/resources/presets}): {@code dmc_vision}, {@code dmc_proprio} and
+ * {@code atari100k} are DreamerV3's published settings (the "small" model: deter 512, units 512,
+ * 2 layers, CNN depth 32); {@code debug} is a tiny model for tests. Without a preset the keys'
+ * defaults apply, which are the same small model observing everything the environment offers.
+ */
+@Component(service = AgentFactory.class)
+public final class DreamerAgentFactory implements AgentFactory {
+    static final String NAME = "dreamer";
+
+    private static final AgentDescriptor DESCRIPTOR = new AgentDescriptor(
+            NAME,
+            "DreamerV3 world-model agent (RSSM, imagination actor-critic); kl_balance for DreamerV2, "
+                    + "loss_balance=harmony for HarmonyDream.",
+            EnumSet.of(ActionKind.DISCRETE, ActionKind.CONTINUOUS),
+            Set.of(Spaces.IMAGE, Spaces.STATE),
+            DreamerConfig.keys(),
+            ConfigPresets.load(DreamerAgentFactory.class, "presets", "dmc_vision", "dmc_proprio", "atari100k", "debug"),
+            null);
+
+    @Override
+    public AgentDescriptor descriptor() {
+        return DESCRIPTOR;
+    }
+
+    @Override
+    public Agent create(EnvSpec spec, AgentConfig config, AgentContext context) {
+        DreamerConfig c = DreamerConfig.from(config);
+        ImageEncoder encoder = null;
+        if (!c.encoder().equals("cnn")) {
+            encoder = context.service(ImageEncoder.class, c.encoder()).orElseThrow(() -> new AgentException(
+                    "dreamer encoder=" + c.encoder() + ": no image-encoder service named '" + c.encoder()
+                            + "' is deployed (deploy the plugin that offers it, or use encoder=cnn)"));
+        }
+        return new DreamerAgent(spec, c, context, encoder);
+    }
+}

@@ -1,0 +1,296 @@
+package io.worldgate.plugin.dreamer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.nn.ImageEncoder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's contract on the real engine: acting, training, checkpoints, options, diagnostics. */
+class DreamerAgentTest {
+
+    private static final List<String> LOSS_METRICS = List.of("loss/reward", "loss/cont", "loss/kl_dyn", "loss/kl_rep",
+            "loss/model", "actor/entropy", "actor/loss", "critic/loss", "critic/value_mean", "return_norm/scale");
+
+    private static void assertValid(EnvSpec spec, Tensor actions, int n) {
+        assertThat(spec.actionSpace().validateBatch(actions, n)).as("actions %s", actions).isEmpty();
+    }
+
+    private static boolean[] flags(boolean... b) {
+        return b;
+    }
+
+    @Test
+    void actsValidlyAndTrainsInDiscreteAndBoxSpacesFromStateAndPixels(@TempDir Path dir) {
+        record Case(boolean discrete, boolean image, boolean state) {}
+        List<Case> cases = List.of(new Case(true, false, true), new Case(false, false, true), new Case(true, true, false),
+                new Case(false, true, true));
+        for (Case c : cases) {
+            EnvSpec spec = Fixtures.spec(c.discrete(), c.image(), c.state(), 3);
+            TestExperience exp = Fixtures.experience(spec, 300, 1);
+            try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "16"))) {
+                assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0, 0.5, -1}, flags(true, true, true)),
+                        ActMode.EXPLORE), 3);
+                assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0.1, 0.6, -1.1}, flags(false, true, false)),
+                        ActMode.EXPLORE), 3);
+                // evaluation on another number of environments keeps its own state
+                assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0.3, 1.2}, flags(true, true)), ActMode.EVAL),
+                        2);
+                assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0.2, 0.7, -0.9}, flags(false, false, false)),
+                        ActMode.EXPLORE), 3);
+                Map<String, Double> m = agent.train(2);
+                assertThat(m).containsKeys(LOSS_METRICS.toArray(String[]::new));
+                assertThat(m).containsKey(c.image() ? "loss/image" : "loss/state");
+                if (c.image() && c.state()) {
+                    assertThat(m).containsKeys("loss/image", "loss/state");
+                }
+                assertThat(m.values()).allSatisfy(v -> assertThat(v).isFinite());
+                assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0.4, 0.8, -0.7}, flags(false, true, false)),
+                        ActMode.EXPLORE), 3);
+            }
+        }
+    }
+
+    @Test
+    void evaluationIsDeterministicAndExplorationSamples(@TempDir Path dir) {
+        EnvSpec spec = Fixtures.spec(false, false, true, 4);
+        TestExperience exp = Fixtures.experience(spec, 300, 1);
+        try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 2, Map.of("batch_size", "4", "batch_length", "16"))) {
+            agent.train(3);
+            StepBatch start = Fixtures.batch(spec, new double[] {0, 0.5, -1, 1}, flags(true, true, true, true));
+            float[] eval1 = agent.act(start, ActMode.EVAL).toFloatArray();
+            float[] eval2 = agent.act(start, ActMode.EVAL).toFloatArray();
+            assertThat(eval2).containsExactly(eval1);
+            float[] explore1 = agent.act(start, ActMode.EXPLORE).toFloatArray();
+            float[] explore2 = agent.act(start, ActMode.EXPLORE).toFloatArray();
+            assertThat(explore2).isNotEqualTo(explore1);
+        }
+    }
+
+    @Test
+    void saveAndLoadGiveIdenticalEvaluationActionsAndTrainingGoesOn(@TempDir Path dir) throws Exception {
+        EnvSpec spec = Fixtures.spec(true, false, true, 3);
+        TestExperience exp = Fixtures.experience(spec, 400, 4);
+        Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
+        List<int[]> before = new ArrayList<>();
+        double[][] positions = {{0, 0.5, -1}, {0.1, 0.6, -1.1}, {0.25, 0.4, -0.9}, {0.3, 0.2, -0.6}};
+        try (DreamerAgent a = Fixtures.agent(spec, exp, dir, 7, Map.of("batch_size", "4", "batch_length", "16"))) {
+            a.train(5);
+            a.save(checkpoint);
+            for (int t = 0; t < positions.length; t++) {
+                before.add(a.act(Fixtures.batch(spec, positions[t], t == 0 ? flags(true, true, true) : flags(false, false, false)),
+                        ActMode.EVAL).toIntArray());
+            }
+        }
+        assertThat(checkpoint.resolve(DreamerAgent.STATE_FILE)).exists();
+        assertThat(checkpoint.resolve(DreamerAgent.OPTIMIZER_FILE)).exists();
+        // a differently seeded agent takes over the checkpoint and acts exactly like the first
+        try (DreamerAgent b = Fixtures.agent(spec, exp, dir, 8, Map.of("batch_size", "4", "batch_length", "16"))) {
+            b.load(checkpoint);
+            assertThat(b.updates()).isEqualTo(5);
+            for (int t = 0; t < positions.length; t++) {
+                int[] actions = b.act(Fixtures.batch(spec, positions[t],
+                        t == 0 ? flags(true, true, true) : flags(false, false, false)), ActMode.EVAL).toIntArray();
+                assertThat(actions).as("step %d", t).containsExactly(before.get(t));
+            }
+            Map<String, Double> m = b.train(2);
+            assertThat(b.updates()).isEqualTo(7);
+            assertThat(m.values()).allSatisfy(v -> assertThat(v).isFinite());
+        }
+    }
+
+    @Test
+    void aCheckpointOfOtherSizesIsIncompatibleAndChangesNothing(@TempDir Path dir) throws Exception {
+        EnvSpec spec = Fixtures.spec(true, false, true, 2);
+        TestExperience exp = Fixtures.experience(spec, 200, 4);
+        Path small = Files.createDirectories(dir.resolve("small"));
+        try (DreamerAgent a = Fixtures.agent(spec, exp, dir, 1, Map.of("deter", "32", "batch_size", "4", "batch_length", "8"))) {
+            a.save(small);
+        }
+        Path empty = Files.createDirectories(dir.resolve("random-agent"));
+        Files.writeString(empty.resolve("random-agent.txt"), "random-agent v1\n");
+        StepBatch obs = Fixtures.batch(spec, new double[] {0.2, -0.4}, flags(true, true));
+        try (DreamerAgent b = Fixtures.agent(spec, exp, dir, 2, Map.of("batch_size", "4", "batch_length", "8"))) {
+            int[] before = b.act(obs, ActMode.EVAL).toIntArray();
+            List<Float> params = Fingerprint.of(b);
+            assertThatThrownBy(() -> b.load(small)).isInstanceOf(IncompatibleCheckpointException.class)
+                    .hasMessageContaining("deter=32").hasMessageContaining("deter=64");
+            assertThatThrownBy(() -> b.load(empty)).isInstanceOf(IncompatibleCheckpointException.class)
+                    .hasMessageContaining("no Dreamer checkpoint");
+            assertThat(Fingerprint.of(b)).isEqualTo(params);
+            assertThat(b.act(obs, ActMode.EVAL).toIntArray()).containsExactly(before);
+            assertThat(b.train(1)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void harmonyDreamAndKlBalanceTrainWithoutNaN(@TempDir Path dir) {
+        EnvSpec spec = Fixtures.spec(false, false, true, 2);
+        TestExperience exp = Fixtures.experience(spec, 600, 5);
+        for (Map<String, String> option : List.of(Map.of("loss_balance", "harmony"), Map.of("kl_balance", "0.8"),
+                Map.of("loss_balance", "harmony", "kl_balance", "0.8", "rep_scale", "0"))) {
+            Map<String, String> set = new java.util.HashMap<>(option);
+            set.put("batch_size", "8");
+            set.put("batch_length", "16");
+            try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 3, set)) {
+                Map<String, Double> m = Map.of();
+                for (int i = 0; i < 4; i++) {
+                    m = agent.train(5);
+                    assertThat(m.values()).as("%s after %d updates: %s", option, agent.updates(), m)
+                            .allSatisfy(v -> assertThat(v).isFinite());
+                }
+                if (option.containsKey("loss_balance")) {
+                    assertThat(m).containsKeys("harmony/sigma_state", "harmony/sigma_reward", "harmony/sigma_cont",
+                            "harmony/sigma_kl");
+                    // the learnable scales moved away from their start, sigma = 1
+                    assertThat(m.get("harmony/sigma_state")).isNotEqualTo(1.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void worksOnAThreadThatRecordsGradients(@TempDir Path dir) throws Exception {
+        // libtorch records autograd on new threads (the host's run threads) unless switched off
+        EnvSpec spec = Fixtures.spec(true, false, true, 2);
+        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "8"))) {
+                agent.act(Fixtures.batch(spec, new double[] {0, 1}, flags(true, true)), ActMode.EXPLORE);
+                agent.train(2);
+                Path cp = Files.createDirectories(dir.resolve("cp"));
+                agent.save(cp);
+                agent.load(cp);
+                agent.act(Fixtures.batch(spec, new double[] {0, 1}, flags(false, false)), ActMode.EXPLORE);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertThat(failure.get()).as("failure on a recording thread").isNull();
+    }
+
+    @Test
+    void actingAndTrainingLeakNoArraysAndCloseReleasesThem(@TempDir Path dir) {
+        EnvSpec spec = Fixtures.spec(false, false, true, 2);
+        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "8"));
+        StepBatch obs = Fixtures.batch(spec, new double[] {0, 1}, flags(false, false));
+        agent.act(obs, ActMode.EXPLORE);
+        agent.act(obs, ActMode.EVAL);
+        agent.train(1);
+        int live = agent.liveArrays();
+        for (int i = 0; i < 5; i++) {
+            agent.act(obs, ActMode.EXPLORE);
+            agent.act(obs, ActMode.EVAL);
+            agent.train(2);
+        }
+        assertThat(agent.liveArrays()).isEqualTo(live);
+        agent.close();
+        assertThatThrownBy(() -> agent.act(obs, ActMode.EVAL)).isInstanceOf(IllegalStateException.class);
+        agent.close(); // idempotent
+    }
+
+    @Test
+    void writesAnOpenLoopVideoPredictionForImages(@TempDir Path dir) throws Exception {
+        EnvSpec spec = Fixtures.spec(true, true, false, 1);
+        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        TestContext context = new TestContext(exp, dir, 3);
+        AgentConfig config = Fixtures.config("debug", Map.of("batch_size", "4", "batch_length", "12", "video_every", "2"));
+        try (DreamerAgent agent = (DreamerAgent) new DreamerAgentFactory().create(spec, config, context)) {
+            agent.train(2);
+        }
+        assertThat(context.files).hasSize(1);
+        Path png = context.files.get(0);
+        assertThat(png).startsWith(dir.resolve("dreamer")).hasFileName("openloop-00000002.png");
+        byte[] head = Arrays.copyOf(Files.readAllBytes(png), 24);
+        assertThat(Arrays.copyOfRange(head, 1, 4)).containsExactly('P', 'N', 'G');
+        // width: 12 frames of 64 pixels; height: 4 sequences x (real, model, error) x 64
+        assertThat(java.nio.ByteBuffer.wrap(head, 16, 8).getInt()).isEqualTo(12 * 64);
+        assertThat(java.nio.ByteBuffer.wrap(head, 16, 8).getInt(20)).isEqualTo(4 * 3 * 64);
+    }
+
+    @Test
+    void anImageEncoderServiceReplacesTheCnn(@TempDir Path dir) {
+        EnvSpec spec = Fixtures.spec(true, true, false, 2);
+        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        TestContext context = new TestContext(exp, dir, 3);
+        AgentConfig config = Fixtures.config("debug", Map.of("encoder", "pool", "batch_size", "4", "batch_length", "8"));
+        DreamerAgentFactory factory = new DreamerAgentFactory();
+        assertThatThrownBy(() -> factory.create(spec, config, context)).isInstanceOf(AgentException.class)
+                .hasMessageContaining("no image-encoder service named 'pool'");
+        context.services.put("pool", new PoolingEncoder());
+        try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, context)) {
+            assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0, 1}, flags(true, true)), ActMode.EXPLORE), 2);
+            Map<String, Double> m = agent.train(2);
+            assertThat(m.get("loss/image")).isFinite();
+        }
+    }
+
+    @Test
+    void everyPresetResolves() {
+        for (String preset : List.of("dmc_vision", "dmc_proprio", "atari100k", "debug")) {
+            DreamerConfig c = DreamerConfig.from(Fixtures.config(preset, Map.of()));
+            assertThat(c.discount()).isEqualTo(0.997f);
+            assertThat(c.imagHorizon()).isEqualTo(15);
+            if (!preset.equals("debug")) {
+                assertThat(c.deter()).isEqualTo(512);
+                assertThat(c.units()).isEqualTo(512);
+                assertThat(c.cnnDepth()).isEqualTo(32);
+                assertThat(c.batchSize()).isEqualTo(16);
+                assertThat(c.batchLength()).isEqualTo(64);
+                assertThat(c.modelLr()).isEqualTo(1e-4f);
+                assertThat(c.actorLr()).isEqualTo(3e-5f);
+            }
+        }
+        assertThat(DreamerConfig.from(Fixtures.config("dmc_vision", Map.of())).obsKeys()).containsExactly("image");
+        assertThat(DreamerConfig.from(Fixtures.config("dmc_proprio", Map.of())).obsKeys()).containsExactly("state");
+        assertThat(DreamerConfig.from(Fixtures.config("atari100k", Map.of())).actorEvalSample()).isTrue();
+    }
+
+    /** A stand-in for another plugin's frozen encoder: 8x8 average pooling of the pixels. */
+    static final class PoolingEncoder implements ImageEncoder {
+        @Override
+        public String name() {
+            return "pool";
+        }
+
+        @Override
+        public int[] imageSize() {
+            return new int[] {64, 64};
+        }
+
+        @Override
+        public long featureSize() {
+            return 8 * 8 * 3;
+        }
+
+        @Override
+        public NDArray encode(NDArray images) {
+            var s = images.getShape();
+            int d = s.dimension();
+            var lead = s.slice(0, d - 3);
+            NDArray x = images.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).div(255f)
+                    .reshape(-1, 8, 8, 8, 8, 3).mean(new int[] {2}).mean(new int[] {3});
+            return x.reshape(lead.add(featureSize()));
+        }
+    }
+}

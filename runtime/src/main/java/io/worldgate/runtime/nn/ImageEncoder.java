@@ -1,0 +1,40 @@
+package io.worldgate.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * An image encoder that one plugin offers to others as an OSGi service, such as a pre-trained MAE
+ * vision transformer that Dreamer uses in place of its own CNN ({@code encoder=mae}).
+ *
+ * <p>Register an implementation with the service property {@code worldgate.service.name} set to
+ * the name users pass (the host looks services up by it, see {@code AgentContext.service}). The
+ * encoder is <em>frozen</em> from the caller's point of view: it computes features without
+ * gradients, and a caller that wants to adapt them trains a layer of its own on top.
+ *
+ * <p>Lifetimes follow the runtime's rule: the result is attached to the manager of
+ * {@code images} (the caller's update or act scope), and the encoder keeps nothing of the call.
+ * Implementations must be safe to call from the threads of several runs, one call at a time per
+ * thread.
+ */
+public interface ImageEncoder {
+
+    /** The service property that names an encoder, as the host's {@code AgentContext.service} looks it up. */
+    String SERVICE_NAME_PROPERTY = "worldgate.service.name";
+
+    /** The name users give to pick this encoder, such as {@code mae}. */
+    String name();
+
+    /** The image height and width the encoder expects, {@code [H, W]}; other sizes are rejected. */
+    int[] imageSize();
+
+    /** Number of features per image. */
+    long featureSize();
+
+    /**
+     * Features of uint8 channels-last images {@code [..., H, W, C]} (any leading axes, C = 3):
+     * float32 {@code [..., F]}, without gradient, attached to {@code images}' manager.
+     *
+     * @throws IllegalArgumentException for another image size or channel count
+     */
+    NDArray encode(NDArray images);
+}
