@@ -247,7 +247,12 @@ public final class RunManager implements AutoCloseable {
             }
         }
         Properties info = readCheckpointInfo(dir);
-        FactoryHandle factory = findFactory(info.getProperty("agent", config.agentBaseName()));
+        // The agent version that wrote the checkpoint, when it is still deployed; else the highest.
+        String writer = info.getProperty("agent", config.agentBaseName());
+        String writerVersion = info.getProperty("version");
+        FactoryHandle factory = host.factories().stream()
+                .filter(h -> h.agentName().equals(writer) && h.version().equals(writerVersion)).findFirst()
+                .orElseGet(() -> findFactory(writer));
         int n = Math.max(1, Math.min(episodes, config.numEnvs()));
         try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
             EnvSpec spec = env.spec();

@@ -87,7 +87,13 @@ class ServiceTest {
 
         EvaluationResult eval = client.evaluate(a.runId(), null, 3, 7);
         assertThat(eval.returns()).hasSize(3).allSatisfy(r -> assertThat(r).isGreaterThan(0));
-        assertThat(eval.agent()).startsWith("random@");
+        // Played by the version that wrote the checkpoint, not simply the highest deployed.
+        java.util.Properties written = new java.util.Properties();
+        try (var in = Files.newInputStream(tmp.resolve("runs").resolve(a.runId()).resolve("checkpoints")
+                .resolve(eval.checkpoint()).resolve("checkpoint.properties"))) {
+            written.load(in);
+        }
+        assertThat(eval.agent()).isEqualTo("random@" + written.getProperty("version"));
 
         // The swap is part of the run: stopped and resumed, run a goes on with the agent it was swapped to.
         RunStatus aStopped = client.stop(a.runId());
