@@ -10,5 +10,6 @@ CLASSES=bench/dreamer/target/learning-classes
 mkdir -p "$CLASSES" bench/results
 javac -d "$CLASSES" -cp "$CP" bench/dreamer/DreamerLearningBench.java
 export OPT_OUT_TRACKING=true
-exec java ${BENCH_JAVA_OPTS:--Xmx4g} -Dai.djl.offline=true -Dworldgate.log.level=WARN -cp "$CLASSES:$CP" \
+# one libtorch thread: two OpenMP threads on a shared two-core machine slowed updates 10-40x
+exec java ${BENCH_JAVA_OPTS:--Xmx4g -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1} -Dai.djl.offline=true -Dworldgate.log.level=WARN -cp "$CLASSES:$CP" \
     DreamerLearningBench --deploy deploy "$@"

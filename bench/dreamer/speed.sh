@@ -3,11 +3,11 @@
 # model + actor + critic) at the dmc_vision size (batch 16 x 64, 64x64 pixels), against the debug
 # size in the same run. Writes bench/results/dreamer-speed.csv and prints a table.
 #
-#   bench/dreamer/speed.sh [UPDATES] [THREADS]      (default 5 timed updates after 1 warm-up; libtorch threads: all cores)
+#   bench/dreamer/speed.sh [UPDATES] [THREADS]      (default 3 timed updates after 1 warm-up; 1 libtorch thread)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-UPDATES=${1:-5}
-THREADS=${2:-}
+UPDATES=${1:-3}
+THREADS=${2:-1}
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar ]; then
     mvn -q -B package -DskipTests
 fi
