@@ -11,16 +11,19 @@ THREADS=${2:-1}
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar ]; then
     mvn -q -B package -DskipTests
 fi
-CP="plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar:gateway/target/worldgate-gateway.jar:gateway/target/lib/*"
+# DREAMER_JARS puts another build's dreamer (and runtime) jars first, to measure it against this one
+JARS=${DREAMER_JARS:-plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar}
+CP="$JARS:gateway/target/worldgate-gateway.jar:gateway/target/lib/*"
 CLASSES=bench/dreamer/target/classes
 mkdir -p "$CLASSES" bench/results
-javac -d "$CLASSES" -cp "$CP" bench/dreamer/DreamerSpeedBench.java
+javac -d "$CLASSES" -cp "plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar:gateway/target/worldgate-gateway.jar:gateway/target/lib/*" \
+    bench/dreamer/DreamerSpeedBench.java
 CSV=bench/results/dreamer-speed.csv
 LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)}
 JOPTS=(-Xmx2g -Dai.djl.offline=true)
 if [ -n "$THREADS" ]; then JOPTS+=(-Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1); fi
 export OPT_OUT_TRACKING=true
-for preset in debug dmc_vision; do
+for preset in ${PRESETS:-debug dmc_vision}; do
     java "${JOPTS[@]}" -cp "$CLASSES:$CP" io.worldgate.plugin.dreamer.DreamerSpeedBench \
         --preset "$preset" --updates "$UPDATES" --warmup 1 --csv "$CSV" --label "$LABEL" 2> >(grep -v -e DEBUG -e INFO >&2)
 done

@@ -108,6 +108,53 @@ class LayersTest {
     }
 
     @Test
+    void transposedConvolutionByPhasesEqualsTheDilatedDefinition() {
+        // (k, s, p, bias): DreamerV3's decoder layer, the 2x2 blow-up, and a stride-3 case
+        int[][] cases = {{4, 2, 1, 1}, {4, 2, 1, 0}, {2, 2, 0, 1}, {6, 3, 0, 1}};
+        for (int[] c : cases) {
+            TransposedConv2d t = new TransposedConv2d(5, c[0], c[1], c[2], c[3] == 1);
+            t.initialize(m, DataType.FLOAT32, new Shape(2, 3, 4, 5));
+            for (Parameter p : t.getParameters().values()) {
+                p.getArray().set(m.randomNormal(p.getArray().getShape()).toFloatArray());
+            }
+            NDArray x = m.randomNormal(new Shape(2, 3, 4, 5));
+            x.setRequiresGradient(true);
+            float[] fast;
+            float[] gradFast;
+            float[] gradWFast;
+            try (GradientScope tape = GradientScope.open()) {
+                NDArray y = t.forwardByPhases(store, x, true);
+                assertThat(y.getShape()).isEqualTo(t.getOutputShapes(new Shape[] {x.getShape()})[0]);
+                fast = y.toFloatArray();
+                tape.backward(y.mul(y).sum());
+            }
+            gradFast = x.getGradient().toFloatArray();
+            NDArray gw = t.getParameters().get(0).getValue().getArray().getGradient();
+            gradWFast = gw.toFloatArray();
+            gw.muli(0f);
+            x.getGradient().muli(0f);
+            float[] slow;
+            try (GradientScope tape = GradientScope.open()) {
+                NDArray y = t.forwardByDilation(store, x, true).singletonOrThrow();
+                slow = y.toFloatArray();
+                tape.backward(y.mul(y).sum());
+            }
+            float[] gradSlow = x.getGradient().toFloatArray();
+            float[] gradWSlow = t.getParameters().get(0).getValue().getArray().getGradient().toFloatArray();
+            assertThat(fast).hasSize(slow.length);
+            for (int i = 0; i < slow.length; i++) {
+                assertThat(fast[i]).as("k=%d s=%d p=%d y[%d]", c[0], c[1], c[2], i).isCloseTo(slow[i], within(1e-3f));
+            }
+            for (int i = 0; i < gradSlow.length; i++) {
+                assertThat(gradFast[i]).isCloseTo(gradSlow[i], within(1e-2f));
+            }
+            for (int i = 0; i < gradWSlow.length; i++) {
+                assertThat(gradWFast[i]).isCloseTo(gradWSlow[i], within(1e-2f));
+            }
+        }
+    }
+
+    @Test
     void gruCellEquationsWithZeroWeights() {
         // With W = 0 the gate pre-activations are LN(0) = β = 0: r = σ(0) = 0.5,
         // c = tanh(0.5 * 0) = 0, u = σ(0 - 1) = 0.268941; h' = u*0 + (1 - u) h = 0.731059 h

@@ -275,6 +275,12 @@ final class ActorCritic extends BlockGroup {
             }
         } else {
             timers.start("imagine");
+            // only the actor learns from this rollout: with the world model's and critic's parameters
+            // frozen, autograd still carries the gradient through their activations to the actions but
+            // skips their own weight gradients (about a third of the backward pass)
+            List<Parameter> others = new ArrayList<>(wm.optimizer().parameters());
+            others.addAll(criticOpt.parameters());
+            others.forEach(p -> p.freeze(true));
             try (GradientScope tape = GradientScope.open()) {
                 traj = imagine(ps, wm, start, startCont, horizon);
                 NDArray values = value(ps, traj.features()).mean();
@@ -292,6 +298,8 @@ final class ActorCritic extends BlockGroup {
                 NDArray perStep = advantage.add(entropy.mul(config.actorEntropy())).neg();
                 actorLoss = perStep.mul(w).sum().div(count);
                 tape.backward(actorLoss);
+            } finally {
+                others.forEach(p -> p.freeze(false));
             }
         }
         actorOpt.step();
