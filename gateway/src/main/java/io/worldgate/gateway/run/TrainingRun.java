@@ -12,6 +12,7 @@ import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.bridge.FrameRenderer;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.internal.AgentSlot;
@@ -361,12 +362,13 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Plays {@code evalEpisodes} episodes in EVAL mode on environments of their own (created once
-     * and kept), reports their mean return, and every few evaluations a video of the first one.
+     * and kept), reports their mean return, and for some evaluations a video of the first one.
      */
     private void evaluate(Agent agent) {
         int episodes = config.evalEpisodes();
         evalCount++;
-        boolean recordVideo = evalCount % VIDEO_EVERY_EVALS == 1 && spec.observationSpace().has(DictSpace.IMAGE);
+        // the first evaluation, every few after it, and the last: how the agent began and ended
+        boolean recordVideo = evalCount % VIDEO_EVERY_EVALS == 1 || step >= config.totalSteps();
         List<Tensor> frames = new ArrayList<>();
         List<Double> done = new ArrayList<>();
         try {
@@ -378,7 +380,9 @@ public final class TrainingRun implements AutoCloseable {
             double[] returns = new double[n];
             while (done.size() < episodes && !stopRequested) {
                 if (recordVideo && frames.size() < MAX_VIDEO_FRAMES && done.isEmpty()) {
-                    frames.add(obs.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+                    Optional<Tensor> frame = firstEnvFrame(obs);
+                    frame.ifPresent(frames::add);
+                    recordVideo = frame.isPresent();
                 }
                 obs = evalEnv.step(agent.act(obs, ActMode.EVAL));
                 for (int i = 0; i < n && done.size() < episodes; i++) {
@@ -411,6 +415,14 @@ public final class TrainingRun implements AutoCloseable {
                 event("evaluation video failed: " + AgentSlot.describe(e));
             }
         }
+    }
+
+    /** What the first evaluation environment shows: its image observation, or else its drawing. */
+    private Optional<Tensor> firstEnvFrame(StepBatch obs) {
+        if (obs.observations().contains(DictSpace.IMAGE)) {
+            return Optional.of(obs.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+        }
+        return evalEnv instanceof FrameRenderer renderer ? renderer.renderFrame(0) : Optional.empty();
     }
 
     /** Stacks {@code [H, W, C]} frames into one {@code [T, H, W, C]} tensor. */

@@ -1,5 +1,8 @@
 package io.worldgate.gateway.bridge.internal;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.util.SplittableRandom;
 
 /**
@@ -65,6 +68,26 @@ final class CartPole implements SingleEnv {
     @Override
     public boolean terminated() {
         return terminated;
+    }
+
+    /** The cart on its track, seen from the side; the track spans the allowed [-2.4, 2.4]. */
+    @Override
+    public boolean draw(Graphics2D g, int width, int height) {
+        double scale = width / (2 * X_LIMIT * 1.1);
+        int trackY = (int) (height * 0.75);
+        int cartX = (int) Math.round(width / 2.0 + x * scale);
+        int cartW = (int) (0.5 * scale);
+        int cartH = (int) (0.3 * scale);
+        g.setColor(Color.GRAY);
+        g.drawLine(0, trackY, width, trackY);
+        g.setColor(Color.DARK_GRAY);
+        g.fillRect(cartX - cartW / 2, trackY - cartH / 2, cartW, cartH);
+        double poleLength = 2 * HALF_POLE_LENGTH * scale;
+        g.setColor(new Color(202, 152, 101));
+        g.setStroke(new BasicStroke(Math.max(2f, (float) (0.1 * scale))));
+        g.drawLine(cartX, trackY - cartH / 2, (int) Math.round(cartX + poleLength * Math.sin(theta)),
+                (int) Math.round(trackY - cartH / 2.0 - poleLength * Math.cos(theta)));
+        return true;
     }
 
     private void write(float[] obs) {

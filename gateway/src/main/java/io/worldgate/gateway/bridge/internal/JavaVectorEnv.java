@@ -8,6 +8,13 @@ import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
+import io.worldgate.gateway.bridge.FrameRenderer;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -16,7 +23,10 @@ import java.util.function.Supplier;
  * {@link StepBatch}: an ended environment reports its final observation, and is reset at the
  * next step, which ignores its action.
  */
-final class JavaVectorEnv implements VectorEnv {
+final class JavaVectorEnv implements VectorEnv, FrameRenderer {
+    private static final int FRAME_WIDTH = 160;
+    private static final int FRAME_HEIGHT = 96;
+
     private final EnvSpec spec;
     private final SingleEnv[] envs;
     private final SplittableRandom[] rngs;
@@ -108,6 +118,34 @@ final class JavaVectorEnv implements VectorEnv {
         for (int j = 0; j < stateSize; j++) {
             state.setFloat((long) i * stateSize + j, obs[j]);
         }
+    }
+
+    /** Environment {@code i}, for tests that set its state. */
+    SingleEnv env(int i) {
+        return envs[i];
+    }
+
+    @Override
+    public Optional<Tensor> renderFrame(int envIndex) {
+        BufferedImage image = new BufferedImage(FRAME_WIDTH, FRAME_HEIGHT, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, FRAME_WIDTH, FRAME_HEIGHT);
+            if (!envs[envIndex].draw(g, FRAME_WIDTH, FRAME_HEIGHT)) {
+                return Optional.empty();
+            }
+        } finally {
+            g.dispose();
+        }
+        byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        Tensor rgb = Tensor.allocate(DType.UINT8, FRAME_HEIGHT, FRAME_WIDTH, 3);
+        java.nio.ByteBuffer out = rgb.buffer();
+        for (int p = 0; p < bgr.length; p += 3) {
+            out.put(p, bgr[p + 2]).put(p + 1, bgr[p + 1]).put(p + 2, bgr[p]);
+        }
+        return Optional.of(rgb);
     }
 
     @Override

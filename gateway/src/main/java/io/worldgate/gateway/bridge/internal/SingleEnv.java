@@ -1,5 +1,6 @@
 package io.worldgate.gateway.bridge.internal;
 
+import java.awt.Graphics2D;
 import java.util.SplittableRandom;
 
 /** One environment written in Java with a flat float32 {@code state} observation. */
@@ -16,4 +17,12 @@ interface SingleEnv {
 
     /** Whether the last step reached a terminal state. */
     boolean terminated();
+
+    /**
+     * Draws the current state on a white {@code width x height} canvas; returns false when this
+     * environment has no picture.
+     */
+    default boolean draw(Graphics2D g, int width, int height) {
+        return false;
+    }
 }

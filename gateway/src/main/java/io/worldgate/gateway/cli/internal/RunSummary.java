@@ -52,12 +52,18 @@ public final class RunSummary {
         if (!returns.isEmpty()) {
             line(sb, "curve", sparkline(returns, 60));
         }
+        if (f.get("last_evaluation") instanceof Double eval) {
+            line(sb, "evaluation", String.format(Locale.ROOT, "mean return %.1f (the last evaluation)", eval));
+        }
         line(sb, "swaps", f.get("swaps"));
         line(sb, "checkpoint", f.get("checkpoint") == null ? "-" : f.get("checkpoint"));
         line(sb, "run dir", f.get("run_directory"));
         java.nio.file.Path dir = java.nio.file.Path.of(String.valueOf(f.get("run_directory")));
         if (java.nio.file.Files.isRegularFile(dir.resolve("learning_curve.png"))) {
             line(sb, "plot", dir.resolve("learning_curve.png"));
+        }
+        if (f.get("video") != null) {
+            line(sb, "video", f.get("video"));
         }
         if (java.nio.file.Files.isRegularFile(dir.resolve("metrics.jsonl"))) {
             line(sb, "metrics", dir.resolve("metrics.jsonl") + "   (tensorboard --logdir " + dir + ")");

@@ -15,6 +15,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -23,6 +25,8 @@ import java.util.stream.Stream;
  * events above it, and the summary. Works the same for a run in this process and in a service.
  */
 public final class TrainingSession {
+    private static final String VIDEO_EVENT = "evaluation video written to ";
+
     private TrainingSession() {}
 
     /** Parses {@code key=value} pairs given with {@code --set}. */
@@ -38,11 +42,28 @@ public final class TrainingSession {
         return out;
     }
 
+    /** How a followed run ended. */
+    public record Outcome(int exitCode, RunStatus status, OptionalDouble lastEvaluation, OptionalDouble bestEvaluation,
+            long bestEvaluationStep, Optional<Path> lastVideo, String runDirectory) {}
+
     /** Starts a run and follows it to its end; returns the exit code (0 finished, 1 otherwise). */
     public static int train(GatewayClient client, RunRequest request, boolean json) throws InterruptedException {
+        return follow(client, request, json).exitCode();
+    }
+
+    /** Starts a run, follows it to its end with progress and summary, and says how it ended. */
+    public static Outcome follow(GatewayClient client, RunRequest request, boolean json) throws InterruptedException {
         Follower f = new Follower(json, request.agent() + " on " + request.env(), request.steps());
         RunStatus started = client.start(request, f);
         return f.await(client, started.runId(), json);
+    }
+
+    /** Starts a run and waits for its end without printing anything. */
+    public static Outcome quietly(GatewayClient client, RunRequest request) throws InterruptedException {
+        Follower f = new Follower(true, request.agent() + " on " + request.env(), request.steps());
+        f.silent = true;
+        RunStatus started = client.start(request, f);
+        return f.await(client, started.runId(), true);
     }
 
     /** Resumes a stored run and follows it to its end. */
@@ -50,7 +71,7 @@ public final class TrainingSession {
         Follower f = new Follower(json, "resume " + runId, 0);
         RunStatus resumed = client.resume(runId, f);
         f.progressTotal(resumed.totalSteps());
-        return f.await(client, runId, json);
+        return f.await(client, runId, json).exitCode();
     }
 
     /** Hears a run's events and episode returns, and draws its progress. */
@@ -63,6 +84,11 @@ public final class TrainingSession {
         private volatile ProgressView progress;
         private volatile String firstAgent;
         private volatile String lastAgent;
+        private volatile double lastEvaluation = Double.NaN;
+        private volatile double bestEvaluation = Double.NaN;
+        private volatile long bestEvaluationStep;
+        private volatile String lastVideo;
+        private boolean silent;
         private long total;
 
         Follower(boolean json, String title, long total) {
@@ -84,6 +110,9 @@ public final class TrainingSession {
 
         @Override
         public void onEvent(RunStatus s, String event) {
+            if (event.startsWith(VIDEO_EVENT)) {
+                lastVideo = event.substring(VIDEO_EVENT.length()).trim();
+            }
             if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
                 swaps.incrementAndGet();
             }
@@ -107,10 +136,16 @@ public final class TrainingSession {
         public void onScalar(String tag, double value, long step) {
             if (tag.equals(LearningCurvePlot.TRAIN_RETURN_TAG)) {
                 returns.add(value);
+            } else if (tag.equals(LearningCurvePlot.EVAL_RETURN_TAG)) {
+                lastEvaluation = value;
+                if (Double.isNaN(bestEvaluation) || value > bestEvaluation) {
+                    bestEvaluation = value;
+                    bestEvaluationStep = step;
+                }
             }
         }
 
-        int await(GatewayClient client, String runId, boolean json) throws InterruptedException {
+        Outcome await(GatewayClient client, String runId, boolean json) throws InterruptedException {
             long start = System.nanoTime();
             Thread onExit = new Thread(() -> {
                 if (client.inProcess()) {
@@ -141,14 +176,26 @@ public final class TrainingSession {
             String dir = client.runDirectory(runId);
             Map<String, Object> facts = RunSummary.facts(s, client.describe(), dir, List.copyOf(returns), wall,
                     latestCheckpoint(dir), swaps.get());
-            if (json) {
+            Optional<Path> video = Optional.ofNullable(lastVideo).map(v -> Path.of(dir).resolve(v));
+            if (!Double.isNaN(lastEvaluation)) {
+                facts.put("last_evaluation", lastEvaluation);
+            }
+            video.ifPresent(v -> facts.put("video", v.toString()));
+            if (silent) {
+                // the caller reports
+            } else if (json) {
                 System.out.println(Json.write(facts));
             } else {
                 String agents = firstAgent == null || firstAgent.equals(lastAgent) ? s.agent() : firstAgent + " -> " + lastAgent;
                 System.out.print(RunSummary.render(facts, List.copyOf(returns), agents));
             }
-            return s.state() == RunState.FINISHED ? 0 : 1;
+            return new Outcome(s.state() == RunState.FINISHED ? 0 : 1, s, optional(lastEvaluation), optional(bestEvaluation),
+                    bestEvaluationStep, video, dir);
         }
+    }
+
+    private static OptionalDouble optional(double value) {
+        return Double.isNaN(value) ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 
     /** The newest checkpoint directory, when the run directory is on this machine. */

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DjlBootstrap {
     private static final Logger LOG = LoggerFactory.getLogger(DjlBootstrap.class);
+    private static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
+    private static final String NUM_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
     private static volatile Engine engine;
 
     private DjlBootstrap() {}
@@ -23,9 +25,20 @@ public final class DjlBootstrap {
             // Nothing may be downloaded at run time: no natives, no telemetry.
             System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
             System.setProperty("OPT_OUT_TRACKING", "true");
+            // libtorch's default of one OpenMP thread per core spins its workers; on a small
+            // machine shared with env workers and other runs they get descheduled mid-operation
+            // and a Dreamer update became 10-40 times slower. Half the cores (at least one) keeps
+            // a core for the environments; -Dai.djl.pytorch.num_threads=N overrides.
+            System.setProperty(NUM_THREADS, System.getProperty(NUM_THREADS, String.valueOf(defaultThreads())));
+            System.setProperty(NUM_INTEROP_THREADS, System.getProperty(NUM_INTEROP_THREADS, "1"));
             engine = Engine.getInstance();
-            LOG.info("DJL engine {} {} ready ({} GPU(s))", engine.getEngineName(), engine.getVersion(), engine.getGpuCount());
+            LOG.info("DJL engine {} {} ready ({} GPU(s), {} libtorch threads)", engine.getEngineName(), engine.getVersion(),
+                    engine.getGpuCount(), System.getProperty(NUM_THREADS));
         }
         return engine;
+    }
+
+    static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 }

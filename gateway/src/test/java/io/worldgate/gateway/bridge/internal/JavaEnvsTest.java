@@ -33,6 +33,37 @@ class JavaEnvsTest {
     }
 
     @Test
+    void cartPoleIsDrawnWithThePoleAtItsAngle() {
+        try (JavaVectorEnv env = (JavaVectorEnv) registry.create("java:CartPole", 2, Map.of())) {
+            env.reset(0);
+            CartPole upright = (CartPole) env.env(0);
+            upright.setState(0, 0, 0, 0);
+            CartPole leaning = (CartPole) env.env(1);
+            leaning.setState(0, 0, Math.toRadians(30), 0);
+            Tensor a = env.renderFrame(0).orElseThrow();
+            Tensor b = env.renderFrame(1).orElseThrow();
+            assertThat(a.shape()).containsExactly(96, 160, 3);
+            // The cart sits at the centre (x = 0) on a track 3/4 down the frame; the pole is 1 m
+            // long at 160 / 5.28 px per metre: about 30 px above the cart's top edge.
+            int poleX = 80;
+            int poleY = 96 * 3 / 4 - 5 - 15; // halfway up the pole
+            assertThat(isPoleColour(a, poleY, poleX)).as("upright pole above the cart").isTrue();
+            assertThat(isPoleColour(b, poleY, poleX)).as("a pole leaning 30 degrees is not straight above").isFalse();
+            int leanX = poleX + (int) Math.round(15 * Math.sin(Math.toRadians(30)));
+            int leanY = 96 * 3 / 4 - 5 - (int) Math.round(15 * Math.cos(Math.toRadians(30)));
+            assertThat(isPoleColour(b, leanY, leanX)).as("leaning pole to the right").isTrue();
+        }
+    }
+
+    private static boolean isPoleColour(Tensor rgb, int y, int x) {
+        int at = (y * 160 + x) * 3;
+        int r = rgb.buffer().get(at) & 0xff;
+        int g = rgb.buffer().get(at + 1) & 0xff;
+        int b = rgb.buffer().get(at + 2) & 0xff;
+        return r > 150 && g > 100 && g < 200 && b < 150;
+    }
+
+    @Test
     void sameSeedAndActionsGiveTheSameObservationsAndRewards() {
         for (String id : new String[] {"java:CartPole", "java:PointMass"}) {
             float[] a = rollout(id, 11);
