@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./worldgate bench bridge [--seconds 2] [--num-envs 2] [--envs dmc:cartpole-swingup,atari:Pong,...]
  *                          [--transports grpc,grpc-shm,py4j] [--latency-steps 2000] [--no-baselines]
+ *                          [--note "what else ran on the machine"]
  * </pre>
  */
 public final class BridgeBench {
@@ -95,7 +96,7 @@ public final class BridgeBench {
                 latencies.add(py);
             }
         }
-        write(results, rows, latencies, bigN, seconds, load);
+        write(results, rows, latencies, bigN, seconds, load, opt.getOrDefault("note", ""));
         System.err.println("[bench] wrote " + results.resolve("bridge.md") + " and " + results.resolve("bridge.csv"));
     }
 
@@ -120,7 +121,7 @@ public final class BridgeBench {
         }
         if (m.containsKey("help")) {
             System.out.println("usage: ./worldgate bench bridge [--seconds S] [--num-envs N] [--envs a,b] [--transports grpc,grpc-shm,py4j]"
-                    + " [--latency-steps K] [--no-baselines] [--out DIR]");
+                    + " [--latency-steps K] [--no-baselines] [--out DIR] [--note TEXT]");
             System.exit(0);
         }
         return m;
@@ -289,7 +290,8 @@ public final class BridgeBench {
         return a == null || b == null || b == 0 ? "—" : String.format(Locale.ROOT, "%.2fx", a / b);
     }
 
-    static void write(Path dir, List<Row> rows, List<Latency> lat, int bigN, double seconds, String load) throws IOException {
+    static void write(Path dir, List<Row> rows, List<Latency> lat, int bigN, double seconds, String load, String note)
+            throws IOException {
         List<String> envs = rows.stream().map(Row::env).distinct().toList();
         List<String> csv = new ArrayList<>();
         csv.add("kind,env,mode,num_envs,workers,steps_per_s,baseline_mode,baseline_steps_per_s,ratio,p50_us,p99_us");
@@ -317,7 +319,8 @@ public final class BridgeBench {
                 .append("`py-inproc` is a plain Python loop over one env (the adapter, no IPC), `py-async` is ")
                 .append("`gymnasium.vector.AsyncVectorEnv(shared_memory=True)` with N envs. Ratio: gateway / baseline ")
                 .append("(N=1 against py-inproc, N=").append(bigN).append(" against py-async). Machine-wide noise (other jobs) ")
-                .append("moves these numbers a lot on a small machine: compare within one run.\n\n");
+                .append("moves these numbers a lot on a small machine: compare within one run.");
+        md.append(note.isBlank() ? "" : " " + note.strip()).append("\n\n");
         md.append("| env | N | py-inproc | py-async | grpc | grpc-shm | grpc-shm, 1 worker | py4j | grpc-shm / baseline | best / baseline |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (String env : envs) {

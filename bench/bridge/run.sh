@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./worldgate bench bridge [--seconds S] [--num-envs N] [--envs a,b] [--transports grpc,grpc-shm,py4j]
+# ./worldgate bench bridge [--seconds S] [--num-envs N] [--envs a,b] [--transports grpc,grpc-shm,py4j] [--note TEXT]
 # Results: bench/results/bridge.{md,csv}. Needs the Python workers' venv, which this sets up.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -51,6 +51,20 @@ def test_box_action_validation(actions, message):
         assert before.shape == (2, 3)
 
 
+def test_box_bounds_with_infinities_still_refuse_non_finite_actions():
+    from worldgate_envs.spaces import BoxSpace
+
+    space = BoxSpace.of((2,), [-1.0, -np.inf], [1.0, np.inf])
+    assert space.validate_batch(np.array([[0.5, -1e30], [-1.0, 3e38]], np.float32), 2).shape == (2, 2)
+    for bad, message in [
+        ([[0.0, np.inf], [0.0, 0.0]], "env 0 has a non-finite value inf at index \\(1,\\)"),
+        ([[0.0, 0.0], [np.nan, 0.0]], "env 1 has a non-finite"),
+        ([[0.0, 0.0], [1.5, 0.0]], "env 1 value 1.5 at index \\(0,\\) is outside \\[-1.0, 1.0\\]"),
+    ]:
+        with pytest.raises(ActionError, match=message):
+            space.validate_batch(np.array(bad, np.float32), 2)
+
+
 @pytest.mark.parametrize(
     "actions, message",
     [

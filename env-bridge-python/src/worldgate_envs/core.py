@@ -1,7 +1,10 @@
 """Transport-neutral worker core shared by the gRPC server and the Py4J entry.
 
-Every simulator call runs on ONE dedicated thread (MuJoCo/OSMesa GL contexts
-are bound to the thread that made them), whatever thread the request came in on.
+Every simulator call runs on ONE thread (MuJoCo/OSMesa GL contexts are bound
+to the thread that made them). By default that is a dedicated thread, whatever
+thread the request came in on; with ``inline=True`` the caller promises to make
+every call, construction included, from one thread, and the core calls the
+simulator directly: a thread hop per step costs more than a trivial env's step.
 """
 
 from __future__ import annotations
@@ -72,8 +75,9 @@ class WorkerCore:
         options: Mapping[str, str] | None = None,
         shm_path: str | None = None,
         shm_slots: int = 1,
+        inline: bool = False,
     ) -> None:
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worldgate-env")
+        self._thread = None if inline else ThreadPoolExecutor(max_workers=1, thread_name_prefix="worldgate-env")
         self._lock = threading.Lock()
         self.seed = seed
         self.num_envs = num_envs
@@ -96,6 +100,8 @@ class WorkerCore:
         return caps
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._thread is None:
+            return fn(*args)
         return self._thread.submit(fn, *args).result()
 
     def _run(self, fn: Callable[[dict[str, np.ndarray] | None], BatchStep]) -> Reply:
@@ -128,6 +134,7 @@ class WorkerCore:
             try:
                 self._call(self.batch.close)
             finally:
-                self._thread.shutdown(wait=False)
+                if self._thread is not None:
+                    self._thread.shutdown(wait=False)
                 if self._shm is not None:
                     self._shm.close(unlink=unlink_shm)

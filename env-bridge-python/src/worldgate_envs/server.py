@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 import threading
-from concurrent import futures
-from typing import Any, Iterator
+from concurrent.futures import Future
+from typing import Any
 
 import grpc
 
@@ -33,15 +34,14 @@ def _status(f: Failure | None = None) -> Any:
     return pb.Status(code=int(f.code), message=f.message, traceback=f.traceback)
 
 
-def reply_to_proto(core: WorkerCore, reply: Reply) -> Any:
+def fill_step_result(msg: Any, core: WorkerCore, reply: Reply) -> None:
+    """Write a reset/step reply into ``msg`` (a StepResult inside the response, so nothing is copied)."""
     s = reply.step
-    msg = pb.StepResult(
-        rewards=s.reward.tolist(),
-        terminated=s.terminated.tolist(),
-        truncated=s.truncated.tolist(),
-        is_first=s.is_first.tolist(),
-        episode_steps=s.episode_steps.tolist(),
-    )
+    msg.rewards.extend(s.reward.tolist())
+    msg.terminated.extend(s.terminated.tolist())
+    msg.truncated.extend(s.truncated.tolist())
+    msg.is_first.extend(s.is_first.tolist())
+    msg.episode_steps.extend(s.episode_steps.tolist())
     if reply.shm_slot is not None:
         msg.shm.slot = reply.shm_slot
         msg.shm.generation = reply.shm_generation or 0
@@ -50,18 +50,20 @@ def reply_to_proto(core: WorkerCore, reply: Reply) -> Any:
             msg.observations.add(name=o.name, tensor=to_tensor(s.obs[o.name]))
     for key, arr in s.infos.items():
         msg.infos.add(name=key, tensor=to_tensor(arr))
-    return msg
 
 
 class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-defined]
+    """The handlers run on the server's event loop thread, which is also the thread that
+    built the envs: requests step the envs directly, with no hop to another thread."""
+
     def __init__(self, core: WorkerCore, shutdown: Shutdown) -> None:
         self.core = core
         self.shutdown = shutdown
-        self._session = threading.Lock()
+        self._session_open = False
 
-    def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
+    async def Handshake(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         if request.protocol_version != PROTOCOL_VERSION:
-            context.abort(
+            await context.abort(
                 grpc.StatusCode.FAILED_PRECONDITION,
                 f"protocol version mismatch: client {request.protocol_version}, worker {PROTOCOL_VERSION}",
             )
@@ -73,7 +75,7 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
             worker_version=__version__,
         )
 
-    def Describe(self, request: Any, context: grpc.ServicerContext) -> Any:
+    async def Describe(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         return spec_to_proto(self.core.spec, self.core.num_envs, self.core.seed, self.core.shm_layout)
 
     def handle(self, req: Any) -> tuple[Any, bool]:
@@ -81,15 +83,15 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
         resp = pb.EnvResponse(request_id=req.request_id)
         kind = req.WhichOneof("kind")
         try:
-            if kind == "reset":
-                seed = req.reset.seed if req.reset.HasField("seed") else None
-                resp.step.CopyFrom(reply_to_proto(self.core, self.core.reset(seed)))
-            elif kind == "step":
+            if kind == "step":
                 try:
                     actions = from_tensor(req.step.actions)
                 except ValueError as e:
                     raise ValueError(f"actions: {e}") from None
-                resp.step.CopyFrom(reply_to_proto(self.core, self.core.step(actions)))
+                fill_step_result(resp.step, self.core, self.core.step(actions))
+            elif kind == "reset":
+                seed = req.reset.seed if req.reset.HasField("seed") else None
+                fill_step_result(resp.step, self.core, self.core.reset(seed))
             elif kind == "render":
                 frame = self.core.render(int(req.render.env_index))
                 resp.render.env_index = req.render.env_index
@@ -102,7 +104,7 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
                 return resp, True
             else:
                 raise ValueError("EnvRequest has no kind set (reset, step, render or close)")
-            resp.status.CopyFrom(_status())
+            resp.status.code = pb.STATUS_CODE_OK
         except Exception as e:  # noqa: BLE001 - every failure becomes a Status
             failure = classify(e)
             if failure.code in (Code.ENV_ERROR, Code.INTERNAL):
@@ -111,23 +113,32 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
             resp.status.CopyFrom(_status(failure))
         return resp, False
 
-    def Session(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
-        if not self._session.acquire(blocking=False):
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, "another Session is already open on this worker")
+    async def Session(self, request_iterator: Any, context: grpc.aio.ServicerContext) -> None:
+        # One loop thread serves every call, so a plain flag is enough to keep sessions exclusive.
+        if self._session_open:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "another Session is already open on this worker")
+        self._session_open = True
         try:
             log.info("session opened by %s", context.peer())
-            for req in request_iterator:
+            while True:
+                req = await context.read()
+                if req is grpc.aio.EOF:
+                    break
+                # Blocking on purpose: the step is this worker's only work, and stepping here keeps
+                # every simulator call on the loop thread (GL contexts are bound to their thread).
                 resp, end = self.handle(req)
-                yield resp
+                await context.write(resp)
                 if end:
                     break
         finally:
             log.info("session closed")
-            self._session.release()
+            self._session_open = False
 
 
-def build_server(core: WorkerCore, shutdown: Shutdown, listen: str) -> tuple[grpc.Server, str]:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="worldgate-grpc"), options=GRPC_OPTIONS)
+def build_server(core: WorkerCore, shutdown: Shutdown, listen: str) -> tuple[grpc.aio.Server, str]:
+    """An asyncio server: one session's request and response pass through the loop thread
+    without the thread hand-offs of the thread-pool server. Call on the loop's thread."""
+    server = grpc.aio.server(options=GRPC_OPTIONS)
     pb_grpc.add_EnvWorkerServicer_to_server(EnvWorkerServicer(core, shutdown), server)
     if listen.startswith("unix:"):
         path = listen[len("unix:"):]
@@ -158,9 +169,44 @@ def add_worker_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-level", default="INFO")
 
 
+class _Startup(Exception):
+    """A startup failure already worded for stderr; exits with status 2."""
+
+
+async def _serve(
+    args: argparse.Namespace, shutdown: Shutdown, started: Future[tuple[str, list[str]]], stop: asyncio.Event
+) -> None:
+    """The worker's life on its loop thread: build the envs, serve until ``stop``, close."""
+    from worldgate_envs.registry import parse_option_list
+
+    try:
+        core = WorkerCore(
+            args.env, args.num_envs, args.seed, parse_option_list(args.option), args.shm, args.shm_slots, inline=True
+        )
+    except Exception as e:  # noqa: BLE001 - startup errors are reported on stderr with a non-zero exit
+        log.debug("startup failed", exc_info=True)
+        started.set_exception(_Startup(f"worldgate-worker: cannot start {args.env}: {e}"))
+        return
+    try:
+        if shutdown.event.is_set():
+            started.set_result(("", []))
+            return
+        try:
+            server, address = build_server(core, shutdown, args.listen)
+            await server.start()
+        except Exception as e:  # noqa: BLE001
+            started.set_exception(_Startup(f"worldgate-worker: cannot listen on {args.listen}: {e}"))
+            return
+        started.set_result((address, core.capabilities))
+        log.info("serving %s x%d on %s", core.spec.env_id, core.num_envs, address)
+        await stop.wait()
+        await server.stop(grace=1.0)
+    finally:
+        core.close()
+
+
 def serve_main(args: argparse.Namespace) -> int:
     from worldgate_envs import lifecycle
-    from worldgate_envs.registry import parse_option_list
 
     ppid = os.getppid()
     handshake_out = lifecycle.reserve_stdout()
@@ -169,33 +215,40 @@ def serve_main(args: argparse.Namespace) -> int:
     shutdown.install_signal_handlers()
     if args.exit_with_parent:
         lifecycle.exit_with_parent(ppid, shutdown.request)
+    # The main thread only waits for signals (Python runs handlers there) and for the end; the
+    # envs and the server live on one loop thread, so a stuck simulator cannot block a SIGTERM.
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    started: Future[tuple[str, list[str]]] = Future()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(_serve(args, shutdown, started, stop))
+        except BaseException as e:  # noqa: BLE001 - reported by the main thread
+            if not started.done():
+                started.set_exception(e)
+            else:
+                log.error("the worker's event loop failed", exc_info=True)
+                shutdown.request(f"event loop failed: {e}")
+
+    loop_thread = threading.Thread(target=run, name="worldgate-env", daemon=True)
+    loop_thread.start()
     try:
-        core = WorkerCore(
-            args.env, args.num_envs, args.seed, parse_option_list(args.option), args.shm, args.shm_slots
+        address, capabilities = started.result()
+    except _Startup as e:
+        loop_thread.join()
+        print(str(e), file=sys.stderr, flush=True)
+        return 2
+    if address:
+        lifecycle.announce(
+            handshake_out,
+            {"protocol": PROTOCOL_VERSION, "address": address, "pid": os.getpid(), "capabilities": capabilities},
         )
-    except Exception as e:  # noqa: BLE001 - startup errors are reported on stderr with a non-zero exit
-        log.debug("startup failed", exc_info=True)
-        print(f"worldgate-worker: cannot start {args.env}: {e}", file=sys.stderr, flush=True)
-        return 2
-    if shutdown.event.is_set():
-        core.close()
-        return 0
-    try:
-        server, address = build_server(core, shutdown, args.listen)
-    except Exception as e:  # noqa: BLE001
-        print(f"worldgate-worker: cannot listen on {args.listen}: {e}", file=sys.stderr, flush=True)
-        core.close()
-        return 2
-    server.start()
-    lifecycle.announce(
-        handshake_out,
-        {"protocol": PROTOCOL_VERSION, "address": address, "pid": os.getpid(), "capabilities": core.capabilities},
-    )
-    log.info("serving %s x%d on %s", core.spec.env_id, core.num_envs, address)
-    shutdown.wait()
+        shutdown.wait()
     lifecycle.hard_exit_after(10.0)
-    server.stop(grace=1.0).wait(5.0)
-    core.close()
+    loop.call_soon_threadsafe(stop.set)
+    loop_thread.join()
     if address.startswith("unix:"):
         try:
             os.unlink(address[len("unix:"):])

@@ -8,6 +8,7 @@ env's bounds or a Discrete integer in ``[0, n)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
@@ -124,6 +125,10 @@ class BoxSpace:
     high: np.ndarray = field(compare=False)
     dtype: str = "float32"
 
+    @cached_property
+    def _finite_bounds(self) -> bool:
+        return bool(np.isfinite(self.low).all() and np.isfinite(self.high).all())
+
     @staticmethod
     def of(shape: Sequence[int], low: Any, high: Any) -> "BoxSpace":
         shp = tuple(int(s) for s in shape)
@@ -155,6 +160,10 @@ class BoxSpace:
             raise ActionError(f"actions: expected dtype float32, got {arr.dtype}")
         if arr.shape != want:
             raise ActionError(f"actions: expected shape {want} = [num_envs, *action_shape], got {tuple(arr.shape)}")
+        # NaN fails both comparisons, so one pass over the batch clears the usual case; the
+        # separate finiteness pass is only for bounds that let +/-inf through, and for the message.
+        if ((arr >= self.low) & (arr <= self.high)).all() and (self._finite_bounds or np.isfinite(arr).all()):
+            return arr
         finite = np.isfinite(arr)
         if not finite.all():
             idx = np.argwhere(~finite)[0]

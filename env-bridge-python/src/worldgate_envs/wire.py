@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import math
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -44,6 +46,10 @@ _TO_PROTO: dict[np.dtype, int] = {
     np.dtype("bool"): pb.DTYPE_BOOL,
 }
 _FROM_PROTO: dict[int, np.dtype] = {v: k for k, v in _TO_PROTO.items()}
+# The wire is little-endian: on a little-endian host the native dtypes read it as it is.
+_WIRE_DTYPE: dict[int, np.dtype] = (
+    _FROM_PROTO if sys.byteorder == "little" else {k: v.newbyteorder("<") for k, v in _FROM_PROTO.items()}
+)
 
 
 def dtype_to_proto(dtype: Any) -> int:
@@ -63,16 +69,19 @@ def to_tensor(arr: np.ndarray) -> Any:
 
 def from_tensor(t: Any) -> np.ndarray:
     """Decode a Tensor; raises ValueError on unknown dtype or size mismatch."""
-    if t.dtype not in _FROM_PROTO:
+    dt = _WIRE_DTYPE.get(t.dtype)
+    if dt is None:
         raise ValueError(f"tensor dtype {t.dtype} is not a known DType")
-    dt = _FROM_PROTO[t.dtype]
-    shape = tuple(int(s) for s in t.shape)
-    if any(s < 0 for s in shape):
+    shape = tuple(t.shape)
+    if min(shape, default=0) < 0:
         raise ValueError(f"tensor shape {shape} has a negative dimension")
-    want = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
-    if len(t.data) != want:
-        raise ValueError(f"tensor data has {len(t.data)} bytes, shape {shape} of {dt} needs {want}")
-    return np.frombuffer(t.data, dtype=dt.newbyteorder("<")).astype(dt, copy=False).reshape(shape)
+    data = t.data
+    # math.prod, not np.prod: this runs on every step and numpy's reduction costs microseconds.
+    want = math.prod(shape) * dt.itemsize
+    if len(data) != want:
+        raise ValueError(f"tensor data has {len(data)} bytes, shape {shape} of {_FROM_PROTO[t.dtype]} needs {want}")
+    arr = np.frombuffer(data, dtype=dt).reshape(shape)
+    return arr if arr.dtype.isnative else arr.astype(_FROM_PROTO[t.dtype])
 
 
 def spec_to_proto(spec: EnvSpec, num_envs: int, seed: int | None, shm: ShmLayout | None) -> Any:
