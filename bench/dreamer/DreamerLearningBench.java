@@ -38,6 +38,9 @@ import javax.imageio.ImageIO;
  * </pre>
  */
 public final class DreamerLearningBench {
+    /** Env frames per agent step (DMC 2, Atari 4), for the axis label. */
+    static int actionRepeat = 1;
+
     private DreamerLearningBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -71,7 +74,20 @@ public final class DreamerLearningBench {
         Path deploy = Path.of(a.getOrDefault("deploy", "deploy"));
         Path out = Path.of(a.getOrDefault("out", "bench/results/dreamer-learning"));
         Files.createDirectories(out.toAbsolutePath().getParent());
-        String title = "dreamer (" + preset + ") on " + env + ", seed " + seed + ", train ratio " + ratio;
+        actionRepeat = Integer.parseInt(a.getOrDefault("action-repeat", "1"));
+        String title = "dreamer (" + preset + ") on " + env + ", seed " + seed + ", train ratio " + ratio
+                + (actionRepeat > 1 ? ", action repeat " + actionRepeat : "");
+        if (a.containsKey("replot")) {
+            // redraws OUT.png from a CSV this benchmark wrote (e.g. after a change to the plot)
+            List<double[]> rows = new ArrayList<>();
+            for (String line : Files.readAllLines(Path.of(a.get("replot")))) {
+                if (!line.isBlank() && Character.isDigit(line.charAt(0))) {
+                    rows.add(java.util.Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray());
+                }
+            }
+            ImageIO.write(plot(a.getOrDefault("title", title), rows, goal), "png", Path.of(out + ".png").toFile());
+            return;
+        }
 
         try (PluginHost host = PluginHost.start(new HostConfig(deploy, Duration.ofMillis(500)))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -181,7 +197,8 @@ public final class DreamerLearningBench {
             g.drawString(String.format(Locale.ROOT, "%,.0f", step), px - 20, top + ph + 18);
             g.drawString(String.format(Locale.ROOT, "%.1f min", maxWall * i / 5 / 60), px - 22, top + ph + 34);
         }
-        g.drawString("env steps (top row) and wall time (bottom row, linear in the last point's)", left, h - 20);
+        g.drawString((actionRepeat > 1 ? "agent steps of " + actionRepeat + " env frames each" : "env steps")
+                + " (top row) and wall time (bottom row, linear in the last point's)", left, h - 20);
         g.drawString("mean eval return", 5, top - 10);
         if (!Double.isNaN(goal)) {
             int py = top + ph - (int) (ph * (goal - minY) / (maxY - minY));

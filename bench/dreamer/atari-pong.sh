@@ -17,5 +17,5 @@ if ! ./worldgate envs list 2>/dev/null | grep -q '^atari'; then
 fi
 exec bench/dreamer/learn.sh --env atari:Pong --env-option size=64 --env-option gray=false --env-option sticky=false \
     --env-option frameskip=4 --env-option noops=30 --preset atari100k --steps "$STEPS" --envs 1 --train-ratio 1.0 \
-    --prefill 1024 --eval-every 10000 --eval-episodes 10 --seed "$SEED" --goal 14.6 \
+    --prefill 1024 --eval-every 10000 --eval-episodes 10 --seed "$SEED" --goal 14.6 --action-repeat 4 \
     --out "bench/results/dreamer-atari-pong-seed$SEED" "$@"
