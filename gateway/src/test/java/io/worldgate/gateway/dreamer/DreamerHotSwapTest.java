@@ -7,6 +7,7 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -32,7 +33,7 @@ class DreamerHotSwapTest {
             RunConfig config = new RunConfig("swap", "dreamer", "debug",
                     Map.of("batch_size", "4", "batch_length", "16"), "java:CartPole", Map.of(), 2, 1_000_000_000L, 3,
                     0.25, 200, 0, 0, 1, tmp.resolve("runs").resolve("swap"), "cpu");
-            DreamerLearningTest.Events events = new DreamerLearningTest.Events();
+            RunFixtures.Events events = new RunFixtures.Events();
             TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(), events).start();
             try {
                 await("v1 trains", 120, () -> run.metrics().getOrDefault("train/updates", 0.0) >= 20);

@@ -7,7 +7,7 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunConfig;
-import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunFixtures.Events;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,19 +87,5 @@ class DreamerLearningTest {
         List<double[]> evaluations = run.evaluations();
         assertThat(evaluations).as("%s evaluations: %s", agent, events.events).isNotEmpty();
         return evaluations;
-    }
-
-    /** Records every event of a run. */
-    static final class Events implements RunListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onEvent(RunStatus status, String event) {
-            events.add("step " + status.step() + ": " + event);
-        }
-
-        boolean any(String fragment) {
-            return events.stream().anyMatch(e -> e.contains(fragment));
-        }
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Small helpers for tests that drive runs. */
-final class RunFixtures {
+public final class RunFixtures {
     private RunFixtures() {}
 
     /** An endless (1e12-step) run of {@code agent} on two java:CartPole environments. */
@@ -16,15 +16,15 @@ final class RunFixtures {
     }
 
     /** Records every event a run reports. */
-    static final class Events implements RunListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
+    public static final class Events implements RunListener {
+        public final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override
         public void onEvent(RunStatus status, String event) {
             events.add("step " + status.step() + ": " + event);
         }
 
-        boolean any(String fragment) {
+        public boolean any(String fragment) {
             return events.stream().anyMatch(e -> e.contains(fragment));
         }
     }
