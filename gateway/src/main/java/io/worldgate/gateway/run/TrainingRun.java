@@ -16,6 +16,7 @@ import io.worldgate.gateway.bridge.FrameRenderer;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.internal.AgentSlot;
+import io.worldgate.gateway.run.internal.EpisodeInfos;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
@@ -256,6 +257,7 @@ public final class TrainingRun implements AutoCloseable {
         double[] returns = new double[n];
         int[] lengths = new int[n];
         double pendingUpdates = 0;
+        EpisodeInfos episodeInfos = new EpisodeInfos(env, n);
         long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
         long nextEval = nextMultiple(step, config.evalEvery());
         long lastProgress = 0;
@@ -290,6 +292,7 @@ public final class TrainingRun implements AutoCloseable {
             experience.appendObservations(obs);
             step += n;
             windowSteps += n;
+            episodeInfos.observe(obs);
             for (int i = 0; i < n; i++) {
                 if (obs.isFirst()[i]) {
                     continue;
@@ -298,6 +301,7 @@ public final class TrainingRun implements AutoCloseable {
                 lengths[i]++;
                 if (obs.isLast(i)) {
                     episodeFinished(returns[i], lengths[i]);
+                    episodeInfos.finish(i, this::scalar);
                     returns[i] = 0;
                     lengths[i] = 0;
                 }

@@ -12,6 +12,7 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvWorkerException;
+import io.worldgate.gateway.bridge.StepInfos;
 import io.worldgate.proto.env.v1.EnvRequest;
 import io.worldgate.proto.env.v1.EnvResponse;
 import io.worldgate.proto.env.v1.NamedTensor;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * {@code failureWindow} the env gives up with an {@link EnvWorkerException} that names the env and
  * carries the Python traceback.
  */
-public final class PythonVectorEnv implements VectorEnv {
+public final class PythonVectorEnv implements VectorEnv, StepInfos {
     private static final Logger LOG = LoggerFactory.getLogger(PythonVectorEnv.class);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
@@ -104,6 +106,7 @@ public final class PythonVectorEnv implements VectorEnv {
     private boolean closed;
     private EnvException broken;
     private StepBatch last;
+    private Map<String, float[]> lastInfos = Map.of();
 
     private PythonVectorEnv(String requestedId, BridgeConfig config, WorkerStarter starter, List<Slot> slots,
             List<PythonWorker> workers) {
@@ -567,6 +570,7 @@ public final class PythonVectorEnv implements VectorEnv {
         final boolean[] terminated = new boolean[n];
         final boolean[] truncated = new boolean[n];
         final boolean[] isFirst = new boolean[n];
+        final Map<String, float[]> infos = new LinkedHashMap<>();
 
         Out() {
             for (int o = 0; o < obs.length; o++) {
@@ -623,6 +627,17 @@ public final class PythonVectorEnv implements VectorEnv {
                 flags.truncated[i] = r.getTruncated(j);
                 flags.isFirst[i] = r.getIsFirst(j);
             }
+            for (NamedTensor info : r.getInfosList()) {
+                ByteBuffer data = info.getTensor().getData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                if (ProtoSpecs.dtype(info.getTensor().getDtype()) != DType.FLOAT32 || data.remaining() != 4 * k) {
+                    throw protocol(w, "info '" + info.getName() + "' of " + data.remaining() + " bytes ("
+                            + info.getTensor().getDtype() + "), expected " + k + " float32 values");
+                }
+                float[] values = flags.infos.computeIfAbsent(info.getName(), name -> new float[n]);
+                for (int j = 0; j < k; j++) {
+                    values[at + j] = data.getFloat(4 * j);
+                }
+            }
         }
     }
 
@@ -642,7 +657,13 @@ public final class PythonVectorEnv implements VectorEnv {
             named.put(obs[o].name(), out.tensors[o]);
         }
         last = new StepBatch(NamedTensors.of(named), out.rewards, out.terminated, out.truncated, out.isFirst, episodeIds.clone());
+        lastInfos = Collections.unmodifiableMap(out.infos);
         return last;
+    }
+
+    @Override
+    public Map<String, float[]> lastInfos() {
+        return lastInfos;
     }
 
     private void ensureUsable() {

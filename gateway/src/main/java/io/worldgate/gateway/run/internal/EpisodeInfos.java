@@ -1,0 +1,58 @@
+package io.worldgate.gateway.run.internal;
+
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.gateway.bridge.StepInfos;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ObjDoubleConsumer;
+
+/**
+ * Follows the numbers an environment reports beside its observations ({@link StepInfos}) over
+ * each episode, and reports for each the largest value seen as {@code episode/<name>}: for a
+ * success flag such as Meta-World's, whether the episode succeeded at any step.
+ */
+public final class EpisodeInfos {
+    private final StepInfos source;
+    private final int numEnvs;
+    private final Map<String, double[]> maxima = new LinkedHashMap<>();
+
+    public EpisodeInfos(VectorEnv env, int numEnvs) {
+        this.source = env instanceof StepInfos s ? s : null;
+        this.numEnvs = numEnvs;
+    }
+
+    /** Takes in the infos of the step that produced {@code batch}; the first step of an episode starts afresh. */
+    public void observe(StepBatch batch) {
+        if (source == null) {
+            return;
+        }
+        source.lastInfos().forEach((name, values) -> {
+            double[] max = maxima.computeIfAbsent(name, k -> filled(Double.NEGATIVE_INFINITY));
+            for (int i = 0; i < numEnvs && i < values.length; i++) {
+                if (batch.isFirst()[i]) {
+                    max[i] = Double.NEGATIVE_INFINITY;
+                } else {
+                    max[i] = Math.max(max[i], values[i]);
+                }
+            }
+        });
+    }
+
+    /** Env {@code i}'s episode ended: reports its maxima to {@code scalar} and forgets them. */
+    public void finish(int i, ObjDoubleConsumer<String> scalar) {
+        maxima.forEach((name, max) -> {
+            if (max[i] != Double.NEGATIVE_INFINITY) {
+                scalar.accept("episode/" + name, max[i]);
+            }
+            max[i] = Double.NEGATIVE_INFINITY;
+        });
+    }
+
+    private double[] filled(double value) {
+        double[] a = new double[numEnvs];
+        Arrays.fill(a, value);
+        return a;
+    }
+}
