@@ -136,7 +136,10 @@ public final class DeployDiagnosis {
             Array.set(bundles, 0, b);
             Collection<?> dtos = (Collection<?>) descriptions.invoke(scr, bundles);
             if (dtos.isEmpty()) {
-                return "offers no agent factory (no Declarative Services component)";
+                // SCR reads a started bundle's components asynchronously: a bundle that declares
+                // some but has none listed yet is not known to be broken.
+                return b.getHeaders().get("Service-Component") == null
+                        ? "offers no agent factory (no Declarative Services component)" : null;
             }
             Method configurations = null;
             for (Object description : dtos) {
