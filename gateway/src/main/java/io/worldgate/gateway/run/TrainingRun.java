@@ -54,6 +54,8 @@ public final class TrainingRun implements AutoCloseable {
     /** Eval videos are written at every this many evaluations. */
     private static final int VIDEO_EVERY_EVALS = 3;
     private static final int MAX_VIDEO_FRAMES = 500;
+    /** Starts the event that announces an evaluation video; the rest is its path in the run directory. */
+    public static final String VIDEO_WRITTEN = "evaluation video written to ";
 
     private final RunConfig config;
     private final PluginHost host;
@@ -414,7 +416,7 @@ public final class TrainingRun implements AutoCloseable {
             try {
                 Files.createDirectories(file.getParent());
                 AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-                event("evaluation video written to " + config.runDirectory().relativize(file));
+                event(VIDEO_WRITTEN + config.runDirectory().relativize(file));
             } catch (IOException | RuntimeException e) {
                 event("evaluation video failed: " + AgentSlot.describe(e));
             }

@@ -5,6 +5,7 @@ import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
+import io.worldgate.gateway.run.TrainingRun;
 import io.worldgate.gateway.service.RunRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,6 @@ import java.util.stream.Stream;
  * events above it, and the summary. Works the same for a run in this process and in a service.
  */
 public final class TrainingSession {
-    private static final String VIDEO_EVENT = "evaluation video written to ";
-
     private TrainingSession() {}
 
     /** Parses {@code key=value} pairs given with {@code --set}. */
@@ -110,8 +109,8 @@ public final class TrainingSession {
 
         @Override
         public void onEvent(RunStatus s, String event) {
-            if (event.startsWith(VIDEO_EVENT)) {
-                lastVideo = event.substring(VIDEO_EVENT.length()).trim();
+            if (event.startsWith(TrainingRun.VIDEO_WRITTEN)) {
+                lastVideo = event.substring(TrainingRun.VIDEO_WRITTEN.length()).trim();
             }
             if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
                 swaps.incrementAndGet();
