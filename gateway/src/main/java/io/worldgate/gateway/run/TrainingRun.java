@@ -8,15 +8,13 @@ import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
-import io.worldgate.api.space.DictSpace;
-import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
-import io.worldgate.gateway.bridge.FrameRenderer;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.internal.AgentSlot;
 import io.worldgate.gateway.run.internal.EpisodeInfos;
+import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
@@ -51,9 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
-    /** Eval videos are written at every this many evaluations. */
-    private static final int VIDEO_EVERY_EVALS = 3;
-    private static final int MAX_VIDEO_FRAMES = 500;
     /** Starts the event that announces an evaluation video; the rest is its path in the run directory. */
     public static final String VIDEO_WRITTEN = "evaluation video written to ";
 
@@ -69,6 +64,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Map<String, Double> metrics = new ConcurrentHashMap<>();
     private final List<Double> episodeReturns = new ArrayList<>();
     private final List<double[]> evaluations = new CopyOnWriteArrayList<>();
+    private final Evaluator evaluator;
 
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
@@ -87,9 +83,7 @@ public final class TrainingRun implements AutoCloseable {
     private EnvSpec spec;
     private ExperienceStore experience;
     private VectorEnv env;
-    private VectorEnv evalEnv;
     private int checkpointCount;
-    private int evalCount;
 
     /** A run with in-memory experience and no metrics files; see {@link #builder} for more. */
     public TrainingRun(RunConfig config, PluginHost host, EnvRegistry envs, RunListener listener) {
@@ -109,6 +103,8 @@ public final class TrainingRun implements AutoCloseable {
         this.episodesBefore = b.startEpisodes;
         this.lastCheckpoint = b.startCheckpoint;
         this.checkpointCount = b.checkpointCount;
+        this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
+                config.numEnvs(), config.seed());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
@@ -234,7 +230,7 @@ public final class TrainingRun implements AutoCloseable {
         } finally {
             host.removeListener(slot);
             closeQuietly(env);
-            closeQuietly(evalEnv);
+            closeQuietly(evaluator);
             closeQuietly(experience);
             closeQuietly(metricsWriter);
         }
@@ -366,81 +362,32 @@ public final class TrainingRun implements AutoCloseable {
         listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
     }
 
-    /**
-     * Plays {@code evalEpisodes} episodes in EVAL mode on environments of their own (created once
-     * and kept), reports their mean return, and for some evaluations a video of the first one.
-     */
+    /** Scores the agent (see {@link Evaluator}), reports the mean return, and saves the video if one was filmed. */
     private void evaluate(Agent agent) {
-        int episodes = config.evalEpisodes();
-        evalCount++;
-        // the first evaluation, every few after it, and the last: how the agent began and ended
-        boolean recordVideo = evalCount % VIDEO_EVERY_EVALS == 1 || step >= config.totalSteps();
-        List<Tensor> frames = new ArrayList<>();
-        List<Double> done = new ArrayList<>();
+        Evaluator.Result result;
         try {
-            if (evalEnv == null) {
-                evalEnv = envs.create(config.envId(), Math.min(episodes, config.numEnvs()), config.envOptions());
-            }
-            int n = evalEnv.spec().numEnvs();
-            StepBatch obs = evalEnv.reset(config.seed() + 1_000_003L * evalCount);
-            double[] returns = new double[n];
-            while (done.size() < episodes && !stopRequested) {
-                if (recordVideo && frames.size() < MAX_VIDEO_FRAMES && done.isEmpty()) {
-                    Optional<Tensor> frame = firstEnvFrame(obs);
-                    frame.ifPresent(frames::add);
-                    recordVideo = frame.isPresent();
-                }
-                obs = evalEnv.step(agent.act(obs, ActMode.EVAL));
-                for (int i = 0; i < n && done.size() < episodes; i++) {
-                    if (!obs.isFirst()[i]) {
-                        returns[i] += obs.rewards()[i];
-                        if (obs.isLast(i)) {
-                            done.add(returns[i]);
-                            returns[i] = 0;
-                        }
-                    }
-                }
-            }
+            result = evaluator.evaluate(obs -> agent.act(obs, ActMode.EVAL), step >= config.totalSteps(), () -> stopRequested);
         } catch (RuntimeException e) {
             event("evaluation failed: " + AgentSlot.describe(e));
             return;
         }
-        double mean = done.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        double mean = result.meanReturn();
         evaluations.add(new double[] {step, mean});
         scalar(LearningCurvePlot.EVAL_RETURN_TAG, mean);
-        event(String.format("evaluation: mean return %.1f over %d episodes", mean, done.size()));
-        if (!frames.isEmpty()) {
-            Tensor clip = stack(frames);
-            metricsWriter.video("eval/video", clip, step);
-            Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
-            try {
-                Files.createDirectories(file.getParent());
-                AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-                event(VIDEO_WRITTEN + config.runDirectory().relativize(file));
-            } catch (IOException | RuntimeException e) {
-                event("evaluation video failed: " + AgentSlot.describe(e));
-            }
-        }
+        event(String.format("evaluation: mean return %.1f over %d episodes", mean, result.episodes().size()));
+        result.video().ifPresent(this::saveVideo);
     }
 
-    /** What the first evaluation environment shows: its image observation, or else its drawing. */
-    private Optional<Tensor> firstEnvFrame(StepBatch obs) {
-        if (obs.observations().contains(DictSpace.IMAGE)) {
-            return Optional.of(obs.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+    private void saveVideo(Tensor clip) {
+        metricsWriter.video("eval/video", clip, step);
+        Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
+        try {
+            Files.createDirectories(file.getParent());
+            AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
+            event(VIDEO_WRITTEN + config.runDirectory().relativize(file));
+        } catch (IOException | RuntimeException e) {
+            event("evaluation video failed: " + AgentSlot.describe(e));
         }
-        return evalEnv instanceof FrameRenderer renderer ? renderer.renderFrame(0) : Optional.empty();
-    }
-
-    /** Stacks {@code [H, W, C]} frames into one {@code [T, H, W, C]} tensor. */
-    private static Tensor stack(List<Tensor> frames) {
-        int[] frame = frames.get(0).shape();
-        int[] shape = new int[frame.length + 1];
-        shape[0] = frames.size();
-        System.arraycopy(frame, 0, shape, 1, frame.length);
-        Tensor out = Tensor.allocate(DType.UINT8, shape);
-        java.nio.ByteBuffer dst = out.buffer();
-        frames.forEach(f -> dst.put(f.buffer()));
-        return out;
     }
 
     private void scalar(String tag, double value) {

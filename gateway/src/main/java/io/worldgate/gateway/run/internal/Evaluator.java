@@ -1,0 +1,136 @@
+package io.worldgate.gateway.run.internal;
+
+import io.worldgate.api.env.EpisodeSummary;
+import io.worldgate.api.env.Policy;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.gateway.bridge.FrameRenderer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+
+/**
+ * Scores a run's agent: plays episodes with its evaluation policy on environments of their own
+ * (created at the first evaluation and kept, so that training episodes are never cut short), and
+ * films the first episode of the first environment at the first evaluation, every third after it,
+ * and the last, which shows how the agent began and how it ended.
+ */
+public final class Evaluator implements AutoCloseable {
+    static final int VIDEO_EVERY_EVALS = 3;
+    static final int MAX_VIDEO_FRAMES = 500;
+    // far from the training seeds (seed + step), so no evaluation replays a training episode's start
+    private static final long SEED_STRIDE = 1_000_003L;
+
+    private final IntFunction<VectorEnv> envs;
+    private final int episodes;
+    private final int maxEnvs;
+    private final long seed;
+    private VectorEnv env;
+    private int count;
+
+    /**
+     * One evaluation.
+     *
+     * @param episodes the finished episodes (fewer than asked when the run was stopped)
+     * @param video the filmed episode as {@code uint8 [T, H, W, 3]}, when this evaluation was filmed
+     *     and the environment can be seen
+     */
+    public record Result(List<EpisodeSummary> episodes, Optional<Tensor> video) {
+        /** Mean return of the finished episodes; NaN when none finished. */
+        public double meanReturn() {
+            OptionalDouble mean = episodes.stream().mapToDouble(EpisodeSummary::episodeReturn).average();
+            return mean.orElse(Double.NaN);
+        }
+    }
+
+    /**
+     * @param envs creates {@code n} environments of the run's kind
+     * @param episodes episodes per evaluation, played on up to {@code maxEnvs} environments at once
+     */
+    public Evaluator(IntFunction<VectorEnv> envs, int episodes, int maxEnvs, long seed) {
+        this.envs = envs;
+        this.episodes = Math.max(1, episodes);
+        this.maxEnvs = Math.max(1, Math.min(this.episodes, maxEnvs));
+        this.seed = seed;
+    }
+
+    /**
+     * Plays this evaluation's episodes with {@code policy}.
+     *
+     * @param last whether this is the run's last evaluation (always filmed)
+     * @param stopped turns true when the run is being stopped; the evaluation then ends early
+     */
+    public Result evaluate(Policy policy, boolean last, BooleanSupplier stopped) {
+        count++;
+        if (env == null) {
+            env = envs.apply(maxEnvs);
+        }
+        boolean film = count % VIDEO_EVERY_EVALS == 1 || last;
+        Camera camera = film ? new Camera(env) : null;
+        Policy played = camera == null ? policy : observations -> {
+            camera.record(observations);
+            return policy.act(observations);
+        };
+        List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, played, episodes, seed + SEED_STRIDE * count, stopped);
+        return new Result(done, camera == null ? Optional.empty() : camera.clip());
+    }
+
+    @Override
+    public void close() {
+        if (env != null) {
+            env.close();
+            env = null;
+        }
+    }
+
+    /** Collects the frames of environment 0's first episode: its image observation, or else its drawing. */
+    private static final class Camera {
+        private final VectorEnv env;
+        private final List<Tensor> frames = new ArrayList<>();
+        private boolean rolling = true;
+
+        Camera(VectorEnv env) {
+            this.env = env;
+        }
+
+        void record(StepBatch observations) {
+            if (!rolling) {
+                return;
+            }
+            Optional<Tensor> frame = frameOf(observations);
+            frame.ifPresent(frames::add);
+            // the first episode's last frame is in; an environment that cannot be seen is not asked again
+            rolling = frame.isPresent() && !observations.isLast(0) && frames.size() < MAX_VIDEO_FRAMES;
+        }
+
+        private Optional<Tensor> frameOf(StepBatch observations) {
+            if (observations.observations().contains(DictSpace.IMAGE)) {
+                return Optional.of(observations.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+            }
+            return env instanceof FrameRenderer renderer ? renderer.renderFrame(0) : Optional.empty();
+        }
+
+        Optional<Tensor> clip() {
+            return frames.isEmpty() ? Optional.empty() : Optional.of(stack(frames));
+        }
+
+        /** Stacks {@code [H, W, C]} frames into one {@code [T, H, W, C]} tensor. */
+        private static Tensor stack(List<Tensor> frames) {
+            int[] frame = frames.get(0).shape();
+            int[] shape = new int[frame.length + 1];
+            shape[0] = frames.size();
+            System.arraycopy(frame, 0, shape, 1, frame.length);
+            Tensor out = Tensor.allocate(DType.UINT8, shape);
+            ByteBuffer dst = out.buffer();
+            frames.forEach(f -> dst.put(f.buffer()));
+            return out;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.worldgate.gateway.run.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.worldgate.api.env.EpisodeSummary;
+import io.worldgate.api.env.Policy;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.gateway.bridge.EnvRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class EvaluatorTest {
+    private final EnvRegistry registry = EnvRegistry.withBuiltins();
+
+    /** Always pushes the cart right, which drops the pole in about ten steps; notes what it saw. */
+    private static final class PushRight implements Policy {
+        final List<Float> firstObservations = new ArrayList<>();
+        int stepsUntilEnv0Ended = -1;
+        private int calls;
+
+        @Override
+        public Tensor act(StepBatch obs) {
+            calls++;
+            if (calls == 1) {
+                firstObservations.add(obs.observations().get("state").getFloat(0));
+            }
+            if (stepsUntilEnv0Ended < 0 && obs.isLast(0)) {
+                stepsUntilEnv0Ended = calls;
+            }
+            int n = obs.rewards().length;
+            int[] right = new int[n];
+            Arrays.fill(right, 1);
+            return Tensor.ofInts(right, n);
+        }
+
+        void nextEvaluation() {
+            calls = 0;
+            stepsUntilEnv0Ended = -1;
+        }
+    }
+
+    @Test
+    void filmsTheFirstEpisodeAtTheFirstEvaluationEveryThirdAfterItAndTheLast() {
+        try (Evaluator evaluator = new Evaluator(n -> registry.create("java:CartPole", n, Map.of()), 3, 2, 7)) {
+            PushRight policy = new PushRight();
+            List<Boolean> filmed = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                policy.nextEvaluation();
+                Evaluator.Result r = evaluator.evaluate(policy, i == 5, () -> false);
+                filmed.add(r.video().isPresent());
+                assertThat(r.episodes()).hasSize(3);
+                assertThat(r.episodes()).allSatisfy(e -> {
+                    assertThat(e.terminated()).as("the pole fell").isTrue();
+                    assertThat(e.length()).isBetween(5, 40);
+                    assertThat(e.episodeReturn()).isEqualTo(e.length());
+                });
+                assertThat(r.meanReturn()).isEqualTo(r.episodes().stream().mapToDouble(EpisodeSummary::episodeReturn).average().orElseThrow());
+                r.video().ifPresent(v -> {
+                    // every frame from the reset through the observation that ended environment 0's first episode
+                    assertThat(v.shape()).containsExactly(policy.stepsUntilEnv0Ended, 96, 160, 3);
+                });
+            }
+            assertThat(filmed).containsExactly(true, false, false, true, true);
+            assertThat(policy.firstObservations).as("each evaluation starts from a seed of its own").doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void anEnvironmentThatCannotBeSeenGivesScoresButNoVideo() {
+        try (Evaluator evaluator = new Evaluator(n -> registry.create("java:PointMass", n, Map.of("max_episode_steps", "20")), 2, 4, 0)) {
+            Evaluator.Result r = evaluator.evaluate(obs -> Tensor.ofFloats(new float[obs.rewards().length], obs.rewards().length, 1), true,
+                    () -> false);
+            assertThat(r.video()).isEmpty();
+            assertThat(r.episodes()).hasSize(2).allSatisfy(e -> assertThat(e.length()).isEqualTo(20));
+        }
+    }
+
+    @Test
+    void aStopEndsTheEvaluationWithTheEpisodesFinishedByThen() {
+        try (Evaluator evaluator = new Evaluator(n -> registry.create("java:CartPole", n, Map.of()), 10, 1, 3)) {
+            AtomicInteger checks = new AtomicInteger();
+            PushRight policy = new PushRight();
+            // one environment, episodes of at least five steps: stopped after 12 steps, at most two are done
+            Evaluator.Result r = evaluator.evaluate(policy, false, () -> checks.incrementAndGet() > 12);
+            assertThat(r.episodes().size()).isBetween(0, 2);
+            if (r.episodes().isEmpty()) {
+                assertThat(r.meanReturn()).isNaN();
+            }
+        }
+    }
+}
