@@ -25,6 +25,9 @@ import java.util.function.IntFunction;
 public final class Evaluator implements AutoCloseable {
     static final int VIDEO_EVERY_EVALS = 3;
     static final int MAX_VIDEO_FRAMES = 500;
+    // a simulator's camera may be large (dm_control's render_size is 256 by default): 500 such frames
+    // would hold ~100 MB in memory and in the event file, so a long clip of large frames is cut short
+    static final long MAX_VIDEO_BYTES = 64L << 20;
     // far from the training seeds (seed + step), so no evaluation replays a training episode's start
     private static final long SEED_STRIDE = 1_000_003L;
 
@@ -94,6 +97,7 @@ public final class Evaluator implements AutoCloseable {
     private static final class Camera {
         private final VectorEnv env;
         private final List<Tensor> frames = new ArrayList<>();
+        private long bytes;
         private boolean rolling = true;
 
         Camera(VectorEnv env) {
@@ -105,9 +109,13 @@ public final class Evaluator implements AutoCloseable {
                 return;
             }
             Optional<Tensor> frame = frameOf(observations);
-            frame.ifPresent(frames::add);
+            frame.ifPresent(f -> {
+                frames.add(f);
+                bytes += f.byteSize();
+            });
             // the first episode's last frame is in; an environment that cannot be seen is not asked again
-            rolling = frame.isPresent() && !observations.isLast(0) && frames.size() < MAX_VIDEO_FRAMES;
+            rolling = frame.isPresent() && !observations.isLast(0) && frames.size() < MAX_VIDEO_FRAMES
+                    && bytes + frame.get().byteSize() <= MAX_VIDEO_BYTES;
         }
 
         private Optional<Tensor> frameOf(StepBatch observations) {

@@ -11,6 +11,7 @@ import io.worldgate.proto.env.v1.EnvSpec;
 import io.worldgate.proto.env.v1.HandshakeResponse;
 import io.worldgate.proto.env.v1.NamedTensor;
 import io.worldgate.proto.env.v1.ObservationSpec;
+import io.worldgate.proto.env.v1.RenderResult;
 import io.worldgate.proto.env.v1.ShmLayout;
 import io.worldgate.proto.env.v1.ShmRegion;
 import io.worldgate.proto.env.v1.Status;
@@ -159,6 +160,10 @@ final class Py4jConnection implements WorkerConnection {
         CompletableFuture<EnvResponse> f = new CompletableFuture<>();
         thread.execute(() -> {
             try {
+                if (request.getKindCase() == EnvRequest.KindCase.RENDER) {
+                    f.complete(render(request));
+                    return;
+                }
                 String json = switch (request.getKindCase()) {
                     case RESET -> entry.reset(request.getReset().hasSeed() ? request.getReset().getSeed() : -1);
                     case STEP -> entry.step(actionBytes(request.getStep().getActions()));
@@ -173,6 +178,26 @@ final class Py4jConnection implements WorkerConnection {
             }
         });
         return f;
+    }
+
+    /**
+     * The entry point answers a render with the frame's bytes and, in a second call, its shape; an
+     * empty answer means the worker could not render (it logs why).
+     */
+    private EnvResponse render(EnvRequest request) {
+        int index = request.getRender().getEnvIndex();
+        byte[] frame = entry.render(index);
+        EnvResponse.Builder r = EnvResponse.newBuilder().setRequestId(request.getRequestId());
+        JsonNode shape = parse(entry.lastRenderShape());
+        if (frame == null || frame.length == 0 || shape.size() != 3) {
+            return r.setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_UNIMPLEMENTED)
+                    .setMessage("env " + index + " could not be rendered (the worker's log says why)")).build();
+        }
+        Tensor.Builder image = Tensor.newBuilder().setDtype(io.worldgate.proto.env.v1.DType.DTYPE_UINT8)
+                .setData(com.google.protobuf.ByteString.copyFrom(frame));
+        shape.forEach(d -> image.addShape(d.asLong()));
+        return r.setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_OK))
+                .setRender(RenderResult.newBuilder().setEnvIndex(index).setImage(image)).build();
     }
 
     /** int32 discrete actions become the int64 the Py4J entry point expects; float32 passes as is. */

@@ -12,11 +12,13 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvWorkerException;
+import io.worldgate.gateway.bridge.FrameRenderer;
 import io.worldgate.gateway.bridge.StepInfos;
 import io.worldgate.proto.env.v1.EnvRequest;
 import io.worldgate.proto.env.v1.EnvResponse;
 import io.worldgate.proto.env.v1.NamedTensor;
 import io.worldgate.proto.env.v1.ObservationSpec;
+import io.worldgate.proto.env.v1.Render;
 import io.worldgate.proto.env.v1.Reset;
 import io.worldgate.proto.env.v1.Status;
 import io.worldgate.proto.env.v1.Step;
@@ -61,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * {@code failureWindow} the env gives up with an {@link EnvWorkerException} that names the env and
  * carries the Python traceback.
  */
-public final class PythonVectorEnv implements VectorEnv, StepInfos {
+public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(PythonVectorEnv.class);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
@@ -79,6 +81,11 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         ByteBuffer[] pending;
         /** After a restart that found some envs already ended: envs to report as first at the next step. */
         boolean[] firstMask;
+        /**
+         * A failure met between steps (a render that timed out): the worker may still answer it
+         * later, so it is not asked anything more and is restarted at the next reset or step.
+         */
+        WorkerFailure failedBetweenSteps;
 
         Slot(int index, int offset, int k) {
             this.index = index;
@@ -107,6 +114,8 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
     private EnvException broken;
     private StepBatch last;
     private Map<String, float[]> lastInfos = Map.of();
+    /** Why drawing failed, once it has; frames are not asked for again. */
+    private String renderFailure;
 
     private PythonVectorEnv(String requestedId, BridgeConfig config, WorkerStarter starter, List<Slot> slots,
             List<PythonWorker> workers) {
@@ -291,6 +300,59 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         }
     }
 
+    /**
+     * Asks the worker of env {@code envIndex} to draw it (the simulator's own camera, e.g. the
+     * {@code render_size} option of {@code dmc:}). Drawing is an extra for videos: when it fails the
+     * env goes on, the failure is logged once, and no further frames are asked for; a worker that
+     * broke while drawing is restarted at the next step as usual.
+     */
+    @Override
+    public Optional<Tensor> renderFrame(int envIndex) {
+        if (envIndex < 0 || envIndex >= n) {
+            throw new IllegalArgumentException("env index " + envIndex + " is outside 0.." + (n - 1) + " of " + envId);
+        }
+        Slot s = slotOf(envIndex);
+        if (closed || broken != null || !resetDone || renderFailure != null || s.worker == null || s.failedBetweenSteps != null
+                || !s.worker.canRender()) {
+            return Optional.empty();
+        }
+        try {
+            CompletableFuture<EnvResponse> f = s.worker.submit(EnvRequest.newBuilder()
+                    .setRender(Render.newBuilder().setEnvIndex(envIndex - s.offset)));
+            EnvResponse r = await(s, f, System.nanoTime() + config.callTimeout().toNanos(), "render",
+                    EnvResponse.ResultCase.RENDER);
+            return Optional.of(frame(s.worker, r.getRender().getImage()));
+        } catch (WorkerFailure | IllegalArgumentException e) {
+            if (e instanceof WorkerFailure f && (f.kind() == WorkerFailure.Kind.TIMEOUT || f.kind() == WorkerFailure.Kind.DISCONNECTED)) {
+                s.failedBetweenSteps = f;
+            }
+            renderFailure = e.getMessage();
+            LOG.warn("{}: cannot draw env {}, so no more frames are asked for: {}", envId, envIndex, renderFailure);
+            return Optional.empty();
+        }
+    }
+
+    private Slot slotOf(int envIndex) {
+        for (Slot s : slots) {
+            if (envIndex < s.offset + s.k) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no worker hosts env " + envIndex);
+    }
+
+    private Tensor frame(PythonWorker w, io.worldgate.proto.env.v1.Tensor image) {
+        int[] shape = ProtoSpecs.shape(image.getShapeList());
+        if (ProtoSpecs.dtype(image.getDtype()) != DType.UINT8 || shape.length != 3 || shape[2] != 3
+                || image.getData().size() != Tensor.numElements(shape)) {
+            throw protocol(w, "a frame of " + image.getData().size() + " bytes (" + image.getDtype() + " " + Arrays.toString(shape)
+                    + "), expected uint8 [H, W, 3]");
+        }
+        Tensor t = Tensor.allocate(DType.UINT8, shape);
+        image.getData().copyTo(t.buffer().duplicate());
+        return t;
+    }
+
     /** A failure no restart can mend (a worker breaking the protocol): the env is broken from now on. */
     private EnvWorkerException giveUp(WorkerFailure f) {
         broken = new EnvWorkerException(envId, "environment " + envId + ": " + f.getMessage(), f.traceback(), f);
@@ -305,11 +367,12 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         for (Slot s : slots) {
             s.pending = null;
             s.firstMask = null;
-            futures.add(s.worker.submit(resetRequest(seed + s.offset)));
+            futures.add(s.failedBetweenSteps != null ? null : s.worker.submit(resetRequest(seed + s.offset)));
         }
         for (Slot s : slots) {
             try {
-                StepResult r = await(s, futures.get(s.index), deadline, "reset").getStep();
+                throwFailureBetweenSteps(s);
+                StepResult r = await(s, futures.get(s.index), deadline, "reset", EnvResponse.ResultCase.STEP).getStep();
                 readInto(s.worker, r, s.k, out.buffers, s.offset, out);
             } catch (WorkerFailure f) {
                 recordFailure(s, f);
@@ -326,7 +389,7 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         List<CompletableFuture<EnvResponse>> futures = new ArrayList<>();
         long deadline = System.nanoTime() + config.callTimeout().toNanos();
         for (Slot s : slots) {
-            futures.add(s.pending != null ? null : s.worker.submit(stepRequest(all, s)));
+            futures.add(s.pending != null || s.failedBetweenSteps != null ? null : s.worker.submit(stepRequest(all, s)));
         }
         for (Slot s : slots) {
             if (s.pending != null) {
@@ -334,7 +397,8 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
                 continue;
             }
             try {
-                StepResult r = await(s, futures.get(s.index), deadline, "step").getStep();
+                throwFailureBetweenSteps(s);
+                StepResult r = await(s, futures.get(s.index), deadline, "step", EnvResponse.ResultCase.STEP).getStep();
                 readInto(s.worker, r, s.k, out.buffers, s.offset, out);
                 if (s.firstMask != null) {
                     for (int j = 0; j < s.k; j++) {
@@ -353,6 +417,14 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
             }
         }
         return finish(out);
+    }
+
+    private static void throwFailureBetweenSteps(Slot s) {
+        WorkerFailure f = s.failedBetweenSteps;
+        if (f != null) {
+            s.failedBetweenSteps = null;
+            throw f;
+        }
     }
 
     private void validate(Tensor actions) {
@@ -381,8 +453,9 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         return EnvRequest.newBuilder().setStep(Step.newBuilder().setActions(t));
     }
 
-    /** Waits for one worker's answer and checks its status. */
-    private EnvResponse await(Slot s, CompletableFuture<EnvResponse> f, long deadlineNanos, String what) {
+    /** Waits for one worker's answer and checks its status and that it carries the {@code expected} result. */
+    private EnvResponse await(Slot s, CompletableFuture<EnvResponse> f, long deadlineNanos, String what,
+            EnvResponse.ResultCase expected) {
         EnvResponse r;
         try {
             r = f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -401,7 +474,7 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
         Status st = r.getStatus();
         switch (st.getCode()) {
             case STATUS_CODE_OK -> {
-                if (!r.hasStep()) {
+                if (r.getResultCase() != expected) {
                     throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "worker " + s.index + " answered " + what + " without a result");
                 }
                 return r;
@@ -484,7 +557,8 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos {
                 }
                 s.worker = w;
                 s.restarts++;
-                EnvResponse r = await(s, w.submit(resetRequest(seed)), System.nanoTime() + config.callTimeout().toNanos(), "reset");
+                EnvResponse r = await(s, w.submit(resetRequest(seed)), System.nanoTime() + config.callTimeout().toNanos(), "reset",
+                        EnvResponse.ResultCase.STEP);
                 LOG.info("{}: worker {} restarted ({}), envs {}..{} reset with seed {}", envId, s.index, w, s.offset,
                         s.offset + s.k - 1, seed);
                 return r.getStep();

@@ -28,6 +28,11 @@ final class PythonWorker {
         return spec;
     }
 
+    /** Whether the worker said in its handshake that it can draw its envs. */
+    boolean canRender() {
+        return hello.getCapabilitiesList().contains("render");
+    }
+
     /** The shm file, or null when observations come in the messages. */
     ShmReader shm() {
         return shm;
