@@ -22,6 +22,7 @@ class ConstOptions:
     fail_at: int = 0           # >0: step number fail_at of an episode raises RuntimeError (tests)
     hang_at: int = 0           # >0: step number hang_at of an episode sleeps forever (supervision tests)
     crash_at: int = 0          # >0: step number crash_at of an episode ends the process with os._exit(1) (tests)
+    render_hang: bool = False  # True: render sleeps forever (supervision tests)
 
     def validate(self, family: str) -> None:
         if self.length < 1:
@@ -82,4 +83,6 @@ class ConstEnv(Env):
         return {k: v.copy() for k, v in self._obs.items()}, 0.0, False, False, {}
 
     def render(self) -> np.ndarray:
+        while self._opts.render_hang:  # a camera stuck for good; only a kill ends it
+            time.sleep(3600)
         return np.zeros((64, 64, 3), dtype=np.uint8)

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param python the Python interpreter, or null to look for one ({@code -Dworldgate.python},
  *     {@code WORLDGATE_PYTHON}, then {@code .venv/bin/python} under the working directory)
  * @param startTimeout how long a worker may take to print its handshake line and answer
- * @param callTimeout the deadline of every reset or step response
+ * @param callTimeout the deadline of every reset, step or render response
  * @param maxFailures worker failures within {@code failureWindow} after which the env gives up
  * @param failureWindow see {@code maxFailures}
  * @param backoffInitial the wait before the first restart; it doubles with each failure in the window

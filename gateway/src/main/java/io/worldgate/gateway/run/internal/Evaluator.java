@@ -76,13 +76,16 @@ public final class Evaluator implements AutoCloseable {
             env = envs.apply(maxEnvs);
         }
         boolean film = count % VIDEO_EVERY_EVALS == 1 || last;
-        Camera camera = film ? new Camera(env) : null;
-        Policy played = camera == null ? policy : observations -> {
-            camera.record(observations);
-            return policy.act(observations);
-        };
-        List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, played, episodes, seed + SEED_STRIDE * count, stopped);
-        return new Result(done, camera == null ? Optional.empty() : camera.clip());
+        Camera camera = new Camera(env, film);
+        try {
+            List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, policy, episodes, seed + SEED_STRIDE * count, stopped,
+                    camera::record);
+            return new Result(List.copyOf(done), camera.clip());
+        } catch (RuntimeException e) {
+            // the environments may be broken (a worker that gave up): the next evaluation starts new ones
+            close();
+            throw e;
+        }
     }
 
     @Override
@@ -98,10 +101,11 @@ public final class Evaluator implements AutoCloseable {
         private final VectorEnv env;
         private final List<Tensor> frames = new ArrayList<>();
         private long bytes;
-        private boolean rolling = true;
+        private boolean rolling;
 
-        Camera(VectorEnv env) {
+        Camera(VectorEnv env, boolean rolling) {
             this.env = env;
+            this.rolling = rolling;
         }
 
         void record(StepBatch observations) {

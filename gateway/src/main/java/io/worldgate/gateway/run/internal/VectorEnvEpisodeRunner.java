@@ -10,6 +10,7 @@ import io.worldgate.api.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /** Plays whole episodes on environments of its own, created on demand, for agents that score policies themselves. */
@@ -37,22 +38,26 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
 
     /** Plays {@code episodes} episodes with {@code policy} on {@code env}, which stays open. */
     public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed) {
-        return runOn(env, policy, episodes, seed, () -> false);
+        return runOn(env, policy, episodes, seed, () -> false, obs -> {});
     }
 
     /**
      * As {@link #runOn(VectorEnv, Policy, int, long)}, but gives up when {@code stopped} turns true
-     * (a run being stopped mid-evaluation), returning the episodes finished by then.
+     * (a run being stopped mid-evaluation), returning the episodes finished by then, and shows
+     * {@code observer} every batch: the reset's and each step's, the last one included.
      */
-    public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped) {
+    public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
+            Consumer<StepBatch> observer) {
         List<EpisodeSummary> done = new ArrayList<>();
         int n = env.spec().numEnvs();
         StepBatch obs = env.reset(seed);
+        observer.accept(obs);
         double[] returns = new double[n];
         int[] lengths = new int[n];
         while (done.size() < episodes && !stopped.getAsBoolean()) {
             Tensor actions = policy.act(obs);
             obs = env.step(actions);
+            observer.accept(obs);
             for (int i = 0; i < n && done.size() < episodes; i++) {
                 if (obs.isFirst()[i]) {
                     continue;

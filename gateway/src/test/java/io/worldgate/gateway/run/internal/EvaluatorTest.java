@@ -71,6 +71,16 @@ class EvaluatorTest {
     }
 
     @Test
+    void aVideoEndsWithTheFrameThatEndedTheEpisodeEvenWhenItEndsTheEvaluation() {
+        try (Evaluator evaluator = new Evaluator(n -> registry.create("java:CartPole", n, Map.of()), 1, 1, 5)) {
+            Evaluator.Result r = evaluator.evaluate(new PushRight(), false, () -> false);
+            int length = r.episodes().get(0).length();
+            // the reset's frame, then one per step through the last
+            assertThat(r.video().orElseThrow().shape()).containsExactly(length + 1, 96, 160, 3);
+        }
+    }
+
+    @Test
     void anEnvironmentThatCannotBeSeenGivesScoresButNoVideo() {
         try (Evaluator evaluator = new Evaluator(n -> registry.create("java:PointMass", n, Map.of("max_episode_steps", "20")), 2, 4, 0)) {
             Evaluator.Result r = evaluator.evaluate(obs -> Tensor.ofFloats(new float[obs.rewards().length], obs.rewards().length, 1), true,
@@ -85,12 +95,11 @@ class EvaluatorTest {
         try (Evaluator evaluator = new Evaluator(n -> registry.create("java:CartPole", n, Map.of()), 10, 1, 3)) {
             AtomicInteger checks = new AtomicInteger();
             PushRight policy = new PushRight();
-            // one environment, episodes of at least five steps: stopped after 12 steps, at most two are done
-            Evaluator.Result r = evaluator.evaluate(policy, false, () -> checks.incrementAndGet() > 12);
-            assertThat(r.episodes().size()).isBetween(0, 2);
-            if (r.episodes().isEmpty()) {
-                assertThat(r.meanReturn()).isNaN();
-            }
+            // one environment, push-right episodes of about ten steps: stopped after 30 steps, with
+            // the one to three episodes finished by then, not the ten asked for
+            Evaluator.Result r = evaluator.evaluate(policy, false, () -> checks.incrementAndGet() > 30);
+            assertThat(r.episodes().size()).isBetween(1, 3);
+            assertThat(r.episodes().stream().mapToInt(EpisodeSummary::length).sum()).isLessThanOrEqualTo(30);
         }
     }
 }

@@ -316,6 +316,10 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
                 || !s.worker.canRender()) {
             return Optional.empty();
         }
+        if (s.pending != null || s.firstMask != null && s.firstMask[envIndex - s.offset]) {
+            // a restarted worker's env already shows its new episode while the batch still reports the cut one's end
+            return Optional.empty();
+        }
         try {
             CompletableFuture<EnvResponse> f = s.worker.submit(EnvRequest.newBuilder()
                     .setRender(Render.newBuilder().setEnvIndex(envIndex - s.offset)));

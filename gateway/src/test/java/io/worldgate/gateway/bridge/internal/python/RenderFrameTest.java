@@ -5,6 +5,7 @@ import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.BridgeConfig.Transport;
@@ -66,6 +67,28 @@ class RenderFrameTest {
         }
     }
 
+    @Test
+    void aCameraThatHangsIsGivenUpAndItsWorkerRestartedAtTheNextStep() {
+        for (Transport transport : new Transport[] {Transport.GRPC, Transport.PY4J}) {
+            BridgeConfig config = BridgeTestSupport.fast(1, transport).withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(2));
+            try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:4", 2,
+                    Map.of("render_hang", "true"))) {
+                env.reset(1);
+                long pid = env.workerPids().get(0);
+                Tensor still = Tensor.ofFloats(new float[2], 2, 1);
+                env.step(still);
+                assertThat(env.renderFrame(0)).as("%s: the render timed out", transport).isEmpty();
+                StepBatch cut = env.step(still);
+                assertThat(env.restarts()).as(transport.toString()).containsExactly(1);
+                assertThat(env.workerPids().get(0)).isNotEqualTo(pid);
+                assertThat(cut.truncated()).as("the restart cut both episodes").containsExactly(true, true);
+                assertThat(env.step(still).isFirst()).as("and new ones began").containsExactly(true, true);
+                assertThat(env.renderFrame(1)).as("no frames are asked for again").isEmpty();
+                assertThat(env.restarts()).containsExactly(1);
+            }
+        }
+    }
+
     private static long distinctBytes(Tensor t) {
         boolean[] seen = new boolean[256];
         java.nio.ByteBuffer b = t.buffer().duplicate();
@@ -86,7 +109,7 @@ class RenderFrameTest {
             TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random.jar"), "1.0.0");
             await("random", 60, () -> f.host.bestFactory("random").isPresent());
             // 20 control steps at action repeat 1: 20-step episodes; one evaluation at the end
-            Map<String, String> options = Map.of("obs", "state", "render_size", "32", "episode_steps", "20");
+            Map<String, String> options = Map.of("obs", "state", "render_size", "32", "episode_steps", "20", "action_repeat", "1");
             Path dir = tmp.resolve("runs").resolve("dmc");
             RunConfig config = new RunConfig("dmc", "random", null, Map.of(), "dmc:cartpole-swingup", options, 1, 40, 1,
                     0, 0, 0, 40, 1, dir, "cpu");
@@ -105,6 +128,7 @@ class RenderFrameTest {
             byte[] gif = Files.readAllBytes(video);
             assertThat(new String(gif, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GIF89a");
             assertThat(gif[6] & 0xff | (gif[7] & 0xff) << 8).as("width").isEqualTo(32);
+            assertThat(gif[8] & 0xff | (gif[9] & 0xff) << 8).as("height").isEqualTo(32);
         }
     }
 }
