@@ -6,7 +6,6 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentDescriptor;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.env.VectorEnv;
@@ -117,11 +116,11 @@ public final class AgentGateway implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         InMemoryExperience experience = new InMemoryExperience(spec);
-        Map<String, Double> metrics = new ConcurrentHashMap<>();
+        SessionMetrics metrics = new SessionMetrics();
         Context context = new Context(experience, metrics, work, seed, host.bundleContext());
         Agent agent = h.factory().create(spec, config, context);
         AgentSession[] holder = new AgentSession[1];
-        AgentSession s = new AgentSession(h.label(), spec, agent, experience, () -> sessions.remove(holder[0]));
+        AgentSession s = new AgentSession(h.label(), spec, agent, experience, metrics, () -> sessions.remove(holder[0]));
         holder[0] = s;
         sessions.add(s);
         return s;
@@ -157,27 +156,12 @@ public final class AgentGateway implements AutoCloseable {
         shutdown.countDown();
     }
 
-    /** What an agent driven from Python is lent: its experience, a metrics map, a work directory. */
-    private record Context(Experience experience, Map<String, Double> metricsMap, Path workDirectory, long seed,
+    /** What an agent driven from Python is lent: its experience, a metrics sink, a work directory. */
+    private record Context(Experience experience, SessionMetrics metrics, Path workDirectory, long seed,
             BundleContext bundleContext) implements AgentContext {
         @Override
         public Optional<EpisodeRunner> episodeRunner() {
             return Optional.empty();
-        }
-
-        @Override
-        public MetricsSink metrics() {
-            return new MetricsSink() {
-                @Override
-                public void scalar(String name, double value) {
-                    metricsMap.put(name, value);
-                }
-
-                @Override
-                public void file(String name, Path file) {
-                    // Files stay where the agent wrote them, in its work directory.
-                }
-            };
         }
 
         @Override

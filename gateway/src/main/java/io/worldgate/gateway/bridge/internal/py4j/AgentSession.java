@@ -28,6 +28,7 @@ public final class AgentSession implements AutoCloseable {
     private final EnvSpec spec;
     private final Agent agent;
     private final InMemoryExperience experience;
+    private final SessionMetrics sink;
     private final Map<String, Double> lastMetrics = new TreeMap<>();
     private final long[] episodeIds;
     private final long[] nextEpisodeId = {0};
@@ -36,11 +37,13 @@ public final class AgentSession implements AutoCloseable {
     private boolean observedAny;
     private boolean closed;
 
-    AgentSession(String agentLabel, EnvSpec spec, Agent agent, InMemoryExperience experience, Runnable onClose) {
+    AgentSession(String agentLabel, EnvSpec spec, Agent agent, InMemoryExperience experience, SessionMetrics sink,
+            Runnable onClose) {
         this.agentLabel = agentLabel;
         this.spec = spec;
         this.agent = agent;
         this.experience = experience;
+        this.sink = sink;
         this.episodeIds = new long[spec.numEnvs()];
         this.onClose = onClose;
     }
@@ -137,14 +140,22 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    /** Steps and episodes in the experience, and the last metrics, as JSON. */
+    /**
+     * Steps and episodes in the experience, the last value of every metric (returned by
+     * {@code train} or reported through the agent's metrics sink), and the files the agent reported
+     * ({@code name: absolute path}), as JSON.
+     */
     public synchronized String status() {
         ObjectNode o = JsonTensors.JSON.createObjectNode();
         o.put("agent", agentLabel);
         o.put("steps", experience.numSteps());
         o.put("episodes", experience.numEpisodes());
         ObjectNode m = o.putObject("metrics");
-        lastMetrics.forEach(m::put);
+        Map<String, Double> all = new TreeMap<>(lastMetrics);
+        all.putAll(sink.scalars());
+        all.forEach(m::put);
+        ObjectNode f = o.putObject("files");
+        sink.files().forEach(f::put);
         return o.toString();
     }
 
