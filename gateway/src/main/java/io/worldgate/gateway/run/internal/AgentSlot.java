@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class AgentSlot implements FactoryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSlot.class);
     private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(60);
+    // A jar replaced in place is stopped before its new version starts: the run is not called
+    // paused for a gap shorter than this, which an update fits in.
+    private static final Duration PAUSE_GRACE = Duration.ofSeconds(2);
 
     /** What the slot asks of its run. */
     public interface Lifecycle {
@@ -154,11 +157,14 @@ public final class AgentSlot implements FactoryListener {
                             : "newer " + best.get().label() + " deployed");
                 }
             }
+            long emptySince = System.nanoTime();
             while (current == null && !stopping) {
                 Optional<FactoryHandle> best = best();
                 if (best.isEmpty()) {
-                    lifecycle.waiting(waitingReason());
-                    changed.await(500, TimeUnit.MILLISECONDS);
+                    if (System.nanoTime() - emptySince >= PAUSE_GRACE.toNanos()) {
+                        lifecycle.waiting(waitingReason());
+                    }
+                    changed.await(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
                 FactoryHandle h = best.get();
