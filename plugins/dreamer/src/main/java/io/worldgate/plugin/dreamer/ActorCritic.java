@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.worldgate.runtime.dist.Bernoulli;
 import io.worldgate.runtime.dist.Distribution;
 import io.worldgate.runtime.dist.Independent;
 import io.worldgate.runtime.dist.Normal;
@@ -110,9 +111,9 @@ final class ActorCritic extends BlockGroup {
         critic.initialize(manager, DataType.FLOAT32, feat);
         slowCritic.initialize(manager, DataType.FLOAT32, feat);
         zero(last(critic));
-        // the policy starts close to uniform (DreamerV3's later releases scale its output layer by 0.01)
+        // 0.01 (the default, as DreamerV3's later releases) starts the policy close to uniform in every state
         for (Parameter p : last(actor).getParameters().values()) {
-            p.getArray().muli(0.01f);
+            p.getArray().muli(config.actorOutscale());
         }
         slow = EmaTarget.of(critic, slowCritic, config.slowCriticFraction(), 1);
         slow.copyNow();
@@ -200,9 +201,10 @@ final class ActorCritic extends BlockGroup {
         NDArray features = NDArrays.stack(new NDList(feats), 1);
         NDArray acts = NDArrays.stack(new NDList(actions), 1);
         NDArray rewards = wm.reward(ps, features.get(":, 1:")).mean();
-        // the continuation probability, as in DreamerV3's current release (the first release took the
-        // mode, which ignores termination risks below one half)
-        NDArray predicted = wm.cont(ps, features.get(":, 1:")).probs();
+        // by default the continuation probability, as in DreamerV3's current release (the first release
+        // took the mode, which ignores termination risks below one half but keeps γ exact where none is)
+        Bernoulli cont = wm.cont(ps, features.get(":, 1:"));
+        NDArray predicted = config.imaginedContinue().equals("mode") ? cont.mode() : cont.probs();
         NDArray continues = NDArrays.concat(new NDList(startCont.expandDims(1), predicted), 1);
         float gamma = config.discount();
         NDArray weights = continues.stopGradient().mul(gamma).cumProd(1).div(gamma);

@@ -52,6 +52,8 @@ import java.util.Locale;
  * @param actorEvalSample sample the actor in EVAL mode too (DreamerV3's Atari 100k setting)
  * @param videoEvery updates between open-loop video predictions (0: never)
  * @param learnedInitial a learned initial deterministic state instead of zeros
+ * @param actorOutscale factor on the actor's output layer at initialisation
+ * @param imaginedContinue {@code probs} or {@code mode} of the continue head as the discount mask in imagination
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
         int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
@@ -59,7 +61,8 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         String lossBalance, float modelLr, float modelEps, float modelClip, float actorLr, float actorEps,
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
-        String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial) {
+        String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial, float actorOutscale,
+        String imaginedContinue) {
 
     /** The config keys, with DreamerV3's values as defaults. */
     static List<ConfigKey> keys() {
@@ -109,6 +112,10 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         k.add(ConfigKey.integer("video_every", 2500, 0, Integer.MAX_VALUE,
                 "updates between open-loop video predictions for image observations (0: never)"));
         k.add(ConfigKey.bool("learned_initial", true, "learned initial RSSM state (DreamerV3) instead of zeros"));
+        k.add(ConfigKey.decimal("actor_outscale", 0.01, 0, 10,
+                "factor on the actor's output layer at initialisation: 0.01 as DreamerV3's later releases, 1 as its first"));
+        k.add(ConfigKey.choice("imagined_continue", "probs", List.of("probs", "mode"),
+                "discount mask in imagination: the continue head's probability (later releases) or its mode (first release)"));
         return k;
     }
 
@@ -131,7 +138,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "critic_eps"), f(c, "critic_clip"), f(c, "discount"), f(c, "lambda"), f(c, "actor_entropy"),
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
                 c.getString("actor_grad"), c.getBoolean("actor_eval_sample"), c.getInt("video_every"),
-                c.getBoolean("learned_initial"));
+                c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"));
     }
 
     private static float f(AgentConfig c, String key) {

@@ -84,6 +84,28 @@ class DreamerAgentTest {
     }
 
     @Test
+    void theActorsOutputScaleSetsHowFarTheUntrainedPolicyIsFromNeutral(@TempDir Path dir) {
+        EnvSpec spec = Fixtures.spec(false, false, true, 4);
+        TestExperience exp = Fixtures.experience(spec, 300, 1);
+        StepBatch start = Fixtures.batch(spec, new double[] {-1.5, -0.5, 0.5, 1.5}, flags(true, true, true, true));
+        try (DreamerAgent scaled = Fixtures.agent(spec, exp, dir, 2, Map.of());
+                DreamerAgent unscaled = Fixtures.agent(spec, exp, dir, 2, Map.of("actor_outscale", "1"))) {
+            // the evaluation action is tanh of the mean output, times the bound 2: output weights scaled
+            // by 0.01 keep it near 0 for every observation, unscaled ones do not
+            float[] near = scaled.act(start, ActMode.EVAL).toFloatArray();
+            float[] far = unscaled.act(start, ActMode.EVAL).toFloatArray();
+            for (float a : near) {
+                assertThat(Math.abs(a)).as("actor_outscale 0.01: %s", Arrays.toString(near)).isLessThan(0.1f);
+            }
+            float largest = 0;
+            for (float a : far) {
+                largest = Math.max(largest, Math.abs(a));
+            }
+            assertThat(largest).as("actor_outscale 1: %s", Arrays.toString(far)).isGreaterThan(0.3f);
+        }
+    }
+
+    @Test
     void saveAndLoadGiveIdenticalEvaluationActionsAndTrainingGoesOn(@TempDir Path dir) throws Exception {
         EnvSpec spec = Fixtures.spec(true, false, true, 3);
         TestExperience exp = Fixtures.experience(spec, 400, 4);
@@ -140,11 +162,12 @@ class DreamerAgentTest {
     }
 
     @Test
-    void harmonyDreamAndKlBalanceTrainWithoutNaN(@TempDir Path dir) {
+    void harmonyDreamKlBalanceAndTheFirstReleasesChoicesTrainWithoutNaN(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(false, false, true, 2);
         TestExperience exp = Fixtures.experience(spec, 600, 5);
         for (Map<String, String> option : List.of(Map.of("loss_balance", "harmony"), Map.of("kl_balance", "0.8"),
-                Map.of("loss_balance", "harmony", "kl_balance", "0.8", "rep_scale", "0"))) {
+                Map.of("loss_balance", "harmony", "kl_balance", "0.8", "rep_scale", "0"),
+                Map.of("imagined_continue", "mode", "actor_outscale", "1"))) {
             Map<String, String> set = new java.util.HashMap<>(option);
             set.put("batch_size", "8");
             set.put("batch_length", "16");
