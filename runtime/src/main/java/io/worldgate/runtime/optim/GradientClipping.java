@@ -71,6 +71,21 @@ public final class GradientClipping {
         for (NDArray g : grads) {
             norms.add(g.getDataType() == DataType.FLOAT32 ? g.norm() : g.toType(DataType.FLOAT32, false).norm());
         }
-        return NDArrays.stack(norms).norm().getFloat();
+        float norm = NDArrays.stack(norms).norm().getFloat();
+        if (Float.isInfinite(norm)) {
+            // squares of finite float32 values above ~1.8e19 overflow: only float64 tells such a
+            // gradient, which clipping can still use, from one that holds an infinity
+            norms.close();
+            NDList wide = new NDList(grads.size());
+            for (NDArray g : grads) {
+                wide.add(g.toType(DataType.FLOAT64, false).norm());
+            }
+            double exact = NDArrays.stack(wide).norm().getDouble();
+            norm = (float) Math.min(exact, Float.MAX_VALUE);
+            if (Double.isInfinite(exact)) {
+                norm = Float.POSITIVE_INFINITY;
+            }
+        }
+        return norm;
     }
 }

@@ -61,6 +61,24 @@ class OptimTest {
     }
 
     @Test
+    void aHugeButFiniteGradientHasAFiniteNormAndIsClipped() {
+        Linear l = linear(new float[] {0f, 0f, 0f}, 0f);
+        backward(l);
+        List<Parameter> params = Parameters.trainable(l);
+        // gradients (3, 0, 4) and 1 times 1e20: their squares overflow float32, the norm
+        // sqrt(26) * 1e20 = 5.0990195e20 does not
+        for (Parameter p : params) {
+            p.getArray().getGradient().muli(1e20f);
+        }
+        assertThat(GradientClipping.globalNorm(params)).isCloseTo(5.0990195e20f, within(1e15f));
+        GradientClipping.clipByGlobalNorm(params, 1f);
+        assertThat(grad(l, "weight")[2]).isCloseTo(4f / (float) Math.sqrt(26), within(1e-5f));
+        // an infinite gradient still has an infinite norm, and the optimizer skips such a step
+        l.getParameters().get("bias").getArray().getGradient().set(new float[] {Float.POSITIVE_INFINITY});
+        assertThat(GradientClipping.globalNorm(params)).isInfinite();
+    }
+
+    @Test
     void globalNormClippingScalesAllGradientsByClipOverNorm() {
         Linear l = linear(new float[] {0f, 0f, 0f}, 0f);
         backward(l);
