@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
@@ -228,9 +227,6 @@ final class DreamerAgent implements Agent {
             NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2);
             NDArray rewards = Tensors.toNDArray(m, batch.rewards());
             NDArray isFirst = Tensors.toNDArray(m, batch.isFirst());
-            // a replayed sequence starts from the initial state, as an episode does (DreamerV3's replay
-            // marks every sample's first step so): not from zeros, a state never met while acting
-            isFirst.set(new NDIndex(":, 0"), 1f);
             NDArray isTerminal = Tensors.toNDArray(m, batch.isTerminal());
             NDArray mask = Tensors.toNDArray(m, batch.mask());
             timers.stop("to_ndarray");
