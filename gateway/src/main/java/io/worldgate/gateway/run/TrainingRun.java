@@ -255,7 +255,7 @@ public final class TrainingRun implements AutoCloseable {
         double[] returns = new double[n];
         int[] lengths = new int[n];
         double pendingUpdates = 0;
-        EpisodeInfos episodeInfos = new EpisodeInfos(env, n);
+        EpisodeInfos episodeInfos = new EpisodeInfos(env);
         long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
         long nextEval = nextMultiple(step, config.evalEvery());
         long lastProgress = 0;

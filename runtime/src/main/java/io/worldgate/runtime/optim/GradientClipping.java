@@ -81,10 +81,7 @@ public final class GradientClipping {
                 wide.add(g.toType(DataType.FLOAT64, false).norm());
             }
             double exact = NDArrays.stack(wide).norm().getDouble();
-            norm = (float) Math.min(exact, Float.MAX_VALUE);
-            if (Double.isInfinite(exact)) {
-                norm = Float.POSITIVE_INFINITY;
-            }
+            norm = Double.isInfinite(exact) ? Float.POSITIVE_INFINITY : (float) Math.min(exact, Float.MAX_VALUE);
         }
         return norm;
     }

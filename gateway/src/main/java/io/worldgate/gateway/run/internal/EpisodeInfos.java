@@ -15,12 +15,10 @@ import java.util.function.ObjDoubleConsumer;
  */
 public final class EpisodeInfos {
     private final StepInfos source;
-    private final int numEnvs;
     private final Map<String, double[]> maxima = new LinkedHashMap<>();
 
-    public EpisodeInfos(VectorEnv env, int numEnvs) {
+    public EpisodeInfos(VectorEnv env) {
         this.source = env instanceof StepInfos s ? s : null;
-        this.numEnvs = numEnvs;
     }
 
     /** Takes in the infos of the step that produced {@code batch}; the first step of an episode starts afresh. */
@@ -28,8 +26,9 @@ public final class EpisodeInfos {
         if (source == null) {
             return;
         }
+        int numEnvs = batch.isFirst().length;
         source.lastInfos().forEach((name, values) -> {
-            double[] max = maxima.computeIfAbsent(name, k -> filled(Double.NEGATIVE_INFINITY));
+            double[] max = maxima.computeIfAbsent(name, k -> unseen(numEnvs));
             for (int i = 0; i < numEnvs && i < values.length; i++) {
                 if (batch.isFirst()[i]) {
                     max[i] = Double.NEGATIVE_INFINITY;
@@ -50,9 +49,9 @@ public final class EpisodeInfos {
         });
     }
 
-    private double[] filled(double value) {
+    private static double[] unseen(int numEnvs) {
         double[] a = new double[numEnvs];
-        Arrays.fill(a, value);
+        Arrays.fill(a, Double.NEGATIVE_INFINITY);
         return a;
     }
 }

@@ -51,7 +51,7 @@ class EpisodeInfosTest {
     @Test
     void anEpisodeReportsTheLargestValueSinceItsFirstStep() {
         Reporting env = new Reporting();
-        EpisodeInfos infos = new EpisodeInfos(env, 2);
+        EpisodeInfos infos = new EpisodeInfos(env);
         List<String> reported = new ArrayList<>();
         env.infos = Map.of("success", new float[] {0.5f, 0f}); // reset: ignored, a first step
         infos.observe(batch(true, true));
@@ -78,7 +78,7 @@ class EpisodeInfosTest {
     @Test
     void anEnvWithoutInfosReportsNothing() {
         VectorEnv plain = new Reporting(); // reports no infos at all
-        EpisodeInfos infos = new EpisodeInfos(plain, 1);
+        EpisodeInfos infos = new EpisodeInfos(plain);
         infos.observe(batch(false));
         List<String> reported = new ArrayList<>();
         infos.finish(0, (tag, v) -> reported.add(tag));

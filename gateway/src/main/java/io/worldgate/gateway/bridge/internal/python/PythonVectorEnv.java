@@ -326,11 +326,11 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
             EnvResponse r = await(s, f, System.nanoTime() + config.callTimeout().toNanos(), "render",
                     EnvResponse.ResultCase.RENDER);
             return Optional.of(frame(s.worker, r.getRender().getImage()));
-        } catch (WorkerFailure | IllegalArgumentException e) {
-            if (e instanceof WorkerFailure f && (f.kind() == WorkerFailure.Kind.TIMEOUT || f.kind() == WorkerFailure.Kind.DISCONNECTED)) {
+        } catch (WorkerFailure f) {
+            if (f.kind() == WorkerFailure.Kind.TIMEOUT || f.kind() == WorkerFailure.Kind.DISCONNECTED) {
                 s.failedBetweenSteps = f;
             }
-            renderFailure = e.getMessage();
+            renderFailure = f.getMessage();
             LOG.warn("{}: cannot draw env {}, so no more frames are asked for: {}", envId, envIndex, renderFailure);
             return Optional.empty();
         }
