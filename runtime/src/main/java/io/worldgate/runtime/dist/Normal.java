@@ -1,6 +1,7 @@
 package io.worldgate.runtime.dist;
 
 import ai.djl.ndarray.NDArray;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * Elementwise Normal distributions {@code N(μ, σ²)}; wrap in {@link Independent} to sum over
@@ -55,7 +56,7 @@ public final class Normal implements Distribution {
     @Override
     public NDArray logProb(NDArray value) {
         NDArray z = value.sub(mean).div(std);
-        return z.square().mul(-0.5f).sub(std.log()).sub((float) HALF_LOG_TWO_PI);
+        return Scalars.mul(z.square(), -0.5f).sub(std.log()).sub((float) HALF_LOG_TWO_PI);
     }
 
     @Override
@@ -71,7 +72,7 @@ public final class Normal implements Distribution {
         NDArray varRatio = std.div(q.std).square();
         NDArray meanTerm = mean.sub(q.mean).div(q.std).square();
         // ln(σ2/σ1) = -½ ln(σ1²/σ2²)
-        return varRatio.add(meanTerm).sub(1).sub(varRatio.log()).mul(0.5f);
+        return Scalars.mul(varRatio.add(meanTerm).sub(1).sub(varRatio.log()), 0.5f);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.worldgate.runtime.dist;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * A categorical distribution over the last axis of {@code logits [..., K]}, whose values are
@@ -58,7 +59,7 @@ public final class OneHotCategorical implements Distribution {
     public NDArray probs() {
         if (probs == null) {
             NDArray soft = logits.softmax(-1);
-            probs = unimix > 0 ? soft.mul(1 - unimix).add(unimix / classes) : soft;
+            probs = unimix > 0 ? Scalars.mul(soft, 1 - unimix).add(unimix / classes) : soft;
         }
         return probs;
     }

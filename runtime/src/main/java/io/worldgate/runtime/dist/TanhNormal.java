@@ -3,6 +3,7 @@ package io.worldgate.runtime.dist;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * Elementwise {@code a = tanh(u)}, {@code u ~ N(μ, σ²)}: a Normal squashed into (-1, 1), for
@@ -62,14 +63,14 @@ public final class TanhNormal implements Distribution {
     public NDArray logProb(NDArray value) {
         NDArray a = value.clip(-EDGE, EDGE);
         // atanh(a) = ½ ln((1 + a) / (1 - a)); DJL's PyTorch engine does not implement atanh
-        NDArray u = a.add(1).log().sub(a.neg().add(1).log()).mul(0.5f);
+        NDArray u = Scalars.mul(a.add(1).log().sub(a.neg().add(1).log()), 0.5f);
         return normal.logProb(u).sub(logDetJacobian(u));
     }
 
     /** {@code ln(1 - tanh²(u)) = 2 (ln 2 - u - softplus(-2u))}. */
     static NDArray logDetJacobian(NDArray u) {
-        NDArray softplus = Activation.softPlus(u.mul(-2f));
-        return u.neg().add((float) LN2).sub(softplus).mul(2f);
+        NDArray softplus = Activation.softPlus(Scalars.mul(u, -2f));
+        return Scalars.mul(u.neg().add((float) LN2).sub(softplus), 2f);
     }
 
     @Override

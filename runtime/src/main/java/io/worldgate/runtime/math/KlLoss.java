@@ -2,6 +2,7 @@ package io.worldgate.runtime.math;
 
 import ai.djl.ndarray.NDArray;
 import io.worldgate.runtime.dist.Distribution;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * KL losses between the posterior {@code q(z | h, x)} and the prior {@code p(z | h)} of a
@@ -28,7 +29,7 @@ public final class KlLoss {
 
     /** {@code max(free, kl)}, elementwise. */
     public static NDArray freeBits(NDArray kl, float free) {
-        return free > 0 ? kl.maximum(free) : kl;
+        return free > 0 ? Scalars.maximum(kl, free) : kl;
     }
 
     /**
@@ -54,6 +55,6 @@ public final class KlLoss {
             throw new IllegalArgumentException("alpha must be in [0, 1], not " + alpha);
         }
         DynRep parts = dynRep(posterior, prior, freeNats);
-        return parts.dyn().mul(alpha).add(parts.rep().mul(1 - alpha));
+        return Scalars.mul(parts.dyn(), alpha).add(Scalars.mul(parts.rep(), 1 - alpha));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * TD(λ) returns over a trajectory of {@code T} steps, computed backwards from a bootstrap value:
@@ -53,8 +54,8 @@ public final class LambdaReturns {
         NDArray[] out = new NDArray[steps];
         NDArray next = values.get(":, {}", steps);
         for (int t = steps - 1; t >= 0; t--) {
-            NDArray blend = values.get(":, {}", t + 1).mul(1 - lambda).add(next.mul(lambda));
-            next = rewards.get(":, {}", t).add(continues.get(":, {}", t).mul(gamma).mul(blend));
+            NDArray blend = Scalars.mul(values.get(":, {}", t + 1), 1 - lambda).add(Scalars.mul(next, lambda));
+            next = rewards.get(":, {}", t).add(Scalars.mul(continues.get(":, {}", t), gamma).mul(blend));
             out[t] = next;
         }
         return NDArrays.stack(new NDList(out), 1);

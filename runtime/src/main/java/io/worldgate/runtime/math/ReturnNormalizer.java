@@ -2,6 +2,7 @@ package io.worldgate.runtime.math;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * DreamerV3's percentile return normalisation. Each update takes the {@code 5th} and {@code 95th}
@@ -103,7 +104,7 @@ public final class ReturnNormalizer {
 
     /** {@code x / S}. */
     public NDArray normalize(NDArray x) {
-        return x.div((float) scale());
+        return Scalars.div(x, (float) scale());
     }
 
     /** Number of updates so far. */

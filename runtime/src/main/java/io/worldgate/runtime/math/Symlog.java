@@ -1,6 +1,7 @@
 package io.worldgate.runtime.math;
 
 import ai.djl.ndarray.NDArray;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * DreamerV3's symmetric log squashing and its inverse:
@@ -42,6 +43,6 @@ public final class Symlog {
 
     /** +1 where {@code x >= 0}, -1 elsewhere, in x's dtype; carries no gradient. */
     private static NDArray signNoZero(NDArray x) {
-        return x.gte(0).toType(x.getDataType(), false).mul(2).sub(1);
+        return Scalars.mul(x.gte(0).toType(x.getDataType(), false), 2f).sub(1);
     }
 }

@@ -3,6 +3,7 @@ package io.worldgate.runtime.math;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * {@code n} equally spaced bin centres {@code b_0 < ... < b_{n-1}} on {@code [low, high]} in
@@ -103,7 +104,7 @@ public final class TwoHotBins {
     /** The {@link Location} of symlog-space values {@code y [...]}. */
     public Location locate(NDArray y) {
         NDArray clipped = y.stopGradient().toType(DataType.FLOAT32, false).clip(low, high);
-        NDArray pos = clipped.sub(low).div(width);
+        NDArray pos = Scalars.div(clipped.sub(low), width);
         NDArray k = pos.floor().clip(0, count - 2);
         NDArray upper = pos.sub(k).clip(0, 1);
         return new Location(k.toType(DataType.INT64, false), upper);

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,7 +71,7 @@ public final class ConvEncoder extends AbstractBlock {
 
     /** uint8 pixels {@code [..., H, W, C]} to floats in [-0.5, 0.5]: {@code x / 255 - 0.5}. */
     public static NDArray preprocess(NDArray pixels) {
-        return pixels.toType(DataType.FLOAT32, false).div(255f).sub(0.5f);
+        return Scalars.div(pixels.toType(DataType.FLOAT32, false), 255f).sub(0.5f);
     }
 
     /** Number of output features for an {@code H x W} input. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.runtime.tensor.Scalars;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -172,13 +173,13 @@ public final class Adam implements AutoCloseable {
 
     /** The same update with ordinary NDArray operations, for engines without the fused kernel. */
     private void portableUpdate(NDArray w, NDArray g, NDArray m, NDArray v, float scale, double c1, double c2) {
-        NDArray grad = scale != 1f ? g.mul(scale) : g;
+        NDArray grad = scale != 1f ? Scalars.mul(g, scale) : g;
         if (weightDecay > 0 && !decoupled) {
-            grad = grad.add(w.mul(weightDecay));
+            grad = grad.add(Scalars.mul(w, weightDecay));
         }
-        m.muli(beta1).addi(grad.mul(1 - beta1));
+        m.muli(beta1).addi(Scalars.mul(grad, 1 - beta1));
         v.muli(beta2).addi(grad.square().muli(1 - beta2));
-        NDArray denom = v.div((float) c2).sqrt().addi(epsilon);
+        NDArray denom = Scalars.div(v, (float) c2).sqrt().addi(epsilon);
         NDArray update = m.div(denom).muli((float) (learningRate / c1));
         if (weightDecay > 0 && decoupled) {
             w.muli(1 - learningRate * weightDecay);

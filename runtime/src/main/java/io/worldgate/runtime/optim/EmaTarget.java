@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.List;
 
 /**
@@ -99,7 +100,7 @@ public final class EmaTarget {
             scope.suppressNotUsedWarning();
             for (int i = 0; i < source.size(); i++) {
                 NDArray s = source.get(i).getArray().stopGradient();
-                target.get(i).getArray().muli(1 - tau).addi(s.mul(tau));
+                target.get(i).getArray().muli(1 - tau).addi(Scalars.mul(s, tau));
             }
         }
         return true;

@@ -23,6 +23,7 @@ import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.optim.EmaTarget;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ final class ActorCritic extends BlockGroup {
         }
         NDList parts = out.split(2, out.getShape().dimension() - 1);
         NDArray mean = parts.get(0).tanh();
-        NDArray std = Activation.sigmoid(parts.get(1).add(2f)).mul(MAX_STD - MIN_STD).add(MIN_STD);
+        NDArray std = Scalars.mul(Activation.sigmoid(parts.get(1).add(2f)), MAX_STD - MIN_STD).add(MIN_STD);
         return new Independent(new Normal(mean, std), 1);
     }
 
@@ -207,7 +208,7 @@ final class ActorCritic extends BlockGroup {
         NDArray predicted = config.imaginedContinue().equals("mode") ? cont.mode() : cont.probs();
         NDArray continues = NDArrays.concat(new NDList(startCont.expandDims(1), predicted), 1);
         float gamma = config.discount();
-        NDArray weights = continues.stopGradient().mul(gamma).cumProd(1).div(gamma);
+        NDArray weights = Scalars.div(Scalars.mul(continues.stopGradient(), gamma).cumProd(1), gamma);
         return new Trajectory(features, acts, rewards, continues.stopGradient(), weights);
     }
 
@@ -218,8 +219,8 @@ final class ActorCritic extends BlockGroup {
             return Categorical.oneHot(Categorical.probs(out, config.unimix()), true, backprop);
         }
         NDArray a = policy(out).sample();
-        // DreamerV3 clips action magnitudes at 1 inside the model: a sg(1 / max(1, |a|))
-        return a.mul(a.abs().maximum(1f).pow(-1f).stopGradient());
+        // DreamerV3 clips action magnitudes at 1 inside the model: a / sg(max(1, |a|))
+        return a.div(Scalars.maximum(a.abs(), 1f).stopGradient());
     }
 
     /**
@@ -243,7 +244,7 @@ final class ActorCritic extends BlockGroup {
         int horizon = config.imagHorizon();
         float gamma = config.discount();
         Map<String, Double> metrics = new LinkedHashMap<>();
-        NDArray count = startMask.sum().mul((float) horizon).maximum(1f);
+        NDArray count = Scalars.maximum(Scalars.mul(startMask.sum(), (float) horizon), 1f);
         NDArray w;
         Trajectory traj;
         NDArray returns;
@@ -264,14 +265,14 @@ final class ActorCritic extends BlockGroup {
             valueMean = values.mean();
             returnNorm.update(returns);
             float scale = (float) returnNorm.scale();
-            NDArray advantage = returns.sub(values.get(":, :-1")).div(scale);
+            NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
             w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
             timers.start("actor");
             try (GradientScope tape = GradientScope.open()) {
                 Distribution pi = policy(ps, traj.features().get(":, :-1"));
                 NDArray logp = pi.logProb(traj.actions().get(":, :-1"));
                 entropy = pi.entropy();
-                NDArray perStep = logp.mul(advantage).add(entropy.mul(config.actorEntropy())).neg();
+                NDArray perStep = logp.mul(advantage).add(Scalars.mul(entropy, config.actorEntropy())).neg();
                 actorLoss = perStep.mul(w).sum().div(count);
                 tape.backward(actorLoss);
             }
@@ -290,14 +291,14 @@ final class ActorCritic extends BlockGroup {
                         config.lambda());
                 returnNorm.update(returns);
                 float scale = (float) returnNorm.scale();
-                NDArray advantage = returns.sub(values.get(":, :-1")).div(scale);
+                NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
                 w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
                 valueMean = values.stopGradient().mean();
                 timers.stop("imagine");
                 timers.start("actor");
                 Distribution pi = policy(ps, traj.features().get(":, :-1").stopGradient());
                 entropy = pi.entropy();
-                NDArray perStep = advantage.add(entropy.mul(config.actorEntropy())).neg();
+                NDArray perStep = advantage.add(Scalars.mul(entropy, config.actorEntropy())).neg();
                 actorLoss = perStep.mul(w).sum().div(count);
                 tape.backward(actorLoss);
             } finally {
@@ -323,7 +324,7 @@ final class ActorCritic extends BlockGroup {
             NDArray logp = logits.logSoftmax(-1);
             // -ln p(sg(R^λ)) - β_slow ln p(sg(v_slow)), one log-softmax for both
             NDArray perStep = twoHotLogProb(logp, target)
-                    .add(twoHotLogProb(logp, slowTarget).mul(config.slowRegularizer())).neg();
+                    .add(Scalars.mul(twoHotLogProb(logp, slowTarget), config.slowRegularizer())).neg();
             criticLoss = perStep.mul(w).sum().div(count);
             tape.backward(criticLoss);
         }

@@ -3,6 +3,7 @@ package io.worldgate.plugin.dreamer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * Sampling one-hot categoricals with few engine calls, for the inner loops (filtering,
@@ -30,7 +31,7 @@ final class Categorical {
             return soft;
         }
         long k = logits.getShape().get(logits.getShape().dimension() - 1);
-        return soft.mul(1 - unimix).add(unimix / k);
+        return Scalars.mul(soft, 1 - unimix).add(unimix / k);
     }
 
     /** Class indices {@code [...]} (int64) sampled from {@code probs [..., K]}, without gradient. */

@@ -12,6 +12,7 @@ import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.tensor.Scalars;
 import io.worldgate.runtime.tensor.Tensors;
 import java.util.List;
 
@@ -152,7 +153,7 @@ final class Spaces {
         NDArray low = m.create(toFloats(box.low()));
         NDArray range = m.create(toFloats(box.high())).sub(low);
         // a' = 2 (a - low) / (high - low) - 1
-        return v.sub(low).div(range).mul(2f).sub(1f).clip(-1f, 1f);
+        return Scalars.mul(v.sub(low).div(range), 2f).sub(1f).clip(-1f, 1f);
     }
 
     /** Model actions {@code [N, A]} as a host action tensor for N environments. */

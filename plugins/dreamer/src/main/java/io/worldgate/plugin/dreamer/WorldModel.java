@@ -23,6 +23,7 @@ import io.worldgate.runtime.nn.ConvEncoder;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.nn.Mlp;
 import io.worldgate.runtime.optim.Adam;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -230,7 +231,7 @@ final class WorldModel extends BlockGroup {
         Rssm.Observation seen = rssm.observe(ps, embed, previousActions(actions), isFirst, null);
         RssmState post = seen.posterior();
         NDArray feat = post.features();
-        NDArray count = mask.sum().maximum(1f);
+        NDArray count = Scalars.maximum(mask.sum(), 1f);
         Map<String, NDArray> terms = new LinkedHashMap<>();
         Map<String, Float> weights = new LinkedHashMap<>();
         if (imageDecoder != null) {
@@ -263,9 +264,9 @@ final class WorldModel extends BlockGroup {
         if (config.klBalance() > 0) {
             // DreamerV2: α KL[sg(q)||p] + (1 - α) KL[q||sg(p)], weighted as one term
             float alpha = config.klBalance();
-            klTerm = dyn.mul(alpha * config.klScale()).add(rep.mul((1 - alpha) * config.klScale()));
+            klTerm = Scalars.mul(dyn, alpha * config.klScale()).add(Scalars.mul(rep, (1 - alpha) * config.klScale()));
         } else {
-            klTerm = dyn.mul(config.dynScale()).add(rep.mul(config.repScale()));
+            klTerm = Scalars.mul(dyn, config.dynScale()).add(Scalars.mul(rep, config.repScale()));
         }
         NDArray total;
         if (harmony != null) {
@@ -277,7 +278,7 @@ final class WorldModel extends BlockGroup {
         } else {
             total = klTerm;
             for (Map.Entry<String, Float> w : weights.entrySet()) {
-                total = total.add(terms.get(w.getKey()).mul(w.getValue()));
+                total = total.add(Scalars.mul(terms.get(w.getKey()), w.getValue()));
             }
         }
         terms.put("model", total);
@@ -311,7 +312,7 @@ final class WorldModel extends BlockGroup {
             RssmState imagined = rssm.imagine(ps, acts.get(":, {}:{}", context - 1, steps - 1), last, true);
             model = NDArrays.concat(new NDList(recon, decodeImage(ps, imagined.features())), 1);
         }
-        NDArray truth = images.toType(DataType.FLOAT32, false).div(255f);
+        NDArray truth = Scalars.div(images.toType(DataType.FLOAT32, false), 255f);
         return new NDList(truth, model.add(0.5f).clip(0f, 1f));
     }
 }
