@@ -176,10 +176,8 @@ class DreamerAgentTest {
                 for (int i = 0; i < 4; i++) {
                     m = agent.train(5);
                     Map<String, Double> seen = m;
-                    // a gradient norm may be infinite (the optimizer then skips that step, see OptimTest);
-                    // every loss and statistic must be finite, and no norm NaN
-                    m.forEach((name, v) -> assertThat(name.endsWith("/grad_norm") ? !v.isNaN() : Double.isFinite(v))
-                            .as("%s = %s for %s after %d updates: %s", name, v, option, agent.updates(), seen).isTrue());
+                    m.forEach((name, v) -> assertThat(v)
+                            .as("%s for %s after %d updates: %s", name, option, agent.updates(), seen).isFinite());
                 }
                 StepBatch probe = Fixtures.batch(spec, new double[] {-1, 1}, flags(true, true));
                 for (float a : agent.act(probe, ActMode.EVAL).toFloatArray()) {
