@@ -83,7 +83,11 @@ public final class TwoHotBins {
         }
         // the last centre is exactly 'high', whatever the rounding of low + i * width
         c[count - 1] = high;
-        return manager.create(c);
+        // a copy in memory libtorch owns: create(float[]) is a view of a Java buffer that must
+        // outlive every backward pass through this array (see Scalars)
+        try (NDArray javaBacked = manager.create(c)) {
+            return javaBacked.duplicate();
+        }
     }
 
     /** The two-hot code {@code [..., count]} of real values {@code x [...]} (applies symlog). */

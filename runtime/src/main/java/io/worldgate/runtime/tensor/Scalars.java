@@ -1,6 +1,7 @@
 package io.worldgate.runtime.tensor;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -56,8 +57,14 @@ public final class Scalars {
         }
     }
 
-    /** A 0-d array holding {@code v}, with {@code x}'s type and device, in memory libtorch owns. */
+    /**
+     * A 0-d array holding {@code v} in memory libtorch owns: of {@code x}'s type when that is a
+     * floating-point type, else float32 (as DJL's overloads do, so integers are promoted rather
+     * than {@code v} truncated). It lives on the manager's device; libtorch combines a 0-d CPU
+     * tensor with a tensor on any device.
+     */
     private static NDArray like(NDArray x, float v) {
-        return x.getManager().full(new Shape(), v, x.getDataType(), x.getDevice());
+        DataType type = x.getDataType().isFloating() ? x.getDataType() : DataType.FLOAT32;
+        return x.getManager().full(new Shape(), v, type);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.worldgate.runtime.Grad;
 import io.worldgate.runtime.optim.GradientScope;
 import java.nio.ByteBuffer;
@@ -52,13 +53,15 @@ class ScalarsTest {
     }
 
     @Test
-    void theResultKeepsTheOperandsTypeAndCreatesNoLastingArrays() {
+    void integersArePromotedToFloatAndNoArrayIsLeftBehind() {
         try (NDManager local = m.newSubManager()) {
-            NDArray x = local.create(X);
+            NDArray ints = local.create(new int[] {1, 2, 3});
             int before = local.getManagedArrays().size();
-            NDArray y = Scalars.mul(x, 2f);
-            assertThat(y.getDataType()).isEqualTo(x.getDataType());
+            NDArray y = Scalars.mul(ints, 0.5f);
+            assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(y.toFloatArray()).containsExactly(0.5f, 1f, 1.5f);
             assertThat(local.getManagedArrays()).hasSize(before + 1); // y only; the scalar is closed
+            assertThat(Scalars.div(local.create(new double[] {1}), 3f).toDoubleArray()[0]).isEqualTo(1.0 / 3f);
         }
     }
 
