@@ -71,12 +71,17 @@ def _failure_json(e: BaseException) -> str:
     return json.dumps({"status": _status(classify(e))}, separators=(",", ":"))
 
 
+# How long the worker waits, after close(shutdown=true), for Java to read the reply and disconnect.
+CLOSE_REPLY_GRACE_S = 2.0
+
+
 class PyEnvWorker:
     """The object Java calls. Methods never raise: failures come back as status."""
 
     def __init__(self, core: WorkerCore, shutdown: Shutdown) -> None:
         self.core = core
         self.shutdown = shutdown
+        self.closing_thread: threading.Thread | None = None
         self._render_shape: list[int] = []
 
     def handshake(self) -> str:
@@ -137,6 +142,9 @@ class PyEnvWorker:
 
     def close(self, shutdown: bool = False) -> str:
         if shutdown:
+            # py4j writes the reply after this returns, on this connection's thread: the main
+            # thread joins it before closing the server, or Java may read an empty reply.
+            self.closing_thread = threading.current_thread()
             self.shutdown.request("close(shutdown=true) from Java")
         return json.dumps({"status": _status()})
 
@@ -193,6 +201,9 @@ def py4j_main(args: argparse.Namespace) -> int:
     log.info("py4j serving %s x%d on %s:%d (shm %s)", core.spec.env_id, core.num_envs, args.address, port, args.shm)
     shutdown.wait()
     lifecycle.hard_exit_after(10.0)
+    if entry.closing_thread is not None:
+        # it ends when Java disconnects after reading the reply; do not wait for longer than that takes
+        entry.closing_thread.join(CLOSE_REPLY_GRACE_S)
     # py4j's shutdown joins its accept loop (up to its accept timeout): bound it.
     closer = threading.Thread(target=gateway.shutdown_callback_server, daemon=True)
     closer.start()
