@@ -32,7 +32,7 @@ class DjlNumberOperandsTest {
     /** These call {@code mul} or {@code minimum} with a number inside DJL. */
     private static final List<String> ACTIVATIONS = List.of("swish", "relu6", "swishBlock", "relu6Block");
 
-    static final DescribedPredicate<JavaMethodCall> UNSAFE = DescribedPredicate.describe(
+    private static final DescribedPredicate<JavaMethodCall> UNSAFE = DescribedPredicate.describe(
             "an NDArray/NDArrays " + ARITHMETIC + " with a Number, or Activation " + ACTIVATIONS,
             call -> {
                 String owner = call.getTarget().getOwner().getName();

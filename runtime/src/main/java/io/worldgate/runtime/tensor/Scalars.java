@@ -3,6 +3,7 @@ package io.worldgate.runtime.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic with a number operand that is safe under autograd. Use these instead of DJL's
@@ -24,36 +25,33 @@ public final class Scalars {
 
     /** {@code x * v}. */
     public static NDArray mul(NDArray x, float v) {
-        try (NDArray s = like(x, v)) {
-            return x.mul(s);
-        }
+        return apply(x, v, NDArray::mul);
     }
 
     /** {@code x / v}. */
     public static NDArray div(NDArray x, float v) {
-        try (NDArray s = like(x, v)) {
-            return x.div(s);
-        }
+        return apply(x, v, NDArray::div);
     }
 
     /** {@code x ^ v}, elementwise. */
     public static NDArray pow(NDArray x, float v) {
-        try (NDArray s = like(x, v)) {
-            return x.pow(s);
-        }
+        return apply(x, v, NDArray::pow);
     }
 
     /** {@code max(x, v)}, elementwise. */
     public static NDArray maximum(NDArray x, float v) {
-        try (NDArray s = like(x, v)) {
-            return x.maximum(s);
-        }
+        return apply(x, v, NDArray::maximum);
     }
 
     /** {@code min(x, v)}, elementwise. */
     public static NDArray minimum(NDArray x, float v) {
+        return apply(x, v, NDArray::minimum);
+    }
+
+    /** {@code op(x, v)} with {@code v} as a libtorch-owned scalar, whose handle is closed after the op. */
+    private static NDArray apply(NDArray x, float v, BinaryOperator<NDArray> op) {
         try (NDArray s = like(x, v)) {
-            return x.minimum(s);
+            return op.apply(x, s);
         }
     }
 
