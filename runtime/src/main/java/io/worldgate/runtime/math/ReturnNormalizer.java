@@ -74,6 +74,24 @@ public final class ReturnNormalizer {
         }
     }
 
+    /**
+     * Folds the percentiles of the valid rows of {@code returns} into the averages: {@code valid}
+     * has the shape of the leading axis of {@code returns} and is non-zero where a row counts.
+     * Rows that start from padding (a replayed sequence that ran past the end of the stored
+     * steps) would otherwise pull the percentiles towards returns no real state has. Without any
+     * valid row the averages stay as they are.
+     */
+    public void update(NDArray returns, NDArray valid) {
+        try (NDArray detached = returns.stopGradient();
+                NDArray keep = valid.stopGradient().toType(DataType.BOOLEAN, false);
+                NDArray rows = detached.get(keep)) {
+            if (rows.size() == 0) {
+                return;
+            }
+            update(rows);
+        }
+    }
+
     private static double scalar(NDArray a) {
         try (NDArray d = a.toType(DataType.FLOAT64, false)) {
             return d.getDouble();

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,5 +71,29 @@ class ReturnNormalizerTest {
         n.update(ramp(0.001f));
         // decay 0: L = 0.005, H = 0.095; range 0.09 < 1 -> S = 1
         assertThat(n.scale()).isEqualTo(1.0);
+    }
+
+    @Test
+    void onlyValidRowsCount() {
+        ReturnNormalizer n = new ReturnNormalizer(0f, 5f, 95f, 1f, false);
+        // row 0 is the ramp 0..100 (P5 = 5, P95 = 95); row 1 starts from padding and holds 1000s
+        NDArray returns = NDArrays.stack(new NDList(ramp(1f), m.full(new Shape(101), 1000f)));
+        n.update(returns, m.create(new float[] {1f, 0f}));
+        assertThat(n.low()).isCloseTo(5.0, within(1e-4));
+        assertThat(n.high()).isCloseTo(95.0, within(1e-4));
+        assertThat(n.updates()).isEqualTo(1);
+        // counted whole, the 1000s would move the high percentile to 1000
+        ReturnNormalizer all = new ReturnNormalizer(0f, 5f, 95f, 1f, false);
+        all.update(returns);
+        assertThat(all.high()).isCloseTo(1000.0, within(1e-3));
+    }
+
+    @Test
+    void noValidRowLeavesTheAveragesAlone() {
+        ReturnNormalizer n = ReturnNormalizer.dreamerV3();
+        n.update(ramp(1f));
+        double[] before = n.state();
+        n.update(NDArrays.stack(new NDList(ramp(3f), ramp(4f))), m.zeros(new Shape(2)));
+        assertThat(n.state()).containsExactly(before);
     }
 }

@@ -263,7 +263,7 @@ final class ActorCritic extends BlockGroup {
                 timers.stop("imagine");
             }
             valueMean = values.mean();
-            returnNorm.update(returns);
+            returnNorm.update(returns, startMask);
             float scale = (float) returnNorm.scale();
             NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
             w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
@@ -289,7 +289,7 @@ final class ActorCritic extends BlockGroup {
                 NDArray values = value(ps, traj.features()).mean();
                 returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
                         config.lambda());
-                returnNorm.update(returns);
+                returnNorm.update(returns, startMask);
                 float scale = (float) returnNorm.scale();
                 NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
                 w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));

@@ -10,14 +10,21 @@ import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.experience.Episode;
+import io.worldgate.api.experience.Experience;
+import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.nn.ImageEncoder;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +109,58 @@ class DreamerAgentTest {
                 largest = Math.max(largest, Math.abs(a));
             }
             assertThat(largest).as("actor_outscale 1: %s", Arrays.toString(far)).isGreaterThan(0.3f);
+        }
+    }
+
+    /**
+     * The return normaliser's percentiles are taken over imagination starts from real steps only:
+     * a batch that is all padding (mask 0 everywhere) must leave them as they were, while the same
+     * batch unmasked moves them.
+     */
+    @Test
+    void returnPercentilesIgnoreStartsFromPadding(@TempDir Path dir) throws Exception {
+        EnvSpec spec = Fixtures.spec(false, false, true, 2);
+        TestExperience real = Fixtures.experience(spec, 300, 3);
+        Experience padding = new Experience() {
+            @Override
+            public long numSteps() {
+                return real.numSteps();
+            }
+
+            @Override
+            public int numEpisodes() {
+                return real.numEpisodes();
+            }
+
+            @Override
+            public SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+                SequenceBatch b = real.sampleSequences(batchSize, length, rng);
+                return new SequenceBatch(b.observations(), b.actions(), b.rewards(), b.isFirst(), b.isTerminal(),
+                        Tensor.allocate(DType.FLOAT32, batchSize, length));
+            }
+
+            @Override
+            public List<Episode> recentEpisodes(int max) {
+                return real.recentEpisodes(max);
+            }
+        };
+        Map<String, String> small = Map.of("batch_size", "4", "batch_length", "16");
+        for (boolean masked : new boolean[] {false, true}) {
+            Path checkpoint = Files.createDirectories(dir.resolve("masked-" + masked));
+            try (DreamerAgent agent = (DreamerAgent) new DreamerAgentFactory().create(spec, Fixtures.config("debug", small),
+                    new TestContext(masked ? padding : real, dir, 5))) {
+                agent.train(1);
+                agent.save(checkpoint);
+            }
+            Properties state = new Properties();
+            try (Reader r = Files.newBufferedReader(checkpoint.resolve(DreamerAgent.STATE_FILE))) {
+                state.load(r);
+            }
+            assertThat(state.getProperty("returnNorm.updates")).as("masked %s", masked).isEqualTo(masked ? "0" : "1");
+            if (masked) {
+                assertThat(Double.parseDouble(state.getProperty("returnNorm.low"))).isZero();
+                assertThat(Double.parseDouble(state.getProperty("returnNorm.high"))).isZero();
+            }
         }
     }
 
