@@ -65,4 +65,13 @@ class TensorAndSpaceTest {
         assertThat(s.validateBatch(Tensor.ofFloats(new float[] {0, 0}, 1, 2), 2))
                 .hasValueSatisfying(m -> assertThat(m).contains("expected shape [2, 2]"));
     }
+
+    @Test
+    void aFloat32BoxHoldsItsBoundsAsFloat32Values() {
+        // 0.3 and 0.1 have no exact float32; the nearest ones (0.3f is slightly above 0.3) are inside
+        BoxSpace s = new BoxSpace(DType.FLOAT32, new int[] {1}, new double[] {0.1}, new double[] {0.3});
+        assertThat(s.validateBatch(Tensor.ofFloats(new float[] {0.1f, 0.3f}, 2, 1), 2)).isEmpty();
+        assertThat(s.validateBatch(Tensor.ofFloats(new float[] {Math.nextUp(0.3f)}, 1, 1), 1)).isPresent();
+        assertThat(s.validateBatch(Tensor.ofFloats(new float[] {Math.nextDown(0.1f)}, 1, 1), 1)).isPresent();
+    }
 }

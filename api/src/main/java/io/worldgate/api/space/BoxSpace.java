@@ -81,6 +81,14 @@ public record BoxSpace(DType dtype, int[] shape, double[] low, double[] high) im
         return new TensorSpec(dtype, shape);
     }
 
+    /**
+     * A bound as a value of this space's dtype holds it: a float32 box with the bound 0.3 holds
+     * 0.3f (0.30000001...), as Gymnasium's float32 bounds do, and an action clipped to it is inside.
+     */
+    private double inDtype(double bound) {
+        return dtype == DType.FLOAT32 ? (float) bound : bound;
+    }
+
     @Override
     public Optional<String> validateBatch(Tensor batch, int batchSize) {
         if (batch.dtype() != dtype) {
@@ -97,7 +105,7 @@ public record BoxSpace(DType dtype, int[] shape, double[] low, double[] high) im
                 if (Double.isNaN(v)) {
                     return Optional.of("entry " + b + " element " + i + " is NaN");
                 }
-                if (v < low[i] || v > high[i]) {
+                if (v < inDtype(low[i]) || v > inDtype(high[i])) {
                     return Optional.of("entry " + b + " element " + i + " is " + v + ", outside [" + low[i] + ", " + high[i] + "]");
                 }
             }

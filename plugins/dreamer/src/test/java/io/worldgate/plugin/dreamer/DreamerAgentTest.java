@@ -28,6 +28,8 @@ import java.util.random.RandomGenerator;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.FakeExperience;
 
 /** The agent's contract on the real engine: acting, training, checkpoints, options, diagnostics. */
 class DreamerAgentTest {
@@ -50,7 +52,7 @@ class DreamerAgentTest {
                 new Case(false, true, true));
         for (Case c : cases) {
             EnvSpec spec = Fixtures.spec(c.discrete(), c.image(), c.state(), 3);
-            TestExperience exp = Fixtures.experience(spec, 300, 1);
+            FakeExperience exp = Fixtures.experience(spec, 300, 1);
             try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "16"))) {
                 assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0, 0.5, -1}, flags(true, true, true)),
                         ActMode.EXPLORE), 3);
@@ -77,7 +79,7 @@ class DreamerAgentTest {
     @Test
     void evaluationIsDeterministicAndExplorationSamples(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(false, false, true, 4);
-        TestExperience exp = Fixtures.experience(spec, 300, 1);
+        FakeExperience exp = Fixtures.experience(spec, 300, 1);
         try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 2, Map.of("batch_size", "4", "batch_length", "16"))) {
             agent.train(3);
             StepBatch start = Fixtures.batch(spec, new double[] {0, 0.5, -1, 1}, flags(true, true, true, true));
@@ -93,7 +95,7 @@ class DreamerAgentTest {
     @Test
     void theActorsOutputScaleSetsHowFarTheUntrainedPolicyIsFromNeutral(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(false, false, true, 4);
-        TestExperience exp = Fixtures.experience(spec, 300, 1);
+        FakeExperience exp = Fixtures.experience(spec, 300, 1);
         StepBatch start = Fixtures.batch(spec, new double[] {-1.5, -0.5, 0.5, 1.5}, flags(true, true, true, true));
         try (DreamerAgent scaled = Fixtures.agent(spec, exp, dir, 2, Map.of());
                 DreamerAgent unscaled = Fixtures.agent(spec, exp, dir, 2, Map.of("actor_outscale", "1"))) {
@@ -120,7 +122,7 @@ class DreamerAgentTest {
     @Test
     void returnPercentilesIgnoreStartsFromPadding(@TempDir Path dir) throws Exception {
         EnvSpec spec = Fixtures.spec(false, false, true, 2);
-        TestExperience real = Fixtures.experience(spec, 300, 3);
+        FakeExperience real = Fixtures.experience(spec, 300, 3);
         Experience padding = new Experience() {
             @Override
             public long numSteps() {
@@ -148,7 +150,7 @@ class DreamerAgentTest {
         for (boolean masked : new boolean[] {false, true}) {
             Path checkpoint = Files.createDirectories(dir.resolve("masked-" + masked));
             try (DreamerAgent agent = (DreamerAgent) new DreamerAgentFactory().create(spec, Fixtures.config("debug", small),
-                    new TestContext(masked ? padding : real, dir, 5))) {
+                    new FakeAgentContext(masked ? padding : real, dir, 5))) {
                 agent.train(1);
                 agent.save(checkpoint);
             }
@@ -167,7 +169,7 @@ class DreamerAgentTest {
     @Test
     void saveAndLoadGiveIdenticalEvaluationActionsAndTrainingGoesOn(@TempDir Path dir) throws Exception {
         EnvSpec spec = Fixtures.spec(true, false, true, 3);
-        TestExperience exp = Fixtures.experience(spec, 400, 4);
+        FakeExperience exp = Fixtures.experience(spec, 400, 4);
         Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
         List<int[]> before = new ArrayList<>();
         double[][] positions = {{0, 0.5, -1}, {0.1, 0.6, -1.1}, {0.25, 0.4, -0.9}, {0.3, 0.2, -0.6}};
@@ -199,7 +201,7 @@ class DreamerAgentTest {
     @Test
     void aCheckpointOfOtherSizesIsIncompatibleAndChangesNothing(@TempDir Path dir) throws Exception {
         EnvSpec spec = Fixtures.spec(true, false, true, 2);
-        TestExperience exp = Fixtures.experience(spec, 200, 4);
+        FakeExperience exp = Fixtures.experience(spec, 200, 4);
         Path small = Files.createDirectories(dir.resolve("small"));
         try (DreamerAgent a = Fixtures.agent(spec, exp, dir, 1, Map.of("deter", "32", "batch_size", "4", "batch_length", "8"))) {
             a.save(small);
@@ -223,7 +225,7 @@ class DreamerAgentTest {
     @Test
     void harmonyDreamKlBalanceAndTheFirstReleasesChoicesTrainWithoutNaN(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(false, false, true, 2);
-        TestExperience exp = Fixtures.experience(spec, 600, 5);
+        FakeExperience exp = Fixtures.experience(spec, 600, 5);
         for (Map<String, String> option : List.of(Map.of("loss_balance", "harmony"), Map.of("kl_balance", "0.8"),
                 Map.of("loss_balance", "harmony", "kl_balance", "0.8", "rep_scale", "0"),
                 Map.of("imagined_continue", "mode", "actor_outscale", "1"))) {
@@ -256,7 +258,7 @@ class DreamerAgentTest {
     void worksOnAThreadThatRecordsGradients(@TempDir Path dir) throws Exception {
         // libtorch records autograd on new threads (the host's run threads) unless switched off
         EnvSpec spec = Fixtures.spec(true, false, true, 2);
-        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        FakeExperience exp = Fixtures.experience(spec, 200, 6);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "8"))) {
@@ -278,7 +280,7 @@ class DreamerAgentTest {
     @Test
     void actingAndTrainingLeakNoArraysAndCloseReleasesThem(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(false, false, true, 2);
-        TestExperience exp = Fixtures.experience(spec, 200, 6);
+        FakeExperience exp = Fixtures.experience(spec, 200, 6);
         DreamerAgent agent = Fixtures.agent(spec, exp, dir, 1, Map.of("batch_size", "4", "batch_length", "8"));
         StepBatch obs = Fixtures.batch(spec, new double[] {0, 1}, flags(false, false));
         agent.act(obs, ActMode.EXPLORE);
@@ -299,14 +301,14 @@ class DreamerAgentTest {
     @Test
     void writesAnOpenLoopVideoPredictionForImages(@TempDir Path dir) throws Exception {
         EnvSpec spec = Fixtures.spec(true, true, false, 1);
-        TestExperience exp = Fixtures.experience(spec, 200, 6);
-        TestContext context = new TestContext(exp, dir, 3);
+        FakeExperience exp = Fixtures.experience(spec, 200, 6);
+        FakeAgentContext context = new FakeAgentContext(exp, dir, 3);
         AgentConfig config = Fixtures.config("debug", Map.of("batch_size", "4", "batch_length", "12", "video_every", "2"));
         try (DreamerAgent agent = (DreamerAgent) new DreamerAgentFactory().create(spec, config, context)) {
             agent.train(2);
         }
-        assertThat(context.files).hasSize(1);
-        Path png = context.files.get(0);
+        assertThat(context.metrics().files()).hasSize(1);
+        Path png = context.metrics().files().get(0).path();
         assertThat(png).startsWith(dir.resolve("dreamer")).hasFileName("openloop-00000002.png");
         byte[] head = Arrays.copyOf(Files.readAllBytes(png), 24);
         assertThat(Arrays.copyOfRange(head, 1, 4)).containsExactly('P', 'N', 'G');
@@ -318,13 +320,13 @@ class DreamerAgentTest {
     @Test
     void anImageEncoderServiceReplacesTheCnn(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(true, true, false, 2);
-        TestExperience exp = Fixtures.experience(spec, 200, 6);
-        TestContext context = new TestContext(exp, dir, 3);
+        FakeExperience exp = Fixtures.experience(spec, 200, 6);
+        FakeAgentContext context = new FakeAgentContext(exp, dir, 3);
         AgentConfig config = Fixtures.config("debug", Map.of("encoder", "pool", "batch_size", "4", "batch_length", "8"));
         DreamerAgentFactory factory = new DreamerAgentFactory();
         assertThatThrownBy(() -> factory.create(spec, config, context)).isInstanceOf(AgentException.class)
                 .hasMessageContaining("no image-encoder service named 'pool'");
-        context.services.put("pool", new PoolingEncoder());
+        context.withService("pool", new PoolingEncoder());
         try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, context)) {
             assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0, 1}, flags(true, true)), ActMode.EXPLORE), 2);
             Map<String, Double> m = agent.train(2);

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.FakeExperience;
 
 /**
  * A small deterministic system for the tests: a point on a line pushed by an action,
@@ -47,16 +49,16 @@ final class Fixtures {
         return AgentConfig.resolve(new DreamerAgentFactory().descriptor(), preset, overrides);
     }
 
-    static DreamerAgent agent(EnvSpec spec, TestExperience experience, Path dir, long seed, Map<String, String> overrides) {
+    static DreamerAgent agent(EnvSpec spec, FakeExperience experience, Path dir, long seed, Map<String, String> overrides) {
         return (DreamerAgent) new DreamerAgentFactory().create(spec, config("debug", overrides),
-                new TestContext(experience, dir, seed));
+                new FakeAgentContext(experience, dir, seed));
     }
 
     /** {@code steps} steps of random actions, as the host would have stored them. */
-    static TestExperience experience(EnvSpec spec, int steps, long seed) {
+    static FakeExperience experience(EnvSpec spec, int steps, long seed) {
         Map<String, TensorSpec> specs = new LinkedHashMap<>();
         spec.observationSpace().spaces().forEach((k, v) -> specs.put(k, v.tensorSpec()));
-        TestExperience exp = new TestExperience(specs, spec.actionSpace().tensorSpec());
+        FakeExperience exp = new FakeExperience(specs, spec.actionSpace().tensorSpec());
         SplittableRandom rng = new SplittableRandom(seed);
         boolean discrete = spec.actionSpace() instanceof DiscreteSpace;
         double x = 0;
@@ -79,7 +81,7 @@ final class Fixtures {
             boolean terminal = Math.abs(x) > 1.5;
             boolean last = terminal || t == EPISODE - 1;
             Map<String, Tensor> obs = observation(spec, x, v);
-            exp.add(new TestExperience.Step(obs, last ? zeros(action) : action, reward, first, terminal));
+            exp.add(new FakeExperience.Step(obs, last ? zeros(action) : action, reward, first, terminal));
             if (last) {
                 x = rng.nextDouble(-0.5, 0.5);
                 v = 0;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.worldgate.testkit.FakeExperience;
 
 /**
  * Gradients do not depend on when the garbage collector runs. A collection between a forward and
@@ -23,7 +24,7 @@ class GarbageCollectionTest {
     void gradientNormsStayOrdinaryWhileTheCollectorRunsThroughout(@TempDir Path dir) throws InterruptedException {
         for (boolean discrete : new boolean[] {true, false}) {
             EnvSpec spec = Fixtures.spec(discrete, false, true, 1);
-            TestExperience exp = Fixtures.experience(spec, 1000, 3);
+            FakeExperience exp = Fixtures.experience(spec, 1000, 3);
             AtomicBoolean training = new AtomicBoolean(true);
             Thread collector = new Thread(() -> collectGarbageUntil(training), "gc-pressure");
             collector.setDaemon(true);

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.worldgate.testkit.FakeExperience;
 
 /** The world model learns the deterministic test system: open-loop predictions get much better. */
 class WorldModelTest {
@@ -21,7 +22,7 @@ class WorldModelTest {
     @Test
     void openLoopPredictionsImproveWithTraining(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(true, false, true, 1);
-        TestExperience exp = Fixtures.experience(spec, 4000, 3);
+        FakeExperience exp = Fixtures.experience(spec, 4000, 3);
         SequenceBatch heldOut = exp.sampleSequences(16, 32, new SplittableRandom(99));
         try (DreamerAgent agent = Fixtures.agent(spec, exp, dir, 5, Map.of("batch_length", "32"))) {
             double before = openLoopError(agent, heldOut, 8);

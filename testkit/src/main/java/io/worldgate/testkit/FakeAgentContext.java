@@ -1,29 +1,35 @@
-package io.worldgate.plugin.dreamer;
+package io.worldgate.testkit;
 
 import io.worldgate.api.agent.AgentContext;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.experience.Experience;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An agent context for tests: a given experience, recorded metrics and files, services by name. */
-final class TestContext implements AgentContext {
-    final Experience experience;
-    final Path workDirectory;
-    final long seed;
-    final Map<String, Double> scalars = new ConcurrentHashMap<>();
-    final List<Path> files = new CopyOnWriteArrayList<>();
-    final Map<String, Object> services = new ConcurrentHashMap<>();
+/**
+ * What the host lends an agent, without a host: a given experience, a {@link
+ * RecordingMetricsSink}, a work directory, a seed, the CPU, and services registered by name with
+ * {@link #withService}. It offers no episode runner.
+ */
+public final class FakeAgentContext implements AgentContext {
+    private final Experience experience;
+    private final Path workDirectory;
+    private final long seed;
+    private final RecordingMetricsSink metrics = new RecordingMetricsSink();
+    private final Map<String, Object> services = new ConcurrentHashMap<>();
 
-    TestContext(Experience experience, Path workDirectory, long seed) {
+    public FakeAgentContext(Experience experience, Path workDirectory, long seed) {
         this.experience = experience;
         this.workDirectory = workDirectory;
         this.seed = seed;
+    }
+
+    /** Offers {@code service} to the agent under {@code name}; returns this context. */
+    public FakeAgentContext withService(String name, Object service) {
+        services.put(name, service);
+        return this;
     }
 
     @Override
@@ -37,18 +43,8 @@ final class TestContext implements AgentContext {
     }
 
     @Override
-    public MetricsSink metrics() {
-        return new MetricsSink() {
-            @Override
-            public void scalar(String name, double value) {
-                scalars.put(name, value);
-            }
-
-            @Override
-            public void file(String name, Path file) {
-                files.add(file);
-            }
-        };
+    public RecordingMetricsSink metrics() {
+        return metrics;
     }
 
     @Override

@@ -1,0 +1,171 @@
+package io.worldgate.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentFactory;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract every agent plugin keeps, as the host relies on it. A plugin's tests extend this
+ * class and name their factory (and, to keep the tests fast, a small configuration):
+ *
+ * <pre>{@code
+ * class MyAgentContractTest extends AgentContractTest {
+ *     protected AgentFactory factory() { return new MyAgentFactory(); }
+ * }
+ * }</pre>
+ *
+ * <p>For every spec of {@link TestSpecs#everyKind} the agent accepts: it acts validly in both
+ * modes and on another number of environments, trains on stored experience with finite metrics,
+ * saves a checkpoint that a differently seeded agent loads and then acts and trains from, rejects a
+ * directory that is no checkpoint of its own with {@link IncompatibleCheckpointException} (or an
+ * {@link IOException}), and leaves no thread behind when closed.
+ */
+public abstract class AgentContractTest {
+    private static final int ENVS = 3;
+
+    /** The plugin's factory. */
+    protected abstract AgentFactory factory();
+
+    /** The preset the tests use; null for the agent's default. */
+    protected String preset() {
+        return null;
+    }
+
+    /** Configuration overrides, e.g. a small batch so that updates are quick. */
+    protected Map<String, String> config() {
+        return Map.of();
+    }
+
+    /** Updates asked of {@code train} in each test. */
+    protected int updates() {
+        return 1;
+    }
+
+    /** Steps stored in the experience before the agent trains. */
+    protected int storedSteps() {
+        return 200;
+    }
+
+    private Stream<EnvSpec> acceptedSpecs() {
+        AgentFactory factory = factory();
+        List<EnvSpec> accepted = TestSpecs.everyKind(ENVS).stream()
+                .filter(s -> factory.incompatibility(s).isEmpty()).toList();
+        assertThat(accepted).as("%s accepts none of the test specs", factory.descriptor().name()).isNotEmpty();
+        return accepted.stream();
+    }
+
+    private Agent create(EnvSpec spec, FakeExperience experience, Path dir, long seed) {
+        AgentConfig config = AgentConfig.resolve(factory().descriptor(), preset(), config());
+        return factory().create(spec, config, new FakeAgentContext(experience, dir, seed));
+    }
+
+    private static void assertValid(EnvSpec spec, Tensor actions, int n) {
+        assertThat(spec.actionSpace().validateBatch(actions, n)).as("%s: actions %s", spec.id(), actions).isEmpty();
+    }
+
+    private static boolean[] flags(int n, boolean value) {
+        boolean[] b = new boolean[n];
+        java.util.Arrays.fill(b, value);
+        return b;
+    }
+
+    @Test
+    void actsValidlyInEverySpaceItAccepts(@TempDir Path dir) {
+        SplittableRandom rng = new SplittableRandom(1);
+        acceptedSpecs().forEach(spec -> {
+            try (Agent agent = create(spec, RandomRollouts.of(spec, storedSteps(), 1), dir, 1)) {
+                for (ActMode mode : ActMode.values()) {
+                    assertValid(spec, agent.act(StepBatches.random(spec, flags(ENVS, true), rng), mode), ENVS);
+                    for (int t = 0; t < 3; t++) {
+                        assertValid(spec, agent.act(StepBatches.random(spec, flags(ENVS, false), rng), mode), ENVS);
+                    }
+                }
+                // evaluation may run on another number of environments than training
+                assertValid(spec, agent.act(StepBatches.random(spec, flags(1, true), rng), ActMode.EVAL), 1);
+                // an episode that begins in one environment only
+                boolean[] one = flags(ENVS, false);
+                one[1] = true;
+                assertValid(spec, agent.act(StepBatches.random(spec, one, rng), ActMode.EXPLORE), ENVS);
+            }
+        });
+    }
+
+    @Test
+    void savesAndLoadsAndGoesOnActingAndTraining(@TempDir Path dir) throws Exception {
+        SplittableRandom rng = new SplittableRandom(2);
+        for (EnvSpec spec : acceptedSpecs().toList()) {
+            FakeExperience experience = RandomRollouts.of(spec, storedSteps(), 2);
+            Path checkpoint = Files.createDirectories(dir.resolve(spec.id().replace(':', '-')));
+            try (Agent first = create(spec, experience, dir, 3)) {
+                first.act(StepBatches.random(spec, flags(ENVS, true), rng), ActMode.EXPLORE);
+                assertThat(first.train(updates()).values()).as("%s: train metrics", spec.id())
+                        .allSatisfy(v -> assertThat(v).isFinite());
+                first.save(checkpoint);
+            }
+            try (Stream<Path> files = Files.list(checkpoint)) {
+                assertThat(files.count()).as("%s: files in the checkpoint", spec.id()).isPositive();
+            }
+            try (Agent second = create(spec, experience, dir, 4)) {
+                second.load(checkpoint);
+                assertValid(spec, second.act(StepBatches.random(spec, flags(ENVS, true), rng), ActMode.EVAL), ENVS);
+                assertValid(spec, second.act(StepBatches.random(spec, flags(ENVS, false), rng), ActMode.EXPLORE), ENVS);
+                assertThat(second.train(updates()).values()).allSatisfy(v -> assertThat(v).isFinite());
+            }
+        }
+    }
+
+    @Test
+    void rejectsADirectoryThatHoldsNoCheckpointOfItsOwn(@TempDir Path dir) throws IOException {
+        EnvSpec spec = acceptedSpecs().findFirst().orElseThrow();
+        Path foreign = Files.createDirectories(dir.resolve("foreign"));
+        Files.writeString(foreign.resolve("checkpoint.properties"), "format=somebody-else\n");
+        try (Agent agent = create(spec, RandomRollouts.of(spec, storedSteps(), 5), dir, 5)) {
+            assertThatThrownBy(() -> agent.load(foreign)).isInstanceOfAny(IncompatibleCheckpointException.class,
+                    IOException.class);
+        }
+    }
+
+    @Test
+    void leavesNoThreadBehindWhenClosed(@TempDir Path dir) throws InterruptedException {
+        EnvSpec spec = acceptedSpecs().findFirst().orElseThrow();
+        SplittableRandom rng = new SplittableRandom(6);
+        // a first agent may start lazily shared pools (an engine's, the JIT's): not the agent's to stop
+        try (Agent warm = create(spec, RandomRollouts.of(spec, storedSteps(), 6), dir, 6)) {
+            warm.act(StepBatches.random(spec, flags(ENVS, true), rng), ActMode.EXPLORE);
+            warm.train(updates());
+        }
+        int before = liveThreads();
+        for (int i = 0; i < 3; i++) {
+            try (Agent agent = create(spec, RandomRollouts.of(spec, storedSteps(), 7 + i), dir, 7 + i)) {
+                agent.act(StepBatches.random(spec, flags(ENVS, true), rng), ActMode.EXPLORE);
+                agent.train(updates());
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (liveThreads() > before && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(liveThreads()).as("live threads after three agents were closed").isLessThanOrEqualTo(before);
+    }
+
+    private static int liveThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Test support for agent plugins, with no gateway and no OSGi framework: {@link
+ * io.worldgate.testkit.FakeAgentContext} (an {@code AgentContext} over a {@link
+ * io.worldgate.testkit.FakeExperience} and a {@link io.worldgate.testkit.RecordingMetricsSink}),
+ * {@link io.worldgate.testkit.TestSpecs} and {@link io.worldgate.testkit.StepBatches} for every
+ * kind of space, and {@link io.worldgate.testkit.AgentContractTest}, the contract every agent
+ * plugin's tests extend.
+ */
+package io.worldgate.testkit;
