@@ -321,9 +321,13 @@ class DurableRunsTest {
     }
 
     @Test
-    void anUnknownDmcTaskIsRefusedByItsWorkerBeforeTheRunExists() throws Exception {
+    void anUnknownDmcTaskOrGymOptionIsRefusedByItsWorkerBeforeTheRunExists() throws Exception {
         assertThatThrownBy(() -> gateway.runs().start(request("dmc:nope-nope", 1, 100, 0, Map.of())))
                 .isInstanceOf(EnvException.class).hasMessageContaining("unknown task").hasMessageContaining("walker");
+        RunRequest optionGymLacks = new RunRequest("random", null, Map.of(), "gym:CartPole-v1", Map.of("size", "64"), 1, 100, 1,
+                0, 0, 0, 0, 1, "cpu");
+        assertThatThrownBy(() -> gateway.runs().start(optionGymLacks))
+                .isInstanceOf(EnvException.class).hasMessageContaining("unknown option").hasMessageContaining("size");
         assertNoRunDirectory();
     }
 
