@@ -49,8 +49,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--prefill", defaultValue = "0", description = "Env steps before the first update (default: ${DEFAULT-VALUE}).")
     long prefill;
 
-    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Env steps between checkpoints; 0 only at the end and on swaps.")
+    @Option(names = "--checkpoint-every", defaultValue = "10000", description = "Env steps between checkpoints; a run also "
+            + "checkpoints at its end, on swaps and when its environment fails (default: ${DEFAULT-VALUE}).")
     long checkpointEvery;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "5", description = "Newest intact checkpoints kept; older ones are "
+            + "deleted, never the one resumed from (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
+    @Option(names = "--experience-capacity", paramLabel = "SIZE", defaultValue = "2GiB", description = "Experience kept on "
+            + "disk (e.g. 512MiB, 10GiB); beyond it the oldest chunks are deleted (default: ${DEFAULT-VALUE}).")
+    String experienceCapacity;
 
     @Option(names = "--eval-every", defaultValue = "0", description = "Env steps between evaluations; 0 none (default: ${DEFAULT-VALUE}).")
     long evalEvery;
@@ -80,11 +89,35 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Map<String, String> envOpts = new LinkedHashMap<>(TrainingSession.parseAssignments(envOptions, "--env-option"));
         envOpts.putAll(BridgeConfig.envOptions(workers, transport, envWorkers));
+        if (checkpointEvery < 1 || keepCheckpoints < 1) {
+            throw new IllegalArgumentException("--checkpoint-every and --keep-checkpoints must be at least 1, got "
+                    + checkpointEvery + " and " + keepCheckpoints + " (a run also checkpoints at its end)");
+        }
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
                 envOpts, numEnvs, steps, seed, trainRatio, prefill,
-                checkpointEvery, evalEvery, evalEpisodes, device);
+                checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
         try (GatewayClient client = main.client()) {
             return TrainingSession.train(client, request, json);
         }
+    }
+
+    /** {@code 2GiB}, {@code 512MiB}, {@code 64k}, {@code 1000000}: bytes, with binary units. */
+    static long parseBytes(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*([kmgt]?)(?:i?b)?\\s*").matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--experience-capacity takes a size such as 512MiB or 4GiB, got '" + text + "'");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n < 1 || n > Long.MAX_VALUE >> shift) {
+            throw new IllegalArgumentException("--experience-capacity must be between 1 byte and 2^63 bytes, got '" + text + "'");
+        }
+        return n << shift;
     }
 }

@@ -18,15 +18,28 @@ import java.util.Objects;
  * @param seed seed of the environments and the agent
  * @param trainRatio gradient updates per env step once prefill is done (0: never train)
  * @param prefillSteps env steps collected before the first update
- * @param checkpointEvery env steps between checkpoints (0: only at the end and on swaps)
+ * @param checkpointEvery env steps between checkpoints (0: only at the end, on failure and on swaps)
  * @param evalEvery env steps between evaluations (0: none)
  * @param evalEpisodes episodes per evaluation
  * @param runDirectory where checkpoints and diagnostics go
  * @param device {@code auto}, {@code cpu} or {@code gpu}
+ * @param keepCheckpoints how many of the newest intact checkpoints are kept; older ones are
+ *     deleted (0: {@value #DEFAULT_KEEP_CHECKPOINTS})
+ * @param experienceCapacityBytes bytes of stored experience after which the oldest chunks are
+ *     deleted (0: {@value #DEFAULT_EXPERIENCE_CAPACITY_BYTES}, 2 GiB)
  */
 public record RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
         Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
-        long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device) {
+        long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device, int keepCheckpoints,
+        long experienceCapacityBytes) {
+
+    /** Checkpoints kept when none is said: enough to fall back past a damaged one or two. */
+    public static final int DEFAULT_KEEP_CHECKPOINTS = 5;
+    /**
+     * Experience kept when no capacity is said: 2 GiB, about 170k steps of 64x64 RGB images (all
+     * of Atari 100k) or tens of millions of small state vectors; older chunks go first.
+     */
+    public static final long DEFAULT_EXPERIENCE_CAPACITY_BYTES = 2L << 30;
 
     public RunConfig {
         Objects.requireNonNull(runId, "runId");
@@ -47,8 +60,28 @@ public record RunConfig(String runId, String agentName, String preset, Map<Strin
         if (checkpointEvery < 0 || evalEvery < 0 || prefillSteps < 0) {
             throw new IllegalArgumentException("checkpoint, evaluation and prefill intervals must be >= 0");
         }
+        if (keepCheckpoints < 0 || experienceCapacityBytes < 0) {
+            throw new IllegalArgumentException("the checkpoints kept and the experience capacity must be >= 0 (0: default)");
+        }
         evalEpisodes = Math.max(1, evalEpisodes);
         device = device == null || device.isBlank() ? "auto" : device;
+        // Resolved here, so that config.json records what the run used (and older files without them get the defaults).
+        keepCheckpoints = keepCheckpoints == 0 ? DEFAULT_KEEP_CHECKPOINTS : keepCheckpoints;
+        experienceCapacityBytes = experienceCapacityBytes == 0 ? DEFAULT_EXPERIENCE_CAPACITY_BYTES : experienceCapacityBytes;
+    }
+
+    /** A config with the default checkpoint retention and experience capacity. */
+    public RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
+            Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
+            long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device) {
+        this(runId, agentName, preset, agentOverrides, envId, envOptions, numEnvs, totalSteps, seed, trainRatio, prefillSteps,
+                checkpointEvery, evalEvery, evalEpisodes, runDirectory, device, 0, 0);
+    }
+
+    /** This config in another directory (where it was found now). */
+    public RunConfig withRunDirectory(Path dir) {
+        return new RunConfig(runId, agentName, preset, agentOverrides, envId, envOptions, numEnvs, totalSteps, seed, trainRatio,
+                prefillSteps, checkpointEvery, evalEvery, evalEpisodes, dir, device, keepCheckpoints, experienceCapacityBytes);
     }
 
     /** The agent name without a pinned version ({@code dreamer@1.2.0} gives {@code dreamer}). */

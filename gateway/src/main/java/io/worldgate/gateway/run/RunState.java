@@ -13,10 +13,15 @@ public enum RunState {
     /** Stopped on request. */
     STOPPED,
     /** Could not go on (for example the environment failed); the message says why. */
-    FAILED;
+    FAILED,
+    /**
+     * A directory in the runs folder that cannot be read as a run (its {@code config.json} is
+     * broken, or its name is not a run id); the message says what is wrong. Only listed.
+     */
+    DAMAGED;
 
-    /** Whether the run has ended. */
+    /** Whether the run has ended (or, damaged, cannot run). */
     public boolean isTerminal() {
-        return this == FINISHED || this == STOPPED || this == FAILED;
+        return this == FINISHED || this == STOPPED || this == FAILED || this == DAMAGED;
     }
 }

@@ -24,7 +24,6 @@ import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +64,11 @@ public final class TrainingRun implements AutoCloseable {
     private final List<Double> episodeReturns = new ArrayList<>();
     private final List<double[]> evaluations = new CopyOnWriteArrayList<>();
     private final Evaluator evaluator;
+    private final Lifecycle lifecycle = new Lifecycle();
+    /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
+    private final Path resumedFrom;
+    private final VectorEnv openedEnv;
+    private final List<String> warnings;
 
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
@@ -102,7 +106,10 @@ public final class TrainingRun implements AutoCloseable {
         this.step = b.startStep;
         this.episodesBefore = b.startEpisodes;
         this.lastCheckpoint = b.startCheckpoint;
+        this.resumedFrom = b.startCheckpoint;
         this.checkpointCount = b.checkpointCount;
+        this.openedEnv = b.env;
+        this.warnings = List.copyOf(b.warnings);
         this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
                 config.numEnvs(), config.seed());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
@@ -208,7 +215,11 @@ public final class TrainingRun implements AutoCloseable {
         String why = "ended";
         try {
             Files.createDirectories(config.runDirectory());
-            env = envs.create(config.envId(), config.numEnvs(), config.envOptions());
+            for (String w : warnings) {
+                LOG.warn("run {}: {}", config.runId(), w);
+                event("WARNING: " + w);
+            }
+            env = openedEnv != null ? openedEnv : envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
             experience = experienceFactory.apply(spec);
             experience.recoveryReport().ifPresent(this::event);
@@ -222,6 +233,7 @@ public final class TrainingRun implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             LOG.error("run {} failed", config.runId(), e);
             why = AgentSlot.describe(e);
+            checkpointAfterFailure(why);
         } catch (Error e) {
             // Errors too (a class gone missing under a plugin, out of memory) must end the run,
             // or whoever waits for its end waits forever.
@@ -245,9 +257,27 @@ public final class TrainingRun implements AutoCloseable {
         end(finalState, why);
     }
 
+    /**
+     * Saves the agent after the run failed, so that {@code resume} goes on from here. What ends the
+     * loop with an exception is the environment, the experience or the metrics files: an agent
+     * that throws is closed at once without a checkpoint (see {@link #agentFailed}) and never gets
+     * here, so the agent in the slot, if any, stopped between two steps and is sound. An
+     * {@link Error} (out of memory, a class gone from under a plugin) may have left it anywhere:
+     * nothing is saved then.
+     */
+    private void checkpointAfterFailure(String why) {
+        if (experience == null || spec == null) {
+            return; // failed before the loop: no agent was ever made
+        }
+        try {
+            slot.stop(lifecycle, "run failed: " + why);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: no checkpoint after the failure: {}", config.runId(), AgentSlot.describe(e));
+        }
+    }
+
     /** The act-step-train loop; returns whether it was stopped before its budget. */
     private boolean loop() throws InterruptedException {
-        Lifecycle lifecycle = new Lifecycle();
         // A resumed run starts new episodes; a seed offset by the step keeps them from repeating the first run's.
         StepBatch obs = env.reset(config.seed() + step);
         experience.appendObservations(obs);
@@ -288,10 +318,14 @@ public final class TrainingRun implements AutoCloseable {
             experience.appendActions(actions);
             obs = env.step(actions);
             experience.appendObservations(obs);
-            step += n;
-            windowSteps += n;
+            // The budget is exact: when fewer steps are left than environments, the last batch
+            // counts only the first ones (all are stepped together; the rest go to no count,
+            // return or metric, only to the experience).
+            int counted = (int) Math.min(n, config.totalSteps() - step);
+            step += counted;
+            windowSteps += counted;
             episodeInfos.observe(obs);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < counted; i++) {
                 if (obs.isFirst()[i]) {
                     continue;
                 }
@@ -305,7 +339,7 @@ public final class TrainingRun implements AutoCloseable {
                 }
             }
             if (config.trainRatio() > 0 && step >= config.prefillSteps()) {
-                pendingUpdates += n * config.trainRatio();
+                pendingUpdates += counted * config.trainRatio();
                 int budget = (int) pendingUpdates;
                 if (budget > 0) {
                     pendingUpdates -= budget;
@@ -429,30 +463,48 @@ public final class TrainingRun implements AutoCloseable {
         if (lastCheckpoint != null && lastCheckpointStep == step && h.label().equals(lastCheckpointAgent)) {
             return lastCheckpoint; // this agent's state at this step is on disk already
         }
-        Path dir = config.runDirectory().resolve("checkpoints")
+        Path dir = config.runDirectory().resolve(Checkpoints.DIRECTORY)
                 .resolve(String.format("%04d-step%d-%s", ++checkpointCount, step, h.label().replace('@', '-')));
         try {
             experience.flush();
             metricsWriter.flush();
             Files.createDirectories(dir);
             agent.save(dir);
-            // Written last: a checkpoint directory without it is incomplete and never resumed from.
-            Files.writeString(dir.resolve(CHECKPOINT_INFO), "agent=" + h.agentName() + "\nversion=" + h.version()
-                    + "\nbundle=" + h.symbolicName() + "\nstep=" + step + "\nepisodes=" + status().episodes()
-                    + "\nreason=" + why + "\n", StandardCharsets.UTF_8);
+            // Sealed last, with the checksums of the agent's files: a checkpoint without a valid
+            // seal is incomplete or damaged and never resumed from.
+            Map<String, String> facts = new java.util.LinkedHashMap<>();
+            facts.put("agent", h.agentName());
+            facts.put("version", h.version());
+            facts.put("bundle", h.symbolicName());
+            facts.put("step", Long.toString(step));
+            facts.put("episodes", Long.toString(status().episodes()));
+            facts.put("reason", why);
+            Checkpoints.seal(dir, facts);
             lastCheckpoint = dir;
             lastCheckpointStep = step;
             lastCheckpointAgent = h.label();
-            return dir;
         } catch (IOException | RuntimeException e) {
             LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));
             event("checkpoint of " + h.label() + " failed: " + AgentSlot.describe(e));
             return null;
         }
+        try {
+            List<Path> deleted = Checkpoints.prune(config.runDirectory(), config.keepCheckpoints(), List.of(dir, resumedFromOrDir(dir)));
+            if (!deleted.isEmpty()) {
+                LOG.debug("run {}: deleted old checkpoints {}", config.runId(), deleted);
+            }
+        } catch (IOException | RuntimeException e) {
+            event("deleting old checkpoints failed: " + AgentSlot.describe(e));
+        }
+        return dir;
+    }
+
+    private Path resumedFromOrDir(Path dir) {
+        return resumedFrom != null ? resumedFrom : dir;
     }
 
     /** The file that marks a complete checkpoint directory and says whose and at which step. */
-    public static final String CHECKPOINT_INFO = "checkpoint.properties";
+    public static final String CHECKPOINT_INFO = Checkpoints.INFO_FILE;
 
     private static void closeQuietly(AutoCloseable c) {
         if (c == null) {
@@ -492,6 +544,8 @@ public final class TrainingRun implements AutoCloseable {
                 agent.load(checkpoint);
                 event("agent " + h.label() + " took over from checkpoint " + checkpoint.getFileName());
             } catch (IncompatibleCheckpointException e) {
+                LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
+                        checkpoint.getFileName(), e.getMessage());
                 event("agent " + h.label() + " starts fresh: checkpoint " + checkpoint.getFileName() + " is incompatible ("
                         + e.getMessage() + ")");
             } catch (IOException e) {
@@ -559,6 +613,8 @@ public final class TrainingRun implements AutoCloseable {
         private long startEpisodes;
         private Path startCheckpoint;
         private int checkpointCount;
+        private VectorEnv env;
+        private final List<String> warnings = new ArrayList<>();
 
         private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
             this.config = config;
@@ -601,6 +657,21 @@ public final class TrainingRun implements AutoCloseable {
             this.startEpisodes = episodes;
             this.startCheckpoint = checkpoint;
             this.checkpointCount = checkpointsWritten;
+            return this;
+        }
+
+        /**
+         * The run's environments, already opened (so that bad env input was refused before the run
+         * existed); the run owns and closes them. Without this the run opens them itself.
+         */
+        public Builder env(VectorEnv opened) {
+            this.env = opened;
+            return this;
+        }
+
+        /** Something the user must hear about when the run starts: logged at WARN and told as an event. */
+        public Builder warning(String text) {
+            warnings.add(text);
             return this;
         }
 

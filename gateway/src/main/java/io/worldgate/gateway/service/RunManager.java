@@ -15,6 +15,7 @@ import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
@@ -88,6 +89,9 @@ public final class RunManager implements AutoCloseable {
      * @throws ConfigException for an unknown agent, preset or config key, or a bad value (the
      *     message lists what exists)
      * @throws IllegalArgumentException for other bad values (steps, env id)
+     * @throws io.worldgate.gateway.bridge.EnvException if the environments cannot be opened (unknown
+     *     id or option; the message lists what exists): they are opened here, before the run and
+     *     its directory exist, and handed to the run
      */
     public TrainingRun start(RunRequest r, RunListener... listeners) {
         if (r.steps() < 1) {
@@ -99,15 +103,27 @@ public final class RunManager implements AutoCloseable {
         if (r.env() == null || r.env().isBlank()) {
             throw new IllegalArgumentException("an environment id is required; see 'envs list'");
         }
+        if (r.keepCheckpoints() < 0 || r.experienceCapacityBytes() < 0) {
+            throw new IllegalArgumentException("keep_checkpoints and experience_capacity must be >= 0 (0: the default)");
+        }
         checkEnvFamily(r.env());
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
-        String runId = newRunId(r.agent(), r.env());
-        RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
-                r.numEnvs(), r.steps(), r.seed(), r.trainRatio(), r.prefill(), r.checkpointEvery(), r.evalEvery(),
-                r.evalEpisodes(), runsDir.resolve(runId), r.device());
-        writeConfig(config, resolved);
-        return launch(TrainingRun.builder(config, host, envs), config, listeners);
+        long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
+        // The environments are the judge of their ids and options (a Python family asks its worker):
+        // opening them here turns bad input into an error for the caller, with no run left behind.
+        VectorEnv env = envs.create(r.env(), r.numEnvs(), r.envOptions());
+        try {
+            String runId = newRunId(r.agent(), r.env());
+            RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
+                    r.numEnvs(), r.steps(), r.seed(), r.trainRatio(), r.prefill(), checkpointEvery, r.evalEvery(),
+                    r.evalEpisodes(), runsDir.resolve(runId), r.device(), r.keepCheckpoints(), r.experienceCapacityBytes());
+            writeConfig(config, resolved);
+            return launch(TrainingRun.builder(config, host, envs).env(env), config, 0, listeners);
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
     }
 
     /**
@@ -123,29 +139,37 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalStateException("run " + runId + " is " + loaded.status().state() + "; stop it before resuming");
         }
         RunConfig config = readConfig(runId);
-        Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
-        Properties info = checkpoint.map(RunManager::readCheckpointInfo).orElseGet(Properties::new);
-        long step = Long.parseLong(info.getProperty("step", "0"));
-        long episodes = Long.parseLong(info.getProperty("episodes", "0"));
+        List<String> damaged = new ArrayList<>();
+        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::add);
+        long step = checkpoint.map(Checkpoints.Checkpoint::step).orElse(0L);
+        long episodes = checkpoint.map(Checkpoints.Checkpoint::episodes).orElse(0L);
         if (step >= config.totalSteps()) {
             throw new IllegalStateException("run " + runId + " already reached its budget of " + config.totalSteps() + " steps");
         }
-        int written = checkpoint.map(c -> Integer.parseInt(c.getFileName().toString().substring(0, 4))).orElse(0);
+        // Numbered after every checkpoint directory there is, damaged ones included, so none is overwritten.
+        List<Path> all = Checkpoints.numbered(config.runDirectory());
+        int written = all.isEmpty() ? 0 : Checkpoints.number(all.get(all.size() - 1));
         TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
-        checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c, written));
-        LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(Path::toString).orElse("no checkpoint"));
-        return launch(b, config, listeners);
+        checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c.directory(), written));
+        for (String d : damaged) {
+            b.warning("damaged checkpoint skipped: " + d + "; resuming from "
+                    + checkpoint.map(c -> c.name() + " at step " + c.step()).orElse("the start: no intact checkpoint is left"));
+        }
+        LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(c -> c.directory().toString()).orElse("no checkpoint"));
+        return launch(b, config, step, listeners);
     }
 
-    private TrainingRun launch(TrainingRun.Builder b, RunConfig config, RunListener... listeners) {
+    /** Starts a run; {@code fromStep} is where it goes on (metrics written past it by an earlier process are dropped). */
+    private TrainingRun launch(TrainingRun.Builder b, RunConfig config, long fromStep, RunListener... listeners) {
         for (RunListener l : listeners) {
             b.listener(l);
         }
         b.listener(new StatusFileWriter(config));
         // On disk in the run directory: a crash loses at most the last chunk, and resume finds it all.
-        b.experience(spec -> DiskExperience.forRun(config.runDirectory(), spec));
+        b.experience(spec -> DiskExperience.open(config.runDirectory().resolve(DiskExperience.DIRECTORY), spec,
+                DiskExperience.Options.defaults().withMaxBytes(config.experienceCapacityBytes())));
         try {
-            b.metrics(RunMetricsFiles.open(config.runDirectory(), config.runId(), registry));
+            b.metrics(RunMetricsFiles.open(config.runDirectory(), config.runId(), registry, fromStep));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the metrics files of run " + config.runId() + ": " + e.getMessage(), e);
         }
@@ -218,7 +242,7 @@ public final class RunManager implements AutoCloseable {
                 dirs.filter(d -> Files.isRegularFile(d.resolve(CONFIG_FILE))).sorted().forEach(d -> {
                     String id = d.getFileName().toString();
                     if (!out.containsKey(id)) {
-                        out.put(id, storedStatus(id));
+                        out.put(id, storedOrDamaged(id));
                     }
                 });
             } catch (IOException e) {
@@ -237,13 +261,19 @@ public final class RunManager implements AutoCloseable {
         RunConfig config = readConfig(runId);
         Path dir;
         if (checkpoint == null || checkpoint.isBlank()) {
-            dir = latestCheckpoint(config.runDirectory())
-                    .orElseThrow(() -> new NotFoundException("run " + runId + " has no checkpoint yet"));
+            dir = Checkpoints.newestIntact(config.runDirectory(), true, d -> LOG.warn("run {}: damaged checkpoint skipped: {}", runId, d))
+                    .map(Checkpoints.Checkpoint::directory)
+                    .orElseThrow(() -> new NotFoundException("run " + runId + " has no intact checkpoint yet"));
         } else {
             dir = config.runDirectory().resolve("checkpoints").resolve(checkpoint).normalize();
             if (!dir.startsWith(config.runDirectory().resolve("checkpoints")) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT_INFO))) {
                 throw new NotFoundException("run " + runId + " has no complete checkpoint '" + checkpoint + "'; checkpoints: "
                         + checkpointNames(config.runDirectory()));
+            }
+            try {
+                Checkpoints.read(dir, true);
+            } catch (IOException e) {
+                throw new IllegalStateException("checkpoint " + e.getMessage(), e);
             }
         }
         Properties info = readCheckpointInfo(dir);
@@ -374,30 +404,21 @@ public final class RunManager implements AutoCloseable {
         }
         try {
             JsonNode doc = JSON.readTree(file.toFile());
-            RunConfig stored = JSON.treeToValue(doc.get("run"), RunConfig.class);
+            RunConfig stored = doc == null || !doc.hasNonNull("run") ? null : JSON.treeToValue(doc.get("run"), RunConfig.class);
+            if (stored == null) {
+                throw new IOException("no \"run\" object");
+            }
             // The directory may have moved since; it is where the config was found now.
-            return new RunConfig(stored.runId(), stored.agentName(), stored.preset(), stored.agentOverrides(), stored.envId(),
-                    stored.envOptions(), stored.numEnvs(), stored.totalSteps(), stored.seed(), stored.trainRatio(),
-                    stored.prefillSteps(), stored.checkpointEvery(), stored.evalEvery(), stored.evalEpisodes(),
-                    file.getParent(), stored.device());
-        } catch (IOException e) {
-            throw new IllegalStateException("run " + runId + " has an unreadable " + CONFIG_FILE + ": " + e.getMessage(), e);
+            return stored.withRunDirectory(file.getParent());
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalStateException("run " + runId + " has an unreadable " + CONFIG_FILE + ": " + why, e);
         }
     }
 
-    /** The highest-numbered complete checkpoint (one whose info file was written last, so it is whole). */
+    /** The highest-numbered checkpoint whose seal is intact (its files are not checked: a quick look). */
     static Optional<Path> latestCheckpoint(Path runDir) {
-        Path dir = runDir.resolve("checkpoints");
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> all = Files.list(dir)) {
-            return all.filter(p -> p.getFileName().toString().matches("\\d{4}-.*"))
-                    .filter(p -> Files.isRegularFile(p.resolve(TrainingRun.CHECKPOINT_INFO)))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints of " + runDir + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.newestIntact(runDir, false, d -> {}).map(Checkpoints.Checkpoint::directory);
     }
 
     private static List<String> checkpointNames(Path runDir) {
@@ -418,6 +439,26 @@ public final class RunManager implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The stored status of the run directory {@code id}, or a {@link RunState#DAMAGED} one that says
+     * what is wrong, so that one broken directory does not hide the others.
+     */
+    private RunStatus storedOrDamaged(String id) {
+        if (!RUN_ID.matcher(id).matches()) {
+            return damaged(id, "the directory name is not a run id (letters, digits, '.', '_', '-')");
+        }
+        try {
+            return storedStatus(id);
+        } catch (RuntimeException e) {
+            LOG.warn("run directory {} is damaged: {}", id, e.getMessage());
+            return damaged(id, e.getMessage());
+        }
+    }
+
+    private static RunStatus damaged(String id, String why) {
+        return new RunStatus(id, RunState.DAMAGED, why, null, 0, 0, 0, Double.NaN, 0, 0);
+    }
+
     private RunStatus storedStatus(String runId) {
         Path file = runsDir.resolve(runId).resolve(STATUS_FILE);
         RunConfig config = readConfig(runId);
@@ -431,7 +472,7 @@ public final class RunManager implements AutoCloseable {
                     // It was running when its gateway went away without a word: a crash or kill -9.
                     state = RunState.STOPPED;
                     Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
-                    long checkpointStep = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0"))).orElse(0L);
+                    long checkpointStep = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0").trim())).orElse(0L);
                     // status.json is written every few seconds; a checkpoint may be newer.
                     step = Math.max(step, checkpointStep);
                     message = "not running (its gateway ended without stopping it); resume continues from "

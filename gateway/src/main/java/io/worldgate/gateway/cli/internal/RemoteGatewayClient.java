@@ -108,7 +108,8 @@ public final class RemoteGatewayClient implements GatewayClient {
         StartRunRequest.Builder b = StartRunRequest.newBuilder().setAgent(r.agent()).putAllAgentConfig(r.agentConfig())
                 .setEnv(r.env()).putAllEnvOptions(r.envOptions()).setNumEnvs(r.numEnvs()).setSteps(r.steps()).setSeed(r.seed())
                 .setTrainRatio(r.trainRatio()).setPrefill(r.prefill()).setCheckpointEvery(r.checkpointEvery())
-                .setEvalEvery(r.evalEvery()).setEvalEpisodes(r.evalEpisodes()).setDevice(r.device());
+                .setEvalEvery(r.evalEvery()).setEvalEpisodes(r.evalEpisodes()).setDevice(r.device())
+                .setKeepCheckpoints(r.keepCheckpoints()).setExperienceCapacityBytes(r.experienceCapacityBytes());
         if (r.preset() != null) {
             b.setPreset(r.preset());
         }

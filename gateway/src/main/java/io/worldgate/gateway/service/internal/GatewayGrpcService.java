@@ -122,9 +122,10 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             RunRequest request = new RunRequest(r.getAgent(), r.getPreset(), r.getAgentConfigMap(), r.getEnv(),
                     r.getEnvOptionsMap(), r.getNumEnvs() == 0 ? 1 : r.getNumEnvs(), r.getSteps(), r.getSeed(),
                     r.getTrainRatio(), r.getPrefill(), r.getCheckpointEvery(), r.getEvalEvery(),
-                    r.getEvalEpisodes() == 0 ? 1 : r.getEvalEpisodes(), r.getDevice());
+                    r.getEvalEpisodes() == 0 ? 1 : r.getEvalEpisodes(), r.getDevice(), r.getKeepCheckpoints(),
+                    r.getExperienceCapacityBytes());
             if (request.numEnvs() < 0 || request.steps() < 0 || request.prefill() < 0 || request.checkpointEvery() < 0
-                    || request.evalEvery() < 0) {
+                    || request.evalEvery() < 0 || request.keepCheckpoints() < 0 || request.experienceCapacityBytes() < 0) {
                 throw new IllegalArgumentException("counts must be below 2^63");
             }
             if (!Double.isFinite(request.trainRatio()) || request.trainRatio() < 0) {

@@ -25,7 +25,8 @@ import java.util.Map;
  * <pre>{"step":1000,"wall_time":1767225600.123,"tag":"episode/return","value":812.5}</pre>
  * {@code wall_time} is seconds since the Unix epoch. A value that is not finite is written as the
  * string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}, which keeps every line valid
- * JSON. A resumed run appends to the same file. Images and videos are not written here.
+ * JSON. A resumed run appends to the same file, after the rows past its checkpoint were dropped
+ * ({@link #dropAfter}). Images and videos are not written here.
  *
  * <p>Lines are buffered and flushed at least every second, so a crashed process loses at most
  * the last second. Thread-safe.
@@ -50,6 +51,41 @@ public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> 
         Files.createDirectories(runDir);
         return Files.newBufferedWriter(runDir.resolve(FILE_NAME), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Removes from {@code runDir}'s {@code metrics.jsonl} every row past {@code step}, and any torn
+     * line; the file is rewritten beside and renamed into place. Nothing to do when no row is past it.
+     */
+    public static void dropAfter(Path runDir, long step) throws IOException {
+        Path file = runDir.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        List<String> kept = new ArrayList<>();
+        boolean dropped = false;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                JsonNode node;
+                try {
+                    node = mapper.readTree(text);
+                } catch (IOException e) {
+                    node = null;
+                }
+                if (node == null || !node.hasNonNull("step") || node.get("step").asLong() > step) {
+                    dropped = true;
+                } else {
+                    kept.add(text);
+                }
+            }
+        }
+        if (!dropped) {
+            return;
+        }
+        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

@@ -21,6 +21,17 @@ public final class RunMetricsFiles {
      * given, the run's scalars mirrored into it. Close the writer when the run ends.
      */
     public static MetricsWriter open(Path runDir, String runId, MetricsRegistry registry) throws IOException {
+        return open(runDir, runId, registry, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #open(Path, String, MetricsRegistry)} for a run that goes on from {@code fromStep}
+     * (a resume from the checkpoint at that step): the {@code metrics.jsonl} rows an earlier
+     * process wrote past it are dropped first, since the run takes those steps again; the rows
+     * stay in step order and none is written twice.
+     */
+    public static MetricsWriter open(Path runDir, String runId, MetricsRegistry registry, long fromStep) throws IOException {
+        JsonlMetricsWriter.dropAfter(runDir, fromStep);
         List<MetricsWriter> writers = new ArrayList<>();
         try {
             writers.add(new JsonlMetricsWriter(runDir));
