@@ -1,6 +1,7 @@
 package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import io.worldgate.gateway.run.RunState;
@@ -112,12 +113,17 @@ public final class TrainingSession {
         }
 
         @Override
+        public void onEvent(RunStatus s, RunEvent event) {
+            if (event instanceof RunEvent.AgentSwapped) {
+                swaps.incrementAndGet();
+            }
+            onEvent(s, event.text());
+        }
+
+        @Override
         public void onEvent(RunStatus s, String event) {
             if (event.startsWith(TrainingRun.VIDEO_WRITTEN)) {
                 lastVideo = event.substring(TrainingRun.VIDEO_WRITTEN.length()).trim();
-            }
-            if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
-                swaps.incrementAndGet();
             }
             int at = event.indexOf("agent ");
             if (at == 0) {
