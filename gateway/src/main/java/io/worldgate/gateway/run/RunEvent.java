@@ -72,8 +72,8 @@ public sealed interface RunEvent {
 
         @Override
         public String text() {
-            return "swap to " + requested + " rejected: " + reason.name().toLowerCase().replace('_', ' ')
-                    + (detail.isEmpty() ? "" : " (" + detail + ")");
+            return "swap to " + requested + " not done: " + reason.name().toLowerCase().replace('_', ' ')
+                    + (detail.isEmpty() ? "" : " (" + detail + ")") + (current.isEmpty() ? "" : "; running " + current);
         }
     }
 }
