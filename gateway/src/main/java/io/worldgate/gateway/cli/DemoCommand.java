@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
                 baseline = randomScore(client);
                 System.out.printf(Locale.ROOT, "mean return %.1f over %d episodes%n", baseline, EVAL_EPISODES);
             }
-            Outcome outcome = TrainingSession.follow(client, request, false);
+            Outcome outcome = TrainingSession.follow(client, request, false, main.exit);
             if (learns && outcome.lastEvaluation().isPresent()) {
                 System.out.printf(Locale.ROOT, "%n%s: mean evaluation return %.1f after %,d steps (best %.1f at step %,d); "
                         + "random agent: %.1f%n", agent, outcome.lastEvaluation().getAsDouble(), outcome.status().step(),
@@ -71,6 +71,6 @@ final class DemoCommand implements Callable<Integer> {
         long budget = 200;
         RunRequest random = new RunRequest(BASELINE_AGENT, null, Map.of(), DEFAULT_ENV, Map.of(), ENVS, budget, seed + 1, 0, 0,
                 0, budget, EVAL_EPISODES, "auto");
-        return TrainingSession.quietly(client, random).lastEvaluation().orElse(Double.NaN);
+        return TrainingSession.quietly(client, random, main.exit).lastEvaluation().orElse(Double.NaN);
     }
 }

@@ -5,6 +5,7 @@ import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.internal.py4j.Py4jGatewayCommand;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.GatewayClients;
+import io.worldgate.gateway.cli.internal.OrderlyExit;
 import io.worldgate.gateway.host.HostException;
 import io.worldgate.gateway.service.NotFoundException;
 import java.nio.file.Path;
@@ -40,6 +41,9 @@ public final class Main {
             description = "Run in this process even when a gateway service is running.")
     boolean inProcess;
 
+    /** The command's shutdown hook: a command that drives a run says here how a signal stops it. */
+    OrderlyExit exit;
+
     /** The gateway this command talks to: a running service, or one started in this process. */
     GatewayClient client() {
         return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess);
@@ -51,7 +55,15 @@ public final class Main {
 
     /** Runs the command line and returns the exit code: 0 ok, 1 the work failed, 2 bad input. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        try (OrderlyExit exit = OrderlyExit.install()) {
+            Main main = new Main();
+            main.exit = exit;
+            return run(main, args);
+        }
+    }
+
+    private static int run(Main main, String... args) {
+        CommandLine cli = new CommandLine(main);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof EnvException || e instanceof HostException
                     || e instanceof IllegalArgumentException || e instanceof NotFoundException) {

@@ -23,7 +23,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         try (GatewayClient client = main.client()) {
-            return TrainingSession.resume(client, runId, json);
+            return TrainingSession.resume(client, runId, json, main.exit);
         }
     }
 }

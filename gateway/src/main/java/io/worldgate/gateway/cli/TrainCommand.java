@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
                 envOpts, numEnvs, steps, seed, trainRatio, prefill,
                 checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
         try (GatewayClient client = main.client()) {
-            return TrainingSession.train(client, request, json);
+            return TrainingSession.train(client, request, json, main.exit);
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -102,7 +103,7 @@ public final class TrainingRun implements AutoCloseable {
         this.metricsWriter = b.metrics;
         this.experienceFactory = b.experience;
         this.afterEnd = List.copyOf(b.afterEnd);
-        this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion());
+        this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion(), () -> step, this::event);
         this.step = b.startStep;
         this.episodesBefore = b.startEpisodes;
         this.lastCheckpoint = b.startCheckpoint;
@@ -142,15 +143,25 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * Switches to another agent, {@code name} or {@code name@version}, at the next step boundary.
-     * The checkpoint is handed over; an agent that cannot read it starts fresh and says so.
+     * Switches to another agent, {@code name} (its highest deployed version) or
+     * {@code name@version} (that version, pinned), at the next step boundary. The checkpoint is
+     * handed over; an agent that cannot read it starts fresh. Completes with the outcome, also
+     * told to the listeners: {@link RunEvent.AgentSwapped}, or {@link RunEvent.SwapRejected} with
+     * the reason (at once when the agent asked for is the one in use, or is not deployed).
      */
-    public void swapAgent(String selector) {
+    public CompletableFuture<RunEvent.SwapOutcome> swapAgent(String selector) {
         int at = selector.indexOf('@');
         String name = at < 0 ? selector : selector.substring(0, at);
         String version = at < 0 ? null : selector.substring(at + 1);
-        slot.retarget(name, version, host.factories());
-        event("swap to " + selector + " requested");
+        if (state.isTerminal()) {
+            return CompletableFuture.completedFuture(new RunEvent.SwapRejected(selector, RunEvent.SwapRejected.Reason.RUN_ENDED,
+                    "", step, "the run is " + state));
+        }
+        CompletableFuture<RunEvent.SwapOutcome> outcome = slot.retarget(name, version);
+        if (!outcome.isDone()) {
+            event("swap to " + selector + " requested");
+        }
+        return outcome;
     }
 
     /** Waits for the run to end; returns its final status, or the current one on timeout. */
@@ -241,6 +252,7 @@ public final class TrainingRun implements AutoCloseable {
             why = "internal error: " + AgentSlot.describe(e);
         } finally {
             host.removeListener(slot);
+            slot.endRequests();
             closeQuietly(env);
             closeQuietly(evaluator);
             closeQuietly(experience);
@@ -454,9 +466,13 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void event(String text) {
-        LOG.info("run {} at step {}: {}", config.runId(), step, text);
+        event(new RunEvent.Note(step, text));
+    }
+
+    private void event(RunEvent e) {
+        LOG.info("run {} at step {}: {}", config.runId(), step, e.text());
         RunStatus s = status();
-        listeners.forEach(l -> l.onEvent(s, text));
+        listeners.forEach(l -> l.onEvent(s, e));
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
@@ -520,7 +536,7 @@ public final class TrainingRun implements AutoCloseable {
     /** How the slot creates and retires agents for this run. */
     private final class Lifecycle implements AgentSlot.Lifecycle {
         @Override
-        public Agent create(FactoryHandle h) {
+        public AgentSlot.Created create(FactoryHandle h) {
             Optional<String> incompatible = h.factory().incompatibility(spec);
             if (incompatible.isPresent()) {
                 throw new IllegalArgumentException(incompatible.get());
@@ -538,21 +554,22 @@ public final class TrainingRun implements AutoCloseable {
             Path checkpoint = lastCheckpoint;
             if (checkpoint == null) {
                 event("agent " + h.label() + " created");
-                return agent;
+                return new AgentSlot.Created(agent, false);
             }
             try {
                 agent.load(checkpoint);
                 event("agent " + h.label() + " took over from checkpoint " + checkpoint.getFileName());
+                return new AgentSlot.Created(agent, true);
             } catch (IncompatibleCheckpointException e) {
                 LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
                         checkpoint.getFileName(), e.getMessage());
                 event("agent " + h.label() + " starts fresh: checkpoint " + checkpoint.getFileName() + " is incompatible ("
                         + e.getMessage() + ")");
+                return new AgentSlot.Created(agent, false);
             } catch (IOException e) {
                 agent.close();
                 throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
             }
-            return agent;
         }
 
         @Override

@@ -17,6 +17,8 @@ import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
@@ -42,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -203,8 +206,15 @@ public final class RunManager implements AutoCloseable {
         return run.await(Duration.ofSeconds(60));
     }
 
-    /** Swaps a running run's agent to {@code name} or {@code name@version} at its next step boundary. */
-    public RunStatus swap(String runId, String selector) {
+    /**
+     * Swaps a running run's agent to {@code name} or {@code name@version} (pinned) at its next step
+     * boundary; completes with the outcome (see {@link TrainingRun#swapAgent}). A swap that happened,
+     * or that found the agent asked for running, is recorded in config.json for {@link #resume}.
+     *
+     * @throws ConfigException if no deployed plugin offers an agent of that name
+     * @throws IllegalStateException if the run has ended
+     */
+    public CompletableFuture<SwapOutcome> swap(String runId, String selector) {
         TrainingRun run = get(runId);
         if (run.status().state().isTerminal()) {
             throw new IllegalStateException("run " + runId + " is " + run.status().state() + "; resume it first");
@@ -213,9 +223,14 @@ public final class RunManager implements AutoCloseable {
         if (host.factories().stream().noneMatch(h -> h.agentName().equals(name))) {
             throw new ConfigException("no deployed plugin offers agent '" + name + "'; available: " + availableAgents());
         }
-        run.swapAgent(selector);
-        rememberAgent(runId, selector);
-        return run.status();
+        // Recorded on the run's thread as the new agent takes over, before the run can end.
+        return run.swapAgent(selector).thenApply(outcome -> {
+            if (outcome instanceof RunEvent.AgentSwapped
+                    || outcome instanceof RunEvent.SwapRejected r && r.reason() == RunEvent.SwapRejected.Reason.ALREADY_RUNNING) {
+                rememberAgent(runId, selector);
+            }
+            return outcome;
+        });
     }
 
     /** Records a swap in config.json, so that a resumed run goes on with the agent it was swapped to. */

@@ -43,7 +43,13 @@ class HotSwapTest {
                 long atSwap = run.status().step();
                 await("steps with v2", 20, () -> run.status().step() > atSwap + 100);
                 assertThat(run.status().state()).isEqualTo(RunState.RUNNING);
-                assertThat(events.any("random@2.0.0 took over from checkpoint")).as(events.events.toString()).isTrue();
+                assertThat(events.of(RunEvent.AgentSwapped.class)).as(events.events.toString()).singleElement().satisfies(s -> {
+                    assertThat(s.from()).isEqualTo("random@1.0.0");
+                    assertThat(s.to()).isEqualTo("random@2.0.0");
+                    assertThat(s.cause()).isEqualTo(RunEvent.AgentSwapped.Cause.PLUGIN_REPLACED);
+                    assertThat(s.checkpointLoaded()).isTrue();
+                    assertThat(s.step()).isPositive().isLessThanOrEqualTo(atSwap);
+                });
                 // the moment between the old bundle's stop and the new one's start is not reported as a pause
                 assertThat(events.any("no plugin offers")).as(events.events.toString()).isFalse();
                 assertThat(run.lastCheckpoint()).hasValueSatisfying(cp ->
@@ -81,12 +87,17 @@ class HotSwapTest {
         try (HostFixture f = new HostFixture(tmp)) {
             TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random-1.jar"), "1.0.0");
             await("random 1.0.0", 20, () -> f.host.bestFactory("random").isPresent());
+            RunFixtures.Events events = new RunFixtures.Events();
             TrainingRun run = new TrainingRun(RunFixtures.endless("side", "random", tmp, Map.of()), f.host,
-                    EnvRegistry.withBuiltins(), new RunFixtures.Events()).start();
+                    EnvRegistry.withBuiltins(), events).start();
             try {
                 await("steps with v1", 20, () -> run.status().step() > 100);
                 TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random-3.jar"), "3.0.0");
                 await("swap to 3.0.0", 90, () -> "random@3.0.0".equals(run.status().agent()));
+                assertThat(events.of(RunEvent.AgentSwapped.class)).singleElement().satisfies(s -> {
+                    assertThat(s.to()).isEqualTo("random@3.0.0");
+                    assertThat(s.cause()).isEqualTo(RunEvent.AgentSwapped.Cause.NEWER_VERSION_DEPLOYED);
+                });
                 // Removing the older one does not disturb the run.
                 Files.delete(f.deploy.resolve("random-1.jar"));
                 long at = run.status().step();

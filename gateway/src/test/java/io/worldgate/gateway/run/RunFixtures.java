@@ -15,9 +15,21 @@ public final class RunFixtures {
                 dir.resolve("runs").resolve(id), "cpu");
     }
 
-    /** Records every event a run reports. */
+    /** Records every event a run reports, as text and as typed. */
     public static final class Events implements RunListener {
         public final List<String> events = new CopyOnWriteArrayList<>();
+        public final List<RunEvent> typed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(RunStatus status, RunEvent event) {
+            typed.add(event);
+            onEvent(status, event.text());
+        }
+
+        /** The events of one kind, in order. */
+        public <T extends RunEvent> List<T> of(Class<T> kind) {
+            return typed.stream().filter(kind::isInstance).map(kind::cast).toList();
+        }
 
         @Override
         public void onEvent(RunStatus status, String event) {

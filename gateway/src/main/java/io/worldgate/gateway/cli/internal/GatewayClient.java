@@ -5,6 +5,7 @@ import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.RunRequest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +39,16 @@ public interface GatewayClient extends AutoCloseable {
     /** Resumes a stored run; {@code listener} (may be null) hears its events and scalars from the first on. */
     RunStatus resume(String runId, RunListener listener);
 
-    RunStatus swap(String runId, String agent);
+    /**
+     * Asks for a swap of the run's agent to {@code agent} ({@code name} or {@code name@version})
+     * and waits up to {@code wait} (zero: not at all) for it to happen or fail.
+     */
+    SwapReply swap(String runId, String agent, Duration wait);
+
+    /** Asks for a swap and returns at once. */
+    default RunStatus swap(String runId, String agent) {
+        return swap(runId, agent, Duration.ZERO).status();
+    }
 
     List<RunStatus> runs(boolean includeStored);
 

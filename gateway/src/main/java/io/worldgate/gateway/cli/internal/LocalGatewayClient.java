@@ -2,6 +2,7 @@ package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.host.PluginInfo;
+import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -9,6 +10,11 @@ import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.RunRequest;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +82,19 @@ public final class LocalGatewayClient implements GatewayClient {
     }
 
     @Override
-    public RunStatus swap(String runId, String agent) {
-        return gateway.runs().swap(runId, agent);
+    public SwapReply swap(String runId, String agent, Duration wait) {
+        CompletableFuture<SwapOutcome> outcome = gateway.runs().swap(runId, agent);
+        SwapOutcome o = null;
+        try {
+            o = wait.isZero() ? outcome.getNow(null) : outcome.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // still pending: the reply says so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("swap failed: " + e.getCause(), e.getCause());
+        }
+        return new SwapReply(status(runId), Optional.ofNullable(o));
     }
 
     @Override

@@ -9,12 +9,15 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.host.PluginInfo;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.NotFoundException;
 import io.worldgate.gateway.service.RunRequest;
+import io.worldgate.proto.service.v1.AgentSwapped;
 import io.worldgate.proto.service.v1.EnvFamily;
 import io.worldgate.proto.service.v1.EvaluateRequest;
 import io.worldgate.proto.service.v1.EvaluateResponse;
@@ -28,10 +31,13 @@ import io.worldgate.proto.service.v1.RunRef;
 import io.worldgate.proto.service.v1.StartRunRequest;
 import io.worldgate.proto.service.v1.StreamMetricsRequest;
 import io.worldgate.proto.service.v1.SwapAgentRequest;
+import io.worldgate.proto.service.v1.SwapRejected;
 import io.grpc.Context;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -145,8 +151,15 @@ public final class RemoteGatewayClient implements GatewayClient {
     }
 
     @Override
-    public RunStatus swap(String runId, String agent) {
-        return toStatus(call(() -> stub().swapAgent(SwapAgentRequest.newBuilder().setRunId(runId).setAgent(agent).build())));
+    public SwapReply swap(String runId, String agent, Duration wait) {
+        SwapAgentRequest.Builder b = SwapAgentRequest.newBuilder().setRunId(runId).setAgent(agent);
+        if (!wait.isZero()) {
+            b.setWait(true).setWaitSeconds((int) Math.min(Integer.MAX_VALUE, Math.max(1, (wait.toMillis() + 999) / 1000)));
+        }
+        // The service answers when the wait is over at the latest: the deadline leaves it room for that.
+        Run r = call(() -> blocking.withDeadlineAfter(wait.toSeconds() + 60, TimeUnit.SECONDS).swapAgent(b.build()));
+        RunEvent outcome = r.hasSwap() ? fromProto(r.getSwap(), r.getStep(), "") : null;
+        return new SwapReply(toStatus(r), outcome instanceof SwapOutcome o ? Optional.of(o) : Optional.empty());
     }
 
     @Override
@@ -173,7 +186,7 @@ public final class RemoteGatewayClient implements GatewayClient {
             public void onNext(MetricEvent e) {
                 if (e.getTag().equals("event")) {
                     listener.onEvent(new RunStatus(runId, RunState.RUNNING, e.getText(), null, e.getStep(), 0, 0, Double.NaN, 0, 0),
-                            e.getText());
+                            fromProto(e.getEvent(), e.getStep(), e.getText()));
                 } else {
                     listener.onScalar(e.getTag(), e.getValue(), e.getStep());
                 }
@@ -188,6 +201,32 @@ public final class RemoteGatewayClient implements GatewayClient {
             public void onCompleted() {}
         }));
         return () -> context.cancel(null);
+    }
+
+    /** A typed event from the wire; one without a kind (not typed yet, or unknown to this client) is a note. */
+    static RunEvent fromProto(io.worldgate.proto.service.v1.RunEvent e, long step, String text) {
+        try {
+            return typed(e);
+        } catch (IllegalArgumentException unknownEnumValue) {
+            return new RunEvent.Note(step, text); // from a newer service
+        }
+    }
+
+    private static RunEvent typed(io.worldgate.proto.service.v1.RunEvent e) {
+        switch (e.getKindCase()) {
+            case AGENT_SWAPPED: {
+                AgentSwapped s = e.getAgentSwapped();
+                return new RunEvent.AgentSwapped(s.getFromAgent(), s.getToAgent(), s.getStep(),
+                        RunEvent.AgentSwapped.Cause.valueOf(s.getCause().name()), s.getCheckpointLoaded());
+            }
+            case SWAP_REJECTED: {
+                SwapRejected r = e.getSwapRejected();
+                return new RunEvent.SwapRejected(r.getRequested(), RunEvent.SwapRejected.Reason.valueOf(r.getReason().name()),
+                        r.getCurrent(), r.getStep(), r.getDetail());
+            }
+            default:
+                throw new IllegalArgumentException("no kind of event this client knows");
+        }
     }
 
     private static RunRef ref(String runId) {

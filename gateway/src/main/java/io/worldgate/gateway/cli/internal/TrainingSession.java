@@ -1,6 +1,7 @@
 package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import io.worldgate.gateway.run.RunState;
@@ -45,32 +46,36 @@ public final class TrainingSession {
     public record Outcome(int exitCode, RunStatus status, OptionalDouble lastEvaluation, OptionalDouble bestEvaluation,
             long bestEvaluationStep, Optional<Path> lastVideo, String runDirectory) {}
 
-    /** Starts a run and follows it to its end; returns the exit code (0 finished, 1 otherwise). */
-    public static int train(GatewayClient client, RunRequest request, boolean json) throws InterruptedException {
-        return follow(client, request, json).exitCode();
+    /**
+     * Starts a run and follows it to its end; returns the exit code (0 finished, 1 otherwise). A
+     * signal to this process (see {@link OrderlyExit}) stops a run it runs itself, as a normal stop.
+     */
+    public static int train(GatewayClient client, RunRequest request, boolean json, OrderlyExit exit) throws InterruptedException {
+        return follow(client, request, json, exit).exitCode();
     }
 
     /** Starts a run, follows it to its end with progress and summary, and says how it ended. */
-    public static Outcome follow(GatewayClient client, RunRequest request, boolean json) throws InterruptedException {
+    public static Outcome follow(GatewayClient client, RunRequest request, boolean json, OrderlyExit exit)
+            throws InterruptedException {
         Follower f = new Follower(json, request.agent() + " on " + request.env(), request.steps());
         RunStatus started = client.start(request, f);
-        return f.await(client, started.runId(), json);
+        return f.await(client, started.runId(), json, exit);
     }
 
     /** Starts a run and waits for its end without printing anything. */
-    public static Outcome quietly(GatewayClient client, RunRequest request) throws InterruptedException {
+    public static Outcome quietly(GatewayClient client, RunRequest request, OrderlyExit exit) throws InterruptedException {
         Follower f = new Follower(true, request.agent() + " on " + request.env(), request.steps());
         f.silent = true;
         RunStatus started = client.start(request, f);
-        return f.await(client, started.runId(), true);
+        return f.await(client, started.runId(), true, exit);
     }
 
     /** Resumes a stored run and follows it to its end. */
-    public static int resume(GatewayClient client, String runId, boolean json) throws InterruptedException {
+    public static int resume(GatewayClient client, String runId, boolean json, OrderlyExit exit) throws InterruptedException {
         Follower f = new Follower(json, "resume " + runId, 0);
         RunStatus resumed = client.resume(runId, f);
         f.progressTotal(resumed.totalSteps());
-        return f.await(client, runId, json).exitCode();
+        return f.await(client, runId, json, exit).exitCode();
     }
 
     /** Hears a run's events and episode returns, and draws its progress. */
@@ -108,12 +113,17 @@ public final class TrainingSession {
         }
 
         @Override
+        public void onEvent(RunStatus s, RunEvent event) {
+            if (event instanceof RunEvent.AgentSwapped) {
+                swaps.incrementAndGet();
+            }
+            onEvent(s, event.text());
+        }
+
+        @Override
         public void onEvent(RunStatus s, String event) {
             if (event.startsWith(TrainingRun.VIDEO_WRITTEN)) {
                 lastVideo = event.substring(TrainingRun.VIDEO_WRITTEN.length()).trim();
-            }
-            if (event.contains("took over from checkpoint") || event.contains("starts fresh")) {
-                swaps.incrementAndGet();
             }
             int at = event.indexOf("agent ");
             if (at == 0) {
@@ -144,17 +154,16 @@ public final class TrainingSession {
             }
         }
 
-        Outcome await(GatewayClient client, String runId, boolean json) throws InterruptedException {
+        Outcome await(GatewayClient client, String runId, boolean json, OrderlyExit exit) throws InterruptedException {
             long start = System.nanoTime();
-            Thread onExit = new Thread(() -> {
-                if (client.inProcess()) {
-                    client.stop(runId); // checkpoints the agent
-                } else {
-                    System.err.println("\n[worldgate] the run goes on in the " + client.describe()
-                            + "; stop it with: worldgate runs stop " + runId);
-                }
-            }, "stop-run-on-exit");
-            Runtime.getRuntime().addShutdownHook(onExit);
+            if (client.inProcess()) {
+                // The run stops at its next step boundary and checkpoints; the JVM waits while this
+                // thread sees it end, writes the summary and closes the gateway.
+                exit.onSignal(() -> client.stop(runId), true);
+            } else {
+                exit.onSignal(() -> System.err.println("\n[worldgate] the run goes on in the " + client.describe()
+                        + "; stop it with: worldgate runs stop " + runId), false);
+            }
             RunStatus s;
             while (true) {
                 s = client.status(runId);
@@ -167,7 +176,9 @@ public final class TrainingSession {
                 }
                 Thread.sleep(250);
             }
-            Runtime.getRuntime().removeShutdownHook(onExit);
+            if (!client.inProcess()) {
+                exit.onSignal(null, false);
+            }
             if (progress != null) {
                 progress.close();
             }

@@ -4,15 +4,23 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.FactoryListener;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunEvent.AgentSwapped;
+import io.worldgate.gateway.run.RunEvent.SwapOutcome;
+import io.worldgate.gateway.run.RunEvent.SwapRejected;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>The run's loop thread calls {@link #acquire} at every step boundary. The agent is replaced
  * there, never in the middle of a step, when a higher plugin version appears, when the host takes
  * the current plugin away (then {@link #factoryRemoving} blocks the host until the loop has
- * checkpointed and closed the agent, so no object of a departing bundle outlives it), or after
- * the agent failed. With no usable plugin the loop waits in {@link #acquire}: the run pauses.
+ * checkpointed and closed the agent, so no object of a departing bundle outlives it), after
+ * the agent failed, or when a swap was asked for ({@link #retarget}). With no usable plugin the
+ * loop waits in {@link #acquire}: the run pauses. Each change of agent is told as an
+ * {@link AgentSwapped} event; a requested swap that cannot happen as a {@link SwapRejected}, and
+ * the run goes on with the agent it had.
  */
 public final class AgentSlot implements FactoryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSlot.class);
@@ -35,7 +46,7 @@ public final class AgentSlot implements FactoryListener {
     /** What the slot asks of its run. */
     public interface Lifecycle {
         /** Creates an agent from {@code handle}, handing it the latest checkpoint. */
-        Agent create(FactoryHandle handle);
+        Created create(FactoryHandle handle);
 
         /** Checkpoints and closes {@code agent}, created from {@code handle}. */
         void retire(FactoryHandle handle, Agent agent, String why);
@@ -44,6 +55,15 @@ public final class AgentSlot implements FactoryListener {
         void waiting(String why);
     }
 
+    /** A new agent, and whether it loaded the run's checkpoint (false: it started fresh). */
+    public record Created(Agent agent, boolean loadedCheckpoint) {}
+
+    /** A swap asked for and not yet done, and the target to go back to if its agent cannot be made. */
+    private record PendingSwap(String requested, String previousName, String previousVersion,
+            CompletableFuture<SwapOutcome> outcome) {}
+
+    private final LongSupplier step;
+    private final Consumer<RunEvent> events;
     private volatile String agentName;
     private volatile String pinnedVersion;
     private final ReentrantLock lock = new ReentrantLock();
@@ -54,36 +74,60 @@ public final class AgentSlot implements FactoryListener {
     private FactoryHandle current;
     private Agent agent;
     private boolean stopping;
+    private PendingSwap pending;
+    private boolean ended;
+    // The agent last retired to make way for another, and why: the next one created succeeds it.
+    private String retiredLabel;
+    private AgentSwapped.Cause retiredCause;
 
-    /** A slot for the highest deployed version of {@code agentName}. */
-    public AgentSlot(String agentName) {
-        this(agentName, null);
-    }
-
-    /** A slot for {@code agentName}, at exactly {@code version} when that is not null. */
-    public AgentSlot(String agentName, String version) {
+    /**
+     * A slot for {@code agentName}, at exactly {@code version} when that is not null, else at the
+     * highest deployed version. {@code step} reads the run's step counter; {@code events} hears
+     * the slot's typed events.
+     */
+    public AgentSlot(String agentName, String version, LongSupplier step, Consumer<RunEvent> events) {
         this.agentName = agentName;
         this.pinnedVersion = version;
+        this.step = step;
+        this.events = events;
     }
 
     /**
-     * Points the slot at another agent or version; the run switches at its next step boundary,
-     * handing the checkpoint over as in any swap. Plugins already known to the host must be
-     * offered again through {@code candidates}.
+     * Asks for another agent, {@code name}, or exactly {@code name@version} when {@code version}
+     * is not null (pinned: a higher version deployed later does not take over). The switch happens
+     * at the next step boundary, handing the checkpoint over as in any swap. The outcome completes
+     * then, or at once when there is nothing to do ({@link SwapRejected.Reason#ALREADY_RUNNING})
+     * or the version is not deployed; an earlier request still pending is superseded.
      */
-    public void retarget(String name, String version, java.util.Collection<FactoryHandle> candidates) {
+    public CompletableFuture<SwapOutcome> retarget(String name, String version) {
+        String requested = version == null ? name : name + "@" + version;
         lock.lock();
         try {
+            if (ended) {
+                return told(reject(requested, SwapRejected.Reason.RUN_ENDED, ""));
+            }
+            List<FactoryHandle> offered = available.values().stream().filter(h -> h.agentName().equals(name)).toList();
+            if (offered.stream().noneMatch(h -> version == null || h.version().equals(version))) {
+                String versions = offered.stream().map(FactoryHandle::version).sorted().toList().toString();
+                return told(reject(requested, SwapRejected.Reason.NOT_DEPLOYED, "deployed versions of " + name + ": " + versions));
+            }
+            String previousName = agentName;
+            String previousVersion = pinnedVersion;
+            if (pending != null) {
+                previousName = pending.previousName();
+                previousVersion = pending.previousVersion();
+                settle(reject(pending.requested(), SwapRejected.Reason.SUPERSEDED, "replaced by a swap to " + requested));
+            }
             agentName = name;
             pinnedVersion = version;
-            available.clear();
-            broken.clear();
-            for (FactoryHandle h : candidates) {
-                if (h.agentName().equals(name)) {
-                    available.put(h.serviceId(), h);
-                }
+            broken.clear(); // a failed version may be asked for again, once fixed or to retry
+            Optional<FactoryHandle> best = best();
+            if (current != null && best.isPresent() && best.get().serviceId() == current.serviceId()) {
+                return told(reject(requested, SwapRejected.Reason.ALREADY_RUNNING, ""));
             }
+            pending = new PendingSwap(requested, previousName, previousVersion, new CompletableFuture<>());
             changed.signalAll();
+            return pending.outcome();
         } finally {
             lock.unlock();
         }
@@ -96,9 +140,7 @@ public final class AgentSlot implements FactoryListener {
 
     @Override
     public void factoryAdded(FactoryHandle handle) {
-        if (!handle.agentName().equals(agentName)) {
-            return;
-        }
+        // Every agent is kept, not only this slot's: a swap may ask for another one.
         lock.lock();
         try {
             available.put(handle.serviceId(), handle);
@@ -145,16 +187,22 @@ public final class AgentSlot implements FactoryListener {
         try {
             if (current != null) {
                 Optional<FactoryHandle> best = best();
-                boolean released = releaseRequested.contains(current.serviceId());
-                boolean superseded = best.isPresent() && best.get().serviceId() != current.serviceId();
-                boolean retargeted = !current.agentName().equals(agentName)
-                        || (pinnedVersion != null && !current.version().equals(pinnedVersion));
-                if (retargeted && best.isEmpty()) {
-                    retireCurrent(lifecycle, "switching to " + target());
-                }
-                if (released || superseded) {
-                    retireCurrent(lifecycle, released ? current.label() + " is being removed"
-                            : "newer " + best.get().label() + " deployed");
+                if (releaseRequested.contains(current.serviceId())) {
+                    retireCurrent(lifecycle, current.label() + " is being removed", AgentSwapped.Cause.PLUGIN_REPLACED);
+                } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
+                    if (pending != null) {
+                        retireCurrent(lifecycle, "swap to " + pending.requested() + " requested", AgentSwapped.Cause.REQUESTED);
+                    } else {
+                        retireCurrent(lifecycle, "newer " + best.get().label() + " deployed", AgentSwapped.Cause.NEWER_VERSION_DEPLOYED);
+                    }
+                } else if (pending != null) {
+                    // Between the request and this boundary the target went away, or came to mean the agent in use.
+                    PendingSwap p = pending;
+                    pending = null;
+                    agentName = best.isPresent() ? agentName : p.previousName();
+                    pinnedVersion = best.isPresent() ? pinnedVersion : p.previousVersion();
+                    settle(best.isPresent() ? reject(p.requested(), SwapRejected.Reason.ALREADY_RUNNING, "")
+                            : reject(p.requested(), SwapRejected.Reason.NOT_DEPLOYED, "no longer deployed"), p);
                 }
             }
             long emptySince = System.nanoTime();
@@ -168,18 +216,68 @@ public final class AgentSlot implements FactoryListener {
                     continue;
                 }
                 FactoryHandle h = best.get();
+                Created created;
                 try {
-                    agent = lifecycle.create(h);
-                    current = h;
+                    created = lifecycle.create(h);
                 } catch (RuntimeException e) {
                     String message = describe(e);
                     broken.put(h.serviceId(), message);
                     LOG.warn("agent {} could not be created: {}", h.label(), message);
+                    if (pending != null) {
+                        // The requested agent cannot run here: back to the one asked for before.
+                        PendingSwap p = pending;
+                        pending = null;
+                        agentName = p.previousName();
+                        pinnedVersion = p.previousVersion();
+                        settle(reject(p.requested(), SwapRejected.Reason.AGENT_NOT_CREATED, h.label() + ": " + message), p);
+                    }
+                    continue;
                 }
+                agent = created.agent();
+                current = h;
+                succeeded(h, created.loadedCheckpoint());
             }
             return stopping ? Optional.empty() : Optional.of(agent);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Tells who took over from whom, and completes the request that asked for it. */
+    private void succeeded(FactoryHandle h, boolean loadedCheckpoint) {
+        String from = retiredLabel;
+        AgentSwapped.Cause cause = pending != null ? AgentSwapped.Cause.REQUESTED : retiredCause;
+        retiredLabel = null;
+        retiredCause = null;
+        PendingSwap p = pending;
+        pending = null;
+        if (p == null && (from == null || from.equals(h.label()))) {
+            return; // the first agent, or the same one back: no swap
+        }
+        settle(new AgentSwapped(from == null ? "" : from, h.label(), step.getAsLong(), cause, loadedCheckpoint), p);
+    }
+
+    private SwapRejected reject(String requested, SwapRejected.Reason reason, String detail) {
+        return new SwapRejected(requested, reason, current == null ? "" : current.label(), step.getAsLong(), detail);
+    }
+
+    /** Tells an outcome decided at once and returns it as a completed request. */
+    private CompletableFuture<SwapOutcome> told(SwapOutcome outcome) {
+        events.accept(outcome);
+        return CompletableFuture.completedFuture(outcome);
+    }
+
+    /** Tells the outcome of the pending request and completes it. */
+    private void settle(SwapOutcome outcome) {
+        PendingSwap p = pending;
+        pending = null;
+        settle(outcome, p);
+    }
+
+    private void settle(SwapOutcome outcome, PendingSwap request) {
+        events.accept(outcome);
+        if (request != null) {
+            request.outcome().complete(outcome);
         }
     }
 
@@ -195,6 +293,8 @@ public final class AgentSlot implements FactoryListener {
             }
             broken.put(current.serviceId(), message);
             closeQuietly(agent);
+            retiredLabel = current.label();
+            retiredCause = AgentSwapped.Cause.AGENT_FAILED;
             current = null;
             agent = null;
             changed.signalAll();
@@ -209,9 +309,23 @@ public final class AgentSlot implements FactoryListener {
         try {
             stopping = true;
             if (current != null) {
-                retireCurrent(lifecycle, why);
+                retireCurrent(lifecycle, why, null);
             }
+            endRequests();
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A swap still pending when the run ends did not happen: it is told so, as are later requests. */
+    public void endRequests() {
+        lock.lock();
+        try {
+            ended = true;
+            if (pending != null) {
+                settle(reject(pending.requested(), SwapRejected.Reason.RUN_ENDED, ""));
+            }
         } finally {
             lock.unlock();
         }
@@ -238,9 +352,11 @@ public final class AgentSlot implements FactoryListener {
         }
     }
 
-    private void retireCurrent(Lifecycle lifecycle, String why) {
+    private void retireCurrent(Lifecycle lifecycle, String why, AgentSwapped.Cause cause) {
         FactoryHandle h = current;
         Agent a = agent;
+        retiredLabel = h.label();
+        retiredCause = cause;
         current = null;
         agent = null;
         try {
@@ -252,6 +368,7 @@ public final class AgentSlot implements FactoryListener {
 
     private Optional<FactoryHandle> best() {
         String version = pinnedVersion;
+        // PluginHost.best keeps only this slot's agent name.
         return PluginHost.best(agentName, available.values().stream()
                 .filter(h -> !broken.containsKey(h.serviceId()))
                 .filter(h -> version == null || h.version().equals(version))

@@ -8,6 +8,7 @@ import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.host.PluginInfo;
+import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -41,6 +42,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayGrpcService.class);
     private static final Pattern PLUGIN_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.jar");
+
+    private static final Duration DEFAULT_SWAP_WAIT = Duration.ofSeconds(60);
+    private static final Duration MAX_SWAP_WAIT = Duration.ofSeconds(600);
 
     private final Gateway gateway;
 
@@ -166,12 +172,36 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
 
     @Override
     public void swapAgent(SwapAgentRequest request, StreamObserver<Run> out) {
-        answer(out, () -> {
+        CompletableFuture<RunEvent.SwapOutcome> outcome;
+        try {
             if (request.getAgent().isBlank()) {
                 throw new IllegalArgumentException("agent is required: name or name@version");
             }
-            gateway.runs().swap(request.getRunId(), request.getAgent());
-            return toProto(gateway.runs().get(request.getRunId()));
+            if (request.getWaitSeconds() > MAX_SWAP_WAIT.toSeconds()) {
+                throw new IllegalArgumentException("wait_seconds is at most " + MAX_SWAP_WAIT.toSeconds() + ", got "
+                        + Integer.toUnsignedString(request.getWaitSeconds()));
+            }
+            outcome = gateway.runs().swap(request.getRunId(), request.getAgent());
+        } catch (RuntimeException e) {
+            out.onError(toStatus(e));
+            return;
+        }
+        long waitMillis = !request.getWait() ? 0
+                : request.getWaitSeconds() == 0 ? DEFAULT_SWAP_WAIT.toMillis() : request.getWaitSeconds() * 1000L;
+        ServerCallStreamObserver<Run> call = (ServerCallStreamObserver<Run>) out;
+        call.setOnCancelHandler(() -> {}); // a client that stops waiting changes nothing: the swap goes on
+        // Answered when the outcome is known or the wait is over, on the thread that decides it: no thread waits.
+        outcome.copy().completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS).whenComplete((o, error) -> {
+            if (call.isCancelled()) {
+                return;
+            }
+            answer(out, () -> {
+                Run.Builder b = toProto(gateway.runs().get(request.getRunId())).toBuilder();
+                if (o != null) {
+                    b.setSwap(RunEventsProto.toProto(o));
+                }
+                return b.build();
+            });
         });
     }
 
@@ -206,8 +236,13 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
 
             @Override
-            public void onEvent(RunStatus status, String event) {
-                send(MetricEvent.newBuilder().setStep(status.step()).setWallTime(now()).setTag("event").setText(event).build());
+            public void onEvent(RunStatus status, RunEvent event) {
+                MetricEvent.Builder b = MetricEvent.newBuilder().setStep(event.step()).setWallTime(now()).setTag("event")
+                        .setText(event.text());
+                if (!(event instanceof RunEvent.Note)) {
+                    b.setEvent(RunEventsProto.toProto(event));
+                }
+                send(b.build());
                 if (status.state().isTerminal()) {
                     finish();
                 }

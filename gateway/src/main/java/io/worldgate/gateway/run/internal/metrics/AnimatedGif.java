@@ -17,6 +17,7 @@ import javax.imageio.metadata.IIOInvalidTreeException;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Animated GIFs with the JDK's GIF writer: one frame per image, a fixed frame delay and a loop
@@ -45,7 +46,8 @@ public final class AnimatedGif {
         int delayCs = Math.max(2, Math.round(frameDelayMillis / 10f));
         ImageWriter writer = gifWriter();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        // In memory: a file cache would add a shutdown hook, refused while the JVM shuts down (see Images#png).
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             writer.prepareWriteSequence(null);

@@ -15,6 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Tensors to images and images to PNG bytes, with {@code javax.imageio}. */
 public final class Images {
@@ -79,8 +81,10 @@ public final class Images {
     /** PNG bytes of an image. */
     public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        try {
-            if (!ImageIO.write(image, "png", out)) {
+        // Cached in memory, not in a temporary file: ImageIO's file cache adds a JVM shutdown hook,
+        // which fails while the JVM shuts down, and the last learning curve is drawn then on SIGTERM.
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) {
                 throw new IllegalStateException("no PNG writer for image type " + image.getType());
             }
         } catch (IOException e) {
