@@ -106,4 +106,29 @@ class CliTest {
         assertThat(r.err()).contains("error: unknown environment 'mujoco:Ant'").contains("families: java");
         assertThat(tmp.resolve("runs")).as("nothing is created for a rejected request").doesNotExist();
     }
+
+    @Test
+    void serveKeepsMetricsOnLoopbackWhateverItsBindAndTakesNoTokenOnTheCommandLineWithoutAWarning() {
+        picocli.CommandLine cli = new picocli.CommandLine(new Main());
+        picocli.CommandLine.ParseResult parsed = cli.parseArgs("serve", "--bind", "0.0.0.0");
+        ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(serve.bind).isEqualTo("0.0.0.0");
+        assertThat(serve.metricsBind).isEqualTo("127.0.0.1");
+        assertThat(serve.allowPluginInstall).as("plugin installs are off by default").isFalse();
+    }
+
+    @Test
+    void theTokenComesFromAFileOrTheEnvironmentAndTheCommandLineOneIsDeprecated() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, "from-file\n");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(file, "cli", java.util.Map.of("WORLDGATE_TOKEN", "env")))
+                .isEqualTo("from-file");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(null, "cli", java.util.Map.of("WORLDGATE_TOKEN", "env")))
+                .isEqualTo("env");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(null, null, java.util.Map.of())).isNull();
+        Files.writeString(file, "  \n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> io.worldgate.gateway.cli.internal.Tokens.given(file, null, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is empty");
+    }
 }

@@ -75,7 +75,8 @@ public final class RemoteGatewayClient implements GatewayClient {
                 case INVALID_ARGUMENT -> throw new ConfigException(msg);
                 case NOT_FOUND -> throw new NotFoundException(msg);
                 case FAILED_PRECONDITION -> throw new IllegalStateException(msg);
-                case UNAUTHENTICATED -> throw new ConfigException(msg + "; pass --token");
+                case UNAUTHENTICATED -> throw new ConfigException(msg);
+                case PERMISSION_DENIED -> throw new IllegalStateException(msg);
                 case UNAVAILABLE -> throw new IllegalStateException("the gateway service at " + address + " is not reachable: " + msg);
                 default -> throw new IllegalStateException("the gateway service failed: " + msg);
             }
