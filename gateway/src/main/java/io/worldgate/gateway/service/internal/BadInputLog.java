@@ -26,7 +26,9 @@ final class BadInputLog {
         }
         long left = suppressed.getAndSet(0);
         String reason = why == null ? "" : why.length() > MAX_LINE_CHARS ? why.substring(0, MAX_LINE_CHARS) + "…" : why;
-        LOG.warn("refused a bad {} request: {}{}", method, reason.replace('\n', ' '),
+        // The reason may quote the client's input: no control characters reach the log (no forged lines).
+        LOG.warn("refused a bad {} request: {}{}", method, reason.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append),
                 left == 0 ? "" : " (and " + left + " other bad requests not logged)");
     }
 }
