@@ -38,11 +38,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // --token-file or WORLDGATE_TOKEN set the token calls must carry; else one is made up.
+        String token = main.givenToken();
         Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
         GatewayServer server;
         try {
-            // --token-file or WORLDGATE_TOKEN set the token calls must carry; else one is made up.
-            server = GatewayServer.start(gateway, bind, port, main.givenToken(), allowPluginInstall);
+            server = GatewayServer.start(gateway, bind, port, token, allowPluginInstall);
         } catch (java.io.IOException e) {
             gateway.close();
             throw new IllegalArgumentException("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
