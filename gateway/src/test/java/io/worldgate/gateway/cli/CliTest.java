@@ -131,4 +131,16 @@ class CliTest {
                 () -> io.worldgate.gateway.cli.internal.Tokens.given(file, null, java.util.Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is empty");
     }
+
+    @Test
+    void agentsDescribeListsTheConfigKeysWithDefaultsRangesAndPresets() {
+        Result r = run("agents", "describe", "random");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("action_scale\\s+DOUBLE\\s+1\\.0\\s+\\[0, 1\\]")
+                .containsPattern("act_delay_ms\\s+INT\\s+0\\s+\\[0, 10000\\]")
+                .contains("preset default (default): action_scale=1.0").contains("preset gentle: action_scale=0.25");
+        Result unknown = run("agents", "describe", "dreamer");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no deployed plugin offers agent 'dreamer'").contains("deployed: random@");
+    }
 }

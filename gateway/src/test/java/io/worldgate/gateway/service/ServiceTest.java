@@ -178,6 +178,8 @@ class ServiceTest {
             assertThat(d.getActionKindsList()).containsExactly("CONTINUOUS", "DISCRETE");
             assertThat(stub.describeAgent(DescribeAgentRequest.newBuilder().setAgent("random@1.0.0").build()).getAgent())
                     .isEqualTo("random@1.0.0");
+            // The CLI's client (agents describe) turns it back into the plugin's descriptor.
+            assertThat(client.describeAgent("random").descriptor().configKey("act_delay_ms").orElseThrow().max()).isEqualTo(10_000.0);
             assertThatThrownBy(() -> stub.describeAgent(DescribeAgentRequest.newBuilder().setAgent("random@9.9.9").build()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));

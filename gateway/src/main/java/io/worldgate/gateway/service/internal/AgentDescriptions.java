@@ -4,13 +4,10 @@ import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.ConfigKey;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
-import io.worldgate.gateway.service.ApiLimits;
-import io.worldgate.gateway.service.NotFoundException;
+import io.worldgate.gateway.service.AgentLookup;
 import io.worldgate.proto.service.v1.AgentDescription;
 import io.worldgate.proto.service.v1.ConfigKeyInfo;
 import io.worldgate.proto.service.v1.Preset;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** An agent's descriptor as the API's {@link AgentDescription}. */
 final class AgentDescriptions {
@@ -18,19 +15,10 @@ final class AgentDescriptions {
 
     /**
      * @param selector {@code name} (the highest deployed version) or {@code name@version}
-     * @throws NotFoundException if no deployed plugin offers it
+     * @throws io.worldgate.gateway.service.NotFoundException if no deployed plugin offers it
      */
     static AgentDescription describe(PluginHost host, String selector) {
-        if (selector.isBlank()) {
-            throw new IllegalArgumentException("agent is required: name or name@version; deployed: " + deployed(host));
-        }
-        int at = selector.indexOf('@');
-        String name = at < 0 ? selector : selector.substring(0, at);
-        Optional<FactoryHandle> found = at < 0 ? host.bestFactory(name)
-                : host.factories().stream()
-                        .filter(h -> h.agentName().equals(name) && h.version().equals(selector.substring(at + 1))).findFirst();
-        FactoryHandle handle = found.orElseThrow(() -> new NotFoundException("no deployed plugin offers agent '"
-                + ApiLimits.echo(selector) + "'; deployed: " + deployed(host)));
+        FactoryHandle handle = AgentLookup.find(host, selector);
         AgentDescriptor d = handle.factory().descriptor();
         AgentDescription.Builder b = AgentDescription.newBuilder().setAgent(handle.label()).setDescription(d.description())
                 .addAllObservationKeys(d.observationKeys().stream().sorted().toList())
@@ -51,10 +39,5 @@ final class AgentDescriptions {
         }
         d.presets().forEach((preset, values) -> b.putPresets(preset, Preset.newBuilder().putAllValues(values).build()));
         return b.build();
-    }
-
-    private static String deployed(PluginHost host) {
-        String list = host.factories().stream().map(FactoryHandle::label).distinct().collect(Collectors.joining(", "));
-        return list.isEmpty() ? "none" : list;
     }
 }
