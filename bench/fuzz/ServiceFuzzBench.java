@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ServiceFuzzBench {
     private static final String[] NASTY = {"", "../../etc/passwd", "random", "java:CartPole", "random@", "@", "a".repeat(5000),
             "b".repeat(20_000), "\u0000", "日本語", "dmc:", "x.jar", "..jar", "/tmp/x.jar", "-1", "NaN", "9999999999999999999"};
-    private static final String[] KINDS = {"random bytes", "oversized body (2 MiB)", "well-formed message", "bit-flipped message"};
+    private static final String[] KINDS = {"random bytes", "oversized body (2-64 MiB)", "well-formed message", "bit-flipped message"};
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new TreeMap<>();
@@ -74,10 +74,10 @@ public final class ServiceFuzzBench {
             Thread w = new Thread(() -> {
                 while (System.nanoTime() < end && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     MethodDescriptor<?, ?> method = methods.get(rng.nextInt(methods.size()));
-                    int kind = rng.nextInt(100) == 0 ? 1 : new int[] {0, 2, 2, 3}[rng.nextInt(4)];
+                    int kind = rng.nextInt(500) == 0 ? 1 : new int[] {0, 2, 2, 3}[rng.nextInt(4)];
                     byte[] body = switch (kind) {
                         case 0 -> randomBytes(rng);
-                        case 1 -> new byte[2 * 1024 * 1024 + rng.nextInt(1024)];
+                        case 1 -> new byte[rng.nextInt(2 << 20, 64 << 20)];
                         case 2 -> randomMessage(rng, inputType(method)).toByteArray();
                         default -> flip(rng, randomMessage(rng, inputType(method)).toByteArray());
                     };
@@ -121,7 +121,7 @@ public final class ServiceFuzzBench {
         StringBuilder md = new StringBuilder();
         md.append("# gRPC service fuzz\n\n`./worldgate bench fuzz ").append(seconds).append(' ').append(threads)
                 .append("` (bench/fuzz/run.sh): a real `worldgate serve` on loopback with the random plugin, ").append(threads)
-                .append(" client threads sending random bytes, 2 MiB bodies (1%), random well-formed and bit-flipped"
+                .append(" client threads sending random bytes, bodies of 2-64 MiB (0.2%), random well-formed and bit-flipped"
                         + " requests to every RPC, with the token, 2 s deadline per call. Run ")
                 .append(Instant.now().toString(), 0, 16).append(" UTC on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs.\n\n");
