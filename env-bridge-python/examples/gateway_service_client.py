@@ -3,7 +3,10 @@
 Start a service (``./worldgate serve``), then::
 
     .venv/bin/python env-bridge-python/examples/gateway_service_client.py            # finds it via runs/.gateway.json
-    .venv/bin/python env-bridge-python/examples/gateway_service_client.py --address 127.0.0.1:7420 --steps 2000
+    WORLDGATE_TOKEN=... .venv/bin/python env-bridge-python/examples/gateway_service_client.py --address host:7420
+
+Every call carries the service's token: from ``--token-file``, else ``$WORLDGATE_TOKEN``, else the
+service's discovery file ``<runs-dir>/.gateway.json`` (readable by the user who started it only).
 
 The stubs are generated at start from ``proto/worldgate/service/v1/gateway.proto`` with
 grpcio-tools, the way any client in another program would make them.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -36,15 +40,27 @@ def load_stubs(proto_root: Path):
         "worldgate.service.v1.gateway_pb2_grpc")
 
 
-def discover(runs_dir: Path) -> tuple[str, str | None]:
-    doc = json.loads((runs_dir / ".gateway.json").read_text())
-    return doc["address"], doc.get("token")
+def discover(runs_dir: Path) -> dict:
+    """The discovery file of a service serving ``runs_dir``, or an empty dict."""
+    try:
+        return json.loads((runs_dir / ".gateway.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def find_token(token_file: Path | None, discovered: dict) -> str | None:
+    """Never a command-line argument: other users see those in the process list."""
+    if token_file is not None:
+        return token_file.read_text().strip()
+    if os.environ.get("WORLDGATE_TOKEN"):
+        return os.environ["WORLDGATE_TOKEN"].strip()
+    return discovered.get("token")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--address", help="host:port of the service (default: from <runs-dir>/.gateway.json)")
-    parser.add_argument("--token", help="bearer token, for a service bound beyond loopback")
+    parser.add_argument("--token-file", type=Path, help="file holding the bearer token (else $WORLDGATE_TOKEN, else the discovery file)")
     parser.add_argument("--runs-dir", type=Path, default=REPO / "runs")
     parser.add_argument("--agent", default="random")
     parser.add_argument("--env", default="java:CartPole")
@@ -52,12 +68,20 @@ def main() -> int:
     args = parser.parse_args()
 
     pb, rpc = load_stubs(REPO / "proto")
-    address, token = (args.address, args.token) if args.address else discover(args.runs_dir)
-    metadata = [("authorization", f"Bearer {token}")] if token or args.token else []
+    discovered = discover(args.runs_dir)
+    address = args.address or discovered.get("address")
+    if address is None:
+        parser.error(f"no service found through {args.runs_dir / '.gateway.json'}; pass --address")
+    token = find_token(args.token_file, discovered)
+    metadata = [("authorization", f"Bearer {token}")] if token else []
     gateway = rpc.GatewayStub(grpc.insecure_channel(address))
 
     plugins = gateway.ListPlugins(pb.ListPluginsRequest(), metadata=metadata).plugins
     print("plugins:", ", ".join(f"{p.file} {p.state} {list(p.agents)}" for p in plugins))
+
+    agent = gateway.DescribeAgent(pb.DescribeAgentRequest(agent=args.agent), metadata=metadata)
+    print(f"{agent.agent} config:", ", ".join(f"{k.name}={k.default_value}" for k in agent.config_keys),
+          "presets:", ", ".join(sorted(agent.presets)))
 
     run = gateway.StartRun(pb.StartRunRequest(agent=args.agent, env=args.env, steps=args.steps, num_envs=2, seed=1,
                                               checkpoint_every=args.steps // 2), metadata=metadata)

@@ -6,6 +6,7 @@ import io.worldgate.gateway.bridge.internal.py4j.Py4jGatewayCommand;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.GatewayClients;
 import io.worldgate.gateway.cli.internal.OrderlyExit;
+import io.worldgate.gateway.cli.internal.Tokens;
 import io.worldgate.gateway.host.HostException;
 import io.worldgate.gateway.service.NotFoundException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "worldgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hosts world-model RL agents as hot-swappable OSGi plugins and trains them on real simulators.",
         subcommands = {DemoCommand.class, TrainCommand.class, ServeCommand.class, RunsCommand.class, ResumeCommand.class,
+                AgentsCommand.class,
                 SwapCommand.class, EvalCommand.class, PluginsCommand.class, EnvsCommand.class, Py4jGatewayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
@@ -34,7 +36,13 @@ public final class Main {
             description = "Talk to the gateway service there (default: the one serving --runs-dir on this machine, if any).")
     String gatewayAddress;
 
-    @Option(names = "--token", scope = ScopeType.INHERIT, description = "Bearer token of a gateway service bound beyond loopback.")
+    @Option(names = "--token-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "File holding the service's bearer token (else $WORLDGATE_TOKEN; a service of yours on this"
+                    + " machine needs neither). For serve: the token to require.")
+    Path tokenFile;
+
+    /** Deprecated: the process list shows it to every user. */
+    @Option(names = "--token", scope = ScopeType.INHERIT, hidden = true)
     String token;
 
     @Option(names = "--in-process", scope = ScopeType.INHERIT,
@@ -46,7 +54,12 @@ public final class Main {
 
     /** The gateway this command talks to: a running service, or one started in this process. */
     GatewayClient client() {
-        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess);
+        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, givenToken(), inProcess);
+    }
+
+    /** The token given through --token-file, WORLDGATE_TOKEN or the deprecated --token; null if none. */
+    String givenToken() {
+        return Tokens.given(tokenFile, token, System.getenv());
     }
 
     public static void main(String[] args) {

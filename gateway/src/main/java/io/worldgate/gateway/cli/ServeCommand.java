@@ -3,6 +3,7 @@ package io.worldgate.gateway.cli;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,24 +17,33 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback requires a token.")
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
 
     @Option(names = "--port", defaultValue = "7420", description = "Port; 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--metrics-port", defaultValue = "7421",
-            description = "Port of the Prometheus /metrics endpoint, on the same address; -1 for none (default: ${DEFAULT-VALUE}).")
+            description = "Port of the Prometheus /metrics endpoint; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1",
+            description = "Address of the /metrics endpoint (default: ${DEFAULT-VALUE}); beyond loopback it requires the token.")
+    String metricsBind;
+
+    @Option(names = "--allow-plugin-install",
+            description = "Let InstallPlugin and UninstallPlugin change the deploy directory over the API. A plugin runs with"
+                    + " this process's rights: whoever holds the token can then run code here.")
+    boolean allowPluginInstall;
 
     @Override
     public Integer call() throws Exception {
+        // --token-file or WORLDGATE_TOKEN set the token calls must carry; else one is made up.
+        String token = main.givenToken();
         Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
         GatewayServer server;
         try {
-            // --token (a global option) sets the token calls must carry; beyond loopback one is made up if none is given.
-            server = GatewayServer.start(gateway, bind, port, main.token);
+            server = GatewayServer.start(gateway, bind, port, token, allowPluginInstall);
         } catch (java.io.IOException e) {
             gateway.close();
             throw new IllegalArgumentException("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
@@ -41,11 +51,13 @@ final class ServeCommand implements Callable<Integer> {
         PrometheusEndpoint metrics = null;
         if (metricsPort >= 0) {
             try {
-                metrics = PrometheusEndpoint.start(gateway.metrics(), new InetSocketAddress(bind, metricsPort));
+                InetAddress at = InetAddress.getByName(metricsBind);
+                metrics = PrometheusEndpoint.start(gateway.metrics(), new InetSocketAddress(at, metricsPort),
+                        at.isLoopbackAddress() ? null : server.token());
             } catch (java.io.IOException e) {
                 server.close();
                 gateway.close();
-                throw new IllegalArgumentException("cannot serve metrics on " + bind + ":" + metricsPort + ": " + e.getMessage()
+                throw new IllegalArgumentException("cannot serve metrics on " + metricsBind + ":" + metricsPort + ": " + e.getMessage()
                         + " (choose another --metrics-port, or -1 for none)");
             }
         }
@@ -65,9 +77,10 @@ final class ServeCommand implements Callable<Integer> {
         if (metricsEndpoint != null) {
             System.out.println("metrics: " + metricsEndpoint.uri());
         }
-        if (server.token() != null) {
-            System.out.println("token: " + server.token() + "   (calls need 'authorization: Bearer <token>')");
-        }
+        // The token itself stays out of the output, which often ends up in logs others read.
+        System.out.println("token: in " + gateway.runs().runsDirectory().resolve(GatewayServer.DISCOVERY_FILE)
+                + " (readable by you only); calls need 'authorization: Bearer <token>'");
+        System.out.println("plugin installs over the API: " + (allowPluginInstall ? "allowed" : "off (--allow-plugin-install)"));
         System.out.flush();
         stopped.await();
         return 0;

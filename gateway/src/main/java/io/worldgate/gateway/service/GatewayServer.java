@@ -9,7 +9,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.worldgate.gateway.service.internal.GatewayGrpcService;
+import io.worldgate.gateway.service.internal.GuardedService;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,17 +25,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code worldgate serve}: the gateway's gRPC API on a socket. Binds to loopback unless told
- * otherwise; bound to any other address it requires a bearer token on every call.
+ * {@code worldgate serve}: the gateway's gRPC API on a socket. Every call, loopback included,
+ * carries a bearer token: other users of a shared host are not trusted. Binds to loopback unless
+ * told otherwise. Installing plugins over the API, which runs their code with the gateway's
+ * rights, is refused unless allowed when starting.
  *
  * <p>While it runs, {@code <runs-dir>/.gateway.json} (readable by its owner only) says where it
- * listens and with which token, so the CLI on the same machine finds it.
+ * listens and with which token, so the CLI of the same user on the same machine finds it.
  */
 public final class GatewayServer implements AutoCloseable {
     /** The discovery file's name, in the runs directory. */
     public static final String DISCOVERY_FILE = ".gateway.json";
-    /** Plugin jars can be large. */
-    private static final int MAX_INBOUND_BYTES = 512 * 1024 * 1024;
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Server server;
@@ -50,24 +50,28 @@ public final class GatewayServer implements AutoCloseable {
         this.address = address;
     }
 
+    /** As {@link #start(Gateway, String, int, String, boolean)}, refusing plugin installs. */
+    public static GatewayServer start(Gateway gateway, String bindHost, int port, String token) throws IOException {
+        return start(gateway, bindHost, port, token, false);
+    }
+
     /**
      * Starts serving {@code gateway} on {@code bindHost:port} (port 0: any free port).
      *
-     * @param token the bearer token to require; null to generate one when not bound to loopback
+     * @param token the bearer token to require; null to generate one
+     * @param allowPluginInstall whether InstallPlugin and UninstallPlugin may change the deploy directory
      */
-    public static GatewayServer start(Gateway gateway, String bindHost, int port, String token) throws IOException {
+    public static GatewayServer start(Gateway gateway, String bindHost, int port, String token, boolean allowPluginInstall)
+            throws IOException {
         InetAddress bind = InetAddress.getByName(bindHost);
-        String required = token;
-        if (required == null && !bind.isLoopbackAddress()) {
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            required = HexFormat.of().formatHex(random);
+        if (token != null && token.isBlank()) {
+            throw new IllegalArgumentException("the token is empty");
         }
+        String required = token != null ? token.strip() : newToken();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port))
-                .maxInboundMessageSize(MAX_INBOUND_BYTES);
-        GatewayGrpcService service = new GatewayGrpcService(gateway);
-        builder.addService(required == null ? ServerInterceptors.intercept(service)
-                : ServerInterceptors.intercept(service, new TokenCheck(required)));
+                .maxInboundMessageSize(GuardedService.maxInboundBytes(allowPluginInstall))
+                .maxConcurrentCallsPerConnection(ApiLimits.MAX_CONCURRENT_CALLS_PER_CONNECTION);
+        builder.addService(ServerInterceptors.intercept(GuardedService.of(gateway, allowPluginInstall), new TokenCheck(required)));
         Server server = builder.build().start();
         String address = bind.getHostAddress() + ":" + server.getPort();
         Path discovery = gateway.runs().runsDirectory().resolve(DISCOVERY_FILE);
@@ -75,14 +79,19 @@ public final class GatewayServer implements AutoCloseable {
         return new GatewayServer(server, discovery, required, address);
     }
 
+    /** 192 random bits, in hex. */
+    public static String newToken() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
     private static void writeDiscovery(Path file, String address, String token) throws IOException {
         Files.createDirectories(file.getParent());
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("address", address);
         doc.put("pid", ProcessHandle.current().pid());
-        if (token != null) {
-            doc.put("token", token);
-        }
+        doc.put("token", token);
         Path tmp = file.resolveSibling(DISCOVERY_FILE + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -99,7 +108,7 @@ public final class GatewayServer implements AutoCloseable {
         return server.getPort();
     }
 
-    /** The token calls must carry, or null when none is required. */
+    /** The token calls must carry. */
     public String token() {
         return token;
     }
@@ -140,7 +149,8 @@ public final class GatewayServer implements AutoCloseable {
             // Constant-time comparison, so the token cannot be guessed byte by byte from timings.
             if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
                 call.close(Status.UNAUTHENTICATED.withDescription("this gateway requires 'authorization: Bearer <token>'"
-                        + " (printed by worldgate serve)"), new Metadata());
+                        + " (the CLI of the user who started it finds it in <runs-dir>/.gateway.json; others set WORLDGATE_TOKEN"
+                        + " or --token-file)"), new Metadata());
                 return new ServerCall.Listener<>() {};
             }
             return next.startCall(call, headers);

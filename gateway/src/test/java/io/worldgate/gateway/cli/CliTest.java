@@ -106,4 +106,41 @@ class CliTest {
         assertThat(r.err()).contains("error: unknown environment 'mujoco:Ant'").contains("families: java");
         assertThat(tmp.resolve("runs")).as("nothing is created for a rejected request").doesNotExist();
     }
+
+    @Test
+    void serveKeepsMetricsOnLoopbackWhateverItsBindAndTakesNoTokenOnTheCommandLineWithoutAWarning() {
+        picocli.CommandLine cli = new picocli.CommandLine(new Main());
+        picocli.CommandLine.ParseResult parsed = cli.parseArgs("serve", "--bind", "0.0.0.0");
+        ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(serve.bind).isEqualTo("0.0.0.0");
+        assertThat(serve.metricsBind).isEqualTo("127.0.0.1");
+        assertThat(serve.allowPluginInstall).as("plugin installs are off by default").isFalse();
+    }
+
+    @Test
+    void theTokenComesFromAFileOrTheEnvironmentAndTheCommandLineOneIsDeprecated() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, "from-file\n");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(file, "cli", java.util.Map.of("WORLDGATE_TOKEN", "env")))
+                .isEqualTo("from-file");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(null, "cli", java.util.Map.of("WORLDGATE_TOKEN", "env")))
+                .isEqualTo("env");
+        assertThat(io.worldgate.gateway.cli.internal.Tokens.given(null, null, java.util.Map.of())).isNull();
+        Files.writeString(file, "  \n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> io.worldgate.gateway.cli.internal.Tokens.given(file, null, java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is empty");
+    }
+
+    @Test
+    void agentsDescribeListsTheConfigKeysWithDefaultsRangesAndPresets() {
+        Result r = run("agents", "describe", "random");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("action_scale\\s+DOUBLE\\s+1\\.0\\s+\\[0, 1\\]")
+                .containsPattern("act_delay_ms\\s+INT\\s+0\\s+\\[0, 10000\\]")
+                .contains("preset default (default): action_scale=1.0").contains("preset gentle: action_scale=0.25");
+        Result unknown = run("agents", "describe", "dreamer");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no deployed plugin offers agent 'dreamer'").contains("deployed: random@");
+    }
 }

@@ -39,8 +39,8 @@ class KillAndResumeTest {
         try {
             Path discovery = runs.resolve(GatewayServer.DISCOVERY_FILE);
             await("the gateway process to serve", 120, () -> Files.isRegularFile(discovery));
-            String address = new com.fasterxml.jackson.databind.ObjectMapper().readTree(discovery.toFile()).get("address").asText();
-            try (RemoteGatewayClient client = new RemoteGatewayClient(address, null)) {
+            var found = new com.fasterxml.jackson.databind.ObjectMapper().readTree(discovery.toFile());
+            try (RemoteGatewayClient client = new RemoteGatewayClient(found.get("address").asText(), found.get("token").asText())) {
                 RunStatus s = client.start(new RunRequest("random", null, Map.of("act_delay_ms", "1"), "java:CartPole", Map.of(), 2,
                         totalSteps, 5, 0, 0, 400, 0, 1, "cpu"), null);
                 runId = s.runId();

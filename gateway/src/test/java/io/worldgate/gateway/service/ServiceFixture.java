@@ -25,7 +25,7 @@ final class ServiceFixture implements AutoCloseable {
         gateway = Gateway.start(deploy, tmp.resolve("runs"));
         await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
         server = GatewayServer.start(gateway, "127.0.0.1", 0, null);
-        client = new RemoteGatewayClient(server.address(), null);
+        client = new RemoteGatewayClient(server.address(), server.token());
     }
 
     @Override

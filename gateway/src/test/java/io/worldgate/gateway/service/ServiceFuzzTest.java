@@ -8,27 +8,24 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;
-import io.grpc.CallOptions;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
-import io.grpc.stub.ClientCalls;
 import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.proto.service.v1.GatewayGrpc;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -37,16 +34,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
- * Sends random bytes and random well-formed requests to every method of the service for a
- * bounded time, then checks that it still answers, that well-formed nonsense only ever got a
- * clear client-side error, and that a run stored before the fuzzing is untouched.
+ * Sends random bytes, oversized bodies and random well-formed requests to every method of the
+ * service for a bounded time, then checks that it still answers, that nothing ever got a server
+ * error (UNKNOWN, INTERNAL), that the log stayed short, and that a run stored before the fuzzing
+ * is untouched. {@code bench/fuzz/run.sh} is the longer run.
  */
 class ServiceFuzzTest {
     private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(8);
     private static final int MAX_CALLS = 4000;
-    private static final String[] NASTY = {"", "../../etc/passwd", "random", "java:CartPole", "random@", "@", "a".repeat(5000),
+    /** Client errors, and DEADLINE_EXCEEDED for a call that waits (StopRun, StreamMetrics of a live run). */
+    private static final List<Status.Code> ALLOWED = List.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT,
+            Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION, Status.Code.PERMISSION_DENIED,
+            Status.Code.RESOURCE_EXHAUSTED, Status.Code.DEADLINE_EXCEEDED);
+    private static final String[] NASTY = {"", "../../etc/passwd", "random", "java:CartPole", "random@", "@", "a".repeat(5000), "b".repeat(20_000),
             "\u0000", "日本語", "dmc:", "x.jar", "..jar", "/tmp/x.jar", "-1", "NaN", "9999999999999999999"};
 
     @Test
@@ -60,6 +63,10 @@ class ServiceFuzzTest {
             Map<String, byte[]> before = snapshot(tmp.resolve("runs").resolve(stored.runId()));
 
             ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
+            Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ListAppender<ILoggingEvent> logged = new ListAppender<>();
+            logged.start();
+            root.addAppender(logged);
             SplittableRandom rng = new SplittableRandom(20261121);
             Map<Status.Code, Integer> wellFormed = new EnumMap<>(Status.Code.class);
             Map<Status.Code, Integer> garbage = new EnumMap<>(Status.Code.class);
@@ -72,20 +79,25 @@ class ServiceFuzzTest {
                 while (System.nanoTime() < end && calls++ < MAX_CALLS) {
                     MethodDescriptor<?, ?> method = methods.get(rng.nextInt(methods.size()));
                     boolean bytes = rng.nextBoolean();
-                    byte[] payload = bytes ? randomBytes(rng) : randomMessage(rng, inputType(method)).toByteArray();
-                    Status.Code code = call(channel, method, payload);
+                    byte[] payload = bytes ? (rng.nextInt(100) == 0 ? new byte[ApiLimits.MAX_REQUEST_BYTES + 1] : randomBytes(rng))
+                            : randomMessage(rng, inputType(method)).toByteArray();
+                    Status.Code code = RawCalls.call(channel, method, payload, server.token()).getCode();
                     (bytes ? garbage : wellFormed).merge(code, 1, Integer::sum);
-                    if (!bytes && !List.of(Status.Code.OK, Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
-                            Status.Code.FAILED_PRECONDITION, Status.Code.DEADLINE_EXCEEDED).contains(code)) {
-                        unexpected.add(method.getBareMethodName() + " -> " + code);
+                    if (!ALLOWED.contains(code)) {
+                        unexpected.add(method.getBareMethodName() + (bytes ? " (random bytes)" : "") + " -> " + code);
                     }
                 }
             } finally {
+                root.detachAppender(logged);
                 channel.shutdownNow();
             }
-            System.out.println("fuzz: " + calls + " calls; well-formed " + wellFormed + "; random bytes " + garbage);
+            System.out.println("fuzz: " + calls + " calls; well-formed " + wellFormed + "; random bytes " + garbage
+                    + "; log lines " + logged.list.size());
 
-            assertThat(unexpected).as("well-formed requests get client errors, never server errors").isEmpty();
+            assertThat(unexpected).as("requests get client errors, never server errors").isEmpty();
+            assertThat(logged.list).as("bad input is logged a line per 10 s at most, without stack traces")
+                    .hasSizeLessThanOrEqualTo(5)
+                    .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
             assertThat(client.plugins()).extracting(p -> p.file()).contains("random.jar");
             RunStatus after = client.start(RunRequest.of("random", "java:CartPole", 200), null);
             await("a run after the fuzzing", 20, () -> client.status(after.runId()).state() == RunState.FINISHED);
@@ -98,28 +110,6 @@ class ServiceFuzzTest {
 
     private static Descriptor inputType(MethodDescriptor<?, ?> method) {
         return ((ProtoMethodDescriptorSupplier) method.getSchemaDescriptor()).getMethodDescriptor().getInputType();
-    }
-
-    private static Status.Code call(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] payload) {
-        MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING
-                        ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(method.getFullMethodName())
-                .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS);
-        try {
-            if (raw.getType() == MethodDescriptor.MethodType.UNARY) {
-                ClientCalls.blockingUnaryCall(channel, raw, options, payload);
-            } else {
-                Iterator<byte[]> it = ClientCalls.blockingServerStreamingCall(channel, raw, options, payload);
-                for (int i = 0; i < 3 && it.hasNext(); i++) {
-                    it.next();
-                }
-            }
-            return Status.Code.OK;
-        } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode();
-        }
     }
 
     private static byte[] randomBytes(SplittableRandom rng) {
@@ -177,20 +167,4 @@ class ServiceFuzzTest {
         }
         return out;
     }
-
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
 }

@@ -14,6 +14,9 @@ import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
+import io.worldgate.proto.service.v1.AgentDescription;
+import io.worldgate.proto.service.v1.ConfigKeyInfo;
+import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
 import java.nio.file.Files;
@@ -113,10 +116,12 @@ class ServiceTest {
         Path python = Path.of(System.getProperty("worldgate.python", repo.resolve(".venv/bin/python").toString()));
         assertThat(python).as("the project venv (made by ./worldgate test)").exists();
         Process p = new ProcessBuilder(python.toString(), repo.resolve("env-bridge-python/examples/gateway_service_client.py").toString(),
-                "--address", server.address(), "--steps", "1200").redirectErrorStream(true).start();
+                "--address", server.address(), "--runs-dir", tmp.resolve("runs").toString(), "--steps", "1200")
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
         assertThat(out).contains("plugins: random-1.jar ACTIVE ['random']")
+                .contains("random@1.0.0 config: action_scale=1.0, act_delay_ms=0 presets: default, gentle")
                 .containsPattern("run \\S+: FINISHED at step 1200 of 1200, \\d+ episodes")
                 .containsPattern("evaluation of 0002-step1200-random-1\\.0\\.0 by random@1\\.0\\.0: mean return \\d+")
                 .contains("unknown run -> NOT_FOUND: no run 'no-such-run'");
@@ -148,10 +153,50 @@ class ServiceTest {
                 1, 100, 0, 0, 0, 0, 0, 1, "cpu"), null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("keys: act_delay_ms, action_scale");
         assertThatThrownBy(() -> client.start(RunRequest.of("random", "java:CartPole", 0), null))
-                .hasMessageContaining("steps must be at least 1");
+                .hasMessageContaining("steps must be in [1, ");
         assertThatThrownBy(() -> client.start(RunRequest.of("random", "nope", 10), null)).hasMessageContaining("unknown environment");
         assertThatThrownBy(() -> client.evaluate("../../etc", null, 1, 0)).hasMessageContaining("is not a run id");
         assertThat(client.runs(true)).isEmpty();
+    }
+
+    @Test
+    void describeAgentListsTheConfigKeysWithDefaultsAndThePresets() throws Exception {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
+        try {
+            GatewayGrpc.GatewayBlockingStub stub = GatewayGrpc.newBlockingStub(channel).withCallCredentials(bearer(server.token()));
+            AgentDescription d = stub.describeAgent(DescribeAgentRequest.newBuilder().setAgent("random").build());
+            assertThat(d.getAgent()).isEqualTo("random@1.0.0");
+            assertThat(d.getConfigKeysList()).extracting(ConfigKeyInfo::getName).containsExactly("action_scale", "act_delay_ms");
+            ConfigKeyInfo scale = d.getConfigKeys(0);
+            assertThat(scale.getType()).isEqualTo("DOUBLE");
+            assertThat(Double.parseDouble(scale.getDefaultValue())).isEqualTo(1.0);
+            assertThat(scale.hasMin()).isTrue();
+            assertThat(scale.getMax()).isEqualTo(1.0);
+            assertThat(d.getDefaultPreset()).isEqualTo("default");
+            assertThat(d.getPresetsMap()).containsOnlyKeys("default", "gentle");
+            assertThat(d.getPresetsMap().get("gentle").getValuesMap()).containsEntry("action_scale", "0.25");
+            assertThat(d.getActionKindsList()).containsExactly("CONTINUOUS", "DISCRETE");
+            assertThat(stub.describeAgent(DescribeAgentRequest.newBuilder().setAgent("random@1.0.0").build()).getAgent())
+                    .isEqualTo("random@1.0.0");
+            // The CLI's client (agents describe) turns it back into the plugin's descriptor.
+            assertThat(client.describeAgent("random").descriptor().configKey("act_delay_ms").orElseThrow().max()).isEqualTo(10_000.0);
+            assertThatThrownBy(() -> stub.describeAgent(DescribeAgentRequest.newBuilder().setAgent("random@9.9.9").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    static io.grpc.CallCredentials bearer(String token) {
+        return new io.grpc.CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier applier) {
+                io.grpc.Metadata m = new io.grpc.Metadata();
+                m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(m);
+            }
+        };
     }
 
     @Test
@@ -174,7 +219,7 @@ class ServiceTest {
     }
 
     @Test
-    void aServerBoundBeyondLoopbackMakesUpATokenWhenGivenNone() throws Exception {
+    void aServerMakesUpATokenWhenGivenNoneAndKeepsItInAFileOnlyItsOwnerReads() throws Exception {
         try (GatewayServer open = GatewayServer.start(gateway, "0.0.0.0", 0, null)) {
             assertThat(open.token()).isNotNull().hasSizeGreaterThanOrEqualTo(32);
             assertThat(Files.getPosixFilePermissions(tmp.resolve("runs").resolve(GatewayServer.DISCOVERY_FILE)))

@@ -23,6 +23,9 @@ public interface GatewayClient extends AutoCloseable {
 
     List<PluginInfo> plugins();
 
+    /** The agent {@code name} (highest version) or {@code name@version}: its config keys, defaults and presets. */
+    AgentInfo describeAgent(String selector);
+
     /** family -> (id -> description). */
     Map<String, Map<String, String>> envs();
 

@@ -10,30 +10,39 @@ import java.nio.file.Path;
 /**
  * Picks the gateway a command talks to: the one named with {@code --gateway}; else a service
  * running on this machine for the same runs directory (found through its discovery file, with
- * its pid alive); else a gateway started in this process.
+ * its pid alive); else a gateway started in this process. The token is the one the user gave
+ * ({@link Tokens}), else the discovery file's when it names the same service.
  */
 public final class GatewayClients {
     private GatewayClients() {}
 
+    /** @param token the token the user gave, or null to use the discovery file's */
     public static GatewayClient connect(Path pluginsDir, Path runsDir, String gatewayAddress, String token, boolean inProcess) {
+        JsonNode discovered = inProcess && gatewayAddress == null ? null : liveDiscovery(runsDir);
         if (gatewayAddress != null) {
-            return new RemoteGatewayClient(gatewayAddress, token);
+            boolean same = discovered != null && gatewayAddress.equals(discovered.path("address").asText());
+            return new RemoteGatewayClient(gatewayAddress, token != null || !same ? token : discovered.path("token").asText(null));
         }
-        if (!inProcess) {
-            Path discovery = runsDir.resolve(GatewayServer.DISCOVERY_FILE);
-            if (Files.isRegularFile(discovery)) {
-                try {
-                    JsonNode doc = Json.mapper().readTree(discovery.toFile());
-                    long pid = doc.path("pid").asLong(-1);
-                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                        String t = token != null ? token : doc.path("token").asText(null);
-                        return new RemoteGatewayClient(doc.path("address").asText(), t);
-                    }
-                } catch (IOException e) {
-                    // An unreadable discovery file: fall back to a gateway of our own.
-                }
-            }
+        if (discovered != null) {
+            return new RemoteGatewayClient(discovered.path("address").asText(),
+                    token != null ? token : discovered.path("token").asText(null));
         }
         return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir));
+    }
+
+    /** The discovery file of a service serving {@code runsDir} whose process is alive, or null. */
+    private static JsonNode liveDiscovery(Path runsDir) {
+        Path discovery = runsDir.resolve(GatewayServer.DISCOVERY_FILE);
+        if (!Files.isRegularFile(discovery)) {
+            return null;
+        }
+        try {
+            JsonNode doc = Json.mapper().readTree(discovery.toFile());
+            long pid = doc.path("pid").asLong(-1);
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? doc : null;
+        } catch (IOException e) {
+            // Unreadable (another user's service, or a torn file): not ours to use.
+            return null;
+        }
     }
 }

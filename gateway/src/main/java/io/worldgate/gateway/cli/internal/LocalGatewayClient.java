@@ -1,11 +1,13 @@
 package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.gateway.bridge.EnvFactory;
+import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginInfo;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.gateway.service.AgentLookup;
 import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.RunRequest;
@@ -40,6 +42,13 @@ public final class LocalGatewayClient implements GatewayClient {
     @Override
     public List<PluginInfo> plugins() {
         return gateway.plugins().awaitSettled(Duration.ofSeconds(15));
+    }
+
+    @Override
+    public AgentInfo describeAgent(String selector) {
+        gateway.plugins().awaitSettled(Duration.ofSeconds(15));
+        FactoryHandle handle = AgentLookup.find(gateway.plugins(), selector);
+        return new AgentInfo(handle.label(), handle.factory().descriptor());
     }
 
     @Override

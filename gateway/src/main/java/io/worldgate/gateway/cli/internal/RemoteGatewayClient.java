@@ -7,7 +7,10 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.worldgate.api.agent.ActionKind;
+import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.api.agent.ConfigKey;
 import io.worldgate.gateway.host.PluginInfo;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
@@ -18,6 +21,8 @@ import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.NotFoundException;
 import io.worldgate.gateway.service.RunRequest;
 import io.worldgate.proto.service.v1.AgentSwapped;
+import io.worldgate.proto.service.v1.AgentDescription;
+import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.EnvFamily;
 import io.worldgate.proto.service.v1.EvaluateRequest;
 import io.worldgate.proto.service.v1.EvaluateResponse;
@@ -81,7 +86,8 @@ public final class RemoteGatewayClient implements GatewayClient {
                 case INVALID_ARGUMENT -> throw new ConfigException(msg);
                 case NOT_FOUND -> throw new NotFoundException(msg);
                 case FAILED_PRECONDITION -> throw new IllegalStateException(msg);
-                case UNAUTHENTICATED -> throw new ConfigException(msg + "; pass --token");
+                case UNAUTHENTICATED -> throw new ConfigException(msg);
+                case PERMISSION_DENIED -> throw new IllegalStateException(msg);
                 case UNAVAILABLE -> throw new IllegalStateException("the gateway service at " + address + " is not reachable: " + msg);
                 default -> throw new IllegalStateException("the gateway service failed: " + msg);
             }
@@ -98,6 +104,23 @@ public final class RemoteGatewayClient implements GatewayClient {
                 .map(p -> new PluginInfo(p.getFile(), emptyToNull(p.getSymbolicName()), emptyToNull(p.getVersion()), p.getState(),
                         p.getAgentsList(), emptyToNull(p.getError())))
                 .toList());
+    }
+
+    @Override
+    public AgentInfo describeAgent(String selector) {
+        AgentDescription d = call(() -> stub().describeAgent(DescribeAgentRequest.newBuilder().setAgent(selector).build()));
+        List<ConfigKey> keys = d.getConfigKeysList().stream()
+                .map(k -> new ConfigKey(k.getName(), ConfigKey.Type.valueOf(k.getType()), k.getDefaultValue(), k.getDescription(),
+                        k.hasMin() ? k.getMin() : null, k.hasMax() ? k.getMax() : null, k.getChoicesList()))
+                .toList();
+        Map<String, Map<String, String>> presets = new LinkedHashMap<>();
+        new java.util.TreeMap<>(d.getPresetsMap()).forEach((name, preset) -> presets.put(name, preset.getValuesMap()));
+        String name = d.getAgent().contains("@") ? d.getAgent().substring(0, d.getAgent().indexOf('@')) : d.getAgent();
+        AgentDescriptor descriptor = new AgentDescriptor(name, d.getDescription(),
+                d.getActionKindsList().stream().map(ActionKind::valueOf).collect(java.util.stream.Collectors.toSet()),
+                java.util.Set.copyOf(d.getObservationKeysList()), keys, presets,
+                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset());
+        return new AgentInfo(d.getAgent(), descriptor);
     }
 
     @Override

@@ -12,10 +12,13 @@ import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.gateway.service.ApiLimits;
 import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.NotFoundException;
 import io.worldgate.gateway.service.RunRequest;
+import io.worldgate.proto.service.v1.AgentDescription;
+import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.EnvFamily;
 import io.worldgate.proto.service.v1.EvaluateRequest;
 import io.worldgate.proto.service.v1.EvaluateResponse;
@@ -54,6 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayGrpcService.class);
+    private static final int MAX_DESCRIPTION_CHARS = 2000;
     private static final Pattern PLUGIN_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.jar");
 
     private static final Duration DEFAULT_SWAP_WAIT = Duration.ofSeconds(60);
@@ -112,6 +116,11 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     }
 
     @Override
+    public void describeAgent(DescribeAgentRequest request, StreamObserver<AgentDescription> out) {
+        answer(out, () -> AgentDescriptions.describe(gateway.plugins(), request.getAgent()));
+    }
+
+    @Override
     public void listEnvs(ListEnvsRequest request, StreamObserver<ListEnvsResponse> out) {
         answer(out, () -> {
             ListEnvsResponse.Builder b = ListEnvsResponse.newBuilder();
@@ -125,20 +134,42 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     @Override
     public void startRun(StartRunRequest r, StreamObserver<Run> out) {
         answer(out, () -> {
+            // uint32 fields arrive as Java ints: 2^32-1 would read as -1.
+            long numEnvs = Integer.toUnsignedLong(r.getNumEnvs());
+            long evalEpisodes = Integer.toUnsignedLong(r.getEvalEpisodes());
+            checkRange("num_envs", numEnvs, 0, ApiLimits.MAX_NUM_ENVS);
+            checkRange("steps", Long.toUnsignedString(r.getSteps()), r.getSteps(), 1, ApiLimits.MAX_STEPS);
+            checkRange("prefill", Long.toUnsignedString(r.getPrefill()), r.getPrefill(), 0, ApiLimits.MAX_STEPS);
+            checkRange("checkpoint_every", Long.toUnsignedString(r.getCheckpointEvery()), r.getCheckpointEvery(), 0,
+                    ApiLimits.MAX_STEPS);
+            checkRange("eval_every", Long.toUnsignedString(r.getEvalEvery()), r.getEvalEvery(), 0, ApiLimits.MAX_STEPS);
+            checkRange("eval_episodes", evalEpisodes, 0, ApiLimits.MAX_EVAL_EPISODES);
+            long keepCheckpoints = Integer.toUnsignedLong(r.getKeepCheckpoints());
+            checkRange("keep_checkpoints", keepCheckpoints, 0, ApiLimits.MAX_KEEP_CHECKPOINTS);
+            checkRange("experience_capacity_bytes", Long.toUnsignedString(r.getExperienceCapacityBytes()),
+                    r.getExperienceCapacityBytes(), 0, ApiLimits.MAX_EXPERIENCE_BYTES);
+            if (!Double.isFinite(r.getTrainRatio()) || r.getTrainRatio() < 0 || r.getTrainRatio() > ApiLimits.MAX_TRAIN_RATIO) {
+                throw new IllegalArgumentException("train_ratio must be a finite number in [0, " + (long) ApiLimits.MAX_TRAIN_RATIO
+                        + "], got " + r.getTrainRatio());
+            }
             RunRequest request = new RunRequest(r.getAgent(), r.getPreset(), r.getAgentConfigMap(), r.getEnv(),
-                    r.getEnvOptionsMap(), r.getNumEnvs() == 0 ? 1 : r.getNumEnvs(), r.getSteps(), r.getSeed(),
+                    r.getEnvOptionsMap(), numEnvs == 0 ? 1 : (int) numEnvs, r.getSteps(), r.getSeed(),
                     r.getTrainRatio(), r.getPrefill(), r.getCheckpointEvery(), r.getEvalEvery(),
-                    r.getEvalEpisodes() == 0 ? 1 : r.getEvalEpisodes(), r.getDevice(), r.getKeepCheckpoints(),
+                    evalEpisodes == 0 ? 1 : (int) evalEpisodes, r.getDevice(), (int) keepCheckpoints,
                     r.getExperienceCapacityBytes());
-            if (request.numEnvs() < 0 || request.steps() < 0 || request.prefill() < 0 || request.checkpointEvery() < 0
-                    || request.evalEvery() < 0 || request.keepCheckpoints() < 0 || request.experienceCapacityBytes() < 0) {
-                throw new IllegalArgumentException("counts must be below 2^63");
-            }
-            if (!Double.isFinite(request.trainRatio()) || request.trainRatio() < 0) {
-                throw new IllegalArgumentException("train_ratio must be a finite number >= 0, got " + request.trainRatio());
-            }
             return toProto(gateway.runs().start(request));
         });
+    }
+
+    /** {@code value}, a uint64 read as a Java long (negative above 2^63), must lie in [min, max]. */
+    private static void checkRange(String field, String shown, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "], got " + shown);
+        }
+    }
+
+    private static void checkRange(String field, long value, long min, long max) {
+        checkRange(field, Long.toString(value), value, min, max);
     }
 
     @Override
@@ -208,11 +239,10 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     @Override
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> out) {
         answer(out, () -> {
-            if (request.getEpisodes() > 1000) {
-                throw new IllegalArgumentException("at most 1000 evaluation episodes per call, got " + request.getEpisodes());
-            }
+            long episodes = Integer.toUnsignedLong(request.getEpisodes());
+            checkRange("episodes", episodes, 0, ApiLimits.MAX_EVAL_EPISODES);
             EvaluationResult r = gateway.runs().evaluate(request.getRunId(), request.getCheckpoint(),
-                    Math.max(1, request.getEpisodes()), request.getSeed());
+                    (int) Math.max(1, episodes), request.getSeed());
             return EvaluateResponse.newBuilder().addAllReturns(r.returns()).setMeanReturn(r.meanReturn())
                     .setAgent(r.agent()).setCheckpoint(r.checkpoint()).build();
         });
@@ -290,7 +320,8 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
 
     private static String checkPluginFile(String name) {
         if (name == null || !PLUGIN_FILE.matcher(name).matches()) {
-            throw new IllegalArgumentException("plugin file names are letters, digits, '.', '_', '-' ending in .jar, got '" + name + "'");
+            throw new IllegalArgumentException("plugin file names are letters, digits, '.', '_', '-' ending in .jar, got '"
+                    + ApiLimits.echo(name) + "'");
         }
         return name;
     }
@@ -360,6 +391,12 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             LOG.error("internal error in a service call", e);
             status = Status.INTERNAL;
         }
-        return status.withDescription(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).asRuntimeException();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // The description travels in a trailer: a long one (an error quoting a long input) would overflow the
+        // client's header limit and reset the stream.
+        if (message.length() > MAX_DESCRIPTION_CHARS) {
+            message = message.substring(0, MAX_DESCRIPTION_CHARS) + "…(" + message.length() + " chars)";
+        }
+        return status.withDescription(message).asRuntimeException();
     }
 }

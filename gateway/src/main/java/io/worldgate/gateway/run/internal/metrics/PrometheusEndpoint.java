@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@code GET /metrics} endpoint in the Prometheus text format, served from a
  * {@link MetricsRegistry} by the JDK's built-in HTTP server on one daemon thread. Binds to
- * 127.0.0.1 unless given another address; anything other than {@code /metrics} gets 404, any
- * method other than GET or HEAD gets 405. Close it to free the port.
+ * 127.0.0.1 unless given another address; given a token, every request must carry
+ * {@code Authorization: Bearer <token>} (else 401). Anything other than {@code /metrics} gets
+ * 404, any method other than GET or HEAD gets 405. Close it to free the port.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     /** The content type of the Prometheus text exposition format. */
@@ -28,11 +30,13 @@ public final class PrometheusEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final MetricsRegistry registry;
+    private final byte[] expectedAuthorization;
 
-    private PrometheusEndpoint(HttpServer server, ExecutorService executor, MetricsRegistry registry) {
+    private PrometheusEndpoint(HttpServer server, ExecutorService executor, MetricsRegistry registry, String token) {
         this.server = server;
         this.executor = executor;
         this.registry = registry;
+        this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Serves on 127.0.0.1:{@code port} (0 picks a free port; see {@link #address}). */
@@ -40,15 +44,23 @@ public final class PrometheusEndpoint implements AutoCloseable {
         return start(registry, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }
 
-    /** Serves on {@code address}; binding beyond loopback exposes run names to that network. */
+    /** Serves on {@code address} to anyone who reaches it. */
     public static PrometheusEndpoint start(MetricsRegistry registry, InetSocketAddress address) throws IOException {
+        return start(registry, address, null);
+    }
+
+    /**
+     * Serves on {@code address}; with a {@code token} (null for none), only to requests bearing it.
+     * Without one, binding beyond loopback shows run ids and returns to that network.
+     */
+    public static PrometheusEndpoint start(MetricsRegistry registry, InetSocketAddress address, String token) throws IOException {
         HttpServer server = HttpServer.create(address, 16);
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "worldgate-prometheus");
             t.setDaemon(true);
             return t;
         });
-        PrometheusEndpoint endpoint = new PrometheusEndpoint(server, executor, registry);
+        PrometheusEndpoint endpoint = new PrometheusEndpoint(server, executor, registry, token);
         server.createContext("/", endpoint::handle);
         server.setExecutor(executor);
         server.start();
@@ -74,7 +86,10 @@ public final class PrometheusEndpoint implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
-            if (!PATH.equals(exchange.getRequestURI().getPath())) {
+            if (!authorized(exchange)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                reply(exchange, 401, "text/plain; charset=utf-8", "send 'Authorization: Bearer <token>'\n", method);
+            } else if (!PATH.equals(exchange.getRequestURI().getPath())) {
                 reply(exchange, 404, "text/plain; charset=utf-8", "not found; metrics are at " + PATH + "\n", method);
             } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
@@ -91,6 +106,15 @@ public final class PrometheusEndpoint implements AutoCloseable {
                 reply(exchange, 200, CONTENT_TYPE, body, method);
             }
         }
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        if (expectedAuthorization == null) {
+            return true;
+        }
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        // Constant time, like the gRPC token check.
+        return given != null && MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void reply(HttpExchange exchange, int status, String contentType, String body, String method)

@@ -84,6 +84,27 @@ class PrometheusEndpointTest {
     }
 
     @Test
+    void givenATokenItServesOnlyRequestsBearingIt() throws Exception {
+        MetricsRegistry registry = new MetricsRegistry();
+        RunMetricsExporter exporter = new RunMetricsExporter(registry);
+        registry.beforeScrape(() -> exporter.publish(List.of(run("cartpole-1", RunState.RUNNING, 12_000, 310.25))));
+        try (PrometheusEndpoint endpoint = PrometheusEndpoint.start(registry,
+                new java.net.InetSocketAddress(java.net.InetAddress.getByName("0.0.0.0"), 0), "s3cret")) {
+            URI uri = URI.create("http://127.0.0.1:" + endpoint.address().getPort() + PrometheusEndpoint.PATH);
+            HttpResponse<String> none = get(uri);
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+            assertThat(none.body()).doesNotContain("cartpole-1");
+            assertThat(HTTP.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer guess").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            HttpResponse<String> right = HTTP.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer s3cret").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(right.body()).contains("worldgate_run_steps_total{run=\"cartpole-1\"} 12000");
+        }
+    }
+
+    @Test
     void registryRules() {
         MetricsRegistry registry = new MetricsRegistry();
         MetricsRegistry.Counter c = registry.counter("x_total", "An x.", labels("run", "a"));
