@@ -23,7 +23,8 @@ class StartRunValidationTest {
         try (ServiceFixture service = new ServiceFixture(tmp, "random.jar", null)) {
             ManagedChannel channel = NettyChannelBuilder.forTarget(service.server.address()).usePlaintext().build();
             try {
-                GatewayGrpc.GatewayBlockingStub stub = GatewayGrpc.newBlockingStub(channel);
+                GatewayGrpc.GatewayBlockingStub stub = GatewayGrpc.newBlockingStub(channel)
+                        .withCallCredentials(ServiceTest.bearer(service.server.token()));
                 for (StartRunRequest bad : new StartRunRequest[] {
                         StartRunRequest.newBuilder().setAgent("random").setEnv("java:Nope").setSteps(100).build(),
                         StartRunRequest.newBuilder().setAgent("random").setEnv("java:CartPole").putEnvOptions("size", "64")
