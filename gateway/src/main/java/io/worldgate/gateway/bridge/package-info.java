@@ -8,7 +8,8 @@
  * is a {@link io.worldgate.gateway.bridge.BridgeConfig}: W workers of K envs each, gRPC with or
  * without a shared-memory file for observations, or Py4J; workers started by the user
  * ({@code --env-worker HOST:PORT}); deadlines; restart limits. The same settings can travel as
- * {@code bridge.*} env options in a run request.
+ * {@code bridge.*} env options in a run request, but a request may name only the env workers the
+ * gateway allows ({@code serve --allow-env-worker}), and worker counts and image sizes are capped.
  *
  * <p>Supervision: every call has a deadline; a worker that dies, hangs or whose simulator raises
  * is killed and restarted with exponential backoff, its episodes reported as truncated; after too

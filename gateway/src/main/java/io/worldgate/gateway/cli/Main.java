@@ -8,6 +8,7 @@ import io.worldgate.gateway.cli.internal.GatewayClients;
 import io.worldgate.gateway.host.HostException;
 import io.worldgate.gateway.service.NotFoundException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +44,11 @@ public final class Main {
     /** The gateway this command talks to: a running service, or one started in this process. */
     GatewayClient client() {
         return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess);
+    }
+
+    /** As {@link #client()}; a gateway started in this process allows the env workers the user named. */
+    GatewayClient client(List<String> envWorkers) {
+        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess, envWorkers);
     }
 
     public static void main(String[] args) {

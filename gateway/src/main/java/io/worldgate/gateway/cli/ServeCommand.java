@@ -1,9 +1,12 @@
 package io.worldgate.gateway.cli;
 
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,9 +30,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port of the Prometheus /metrics endpoint, on the same address; -1 for none (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--allow-env-worker", paramLabel = "HOST:PORT", description = "A worker started by you "
+            + "(python -m worldgate_envs serve ... --listen HOST:PORT) that runs may use through the env option "
+            + "bridge.env_workers; repeatable. Runs may name no other.")
+    List<String> allowedEnvWorkers = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-        Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
+        Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir,
+                BridgeConfig.defaults().withAllowedEnvWorkers(allowedEnvWorkers));
         GatewayServer server;
         try {
             // --token (a global option) sets the token calls must carry; beyond loopback one is made up if none is given.

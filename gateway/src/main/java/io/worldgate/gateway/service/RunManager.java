@@ -88,6 +88,8 @@ public final class RunManager implements AutoCloseable {
      * @throws ConfigException for an unknown agent, preset or config key, or a bad value (the
      *     message lists what exists)
      * @throws IllegalArgumentException for other bad values (steps, env id)
+     * @throws io.worldgate.gateway.bridge.EnvException for bridge options or image sizes beyond the limits, or an env
+     *     worker the gateway does not allow
      */
     public TrainingRun start(RunRequest r, RunListener... listeners) {
         if (r.steps() < 1) {
@@ -100,6 +102,7 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalArgumentException("an environment id is required; see 'envs list'");
         }
         checkEnvFamily(r.env());
+        envs.checkOptions(r.env(), r.envOptions());
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
         String runId = newRunId(r.agent(), r.env());

@@ -1,11 +1,13 @@
 package io.worldgate.gateway.cli.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Picks the gateway a command talks to: the one named with {@code --gateway}; else a service
@@ -16,6 +18,16 @@ public final class GatewayClients {
     private GatewayClients() {}
 
     public static GatewayClient connect(Path pluginsDir, Path runsDir, String gatewayAddress, String token, boolean inProcess) {
+        return connect(pluginsDir, runsDir, gatewayAddress, token, inProcess, List.of());
+    }
+
+    /**
+     * As {@link #connect(Path, Path, String, String, boolean)}; a gateway started in this process
+     * allows the remote env workers {@code envWorkers} (the user's own {@code --env-worker}), while
+     * a service allows only those it was started with.
+     */
+    public static GatewayClient connect(Path pluginsDir, Path runsDir, String gatewayAddress, String token, boolean inProcess,
+            List<String> envWorkers) {
         if (gatewayAddress != null) {
             return new RemoteGatewayClient(gatewayAddress, token);
         }
@@ -34,6 +46,6 @@ public final class GatewayClients {
                 }
             }
         }
-        return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir));
+        return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir, BridgeConfig.defaults().withAllowedEnvWorkers(envWorkers)));
     }
 }
