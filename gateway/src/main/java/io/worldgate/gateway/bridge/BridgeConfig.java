@@ -22,7 +22,12 @@ import java.util.Objects;
  * @param python the Python interpreter, or null to look for one ({@code -Dworldgate.python},
  *     {@code WORLDGATE_PYTHON}, then {@code .venv/bin/python} under the working directory)
  * @param startTimeout how long a worker may take to print its handshake line and answer
- * @param callTimeout the deadline of every reset, step or render response
+ * @param callTimeout the deadline of every reset and render response, of the first steps, and the
+ *     longest a step may take; once steps have been timed, a step's deadline follows them (see
+ *     {@code stepDeadlineFloor})
+ * @param stepDeadlineFloor the shortest deadline of a step: once enough steps have been timed, a
+ *     step must answer within {@code max(stepDeadlineFloor, 10 x p99 of the recent step times)},
+ *     at most {@code callTimeout}, so that a hung worker is found in seconds, not a minute
  * @param maxFailures worker failures within {@code failureWindow} after which the env gives up
  * @param failureWindow see {@code maxFailures}
  * @param backoffInitial the wait before the first restart; it doubles with each failure in the window
@@ -36,7 +41,7 @@ import java.util.Objects;
 public record BridgeConfig(int workers, Transport transport, List<String> remoteWorkers, Path python,
         Duration startTimeout, Duration callTimeout, int maxFailures, Duration failureWindow,
         Duration backoffInitial, Duration backoffMax, Map<String, String> workerEnvironment,
-        List<String> allowedEnvWorkers) {
+        List<String> allowedEnvWorkers, Duration stepDeadlineFloor) {
 
     /**
      * The most worker processes one env may have: a fixed number rather than one derived from
@@ -55,13 +60,13 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
      * the simulator, so that a run request (CLI or service) can carry them: {@code bridge.workers},
      * {@code bridge.transport}, {@code bridge.env_workers} (comma-separated {@code HOST:PORT}),
      * {@code bridge.call_timeout_s}, {@code bridge.start_timeout_s}, {@code bridge.max_failures},
-     * {@code bridge.failure_window_s}. {@code bridge.env_workers} may only name addresses of
+     * {@code bridge.failure_window_s}, {@code bridge.step_deadline_floor_s}. {@code bridge.env_workers} may only name addresses of
      * {@link #allowedEnvWorkers}.
      */
     public static final String OPTION_PREFIX = "bridge.";
 
     private static final List<String> OPTION_KEYS = List.of("workers", "transport", "env_workers", "call_timeout_s",
-            "start_timeout_s", "max_failures", "failure_window_s");
+            "start_timeout_s", "max_failures", "failure_window_s", "step_deadline_floor_s");
 
     /** How observations and requests travel between the gateway and a worker. */
     public enum Transport {
@@ -117,6 +122,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
         requirePositive(startTimeout, "startTimeout");
         requirePositive(callTimeout, "callTimeout");
         requirePositive(failureWindow, "failureWindow");
+        requirePositive(stepDeadlineFloor, "stepDeadlineFloor");
         Objects.requireNonNull(backoffInitial, "backoffInitial");
         Objects.requireNonNull(backoffMax, "backoffMax");
     }
@@ -129,52 +135,59 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
 
     /**
      * The defaults: automatic worker count, gRPC with shared memory, 120 s to start, 60 s per call,
-     * give up after 5 failures within 60 s, restarts after 0.5 s doubling up to 10 s.
+     * give up after 5 failures within 60 s, restarts after 0.5 s doubling up to 10 s, a step deadline
+     * of at least 5 s once steps have been timed.
      */
     public static BridgeConfig defaults() {
         return new BridgeConfig(0, Transport.GRPC_SHM, List.of(), null, Duration.ofSeconds(120), Duration.ofSeconds(60),
-                5, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(10), Map.of(), List.of());
+                5, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(10), Map.of(), List.of(),
+                Duration.ofSeconds(5));
     }
 
     public BridgeConfig withWorkers(int w) {
         return new BridgeConfig(w, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withTransport(Transport t) {
         return new BridgeConfig(workers, t, remoteWorkers, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withRemoteWorkers(List<String> addresses) {
         return new BridgeConfig(workers, transport, addresses, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withPython(Path p) {
         return new BridgeConfig(workers, transport, remoteWorkers, p, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withTimeouts(Duration start, Duration call) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, start, call, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withFailurePolicy(int max, Duration window, Duration firstBackoff, Duration longestBackoff) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, max, window,
-                firstBackoff, longestBackoff, workerEnvironment, allowedEnvWorkers);
+                firstBackoff, longestBackoff, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withWorkerEnvironment(Map<String, String> env) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
-                failureWindow, backoffInitial, backoffMax, env, allowedEnvWorkers);
+                failureWindow, backoffInitial, backoffMax, env, allowedEnvWorkers, stepDeadlineFloor);
+    }
+
+    public BridgeConfig withStepDeadlineFloor(Duration floor) {
+        return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
+                failureWindow, backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, floor);
     }
 
     /** This config with {@code addresses} allowed in {@code bridge.env_workers}. */
     public BridgeConfig withAllowedEnvWorkers(List<String> addresses) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
-                failureWindow, backoffInitial, backoffMax, workerEnvironment, addresses);
+                failureWindow, backoffInitial, backoffMax, workerEnvironment, addresses, stepDeadlineFloor);
     }
 
     /**
@@ -249,6 +262,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
                     case "start_timeout_s" -> c.withTimeouts(seconds(v), c.callTimeout);
                     case "max_failures" -> c.withFailurePolicy(Integer.parseInt(v), c.failureWindow, c.backoffInitial, c.backoffMax);
                     case "failure_window_s" -> c.withFailurePolicy(c.maxFailures, seconds(v), c.backoffInitial, c.backoffMax);
+                    case "step_deadline_floor_s" -> c.withStepDeadlineFloor(seconds(v));
                     default -> throw new EnvException("unknown bridge option '" + e.getKey() + "'; known: "
                             + String.join(", ", OPTION_KEYS.stream().map(k -> OPTION_PREFIX + k).toList()));
                 };
