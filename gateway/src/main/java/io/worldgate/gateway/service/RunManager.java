@@ -487,6 +487,8 @@ public final class RunManager implements AutoCloseable {
             doc.put("step", s.step());
             doc.put("episodes", s.episodes());
             doc.put("updates", s.updates());
+            doc.put("worker_restarts", s.workerRestarts());
+            doc.put("cut_episodes", s.cutEpisodes());
             doc.put("last_event", lastEvent);
             try {
                 Path tmp = file.resolveSibling(STATUS_FILE + ".tmp");

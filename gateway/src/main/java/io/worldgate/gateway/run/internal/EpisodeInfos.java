@@ -11,9 +11,17 @@ import java.util.function.ObjDoubleConsumer;
 /**
  * Follows the numbers an environment reports beside its observations ({@link StepInfos}) over
  * each episode, and reports for each the largest value seen as {@code episode/<name>}: for a
- * success flag such as Meta-World's, whether the episode succeeded at any step.
+ * success flag such as Meta-World's, whether the episode succeeded at any step. Also tells which
+ * ended episodes were cut by a worker restart, and how many restarts there were.
  */
 public final class EpisodeInfos {
+    /** The partial return of an episode cut by a worker restart (not an {@code episode/return}). */
+    public static final String CUT_RETURN_TAG = "episode/cut_return";
+    /** The steps an episode cut by a worker restart had taken. */
+    public static final String CUT_LENGTH_TAG = "episode/cut_length";
+    /** Env worker restarts so far in this process, written when it changes. */
+    public static final String WORKER_RESTARTS_TAG = "bridge/worker_restarts";
+
     private final StepInfos source;
     private final Map<String, double[]> maxima = new LinkedHashMap<>();
 
@@ -37,6 +45,16 @@ public final class EpisodeInfos {
                 }
             }
         });
+    }
+
+    /** Whether env {@code i}'s episode, ended in the last batch, was cut by a worker restart. */
+    public boolean cut(int i) {
+        return source != null && source.cut(i);
+    }
+
+    /** Env worker restarts so far (0 for environments without workers). */
+    public long workerRestarts() {
+        return source == null ? 0 : source.workerRestarts();
     }
 
     /** Env {@code i}'s episode ended: reports its maxima to {@code scalar} and forgets them. */
