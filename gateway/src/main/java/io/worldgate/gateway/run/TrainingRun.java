@@ -74,6 +74,7 @@ public final class TrainingRun implements AutoCloseable {
     private volatile long updates;
     private volatile long workerRestarts;
     private volatile long cutEpisodes;
+    private long waitingSteps;
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
     private volatile Path lastCheckpoint;
@@ -351,16 +352,26 @@ public final class TrainingRun implements AutoCloseable {
                     stepsPerSecond = windowSteps / seconds;
                 }
                 lastProgress = now;
+                reportWaitingSteps(episodeInfos);
                 RunStatus s = status();
                 listeners.forEach(l -> l.onProgress(s));
             }
         }
+        reportWaitingSteps(episodeInfos);
         slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
         return stopRequested && step < config.totalSteps();
     }
 
     private static long nextMultiple(long step, long every) {
         return every > 0 ? (step / every + 1) * every : Long.MAX_VALUE;
+    }
+
+    /** Writes the count of stand-in rows (env steps lost to worker restarts) when it has grown. */
+    private void reportWaitingSteps(EpisodeInfos infos) {
+        if (infos.waitingSteps() != waitingSteps) {
+            waitingSteps = infos.waitingSteps();
+            scalar(EpisodeInfos.WAITING_STEPS_TAG, waitingSteps);
+        }
     }
 
     /** An episode cut by a worker restart: its return is kept apart, out of the returns and the learning curve. */

@@ -57,6 +57,8 @@ class WorkerRestartMetricsTest {
             assertThat(scalars.get("episode/return").size()).isEqualTo(scalars.get("episode/length").size());
             assertThat(scalars.get("episode/cut_return").size()).as("cut episodes").isBetween(1, 2);
             assertThat(scalars.get("bridge/worker_restarts").values()).containsExactly(1.0);
+            double[] waiting = scalars.get("bridge/waiting_steps").values();
+            assertThat(waiting[waiting.length - 1]).as("env steps lost while the worker restarted").isPositive();
 
             JsonNode status = new ObjectMapper().readTree(dir.resolve("status.json").toFile());
             assertThat(status.path("worker_restarts").asLong(-1)).isEqualTo(1);
