@@ -22,28 +22,51 @@ import java.util.Objects;
  * @param python the Python interpreter, or null to look for one ({@code -Dworldgate.python},
  *     {@code WORLDGATE_PYTHON}, then {@code .venv/bin/python} under the working directory)
  * @param startTimeout how long a worker may take to print its handshake line and answer
- * @param callTimeout the deadline of every reset, step or render response
+ * @param callTimeout the deadline of every reset and render response, of the first steps, and the
+ *     longest a step may take; once steps have been timed, a step's deadline follows them (see
+ *     {@code stepDeadlineFloor})
+ * @param stepDeadlineFloor the shortest deadline of a step: once enough steps have been timed, a
+ *     step must answer within {@code max(stepDeadlineFloor, 10 x p99 of the recent step times)},
+ *     at most {@code callTimeout}, so that a hung worker is found in seconds, not a minute
  * @param maxFailures worker failures within {@code failureWindow} after which the env gives up
  * @param failureWindow see {@code maxFailures}
  * @param backoffInitial the wait before the first restart; it doubles with each failure in the window
  * @param backoffMax the longest wait before a restart
  * @param workerEnvironment extra environment variables for spawned workers (e.g. {@code MUJOCO_GL=egl})
+ * @param allowedEnvWorkers the {@code HOST:PORT} addresses a run request may name in
+ *     {@code bridge.env_workers}: the gateway's own configuration ({@code serve --allow-env-worker},
+ *     or the in-process CLI's {@code --env-worker}), so that a client cannot make the gateway
+ *     connect wherever it likes
  */
 public record BridgeConfig(int workers, Transport transport, List<String> remoteWorkers, Path python,
         Duration startTimeout, Duration callTimeout, int maxFailures, Duration failureWindow,
-        Duration backoffInitial, Duration backoffMax, Map<String, String> workerEnvironment) {
+        Duration backoffInitial, Duration backoffMax, Map<String, String> workerEnvironment,
+        List<String> allowedEnvWorkers, Duration stepDeadlineFloor) {
+
+    /**
+     * The most worker processes one env may have: a fixed number rather than one derived from
+     * the host, so that what a request may ask is the same everywhere.
+     */
+    public static final int MAX_WORKERS = 64;
+
+    /** The largest image side, in pixels, that the simulator options {@link #IMAGE_SIZE_OPTIONS} may ask for. */
+    public static final int MAX_IMAGE_SIZE = 512;
+
+    /** Simulator options that set an image side in pixels ({@code dmc}, {@code atari}, {@code metaworld}, {@code const}). */
+    public static final List<String> IMAGE_SIZE_OPTIONS = List.of("size", "render_size", "image");
 
     /**
      * Env options starting with this prefix configure the bridge for one env instead of going to
      * the simulator, so that a run request (CLI or service) can carry them: {@code bridge.workers},
      * {@code bridge.transport}, {@code bridge.env_workers} (comma-separated {@code HOST:PORT}),
      * {@code bridge.call_timeout_s}, {@code bridge.start_timeout_s}, {@code bridge.max_failures},
-     * {@code bridge.failure_window_s}.
+     * {@code bridge.failure_window_s}, {@code bridge.step_deadline_floor_s}. {@code bridge.env_workers} may only name addresses of
+     * {@link #allowedEnvWorkers}.
      */
     public static final String OPTION_PREFIX = "bridge.";
 
     private static final List<String> OPTION_KEYS = List.of("workers", "transport", "env_workers", "call_timeout_s",
-            "start_timeout_s", "max_failures", "failure_window_s");
+            "start_timeout_s", "max_failures", "failure_window_s", "step_deadline_floor_s");
 
     /** How observations and requests travel between the gateway and a worker. */
     public enum Transport {
@@ -81,8 +104,9 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
         Objects.requireNonNull(transport, "transport");
         remoteWorkers = List.copyOf(remoteWorkers);
         workerEnvironment = Map.copyOf(workerEnvironment);
-        if (workers < 0) {
-            throw new IllegalArgumentException("--workers must be >= 0 (0: automatic), got " + workers);
+        allowedEnvWorkers = List.copyOf(allowedEnvWorkers);
+        if (workers < 0 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("--workers must be in [0, " + MAX_WORKERS + "] (0: automatic), got " + workers);
         }
         if (maxFailures < 1) {
             throw new IllegalArgumentException("maxFailures must be >= 1, got " + maxFailures);
@@ -98,6 +122,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
         requirePositive(startTimeout, "startTimeout");
         requirePositive(callTimeout, "callTimeout");
         requirePositive(failureWindow, "failureWindow");
+        requirePositive(stepDeadlineFloor, "stepDeadlineFloor");
         Objects.requireNonNull(backoffInitial, "backoffInitial");
         Objects.requireNonNull(backoffMax, "backoffMax");
     }
@@ -110,46 +135,59 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
 
     /**
      * The defaults: automatic worker count, gRPC with shared memory, 120 s to start, 60 s per call,
-     * give up after 5 failures within 60 s, restarts after 0.5 s doubling up to 10 s.
+     * give up after 5 failures within 60 s, restarts after 0.5 s doubling up to 10 s, a step deadline
+     * of at least 5 s once steps have been timed.
      */
     public static BridgeConfig defaults() {
         return new BridgeConfig(0, Transport.GRPC_SHM, List.of(), null, Duration.ofSeconds(120), Duration.ofSeconds(60),
-                5, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(10), Map.of());
+                5, Duration.ofSeconds(60), Duration.ofMillis(500), Duration.ofSeconds(10), Map.of(), List.of(),
+                Duration.ofSeconds(5));
     }
 
     public BridgeConfig withWorkers(int w) {
         return new BridgeConfig(w, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withTransport(Transport t) {
         return new BridgeConfig(workers, t, remoteWorkers, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withRemoteWorkers(List<String> addresses) {
         return new BridgeConfig(workers, transport, addresses, python, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withPython(Path p) {
         return new BridgeConfig(workers, transport, remoteWorkers, p, startTimeout, callTimeout, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withTimeouts(Duration start, Duration call) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, start, call, maxFailures, failureWindow,
-                backoffInitial, backoffMax, workerEnvironment);
+                backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withFailurePolicy(int max, Duration window, Duration firstBackoff, Duration longestBackoff) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, max, window,
-                firstBackoff, longestBackoff, workerEnvironment);
+                firstBackoff, longestBackoff, workerEnvironment, allowedEnvWorkers, stepDeadlineFloor);
     }
 
     public BridgeConfig withWorkerEnvironment(Map<String, String> env) {
         return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
-                failureWindow, backoffInitial, backoffMax, env);
+                failureWindow, backoffInitial, backoffMax, env, allowedEnvWorkers, stepDeadlineFloor);
+    }
+
+    public BridgeConfig withStepDeadlineFloor(Duration floor) {
+        return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
+                failureWindow, backoffInitial, backoffMax, workerEnvironment, allowedEnvWorkers, floor);
+    }
+
+    /** This config with {@code addresses} allowed in {@code bridge.env_workers}. */
+    public BridgeConfig withAllowedEnvWorkers(List<String> addresses) {
+        return new BridgeConfig(workers, transport, remoteWorkers, python, startTimeout, callTimeout, maxFailures,
+                failureWindow, backoffInitial, backoffMax, workerEnvironment, addresses, stepDeadlineFloor);
     }
 
     /**
@@ -213,12 +251,18 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
                                 list.add(a.trim());
                             }
                         }
+                        for (String a : list) {
+                            if (!allowedEnvWorkers.contains(a)) {
+                                throw new EnvWorkerNotAllowedException(a, allowedEnvWorkers);
+                            }
+                        }
                         yield c.withRemoteWorkers(list).withTransport(Transport.GRPC);
                     }
                     case "call_timeout_s" -> c.withTimeouts(c.startTimeout, seconds(v));
                     case "start_timeout_s" -> c.withTimeouts(seconds(v), c.callTimeout);
                     case "max_failures" -> c.withFailurePolicy(Integer.parseInt(v), c.failureWindow, c.backoffInitial, c.backoffMax);
                     case "failure_window_s" -> c.withFailurePolicy(c.maxFailures, seconds(v), c.backoffInitial, c.backoffMax);
+                    case "step_deadline_floor_s" -> c.withStepDeadlineFloor(seconds(v));
                     default -> throw new EnvException("unknown bridge option '" + e.getKey() + "'; known: "
                             + String.join(", ", OPTION_KEYS.stream().map(k -> OPTION_PREFIX + k).toList()));
                 };
@@ -229,6 +273,31 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
             }
         }
         return c;
+    }
+
+    /**
+     * Checks the simulator options that size images against {@link #MAX_IMAGE_SIZE}, before any
+     * worker starts: a worker asked for a huge image would allocate it for every env.
+     *
+     * @throws EnvException naming the option
+     */
+    public static void checkSimulatorLimits(Map<String, String> options) {
+        for (String key : IMAGE_SIZE_OPTIONS) {
+            String v = options.get(key);
+            if (v == null) {
+                continue;
+            }
+            long size;
+            try {
+                size = Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                continue; // not a number: the worker names the option and what it takes
+            }
+            if (size > MAX_IMAGE_SIZE) {
+                throw new EnvException("env option " + key + "=" + size + " is too large; images are at most " + MAX_IMAGE_SIZE
+                        + " pixels a side");
+            }
+        }
     }
 
     private static Duration seconds(String v) {

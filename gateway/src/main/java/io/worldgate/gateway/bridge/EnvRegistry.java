@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class EnvRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(EnvRegistry.class);
     private final Map<String, EnvFactory> families = new LinkedHashMap<>();
+    private BridgeConfig bridge = BridgeConfig.defaults();
 
     /**
      * A registry with the environments built into the gateway: the {@code java} family and the
@@ -26,6 +27,7 @@ public final class EnvRegistry {
     /** The built-in families, with the Python ones served as {@code bridge} says. */
     public static EnvRegistry withBuiltins(BridgeConfig bridge) {
         EnvRegistry r = new EnvRegistry();
+        r.bridge = bridge;
         r.register(new JavaEnvFactory());
         PythonEnvFactory.all(bridge).forEach(r::register);
         return r;
@@ -37,6 +39,21 @@ public final class EnvRegistry {
 
     public List<EnvFactory> families() {
         return List.copyOf(families.values());
+    }
+
+    /**
+     * Checks, before a run exists, what the gateway decides about {@code options} without starting
+     * a simulator: the {@code bridge.*} options (limits, allowed env workers) and the image sizes.
+     *
+     * @throws EnvException naming the option ({@link EnvWorkerNotAllowedException} for an env
+     *     worker the gateway does not allow)
+     */
+    public void checkOptions(String id, Map<String, String> options) {
+        int colon = id.indexOf(':');
+        if (colon >= 0 && families.get(id.substring(0, colon)) instanceof PythonEnvFactory) {
+            bridge.withEnvOptions(options);
+            BridgeConfig.checkSimulatorLimits(BridgeConfig.simulatorOptions(options));
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import io.worldgate.gateway.cli.internal.Tokens;
 import io.worldgate.gateway.host.HostException;
 import io.worldgate.gateway.service.NotFoundException;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +61,11 @@ public final class Main {
     /** The token given through --token-file, WORLDGATE_TOKEN or the deprecated --token; null if none. */
     String givenToken() {
         return Tokens.given(tokenFile, token, System.getenv());
+    }
+
+    /** As {@link #client()}; a gateway started in this process allows the env workers the user named. */
+    GatewayClient client(List<String> envWorkers) {
+        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess, envWorkers);
     }
 
     public static void main(String[] args) {

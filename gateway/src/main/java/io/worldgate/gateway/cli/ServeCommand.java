@@ -1,10 +1,13 @@
 package io.worldgate.gateway.cli;
 
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -36,11 +39,17 @@ final class ServeCommand implements Callable<Integer> {
                     + " this process's rights: whoever holds the token can then run code here.")
     boolean allowPluginInstall;
 
+    @Option(names = "--allow-env-worker", paramLabel = "HOST:PORT", description = "A worker started by you "
+            + "(python -m worldgate_envs serve ... --listen HOST:PORT) that runs may use through the env option "
+            + "bridge.env_workers; repeatable. Runs may name no other.")
+    List<String> allowedEnvWorkers = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         // --token-file or WORLDGATE_TOKEN set the token calls must carry; else one is made up.
         String token = main.givenToken();
-        Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir);
+        Gateway gateway = Gateway.start(main.pluginsDir, main.runsDir,
+                BridgeConfig.defaults().withAllowedEnvWorkers(allowedEnvWorkers));
         GatewayServer server;
         try {
             server = GatewayServer.start(gateway, bind, port, token, allowPluginInstall);

@@ -82,7 +82,8 @@ final class TrainCommand implements Callable<Integer> {
     String transport;
 
     @Option(names = "--env-worker", paramLabel = "HOST:PORT", description = "Use a worker you started "
-            + "(python -m worldgate_envs serve ... --listen HOST:PORT) instead of spawning one; repeatable.")
+            + "(python -m worldgate_envs serve ... --listen HOST:PORT) instead of spawning one; repeatable. A gateway service "
+            + "connects only to workers it was started to allow (serve --allow-env-worker).")
     List<String> envWorkers = new ArrayList<>();
 
     @Override
@@ -96,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
                 envOpts, numEnvs, steps, seed, trainRatio, prefill,
                 checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
-        try (GatewayClient client = main.client()) {
+        try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.train(client, request, json, main.exit);
         }
     }

@@ -13,6 +13,16 @@ package io.worldgate.gateway.run;
  * @param lastReturn return of the latest finished episode (NaN before the first)
  * @param stepsPerSecond recent throughput
  * @param updates gradient updates run so far
+ * @param workerRestarts env worker restarts in this process so far
+ * @param cutEpisodes episodes cut by a worker restart in this process so far; they are not among
+ *     {@code episodes} and their returns are not the agent's
  */
 public record RunStatus(String runId, RunState state, String message, String agent, long step, long totalSteps,
-        long episodes, double lastReturn, double stepsPerSecond, long updates) {}
+        long episodes, double lastReturn, double stepsPerSecond, long updates, long workerRestarts, long cutEpisodes) {
+
+    /** A status with no worker restarts and no cut episodes. */
+    public RunStatus(String runId, RunState state, String message, String agent, long step, long totalSteps,
+            long episodes, double lastReturn, double stepsPerSecond, long updates) {
+        this(runId, state, message, agent, step, totalSteps, episodes, lastReturn, stepsPerSecond, updates, 0, 0);
+    }
+}

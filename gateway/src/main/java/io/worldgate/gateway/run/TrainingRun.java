@@ -77,6 +77,9 @@ public final class TrainingRun implements AutoCloseable {
     /** Episodes finished before this process took the run over (on resume). */
     private final long episodesBefore;
     private volatile long updates;
+    private volatile long workerRestarts;
+    private volatile long cutEpisodes;
+    private long waitingSteps;
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
     private volatile Path lastCheckpoint;
@@ -183,7 +186,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
         return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + episodes, last,
-                stepsPerSecond, updates);
+                stepsPerSecond, updates, workerRestarts, cutEpisodes);
     }
 
     /** Returns of every episode finished in this process, in order. */
@@ -344,11 +347,20 @@ public final class TrainingRun implements AutoCloseable {
                 returns[i] += obs.rewards()[i];
                 lengths[i]++;
                 if (obs.isLast(i)) {
-                    episodeFinished(returns[i], lengths[i]);
-                    episodeInfos.finish(i, this::scalar);
+                    if (episodeInfos.cut(i)) {
+                        episodeCut(returns[i], lengths[i]);
+                        episodeInfos.finish(i, (tag, value) -> { });
+                    } else {
+                        episodeFinished(returns[i], lengths[i]);
+                        episodeInfos.finish(i, this::scalar);
+                    }
                     returns[i] = 0;
                     lengths[i] = 0;
                 }
+            }
+            if (episodeInfos.workerRestarts() != workerRestarts) {
+                workerRestarts = episodeInfos.workerRestarts();
+                scalar(EpisodeInfos.WORKER_RESTARTS_TAG, workerRestarts);
             }
             if (config.trainRatio() > 0 && step >= config.prefillSteps()) {
                 pendingUpdates += counted * config.trainRatio();
@@ -386,16 +398,33 @@ public final class TrainingRun implements AutoCloseable {
                     stepsPerSecond = windowSteps / seconds;
                 }
                 lastProgress = now;
+                reportWaitingSteps(episodeInfos);
                 RunStatus s = status();
                 listeners.forEach(l -> l.onProgress(s));
             }
         }
+        reportWaitingSteps(episodeInfos);
         slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
         return stopRequested && step < config.totalSteps();
     }
 
     private static long nextMultiple(long step, long every) {
         return every > 0 ? (step / every + 1) * every : Long.MAX_VALUE;
+    }
+
+    /** Writes the count of stand-in rows (env steps lost to worker restarts) when it has grown. */
+    private void reportWaitingSteps(EpisodeInfos infos) {
+        if (infos.waitingSteps() != waitingSteps) {
+            waitingSteps = infos.waitingSteps();
+            scalar(EpisodeInfos.WAITING_STEPS_TAG, waitingSteps);
+        }
+    }
+
+    /** An episode cut by a worker restart: its return is kept apart, out of the returns and the learning curve. */
+    private void episodeCut(double partialReturn, int length) {
+        cutEpisodes++;
+        scalar(EpisodeInfos.CUT_RETURN_TAG, partialReturn);
+        scalar(EpisodeInfos.CUT_LENGTH_TAG, length);
     }
 
     private void episodeFinished(double episodeReturn, int length) {

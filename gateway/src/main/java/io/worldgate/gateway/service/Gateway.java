@@ -1,5 +1,6 @@
 package io.worldgate.gateway.service;
 
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostConfig;
 import io.worldgate.gateway.host.PluginHost;
@@ -26,8 +27,13 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts the plugin host on {@code pluginsDir}; runs live under {@code runsDir}. */
     public static Gateway start(Path pluginsDir, Path runsDir) {
+        return start(pluginsDir, runsDir, BridgeConfig.defaults());
+    }
+
+    /** As {@link #start(Path, Path)}, with the Python families served as {@code bridge} says. */
+    public static Gateway start(Path pluginsDir, Path runsDir, BridgeConfig bridge) {
         PluginHost host = PluginHost.start(HostConfig.of(pluginsDir));
-        EnvRegistry envs = EnvRegistry.withBuiltins();
+        EnvRegistry envs = EnvRegistry.withBuiltins(bridge);
         MetricsRegistry metrics = new MetricsRegistry();
         RunManager runs = new RunManager(host, envs, runsDir, metrics);
         RunMetricsExporter exporter = new RunMetricsExporter(metrics);

@@ -93,7 +93,8 @@ public final class RunManager implements AutoCloseable {
      *     message lists what exists)
      * @throws IllegalArgumentException for other bad values (steps, env id)
      * @throws io.worldgate.gateway.bridge.EnvException if the environments cannot be opened (unknown
-     *     id or option; the message lists what exists): they are opened here, before the run and
+     *     id or option, bridge options or image sizes beyond the limits, an env worker the gateway
+     *     does not allow; the message lists what exists): they are opened here, before the run and
      *     its directory exist, and handed to the run
      */
     public TrainingRun start(RunRequest r, RunListener... listeners) {
@@ -110,6 +111,7 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalArgumentException("keep_checkpoints and experience_capacity must be >= 0 (0: the default)");
         }
         checkEnvFamily(r.env());
+        envs.checkOptions(r.env(), r.envOptions());
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
@@ -540,6 +542,8 @@ public final class RunManager implements AutoCloseable {
             doc.put("step", s.step());
             doc.put("episodes", s.episodes());
             doc.put("updates", s.updates());
+            doc.put("worker_restarts", s.workerRestarts());
+            doc.put("cut_episodes", s.cutEpisodes());
             doc.put("last_event", lastEvent);
             try {
                 Path tmp = file.resolveSibling(STATUS_FILE + ".tmp");

@@ -1,11 +1,13 @@
 package io.worldgate.gateway.cli.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Picks the gateway a command talks to: the one named with {@code --gateway}; else a service
@@ -18,6 +20,16 @@ public final class GatewayClients {
 
     /** @param token the token the user gave, or null to use the discovery file's */
     public static GatewayClient connect(Path pluginsDir, Path runsDir, String gatewayAddress, String token, boolean inProcess) {
+        return connect(pluginsDir, runsDir, gatewayAddress, token, inProcess, List.of());
+    }
+
+    /**
+     * As {@link #connect(Path, Path, String, String, boolean)}; a gateway started in this process
+     * allows the remote env workers {@code envWorkers} (the user's own {@code --env-worker}), while
+     * a service allows only those it was started with.
+     */
+    public static GatewayClient connect(Path pluginsDir, Path runsDir, String gatewayAddress, String token, boolean inProcess,
+            List<String> envWorkers) {
         JsonNode discovered = inProcess && gatewayAddress == null ? null : liveDiscovery(runsDir);
         if (gatewayAddress != null) {
             boolean same = discovered != null && gatewayAddress.equals(discovered.path("address").asText());
@@ -27,7 +39,7 @@ public final class GatewayClients {
             return new RemoteGatewayClient(discovered.path("address").asText(),
                     token != null ? token : discovered.path("token").asText(null));
         }
-        return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir));
+        return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir, BridgeConfig.defaults().withAllowedEnvWorkers(envWorkers)));
     }
 
     /** The discovery file of a service serving {@code runsDir} whose process is alive, or null. */

@@ -258,7 +258,8 @@ public final class RemoteGatewayClient implements GatewayClient {
 
     static RunStatus toStatus(Run r) {
         return new RunStatus(r.getRunId(), RunState.valueOf(r.getState()), r.getMessage(), emptyToNull(r.getAgent()), r.getStep(),
-                r.getTotalSteps(), r.getEpisodes(), r.getLastReturn(), r.getStepsPerSecond(), r.getUpdates());
+                r.getTotalSteps(), r.getEpisodes(), r.getLastReturn(), r.getStepsPerSecond(), r.getUpdates(), r.getWorkerRestarts(),
+                r.getCutEpisodes());
     }
 
     private static String emptyToNull(String s) {

@@ -28,6 +28,8 @@ public final class RunSummary {
         m.put("steps_per_second", seconds > 0 ? status.step() / seconds : 0);
         m.put("episodes", status.episodes());
         m.put("updates", status.updates());
+        m.put("worker_restarts", status.workerRestarts());
+        m.put("cut_episodes", status.cutEpisodes());
         m.put("mean_return_last_20", mean(returns.subList(Math.max(0, returns.size() - 20), returns.size())));
         m.put("mean_return_first_20", mean(returns.subList(0, Math.min(20, returns.size()))));
         m.put("best_return", returns.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
@@ -47,6 +49,10 @@ public final class RunSummary {
         line(sb, "steps", String.format(Locale.ROOT, "%,d in %.1f s (%,.0f steps/s)", (Long) f.get("steps"),
                 (Double) f.get("wall_seconds"), ((Number) f.get("steps_per_second")).doubleValue()));
         line(sb, "episodes", f.get("episodes") + " (updates " + f.get("updates") + ")");
+        if (f.get("worker_restarts") instanceof Long restarts && restarts > 0) {
+            line(sb, "restarts", restarts + " env worker restarts; " + f.get("cut_episodes")
+                    + " episodes they cut are left out of the returns");
+        }
         line(sb, "return", String.format(Locale.ROOT, "first 20 episodes %.1f, last 20 episodes %.1f, best %.1f",
                 (Double) f.get("mean_return_first_20"), (Double) f.get("mean_return_last_20"), (Double) f.get("best_return")));
         if (!returns.isEmpty()) {

@@ -11,11 +11,22 @@ import java.util.function.ObjDoubleConsumer;
 /**
  * Follows the numbers an environment reports beside its observations ({@link StepInfos}) over
  * each episode, and reports for each the largest value seen as {@code episode/<name>}: for a
- * success flag such as Meta-World's, whether the episode succeeded at any step.
+ * success flag such as Meta-World's, whether the episode succeeded at any step. Also tells which
+ * ended episodes were cut by a worker restart, and how many restarts there were.
  */
 public final class EpisodeInfos {
+    /** The partial return of an episode cut by a worker restart (not an {@code episode/return}). */
+    public static final String CUT_RETURN_TAG = "episode/cut_return";
+    /** The steps an episode cut by a worker restart had taken. */
+    public static final String CUT_LENGTH_TAG = "episode/cut_length";
+    /** Env worker restarts so far in this process, written when it changes. */
+    public static final String WORKER_RESTARTS_TAG = "bridge/worker_restarts";
+    /** Stand-in rows so far: env steps no simulator took because the env's worker was restarting. */
+    public static final String WAITING_STEPS_TAG = "bridge/waiting_steps";
+
     private final StepInfos source;
     private final Map<String, double[]> maxima = new LinkedHashMap<>();
+    private long waitingSteps;
 
     public EpisodeInfos(VectorEnv env) {
         this.source = env instanceof StepInfos s ? s : null;
@@ -27,6 +38,11 @@ public final class EpisodeInfos {
             return;
         }
         int numEnvs = batch.isFirst().length;
+        for (int i = 0; i < numEnvs; i++) {
+            if (source.waiting(i)) {
+                waitingSteps++;
+            }
+        }
         source.lastInfos().forEach((name, values) -> {
             double[] max = maxima.computeIfAbsent(name, k -> unseen(numEnvs));
             for (int i = 0; i < numEnvs && i < values.length; i++) {
@@ -37,6 +53,21 @@ public final class EpisodeInfos {
                 }
             }
         });
+    }
+
+    /** Whether env {@code i}'s episode, ended in the last batch, was cut by a worker restart. */
+    public boolean cut(int i) {
+        return source != null && source.cut(i);
+    }
+
+    /** Stand-in rows observed so far: see {@link StepInfos#waiting}. */
+    public long waitingSteps() {
+        return waitingSteps;
+    }
+
+    /** Env worker restarts so far (0 for environments without workers). */
+    public long workerRestarts() {
+        return source == null ? 0 : source.workerRestarts();
     }
 
     /** Env {@code i}'s episode ended: reports its maxima to {@code scalar} and forgets them. */

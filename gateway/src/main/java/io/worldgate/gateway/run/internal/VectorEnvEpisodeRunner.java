@@ -7,6 +7,7 @@ import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
+import io.worldgate.gateway.bridge.StepInfos;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -65,7 +66,10 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
                 returns[i] += obs.rewards()[i];
                 lengths[i]++;
                 if (obs.isLast(i)) {
-                    done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
+                    // an episode cut by a worker restart says nothing about the policy: it is played again
+                    if (!(env instanceof StepInfos infos && infos.cut(i))) {
+                        done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
+                    }
                     returns[i] = 0;
                     lengths[i] = 0;
                 }

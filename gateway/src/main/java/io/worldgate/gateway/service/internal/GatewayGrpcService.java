@@ -347,7 +347,8 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     static Run toProto(RunStatus s, String env, String dir) {
         Run.Builder b = Run.newBuilder().setRunId(s.runId()).setState(s.state().name()).setMessage(nullToEmpty(s.message()))
                 .setAgent(nullToEmpty(s.agent())).setStep(s.step()).setTotalSteps(s.totalSteps()).setEpisodes(s.episodes())
-                .setLastReturn(s.lastReturn()).setStepsPerSecond(s.stepsPerSecond()).setUpdates(s.updates());
+                .setLastReturn(s.lastReturn()).setStepsPerSecond(s.stepsPerSecond()).setUpdates(s.updates())
+                .setWorkerRestarts(s.workerRestarts()).setCutEpisodes(s.cutEpisodes());
         if (env != null) {
             b.setEnv(env);
         }

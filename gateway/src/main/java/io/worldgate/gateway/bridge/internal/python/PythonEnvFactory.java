@@ -69,6 +69,9 @@ public final class PythonEnvFactory implements EnvFactory {
         if (name.isBlank()) {
             throw new EnvException("environment id '" + id + "' names no environment; for example " + knownIds().get(0));
         }
-        return PythonVectorEnv.open(id, numEnvs, BridgeConfig.simulatorOptions(options), config.withEnvOptions(options));
+        BridgeConfig bridge = config.withEnvOptions(options);
+        Map<String, String> simulator = BridgeConfig.simulatorOptions(options);
+        BridgeConfig.checkSimulatorLimits(simulator);
+        return PythonVectorEnv.open(id, numEnvs, simulator, bridge);
     }
 }

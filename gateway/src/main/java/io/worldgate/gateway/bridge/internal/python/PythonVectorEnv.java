@@ -26,11 +26,9 @@ import io.worldgate.proto.env.v1.StepResult;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,13 +53,17 @@ import org.slf4j.LoggerFactory;
  * tensors, from the shared-memory file or from the messages. Episode ids are assigned here: a new
  * id whenever {@code isFirst}.
  *
- * <p>Supervision: a worker that dies, hangs past the deadline, or whose simulator raises is
- * killed and started again after a backoff that doubles with each failure in the window; its envs
- * are reset (with a fresh seed), the episodes it cut are reported as {@code truncated} with their
- * last observation, and the next step reports the new episodes' first observations with
- * {@code isFirst}, following the auto-reset rule. After {@code maxFailures} failures within
- * {@code failureWindow} the env gives up with an {@link EnvWorkerException} that names the env and
- * carries the Python traceback.
+ * <p>Supervision ({@link WorkerSupervisor}): a worker that dies, hangs past the step deadline
+ * ({@link StepDeadline}: it follows the observed step times), or whose simulator raises is killed
+ * and started again in the background, after a backoff that doubles with each failure in the
+ * window, and reset with a fresh seed. The other workers' envs go on stepping meanwhile. The
+ * failed worker's envs report, in this order: the episode it cut, as {@code truncated} with its
+ * last observation ({@link #cut} says so); then, while the new worker starts, a stand-in row per
+ * step: {@code isFirst} with the last observation held, reward 0, the action ignored
+ * ({@link #waiting}); then the new episode's first observation with {@code isFirst}. So the
+ * auto-reset rule holds and a stalled env looks like episodes of no steps. After
+ * {@code maxFailures} failures within {@code failureWindow} the env gives up with an
+ * {@link EnvWorkerException} that names the env and carries the Python traceback.
  */
 public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(PythonVectorEnv.class);
@@ -77,10 +79,12 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         final int k;
         PythonWorker worker;
         int restarts;
+        /** The replacement of a failed worker, starting in the background; while set, the slot's envs wait. */
+        CompletableFuture<WorkerSupervisor.Restarted> restart;
+        /** The seed the replacement is reset with. */
+        long restartSeed;
         /** First observations of a restarted worker, delivered with isFirst at the next step. */
         ByteBuffer[] pending;
-        /** After a restart that found some envs already ended: envs to report as first at the next step. */
-        boolean[] firstMask;
         /**
          * A failure met between steps (a render that timed out): the worker may still answer it
          * later, so it is not asked anything more and is restarted at the next reset or step.
@@ -106,7 +110,10 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
     private final int[] actionShape;
     private final int actionBytesPerEnv;
     private final long[] episodeIds;
-    private final Deque<Long> failureTimes = new ArrayDeque<>();
+    private final WorkerSupervisor supervisor;
+    private final StepDeadline stepDeadline;
+    private boolean[] lastCut;
+    private boolean[] lastWaiting;
     private long nextEpisodeId;
     private long baseSeed;
     private boolean resetDone;
@@ -154,6 +161,10 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         this.actionShape = discrete ? new int[0] : ((BoxSpace) spec.actionSpace()).shape();
         this.actionBytesPerEnv = discrete ? 4 : Math.toIntExact(Tensor.numElements(actionShape) * 4);
         this.episodeIds = new long[n];
+        this.lastCut = new boolean[n];
+        this.lastWaiting = new boolean[n];
+        this.supervisor = new WorkerSupervisor(envId, config, starter, protoSpec);
+        this.stepDeadline = new StepDeadline(config.stepDeadlineFloor(), config.callTimeout());
     }
 
     /**
@@ -262,6 +273,11 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         return out;
     }
 
+    /** The deadline of the next step (it follows the observed step times). */
+    public Duration stepDeadline() {
+        return stepDeadline.current();
+    }
+
     /** How many times each worker has been restarted. */
     public int[] restarts() {
         int[] r = new int[slots.length];
@@ -316,14 +332,14 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
                 || !s.worker.canRender()) {
             return Optional.empty();
         }
-        if (s.pending != null || s.firstMask != null && s.firstMask[envIndex - s.offset]) {
+        if (s.pending != null || lastWaiting[envIndex]) {
             // a restarted worker's env already shows its new episode while the batch still reports the cut one's end
             return Optional.empty();
         }
         try {
             CompletableFuture<EnvResponse> f = s.worker.submit(EnvRequest.newBuilder()
                     .setRender(Render.newBuilder().setEnvIndex(envIndex - s.offset)));
-            EnvResponse r = await(s, f, System.nanoTime() + config.callTimeout().toNanos(), "render",
+            EnvResponse r = await(s.index, s.worker, f, System.nanoTime(), config.callTimeout(), "render",
                     EnvResponse.ResultCase.RENDER);
             return Optional.of(frame(s.worker, r.getRender().getImage()));
         } catch (WorkerFailure f) {
@@ -366,21 +382,27 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
     private StepBatch doReset(long seed) {
         baseSeed = seed;
         Out out = new Out();
-        List<CompletableFuture<EnvResponse>> futures = new ArrayList<>();
-        long deadline = System.nanoTime() + config.callTimeout().toNanos();
         for (Slot s : slots) {
+            if (s.restart != null) {
+                restartNow(s); // its first observations are dropped: the reset below seeds it anew
+            }
             s.pending = null;
-            s.firstMask = null;
+        }
+        List<CompletableFuture<EnvResponse>> futures = new ArrayList<>();
+        for (Slot s : slots) {
             futures.add(s.failedBetweenSteps != null ? null : s.worker.submit(resetRequest(seed + s.offset)));
         }
+        long start = System.nanoTime();
         for (Slot s : slots) {
             try {
                 throwFailureBetweenSteps(s);
-                StepResult r = await(s, futures.get(s.index), deadline, "reset", EnvResponse.ResultCase.STEP).getStep();
+                StepResult r = await(s.index, s.worker, futures.get(s.index), start, config.callTimeout(), "reset",
+                        EnvResponse.ResultCase.STEP).getStep();
                 readInto(s.worker, r, s.k, out.buffers, s.offset, out);
             } catch (WorkerFailure f) {
                 recordFailure(s, f);
-                readInto(s.worker, restartAndReset(s, seed + s.offset, f), s.k, out.buffers, s.offset, out);
+                replace(s, seed + s.offset);
+                readInto(s.worker, restartNow(s), s.k, out.buffers, s.offset, out);
             }
         }
         resetDone = true;
@@ -388,39 +410,70 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
     }
 
     private StepBatch doStep(Tensor actions) {
+        takeFinishedRestarts();
+        // With every worker restarting no simulator would step: wait for one rather than report only stand-ins.
+        while (Arrays.stream(slots).allMatch(s -> s.restart != null)) {
+            try {
+                CompletableFuture.anyOf(Arrays.stream(slots).map(s -> s.restart).toArray(CompletableFuture[]::new)).get();
+            } catch (ExecutionException e) {
+                // a failed restart: takeFinishedRestarts counts it and starts another
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EnvException("interrupted while waiting for the workers of " + envId, e);
+            }
+            takeFinishedRestarts();
+        }
         Out out = new Out();
         ByteBuffer all = actions.buffer();
         List<CompletableFuture<EnvResponse>> futures = new ArrayList<>();
-        long deadline = System.nanoTime() + config.callTimeout().toNanos();
         for (Slot s : slots) {
-            futures.add(s.pending != null || s.failedBetweenSteps != null ? null : s.worker.submit(stepRequest(all, s)));
+            futures.add(s.restart != null || s.pending != null || s.failedBetweenSteps != null ? null
+                    : s.worker.submit(stepRequest(all, s)));
         }
+        long start = System.nanoTime();
+        Duration limit = stepDeadline.current();
+        // Only a step every asked worker answered in time tells how long steps take.
+        boolean timed = futures.stream().anyMatch(f -> f != null);
         for (Slot s : slots) {
+            if (s.restart != null) {
+                hold(s, out);
+                continue;
+            }
             if (s.pending != null) {
                 deliverPending(s, out);
                 continue;
             }
             try {
                 throwFailureBetweenSteps(s);
-                StepResult r = await(s, futures.get(s.index), deadline, "step", EnvResponse.ResultCase.STEP).getStep();
+                StepResult r = await(s.index, s.worker, futures.get(s.index), start, limit, "step", EnvResponse.ResultCase.STEP)
+                        .getStep();
                 readInto(s.worker, r, s.k, out.buffers, s.offset, out);
-                if (s.firstMask != null) {
-                    for (int j = 0; j < s.k; j++) {
-                        if (s.firstMask[j]) {
-                            int i = s.offset + j;
-                            out.isFirst[i] = true;
-                            out.rewards[i] = 0;
-                            out.terminated[i] = false;
-                            out.truncated[i] = false;
-                        }
-                    }
-                    s.firstMask = null;
-                }
             } catch (WorkerFailure f) {
-                recover(s, f, out);
+                timed = false;
+                fail(s, f, out);
             }
         }
+        if (timed) {
+            stepDeadline.record(System.nanoTime() - start);
+        }
         return finish(out);
+    }
+
+    /** Takes in the workers whose restart has ended: their first observations go out with the next step. */
+    private void takeFinishedRestarts() {
+        for (Slot s : slots) {
+            if (s.restart != null && s.restart.isDone()) {
+                StepResult first = awaitRestart(s);
+                if (first != null) {
+                    ByteBuffer[] fresh = new ByteBuffer[obs.length];
+                    for (int o = 0; o < obs.length; o++) {
+                        fresh[o] = ByteBuffer.allocate(s.k * obs[o].bytesPerEnv());
+                    }
+                    readInto(s.worker, first, s.k, fresh, 0, null);
+                    s.pending = fresh;
+                }
+            }
+        }
     }
 
     private static void throwFailureBetweenSteps(Slot s) {
@@ -457,19 +510,22 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         return EnvRequest.newBuilder().setStep(Step.newBuilder().setActions(t));
     }
 
-    /** Waits for one worker's answer and checks its status and that it carries the {@code expected} result. */
-    private EnvResponse await(Slot s, CompletableFuture<EnvResponse> f, long deadlineNanos, String what,
-            EnvResponse.ResultCase expected) {
+    /**
+     * Waits for worker {@code index}'s answer, asked at {@code askedNanos}, for at most {@code limit},
+     * and checks its status and that it carries the {@code expected} result.
+     */
+    private EnvResponse await(int index, PythonWorker w, CompletableFuture<EnvResponse> f, long askedNanos, Duration limit,
+            String what, EnvResponse.ResultCase expected) {
         EnvResponse r;
         try {
-            r = f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            r = f.get(Math.max(0, askedNanos + limit.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new WorkerFailure(WorkerFailure.Kind.TIMEOUT, "worker " + s.index + " (" + s.worker + ") did not answer " + what
-                    + " within " + config.callTimeout().toMillis() / 1000.0 + " s");
+            throw new WorkerFailure(WorkerFailure.Kind.TIMEOUT, "worker " + index + " (" + w + ") did not answer " + what
+                    + " within " + limit.toMillis() / 1000.0 + " s");
         } catch (ExecutionException e) {
             WorkerFailure wf = e.getCause() instanceof WorkerFailure x ? x
                     : new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, String.valueOf(e.getCause()), "", e.getCause());
-            throw new WorkerFailure(wf.kind(), "worker " + s.index + " (" + s.worker + "): " + wf.getMessage() + exitNote(s),
+            throw new WorkerFailure(wf.kind(), "worker " + index + " (" + w + "): " + wf.getMessage() + exitNote(w),
                     wf.traceback(), wf);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -479,21 +535,21 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         switch (st.getCode()) {
             case STATUS_CODE_OK -> {
                 if (r.getResultCase() != expected) {
-                    throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "worker " + s.index + " answered " + what + " without a result");
+                    throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "worker " + index + " answered " + what + " without a result");
                 }
                 return r;
             }
-            case STATUS_CODE_ENV_ERROR -> throw new WorkerFailure(WorkerFailure.Kind.ENV_ERROR, "worker " + s.index + " ("
-                    + s.worker + "): " + st.getMessage(), st.getTraceback(), null);
+            case STATUS_CODE_ENV_ERROR -> throw new WorkerFailure(WorkerFailure.Kind.ENV_ERROR, "worker " + index + " ("
+                    + w + "): " + st.getMessage(), st.getTraceback(), null);
             case STATUS_CODE_INVALID_ARGUMENT -> throw new WorkerFailure(WorkerFailure.Kind.INVALID_ARGUMENT, st.getMessage());
-            default -> throw new WorkerFailure(WorkerFailure.Kind.WORKER_ERROR, "worker " + s.index + " (" + s.worker + ") answered "
+            default -> throw new WorkerFailure(WorkerFailure.Kind.WORKER_ERROR, "worker " + index + " (" + w + ") answered "
                     + what + " with " + st.getCode() + ": " + st.getMessage(), st.getTraceback(), null);
         }
     }
 
     /** " (the process exited with status 137)" when a local worker is gone. */
-    private static String exitNote(Slot s) {
-        WorkerProcess p = s.worker == null ? null : s.worker.process();
+    private static String exitNote(PythonWorker w) {
+        WorkerProcess p = w == null ? null : w.process();
         if (p == null) {
             return "";
         }
@@ -507,111 +563,96 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
 
     /** Counts a failure; throws when the env must give up (too many, or not mendable by a restart). */
     private void recordFailure(Slot s, WorkerFailure f) {
-        if (ProcessGroups.shuttingDown()) {
-            throw new EnvException("environment " + envId + ": the gateway is shutting down (" + f.getMessage() + ")", f);
+        String stderr = s.worker != null && s.worker.process() != null ? s.worker.process().stderrText(40) : "";
+        try {
+            supervisor.record(f, stderr);
+        } catch (EnvWorkerException e) {
+            broken = e;
+            throw e;
         }
-        if (f.kind() == WorkerFailure.Kind.INVALID_ARGUMENT) {
-            throw new IllegalArgumentException("invalid request to " + envId + ": " + f.getMessage());
-        }
-        long now = System.nanoTime();
-        failureTimes.addLast(now);
-        while (now - failureTimes.peekFirst() > config.failureWindow().toNanos()) {
-            failureTimes.removeFirst();
-        }
-        String traceback = f.traceback().isEmpty() && s.worker != null && s.worker.process() != null
-                ? s.worker.process().stderrText(40) : f.traceback();
-        if (!f.restartable()) {
-            broken = new EnvWorkerException(envId, "environment " + envId + ": " + f.getMessage(), traceback, f);
-            throw broken;
-        }
-        if (failureTimes.size() >= config.maxFailures()) {
-            String window = config.failureWindow().toMillis() % 1000 == 0 ? config.failureWindow().toSeconds() + " s"
-                    : config.failureWindow().toMillis() + " ms";
-            String msg = "environment " + envId + ": the Python workers failed " + failureTimes.size() + " times within " + window
-                    + "; giving up. Last failure: " + f.getMessage()
-                    + (traceback.isEmpty() ? "" : "\nPython traceback" + (f.traceback().isEmpty() ? " (stderr)" : "") + ":\n"
-                            + traceback.stripTrailing());
-            broken = new EnvWorkerException(envId, msg, traceback, f);
-            throw broken;
-        }
-        LOG.warn("{}: {} (failure {} within {} s; the env gives up at {}); restarting the worker", envId, f.getMessage(),
-                failureTimes.size(), config.failureWindow().toSeconds(), config.maxFailures());
     }
 
-    private long backoffMillis() {
-        long base = Math.max(0, config.backoffInitial().toMillis());
-        int exp = Math.min(20, Math.max(0, failureTimes.size() - 1));
-        return Math.min(config.backoffMax().toMillis(), base << exp);
+    /** Kills the slot's worker and starts its replacement in the background, to be reset with {@code seed}. */
+    private void replace(Slot s, long seed) {
+        if (s.worker != null) {
+            s.worker.kill();
+            s.worker = null;
+        }
+        s.restarts++;
+        s.restartSeed = seed;
+        int index = s.index;
+        s.restart = supervisor.restart(index, s.k, seed, w -> await(index, w, w.submit(resetRequest(seed)), System.nanoTime(),
+                config.callTimeout(), "reset", EnvResponse.ResultCase.STEP).getStep());
     }
 
-    /** Kills the slot's worker, waits the backoff, starts a new one and resets it; retries until it works or the env gives up. */
-    private StepResult restartAndReset(Slot s, long seed, WorkerFailure cause) {
+    /**
+     * Takes in the slot's finished restart: its worker and first result; or, when it failed, counts
+     * the failure, starts another and returns null.
+     */
+    private StepResult awaitRestart(Slot s) {
+        WorkerSupervisor.Restarted r;
+        try {
+            r = s.restart.join();
+        } catch (CompletionException e) {
+            s.restart = null;
+            Throwable c = e.getCause();
+            WorkerFailure f;
+            if (c instanceof WorkerFailure wf) {
+                f = wf;
+            } else if (c instanceof EnvException ee && !(ee instanceof EnvWorkerException) && !ProcessGroups.shuttingDown()) {
+                f = new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "restarting worker " + s.index + " failed: "
+                        + ee.getMessage(), "", ee);
+            } else {
+                throw c instanceof RuntimeException re ? re : e;
+            }
+            recordFailure(s, f);
+            replace(s, s.restartSeed);
+            return null;
+        }
+        s.restart = null;
+        s.worker = r.worker();
+        LOG.info("{}: worker {} restarted ({}), envs {}..{} reset with seed {}", envId, s.index, s.worker, s.offset,
+                s.offset + s.k - 1, s.restartSeed);
+        return r.first();
+    }
+
+    /** Waits for the slot's restart, and its retries, to end; returns the new worker's first result. */
+    private StepResult restartNow(Slot s) {
         while (true) {
-            if (s.worker != null) {
-                s.worker.kill();
-                s.worker = null;
-            }
-            ProcessGroups.sleep(backoffMillis());
-            PythonWorker w = null;
-            try {
-                w = starter.start(s.index, s.k, seed);
-                String diff = ProtoSpecs.difference(protoSpec, w.spec());
-                if (diff != null) {
-                    throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "the restarted worker " + s.index + " hosts another env: " + diff);
-                }
-                s.worker = w;
-                s.restarts++;
-                EnvResponse r = await(s, w.submit(resetRequest(seed)), System.nanoTime() + config.callTimeout().toNanos(), "reset",
-                        EnvResponse.ResultCase.STEP);
-                LOG.info("{}: worker {} restarted ({}), envs {}..{} reset with seed {}", envId, s.index, w, s.offset,
-                        s.offset + s.k - 1, seed);
-                return r.getStep();
-            } catch (WorkerFailure f) {
-                if (s.worker == null && w != null) {
-                    s.worker = w;
-                }
-                recordFailure(s, f);
-            } catch (EnvException e) {
-                if (e instanceof EnvWorkerException || ProcessGroups.shuttingDown()) {
-                    throw e;
-                }
-                recordFailure(s, new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "restarting worker " + s.index + " failed: "
-                        + e.getMessage(), "", e));
+            StepResult r = awaitRestart(s);
+            if (r != null) {
+                return r;
             }
         }
     }
 
-    /** A worker failed during a step: restart it and report its envs' episodes as cut. */
-    private void recover(Slot s, WorkerFailure f, Out out) {
+    /**
+     * A worker failed during a step: replace it in the background; its envs whose episode went on
+     * report it cut (truncated, last observation), those whose episode had just ended wait.
+     */
+    private void fail(Slot s, WorkerFailure f, Out out) {
         recordFailure(s, f);
-        long seed = baseSeed + s.offset + (long) n * (s.restarts + 1);
-        StepResult r = restartAndReset(s, seed, f);
-        ByteBuffer[] fresh = new ByteBuffer[obs.length];
-        for (int o = 0; o < obs.length; o++) {
-            fresh[o] = ByteBuffer.allocate(s.k * obs[o].bytesPerEnv());
-        }
-        readInto(s.worker, r, s.k, fresh, 0, null);
-        int ended = 0;
-        boolean[] cut = new boolean[s.k];
+        replace(s, baseSeed + s.offset + (long) n * s.restarts + n);
         for (int j = 0; j < s.k; j++) {
             int i = s.offset + j;
-            boolean wasLast = last != null && last.isLast(i);
-            if (wasLast) {
-                ended++;
-                copyRow(fresh, j, out.buffers, i);
+            copyLastRow(i, out.buffers);
+            if (last.isLast(i)) {
                 out.isFirst[i] = true;
+                out.waiting[i] = true;
             } else {
-                cut[j] = true;
-                copyLastRow(i, out.buffers);
                 out.truncated[i] = true;
+                out.cut[i] = true;
             }
         }
-        if (ended == 0) {
-            s.pending = fresh;
-        } else if (ended < s.k) {
-            // Some envs had just ended and start over now; the cut ones report their first
-            // observation after the worker's next real step.
-            s.firstMask = cut;
+    }
+
+    /** The slot's worker is starting: its envs wait, holding their last observation. */
+    private void hold(Slot s, Out out) {
+        for (int j = 0; j < s.k; j++) {
+            int i = s.offset + j;
+            copyLastRow(i, out.buffers);
+            out.isFirst[i] = true;
+            out.waiting[i] = true;
         }
     }
 
@@ -648,6 +689,8 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
         final boolean[] terminated = new boolean[n];
         final boolean[] truncated = new boolean[n];
         final boolean[] isFirst = new boolean[n];
+        final boolean[] cut = new boolean[n];
+        final boolean[] waiting = new boolean[n];
         final Map<String, float[]> infos = new LinkedHashMap<>();
 
         Out() {
@@ -726,10 +769,15 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
     private StepBatch finish(Out out) {
         for (int i = 0; i < n; i++) {
             if (out.isFirst[i]) {
-                episodeIds[i] = nextEpisodeId++;
+                // an env that goes on waiting for its worker keeps the id of its stand-in episode
+                if (!(out.waiting[i] && lastWaiting[i])) {
+                    episodeIds[i] = nextEpisodeId++;
+                }
                 out.rewards[i] = 0;
             }
         }
+        lastCut = out.cut;
+        lastWaiting = out.waiting;
         Map<String, Tensor> named = new LinkedHashMap<>();
         for (int o = 0; o < obs.length; o++) {
             named.put(obs[o].name(), out.tensors[o]);
@@ -742,6 +790,25 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
     @Override
     public Map<String, float[]> lastInfos() {
         return lastInfos;
+    }
+
+    @Override
+    public boolean cut(int env) {
+        return lastCut[env];
+    }
+
+    @Override
+    public boolean waiting(int env) {
+        return lastWaiting[env];
+    }
+
+    @Override
+    public long workerRestarts() {
+        long sum = 0;
+        for (Slot s : slots) {
+            sum += s.restarts;
+        }
+        return sum;
     }
 
     private void ensureUsable() {
@@ -759,8 +826,21 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
             return;
         }
         closed = true;
+        supervisor.close();
         List<PythonWorker> workers = new ArrayList<>();
         for (Slot s : slots) {
+            if (s.restart != null) {
+                // a worker that comes up later is killed then; the supervisor starts none after this
+                s.restart.thenAccept(r -> r.worker().kill());
+                try {
+                    s.restart.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // failed, or still starting: it kills what it started once it sees the env closed
+                }
+                s.restart = null;
+            }
             if (s.worker != null) {
                 workers.add(s.worker);
                 s.worker = null;

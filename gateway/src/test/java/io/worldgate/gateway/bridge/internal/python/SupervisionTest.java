@@ -62,6 +62,15 @@ class SupervisionTest {
         }
     }
 
+    /** Steps while the restarted worker's envs wait (stand-in rows), until their new episodes' first observations. */
+    private static void awaitBack(PythonVectorEnv env, int n) {
+        for (int t = 0; t < 1000 && env.waiting(0); t++) {
+            StepBatch b = env.step(zeros(n));
+            assertThat(b.isFirst()[0]).isTrue();
+        }
+        assertThat(env.waiting(0)).isFalse();
+    }
+
     @Test
     void aKilledWorkerIsRestartedAndItsEpisodesAreCut() throws Exception {
         List<Long> pids;
@@ -127,10 +136,12 @@ class SupervisionTest {
             StepBatch b = env.reset(0);
             b = env.step(zeros(1));
             pids.addAll(env.workerPids());
-            assertCutThenRestarted(env, 0, 1, b); // failure 1; the new episode is at step 0
+            assertCutThenRestarted(env, 0, 1, b); // failure 1
+            awaitBack(env, 1);                     // the new episode is at step 0
             b = env.step(zeros(1));                // step 1 of the new episode
             pids.addAll(env.workerPids());
             assertCutThenRestarted(env, 0, 1, b); // failure 2
+            awaitBack(env, 1);
             env.step(zeros(1));
             pids.addAll(env.workerPids());
             assertThatThrownBy(() -> env.step(zeros(1)))     // failure 3: the limit
