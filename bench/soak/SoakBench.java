@@ -194,10 +194,12 @@ public final class SoakBench {
         row(md, "episodes: finished / cut by a restart", last.episodes() + " / " + last.cutEpisodes());
         row(md, "env steps counted by the run", Long.toString(last.step()));
         row(md, "env steps stored in its experience", Long.toString(stored));
-        row(md, "steps lost (counted + " + envs + " reset rows - stored)", Long.toString(last.step() + envs - stored));
-        row(md, "stand-in steps (bridge/waiting_steps: no simulator stepped)",
-                String.format(Locale.ROOT, "%.0f (%.2f%%)", lastOf(scalars, "bridge/waiting_steps"),
-                        100 * lastOf(scalars, "bridge/waiting_steps") / Math.max(1, last.step())));
+        // stand-in rows are stored (as isFirst rows) but are no env steps: the run does not count them
+        long standIns = (long) lastOf(scalars, "bridge/waiting_steps");
+        row(md, "steps lost (counted + stand-ins + " + envs + " reset rows - stored)",
+                Long.toString(last.step() + standIns + envs - stored));
+        row(md, "stand-in rows (bridge/waiting_steps: no simulator stepped; not counted)",
+                String.format(Locale.ROOT, "%d (%.2f%% of all rows)", standIns, 100.0 * standIns / Math.max(1, last.step() + standIns)));
         row(md, "run stall after a SIGKILL", stalls(kills, "KILL"));
         row(md, "run stall after a SIGSTOP", stalls(kills, "STOP"));
         md.append("\nThe stall is the longest time the run's step counter (sampled every 2 ms) stood still in a span that ")

@@ -299,6 +299,7 @@ public final class TrainingRun implements AutoCloseable {
         int n = spec.numEnvs();
         double[] returns = new double[n];
         int[] lengths = new int[n];
+        boolean[] counts = new boolean[n];
         double pendingUpdates = 0;
         EpisodeInfos episodeInfos = new EpisodeInfos(env);
         long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
@@ -333,15 +334,21 @@ public final class TrainingRun implements AutoCloseable {
             experience.appendActions(actions);
             obs = env.step(actions);
             experience.appendObservations(obs);
-            // The budget is exact: when fewer steps are left than environments, the last batch
+            episodeInfos.observe(obs);
+            // The budget counts simulator steps, exactly: a stand-in row of an env whose worker
+            // restarts is none, and when fewer steps are left than environments, the last batch
             // counts only the first ones (all are stepped together; the rest go to no count,
             // return or metric, only to the experience).
-            int counted = (int) Math.min(n, config.totalSteps() - step);
+            long left = config.totalSteps() - step;
+            int counted = 0;
+            for (int i = 0; i < n; i++) {
+                counts[i] = counted < left && !episodeInfos.waiting(i);
+                counted += counts[i] ? 1 : 0;
+            }
             step += counted;
             windowSteps += counted;
-            episodeInfos.observe(obs);
-            for (int i = 0; i < counted; i++) {
-                if (obs.isFirst()[i]) {
+            for (int i = 0; i < n; i++) {
+                if (!counts[i] || obs.isFirst()[i]) {
                     continue;
                 }
                 returns[i] += obs.rewards()[i];

@@ -60,6 +60,11 @@ public final class EpisodeInfos {
         return source != null && source.cut(i);
     }
 
+    /** Whether env {@code i}'s row of the last batch is a stand-in: see {@link StepInfos#waiting}. */
+    public boolean waiting(int i) {
+        return source != null && source.waiting(i);
+    }
+
     /** Stand-in rows observed so far: see {@link StepInfos#waiting}. */
     public long waitingSteps() {
         return waitingSteps;
