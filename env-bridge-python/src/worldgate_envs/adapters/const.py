@@ -23,14 +23,15 @@ class ConstOptions:
     hang_at: int = 0           # >0: step number hang_at of an episode sleeps forever (supervision tests)
     crash_at: int = 0          # >0: step number crash_at of an episode ends the process with os._exit(1) (tests)
     render_hang: bool = False  # True: render sleeps forever (supervision tests)
+    step_delay_ms: int = 0     # >0: every step takes this long, as a slow simulator (shutdown tests)
 
     def validate(self, family: str) -> None:
         if self.length < 1:
             raise OptionError(f"{family}: length must be >= 1")
         if self.action not in ("box", "discrete"):
             raise OptionError(f"{family}: action must be box or discrete, got {self.action!r}")
-        if self.image < 0 or self.fail_at < 0 or self.hang_at < 0 or self.crash_at < 0:
-            raise OptionError(f"{family}: image, fail_at, hang_at and crash_at must be >= 0")
+        if min(self.image, self.fail_at, self.hang_at, self.crash_at, self.step_delay_ms) < 0:
+            raise OptionError(f"{family}: image, fail_at, hang_at, crash_at and step_delay_ms must be >= 0")
 
 
 class InjectedFailure(RuntimeError):
@@ -78,6 +79,8 @@ class ConstEnv(Env):
         if self._opts.hang_at and step >= self._opts.hang_at:
             while True:  # a simulator stuck for good; only a kill ends it
                 time.sleep(3600)
+        if self._opts.step_delay_ms:
+            time.sleep(self._opts.step_delay_ms / 1000)
         if self._opts.fail_at and self.episode_steps + 1 >= self._opts.fail_at:
             raise InjectedFailure(f"const env: injected failure at step {self.episode_steps + 1} (fail_at={self._opts.fail_at})")
         return {k: v.copy() for k, v in self._obs.items()}, 0.0, False, False, {}

@@ -56,6 +56,21 @@ class SigtermTest {
         assertThat(runDir.resolve("learning_curve.png")).isNotEmptyFile();
     }
 
+    /**
+     * A run on Python workers whose steps are slow: the workers must outlive the run's stop at its
+     * step boundary, although the JVM's worker reaper runs on the same signal.
+     */
+    @Test
+    void sigtermStopsARunOnPythonWorkersBeforeTheWorkersAreEnded() throws Exception {
+        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
+        Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
+        Ended train = terminate(tmp.resolve("runs"), "train", "--agent", "random", "--env", "const:4", "--env-option",
+                "step_delay_ms=1500", "--envs", "2", "--steps", "100000000", "--json");
+        JsonNode summary = train.summary();
+        assertThat(summary.get("state").asText()).isEqualTo("STOPPED");
+        assertThat(Path.of(summary.get("checkpoint").asText()).resolve(TrainingRun.CHECKPOINT_INFO)).isRegularFile();
+    }
+
     private record Ended(int exit, String out, String err) {
         JsonNode summary() throws Exception {
             assertThat(exit).as(err).isEqualTo(SIGTERM_STATUS);

@@ -1,6 +1,8 @@
 package io.worldgate.gateway.cli.internal;
 
+import io.worldgate.gateway.bridge.WorkerReaper;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +21,8 @@ public final class OrderlyExit implements AutoCloseable {
     static final Duration WIND_DOWN = Duration.ofSeconds(90);
 
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** Done when the env workers may go: the command finished, or a signal found nothing to wait for. */
+    private final CompletableFuture<Void> workersReleased = new CompletableFuture<>();
     private final Thread hook = new Thread(this::signalled, "worldgate-orderly-exit");
     private volatile Runnable action;
     private volatile boolean waitForCommand;
@@ -29,6 +33,8 @@ public final class OrderlyExit implements AutoCloseable {
     public static OrderlyExit install() {
         OrderlyExit exit = new OrderlyExit();
         Runtime.getRuntime().addShutdownHook(exit.hook);
+        // the worker reaper, another hook, must not end the workers under the run's last step
+        WorkerReaper.holdUntil(exit.workersReleased, WIND_DOWN.plusSeconds(5));
         return exit;
     }
 
@@ -42,6 +48,14 @@ public final class OrderlyExit implements AutoCloseable {
     }
 
     private void signalled() {
+        try {
+            windDown();
+        } finally {
+            workersReleased.complete(null);
+        }
+    }
+
+    private void windDown() {
         Runnable a = action;
         if (a == null) {
             return;
@@ -69,6 +83,7 @@ public final class OrderlyExit implements AutoCloseable {
     public void close() {
         action = null;
         finished.countDown();
+        workersReleased.complete(null);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +72,32 @@ public final class ProcessGroups {
         return shuttingDown;
     }
 
+    /**
+     * Makes the shutdown hook wait, at most {@code max}, for {@code done} before it ends the
+     * workers: a command that stops its run at a step boundary on a signal still needs them for
+     * the step in flight. Hooks run at the same time, in no order, so the wait is the only way to
+     * put the reaper after it.
+     */
+    public static void holdReaperUntil(Future<?> done, Duration max) {
+        reaperHold = new Hold(done, max);
+    }
+
+    private record Hold(Future<?> done, Duration max) {}
+
+    private static volatile Hold reaperHold;
+
     /** Ends every live worker: SIGTERM to all, up to a second's grace, then SIGKILL. */
     static void killAll() {
+        Hold hold = reaperHold;
+        if (hold != null) {
+            try {
+                hold.done().get(hold.max().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("ending the env workers without waiting any longer for the command: {}", e.toString());
+            }
+        }
         shuttingDown = true;
         Set<WorkerProcess> all = live();
         if (all.isEmpty()) {
