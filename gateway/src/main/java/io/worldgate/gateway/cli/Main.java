@@ -65,7 +65,7 @@ public final class Main {
 
     /** As {@link #client()}; a gateway started in this process allows the env workers the user named. */
     GatewayClient client(List<String> envWorkers) {
-        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, token, inProcess, envWorkers);
+        return GatewayClients.connect(pluginsDir, runsDir, gatewayAddress, givenToken(), inProcess, envWorkers);
     }
 
     public static void main(String[] args) {

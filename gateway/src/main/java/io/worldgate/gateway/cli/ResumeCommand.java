@@ -2,6 +2,8 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,9 +22,14 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "No progress bar; print the summary as JSON.")
     boolean json;
 
+    @Option(names = "--env-worker", paramLabel = "HOST:PORT", description = "A worker you started that the run, resumed in "
+            + "this process, may use again (as 'train --env-worker' did); repeatable. A gateway service connects only to "
+            + "workers it was started to allow (serve --allow-env-worker).")
+    List<String> envWorkers = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
-        try (GatewayClient client = main.client()) {
+        try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.resume(client, runId, json, main.exit);
         }
     }
