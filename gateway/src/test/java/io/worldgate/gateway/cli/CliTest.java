@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.worldgate.gateway.cli.internal.Json;
 import io.worldgate.gateway.host.TestBundles;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,34 +23,14 @@ class CliTest {
         Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
     }
 
-    private record Result(int exit, String out, String err) {}
-
-    private Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            String[] all = new String[args.length + 4];
-            all[0] = "--plugins-dir";
-            all[1] = deploy.toString();
-            all[2] = "--runs-dir";
-            all[3] = tmp.resolve("runs").toString();
-            System.arraycopy(args, 0, all, 4, args.length);
-            int exit = Main.run(all);
-            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private CliRun run(String... args) {
+        return CliRun.with(deploy, tmp.resolve("runs"), args);
     }
 
     @Test
     void pluginsListShowsEveryPluginWithItsStateAndErrors() throws Exception {
         Files.write(deploy.resolve("broken.jar"), new byte[] {0, 1, 2});
-        Result r = run("plugins", "list", "--json");
+        CliRun r = run("plugins", "list", "--json");
         assertThat(r.exit()).as("a failed plugin makes the exit code 1").isEqualTo(1);
         JsonNode list = Json.mapper().readTree(r.out());
         assertThat(list).hasSize(2);
@@ -69,7 +46,7 @@ class CliTest {
 
     @Test
     void trainRunsToItsBudgetAndWritesTheRunDirectory() throws Exception {
-        Result r = run("train", "--agent", "random", "--env", "java:PointMass", "--steps", "2000", "--envs", "2",
+        CliRun r = run("train", "--agent", "random", "--env", "java:PointMass", "--steps", "2000", "--envs", "2",
                 "--set", "action_scale=0.5", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode summary = Json.mapper().readTree(r.out());
@@ -86,7 +63,7 @@ class CliTest {
 
     @Test
     void anUnknownConfigKeyIsABadInputErrorListingTheKeys() {
-        Result r = run("train", "--agent", "random", "--env", "java:CartPole", "--set", "learning_rate=3");
+        CliRun r = run("train", "--agent", "random", "--env", "java:CartPole", "--set", "learning_rate=3");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("error: agent random has no config key 'learning_rate'")
                 .contains("keys: act_delay_ms, action_scale").doesNotContain("Exception");
@@ -94,14 +71,14 @@ class CliTest {
 
     @Test
     void anUnknownAgentSaysWhatIsDeployed() {
-        Result r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
+        CliRun r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no deployed plugin offers agent 'dreamer'").contains("available: random@");
     }
 
     @Test
     void anUnknownEnvironmentIsABadInputErrorListingTheFamilies() {
-        Result r = run("train", "--agent", "random", "--env", "mujoco:Ant", "--steps", "10", "--json");
+        CliRun r = run("train", "--agent", "random", "--env", "mujoco:Ant", "--steps", "10", "--json");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("error: unknown environment 'mujoco:Ant'").contains("families: java");
         assertThat(tmp.resolve("runs")).as("nothing is created for a rejected request").doesNotExist();
@@ -134,12 +111,12 @@ class CliTest {
 
     @Test
     void agentsDescribeListsTheConfigKeysWithDefaultsRangesAndPresets() {
-        Result r = run("agents", "describe", "random");
+        CliRun r = run("agents", "describe", "random");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("action_scale\\s+DOUBLE\\s+1\\.0\\s+\\[0, 1\\]")
                 .containsPattern("act_delay_ms\\s+INT\\s+0\\s+\\[0, 10000\\]")
                 .contains("preset default (default): action_scale=1.0").contains("preset gentle: action_scale=0.25");
-        Result unknown = run("agents", "describe", "dreamer");
+        CliRun unknown = run("agents", "describe", "dreamer");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("no deployed plugin offers agent 'dreamer'").contains("deployed: random@");
     }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.worldgate.gateway.cli.internal.Json;
 import io.worldgate.gateway.host.TestBundles;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -29,28 +26,8 @@ class RunInputCliTest {
         runs = tmp.resolve("runs");
     }
 
-    private record Result(int exit, String out, String err) {}
-
-    private Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            String[] all = new String[args.length + 4];
-            all[0] = "--plugins-dir";
-            all[1] = deploy.toString();
-            all[2] = "--runs-dir";
-            all[3] = runs.toString();
-            System.arraycopy(args, 0, all, 4, args.length);
-            int exit = Main.run(all);
-            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private CliRun run(String... args) {
+        return CliRun.with(deploy, runs, args);
     }
 
     private long runDirectories() throws Exception {
@@ -64,7 +41,7 @@ class RunInputCliTest {
 
     @Test
     void anUnknownJavaEnvIsBadInputAndLeavesNoRun() throws Exception {
-        Result r = run("train", "--agent", "random", "--env", "java:Nope", "--steps", "100", "--json");
+        CliRun r = run("train", "--agent", "random", "--env", "java:Nope", "--steps", "100", "--json");
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("java:CartPole").doesNotContain("\tat ");
         assertThat(runDirectories()).isZero();
@@ -72,7 +49,7 @@ class RunInputCliTest {
 
     @Test
     void anOptionTheFamilyDoesNotTakeIsBadInput() throws Exception {
-        Result r = run("train", "--agent", "random", "--env", "java:CartPole", "--env-option", "size=64", "--steps", "100", "--json");
+        CliRun r = run("train", "--agent", "random", "--env", "java:CartPole", "--env-option", "size=64", "--steps", "100", "--json");
         assertThat(r.exit()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("max_episode_steps");
         assertThat(runDirectories()).isZero();
@@ -83,7 +60,7 @@ class RunInputCliTest {
         assertThat(run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "50", "--envs", "1", "--json").exit())
                 .isZero();
         Files.writeString(Files.createDirectories(runs.resolve("broken")).resolve("config.json"), "{ not json");
-        Result r = run("runs", "list", "--all", "--json");
+        CliRun r = run("runs", "list", "--all", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode list = Json.mapper().readTree(r.out());
         assertThat(list).hasSize(2);
@@ -97,7 +74,7 @@ class RunInputCliTest {
 
     @Test
     void theCheckpointAndExperienceLimitsAreTrainOptions() throws Exception {
-        Result r = run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "3000", "--envs", "1",
+        CliRun r = run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "3000", "--envs", "1",
                 "--checkpoint-every", "500", "--keep-checkpoints", "2", "--experience-capacity", "1MiB", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         Path runDir;

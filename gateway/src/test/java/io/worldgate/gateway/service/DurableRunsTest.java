@@ -11,7 +11,6 @@ import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvException;
-import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunListener;
@@ -145,26 +144,8 @@ class DurableRunsTest {
     // ------------------------------------------------------------------ item 7: a failed run keeps its progress
 
     /** {@code flaky:CartPole}: java:CartPole whose step call number {@code failAt} throws, as a worker past its failure limit. */
-    private static final class FlakyCartPole implements EnvFactory {
-        private final int failAt;
-
-        FlakyCartPole(int failAt) {
-            this.failAt = failAt;
-        }
-
-        @Override
-        public String family() {
-            return "flaky";
-        }
-
-        @Override
-        public Map<String, String> examples() {
-            return Map.of("flaky:CartPole", "CartPole that fails");
-        }
-
-        @Override
-        public VectorEnv create(String id, int numEnvs, Map<String, String> options) {
-            VectorEnv inner = EnvRegistry.withBuiltins().create("java:CartPole", numEnvs, options);
+    private static WrappedCartPole flakyCartPole(int failAt) {
+        return new WrappedCartPole("flaky", inner -> {
             AtomicInteger calls = new AtomicInteger();
             return new VectorEnv() {
                 @Override
@@ -190,13 +171,13 @@ class DurableRunsTest {
                     inner.close();
                 }
             };
-        }
+        });
     }
 
     @Test
     void aRunWhoseEnvironmentFailsCheckpointsItsAgentAndResumesWhereItFailed() throws Exception {
         EnvRegistry flaky = new EnvRegistry();
-        flaky.register(new FlakyCartPole(1_500));
+        flaky.register(flakyCartPole(1_500));
         try (RunManager manager = new RunManager(gateway.plugins(), flaky, runs, new MetricsRegistry())) {
             TrainingRun run = manager.start(request("flaky:CartPole", 2, 1_000_000, 0, Map.of()));
             RunStatus end = run.await(Duration.ofMinutes(2));

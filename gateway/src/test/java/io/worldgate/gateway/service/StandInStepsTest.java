@@ -7,7 +7,6 @@ import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
-import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.bridge.StepInfos;
 import io.worldgate.gateway.host.TestBundles;
@@ -28,30 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * steps: the run's step budget counts only the steps a simulator took.
  */
 class StandInStepsTest {
-    /** Step calls of {@code standin:CartPole} during which env 1 is a stand-in. */
+    /** Step calls of {@code standin:CartPole} during which env 1 is a stand-in (its worker restarting). */
     private static final int WAIT_FROM = 5;
     private static final int WAIT_CALLS = 10;
-
-    /** java:CartPole whose env 1 is a stand-in (its worker restarting) for step calls 5..14. */
-    private static final class StandInCartPole implements EnvFactory {
-        final AtomicInteger stepCalls = new AtomicInteger();
-
-        @Override
-        public String family() {
-            return "standin";
-        }
-
-        @Override
-        public Map<String, String> examples() {
-            return Map.of("standin:CartPole", "CartPole whose second env waits for a restarting worker for a while");
-        }
-
-        @Override
-        public VectorEnv create(String id, int numEnvs, Map<String, String> options) {
-            VectorEnv inner = EnvRegistry.withBuiltins().create("java:CartPole", numEnvs, options);
-            return new Restarting(inner, stepCalls);
-        }
-    }
 
     private static final class Restarting implements VectorEnv, StepInfos {
         private final VectorEnv inner;
@@ -110,8 +88,8 @@ class StandInStepsTest {
         Path deploy = Files.createDirectories(tmp.resolve("deploy"));
         Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
         EnvRegistry envs = new EnvRegistry();
-        StandInCartPole family = new StandInCartPole();
-        envs.register(family);
+        AtomicInteger stepCalls = new AtomicInteger();
+        envs.register(new WrappedCartPole("standin", inner -> new Restarting(inner, stepCalls)));
         try (Gateway gateway = Gateway.start(deploy, tmp.resolve("runs"));
                 RunManager manager = new RunManager(gateway.plugins(), envs, tmp.resolve("runs"), new MetricsRegistry())) {
             await("random", 20, () -> gateway.plugins().bestFactory("random").isPresent());
@@ -121,7 +99,7 @@ class StandInStepsTest {
             assertThat(end.state()).isEqualTo(RunState.FINISHED);
             assertThat(end.step()).isEqualTo(100);
             // 10 calls step one simulator, the others two: 10 + 2 x 45 = 100 simulator steps in 55 calls
-            assertThat(family.stepCalls.get()).isEqualTo(WAIT_CALLS + (100 - WAIT_CALLS) / 2);
+            assertThat(stepCalls.get()).isEqualTo(WAIT_CALLS + (100 - WAIT_CALLS) / 2);
         }
     }
 }

@@ -4,7 +4,7 @@ import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.worldgate.gateway.cli.Main;
+import io.worldgate.gateway.cli.CliRun;
 import io.worldgate.gateway.cli.internal.Json;
 import io.worldgate.gateway.cli.internal.SwapReply;
 import io.worldgate.gateway.host.TestBundles;
@@ -14,9 +14,6 @@ import io.worldgate.gateway.run.RunEvent.SwapRejected;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -162,7 +159,7 @@ class SwapFeedbackTest {
         await("steps with 2.0.0", 20, () -> "random@2.0.0".equals(service.client.status(id).agent())
                 && service.client.status(id).step() > 200);
 
-        Cli swapped = cli("swap", id, "random@1.0.0", "--json");
+        CliRun swapped = cli("swap", id, "random@1.0.0", "--json");
         assertThat(swapped.exit()).as(swapped.err()).isZero();
         JsonNode doc = Json.mapper().readTree(swapped.out());
         assertThat(doc.get("outcome").asText()).isEqualTo("AGENT_SWAPPED");
@@ -171,37 +168,17 @@ class SwapFeedbackTest {
         assertThat(doc.get("event").get("cause").asText()).isEqualTo("REQUESTED");
         assertThat(doc.get("run").get("agent").asText()).isEqualTo("random@1.0.0");
 
-        Cli again = cli("swap", id, "random@1.0.0", "--json");
+        CliRun again = cli("swap", id, "random@1.0.0", "--json");
         assertThat(again.exit()).as("nothing to do is no failure").isZero();
         assertThat(Json.mapper().readTree(again.out()).get("event").get("reason").asText()).isEqualTo("ALREADY_RUNNING");
 
-        Cli missing = cli("swap", id, "random@9.9.9", "--json");
+        CliRun missing = cli("swap", id, "random@9.9.9", "--json");
         assertThat(missing.exit()).as("a version not deployed is bad input").isEqualTo(2);
         assertThat(Json.mapper().readTree(missing.out()).get("event").get("reason").asText()).isEqualTo("NOT_DEPLOYED");
     }
 
-    private record Cli(int exit, String out, String err) {}
-
     /** The command line in this process, talking to the fixture's service found through the runs directory. */
-    private Cli cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            String[] all = new String[args.length + 4];
-            all[0] = "--plugins-dir";
-            all[1] = service.deploy.toString();
-            all[2] = "--runs-dir";
-            all[3] = tmp.resolve("runs").toString();
-            System.arraycopy(args, 0, all, 4, args.length);
-            int exit = Main.run(all);
-            return new Cli(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private CliRun cli(String... args) {
+        return CliRun.with(service.deploy, tmp.resolve("runs"), args);
     }
 }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.worldgate.gateway.cli.Main;
+import io.worldgate.gateway.cli.CliRun;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,34 +38,20 @@ class BridgeCliTest {
         Files.copy(plugin, deploy.resolve("random.jar"));
     }
 
-    private record Result(int exit, String out, String err) {}
+    private CliRun run(String... args) {
+        return CliRun.with(deploy, tmp.resolve("runs"), prepend("--in-process", args));
+    }
 
-    private Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            String[] all = new String[args.length + 5];
-            all[0] = "--plugins-dir";
-            all[1] = deploy.toString();
-            all[2] = "--runs-dir";
-            all[3] = tmp.resolve("runs").toString();
-            all[4] = "--in-process";
-            System.arraycopy(args, 0, all, 5, args.length);
-            int exit = Main.run(all);
-            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     @Test
     void envsListShowsThePythonFamilies() throws Exception {
-        Result r = run("envs", "list", "--json");
+        CliRun r = run("envs", "list", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode rows = new ObjectMapper().readTree(r.out());
         StringBuilder families = new StringBuilder();
@@ -78,7 +62,7 @@ class BridgeCliTest {
 
     @Test
     void trainsOverPy4jWithTwoWorkers() throws Exception {
-        Result r = run("train", "--agent", "random", "--env", "gym:CartPole-v1", "--envs", "2", "--workers", "2",
+        CliRun r = run("train", "--agent", "random", "--env", "gym:CartPole-v1", "--envs", "2", "--workers", "2",
                 "--transport", "py4j", "--steps", "400", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode summary = new ObjectMapper().readTree(r.out());
@@ -94,7 +78,7 @@ class BridgeCliTest {
         try {
             String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
             String address = WorkerProcess.parseHandshake(line.substring(WorkerProcess.HANDSHAKE_PREFIX.length())).address();
-            Result r = run("train", "--agent", "random", "--env", "const:3", "--envs", "2", "--env-worker", address,
+            CliRun r = run("train", "--agent", "random", "--env", "const:3", "--envs", "2", "--env-worker", address,
                     "--steps", "300", "--json");
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode summary = new ObjectMapper().readTree(r.out());
