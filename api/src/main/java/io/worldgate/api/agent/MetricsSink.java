@@ -19,7 +19,10 @@ public interface MetricsSink {
     /** A scalar such as {@code loss/reward} or {@code actor/entropy}. */
     void scalar(String name, double value);
 
-    /** A file the agent wrote (PNG, GIF, MP4), for example an open-loop video prediction. */
+    /**
+     * A file the agent wrote, announced to the user where it lies. Pictures are better sent as
+     * {@link #image} or {@link #video}, which the host also shows in TensorBoard.
+     */
     void file(String name, Path file);
 
     /**
