@@ -1,4 +1,4 @@
-package io.worldgate.gateway.dreamer;
+package io.worldgate.gateway.run;
 
 import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,11 +17,6 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
-import io.worldgate.gateway.run.RunConfig;
-import io.worldgate.gateway.run.RunFixtures;
-import io.worldgate.gateway.run.RunState;
-import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
 import io.worldgate.gateway.run.internal.metrics.RunMetricsFiles;
 import io.worldgate.gateway.run.internal.metrics.TensorBoardWriterTest;
 import io.worldgate.proto.tensorboard.Event;
