@@ -1,6 +1,7 @@
 package io.worldgate.testkit;
 
 import io.worldgate.api.agent.MetricsSink;
+import io.worldgate.api.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,16 @@ public final class RecordingMetricsSink implements MetricsSink {
     /** One file as the agent reported it. */
     public record File(String name, Path path) {}
 
+    /** One image as the agent reported it: a copy of its uint8 {@code [H, W, C]} pixels. */
+    public record Image(String tag, Tensor pixels) {}
+
+    /** One video as the agent reported it: a copy of its uint8 {@code [T, H, W, C]} frames, and its frame rate. */
+    public record Video(String tag, Tensor frames, double fps) {}
+
     private final List<Scalar> scalars = new CopyOnWriteArrayList<>();
     private final List<File> files = new CopyOnWriteArrayList<>();
+    private final List<Image> images = new CopyOnWriteArrayList<>();
+    private final List<Video> videos = new CopyOnWriteArrayList<>();
     private final Map<String, Double> latest = new ConcurrentHashMap<>();
 
     @Override
@@ -30,6 +39,20 @@ public final class RecordingMetricsSink implements MetricsSink {
     @Override
     public void file(String name, Path file) {
         files.add(new File(name, file));
+    }
+
+    /** Checks the image as every sink does, and keeps a copy (the agent may reuse its tensor). */
+    @Override
+    public void image(String tag, Tensor rgb) {
+        MetricsSink.requireImage(tag, rgb);
+        images.add(new Image(tag, rgb.copy()));
+    }
+
+    /** Checks the video as every sink does, and keeps a copy. */
+    @Override
+    public void video(String tag, Tensor frames, double fps) {
+        MetricsSink.requireVideo(tag, frames, fps);
+        videos.add(new Video(tag, frames.copy(), fps));
     }
 
     /** Every scalar in the order reported. */
@@ -45,5 +68,15 @@ public final class RecordingMetricsSink implements MetricsSink {
     /** Every file in the order reported. */
     public List<File> files() {
         return new ArrayList<>(files);
+    }
+
+    /** Every image in the order reported. */
+    public List<Image> images() {
+        return new ArrayList<>(images);
+    }
+
+    /** Every video in the order reported. */
+    public List<Video> videos() {
+        return new ArrayList<>(videos);
     }
 }

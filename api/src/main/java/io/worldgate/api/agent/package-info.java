@@ -34,7 +34,7 @@
  * </ul>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;

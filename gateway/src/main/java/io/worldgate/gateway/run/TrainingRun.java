@@ -21,6 +21,7 @@ import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
 import io.worldgate.gateway.run.internal.metrics.Images;
 import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
+import io.worldgate.gateway.run.internal.metrics.MediaFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
@@ -461,7 +462,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void saveVideo(Tensor clip) {
-        metricsWriter.video("eval/video", clip, step);
+        metricsWriter.video("eval/video", clip, 20, step);
         Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
         try {
             Files.createDirectories(file.getParent());
@@ -630,8 +631,13 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Agent-reported scalars go to the metrics writer and listeners; files are announced as events. */
+    /**
+     * Agent-reported scalars go to the metrics writer and listeners; files are announced as events;
+     * images and videos go to the metrics writer and to files in the run directory ({@link MediaFiles}).
+     */
     private final class RunMetrics implements MetricsSink {
+        private final MediaFiles media = new MediaFiles(config.runDirectory());
+
         @Override
         public void scalar(String name, double value) {
             metrics.put(name, value);
@@ -641,6 +647,32 @@ public final class TrainingRun implements AutoCloseable {
         @Override
         public void file(String name, Path file) {
             event(name + " written to " + file);
+        }
+
+        @Override
+        public void image(String tag, Tensor rgb) {
+            MetricsSink.requireImage(tag, rgb);
+            Tensor image = MediaFiles.bounded(rgb);
+            long at = step;
+            metricsWriter.image(tag, image, at);
+            try {
+                media.writeImage(tag, image, at);
+            } catch (IOException | RuntimeException e) {
+                event("image " + tag + " not saved: " + AgentSlot.describe(e)); // a diagnostic never stops the run
+            }
+        }
+
+        @Override
+        public void video(String tag, Tensor frames, double fps) {
+            MetricsSink.requireVideo(tag, frames, fps);
+            Tensor clip = MediaFiles.firstFrames(frames);
+            long at = step;
+            metricsWriter.video(tag, clip, fps, at);
+            try {
+                media.writeVideo(tag, clip, fps, at);
+            } catch (IOException | RuntimeException e) {
+                event("video " + tag + " not saved: " + AgentSlot.describe(e));
+            }
         }
     }
 

@@ -6,6 +6,8 @@ import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.testplugins.common.TestAgent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,12 +16,30 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.osgi.service.component.annotations.Component;
 
-/** An agent that reports through its context's metrics sink, not only in what train returns. */
+/**
+ * An agent that reports through its context's metrics sink, not only in what train returns: a
+ * scalar, a file, and on each call of train an image (uint8 [8, 12, 3]) and a video of 4 such frames at 5 fps.
+ */
 @Component(service = AgentFactory.class)
 public class SinkMetricsFactory implements AgentFactory {
     @Override
     public AgentDescriptor descriptor() {
         return TestAgent.descriptor("sink-metrics");
+    }
+
+    /** {@code n} frames [8, 12, 3]: a bright column moving right over a dark background. */
+    static Tensor frames(int n) {
+        Tensor t = Tensor.allocate(DType.UINT8, n, 8, 12, 3);
+        for (int f = 0; f < n; f++) {
+            for (int y = 0; y < 8; y++) {
+                for (int x = 0; x < 12; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        t.setDouble((((long) f * 8 + y) * 12 + x) * 3 + c, x == 2 * f ? 250 : 20 + 30 * c);
+                    }
+                }
+            }
+        }
+        return t;
     }
 
     @Override
@@ -38,6 +58,8 @@ public class SinkMetricsFactory implements AgentFactory {
                     throw new UncheckedIOException(e);
                 }
                 context.metrics().file("sink/notes", notes);
+                context.metrics().image("sink/frame", frames(1).reshape(8, 12, 3));
+                context.metrics().video("sink/clip", frames(4), 5);
                 return Map.of("loss", 1.0 / updates);
             }
         };

@@ -73,6 +73,8 @@ final class DreamerAgent implements Agent {
     static final String OPTIMIZER_FILE = "dreamer-optimizers.bin";
     private static final String FORMAT = "worldgate-dreamer";
     private static final int FORMAT_VERSION = 1;
+    /** The tag of the open-loop video prediction. */
+    static final String VIDEO_TAG = "dreamer/openloop";
     private static final int VIDEO_ROWS = 4;
     private static final int VIDEO_CONTEXT = 5;
 
@@ -268,13 +270,10 @@ final class DreamerAgent implements Agent {
         try (NoGradient off = NoGradient.open()) {
             NDList pair = wm.openLoop(ps, obs, actions, isFirst, rows, context);
             long[] s = pair.get(0).getShape().getShape();
-            Path dir = context().workDirectory().resolve("dreamer");
-            Files.createDirectories(dir);
-            Path file = dir.resolve(String.format("openloop-%08d.png", updates));
-            OpenLoopVideo.write(file, pair.get(0).toFloatArray(), pair.get(1).toFloatArray(), rows, (int) s[1],
+            Tensor video = OpenLoopVideo.frames(pair.get(0).toFloatArray(), pair.get(1).toFloatArray(), rows, (int) s[1],
                     (int) s[2], (int) s[3], (int) s[4]);
-            context().metrics().file("dreamer/openloop", file);
-        } catch (IOException | RuntimeException e) {
+            context().metrics().video(VIDEO_TAG, video, OpenLoopVideo.FPS);
+        } catch (RuntimeException e) {
             // a diagnostic must never stop training
             context().metrics().scalar("dreamer/video_failed", 1);
         }

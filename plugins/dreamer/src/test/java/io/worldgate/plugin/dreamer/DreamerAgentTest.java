@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import io.worldgate.testkit.FakeAgentContext;
 import io.worldgate.testkit.FakeExperience;
+import io.worldgate.testkit.RecordingMetricsSink;
 
 /** The agent's contract on the real engine: acting, training, checkpoints, options, diagnostics. */
 class DreamerAgentTest {
@@ -299,7 +300,7 @@ class DreamerAgentTest {
     }
 
     @Test
-    void writesAnOpenLoopVideoPredictionForImages(@TempDir Path dir) throws Exception {
+    void sendsAnOpenLoopVideoPredictionForImagesToTheSink(@TempDir Path dir) {
         EnvSpec spec = Fixtures.spec(true, true, false, 1);
         FakeExperience exp = Fixtures.experience(spec, 200, 6);
         FakeAgentContext context = new FakeAgentContext(exp, dir, 3);
@@ -307,14 +308,26 @@ class DreamerAgentTest {
         try (DreamerAgent agent = (DreamerAgent) new DreamerAgentFactory().create(spec, config, context)) {
             agent.train(2);
         }
-        assertThat(context.metrics().files()).hasSize(1);
-        Path png = context.metrics().files().get(0).path();
-        assertThat(png).startsWith(dir.resolve("dreamer")).hasFileName("openloop-00000002.png");
-        byte[] head = Arrays.copyOf(Files.readAllBytes(png), 24);
-        assertThat(Arrays.copyOfRange(head, 1, 4)).containsExactly('P', 'N', 'G');
-        // width: 12 frames of 64 pixels; height: 4 sequences x (real, model, error) x 64
-        assertThat(java.nio.ByteBuffer.wrap(head, 16, 8).getInt()).isEqualTo(12 * 64);
-        assertThat(java.nio.ByteBuffer.wrap(head, 16, 8).getInt(20)).isEqualTo(4 * 3 * 64);
+        assertThat(context.metrics().latest("dreamer/video_failed")).isEmpty();
+        assertThat(context.metrics().files()).isEmpty();
+        assertThat(context.metrics().videos()).hasSize(1);
+        RecordingMetricsSink.Video video = context.metrics().videos().get(0);
+        assertThat(video.tag()).isEqualTo("dreamer/openloop");
+        assertThat(video.fps()).isPositive();
+        // 12 frames; each: real, model and error of 64 x 64 stacked, for 4 sequences side by side
+        assertThat(video.frames().dtype()).isEqualTo(DType.UINT8);
+        assertThat(video.frames().shape()).containsExactly(12, 3 * 64, 4 * 64, 3);
+        // the error tiles are grey where the model is right, so they are not all black or all white
+        Tensor error = video.frames().batchEntry(11);
+        double sum = 0;
+        int n = 0;
+        for (int y = 2 * 64; y < 3 * 64; y++) {
+            for (int x = 0; x < 4 * 64; x++) {
+                sum += error.getDouble(((long) y * 4 * 64 + x) * 3);
+                n++;
+            }
+        }
+        assertThat(sum / n).isBetween(20.0, 235.0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.worldgate.gateway.bridge.internal.py4j;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
@@ -142,8 +143,9 @@ public final class AgentSession implements AutoCloseable {
 
     /**
      * Steps and episodes in the experience, the last value of every metric (returned by
-     * {@code train} or reported through the agent's metrics sink), and the files the agent reported
-     * ({@code name: absolute path}), as JSON.
+     * {@code train} or reported through the agent's metrics sink), the files the agent reported
+     * ({@code name: absolute path}) and the last image or video of each tag
+     * ({@code tag: {kind, shape, fps}}), as JSON.
      */
     public synchronized String status() {
         ObjectNode o = JsonTensors.JSON.createObjectNode();
@@ -156,6 +158,18 @@ public final class AgentSession implements AutoCloseable {
         all.forEach(m::put);
         ObjectNode f = o.putObject("files");
         sink.files().forEach(f::put);
+        ObjectNode media = o.putObject("media");
+        sink.media().forEach((tag, shown) -> {
+            ObjectNode entry = media.putObject(tag);
+            entry.put("kind", shown.kind());
+            ArrayNode shape = entry.putArray("shape");
+            for (int d : shown.shape()) {
+                shape.add(d);
+            }
+            if (!Double.isNaN(shown.fps())) {
+                entry.put("fps", shown.fps());
+            }
+        });
         return o.toString();
     }
 

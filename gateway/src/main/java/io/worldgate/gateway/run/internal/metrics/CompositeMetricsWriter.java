@@ -36,8 +36,8 @@ public final class CompositeMetricsWriter implements MetricsWriter {
     }
 
     @Override
-    public void video(String tag, Tensor frames, long step) {
-        each(w -> w.video(tag, frames, step));
+    public void video(String tag, Tensor frames, double fps, long step) {
+        each(w -> w.video(tag, frames, fps, step));
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.worldgate.api.tensor.Tensor;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -26,7 +27,9 @@ import java.util.Map;
  * {@code wall_time} is seconds since the Unix epoch. A value that is not finite is written as the
  * string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}, which keeps every line valid
  * JSON. A resumed run appends to the same file, after the rows past its checkpoint were dropped
- * ({@link #dropAfter}). Images and videos are not written here.
+ * ({@link #dropAfter}). Images and videos are noted by a row with a {@code kind} and no
+ * {@code value}, so that readers of scalars pass over them; their pixels go elsewhere:
+ * <pre>{"step":2000,"wall_time":1767225601.5,"tag":"dreamer/openloop","kind":"video","shape":[12,192,256,3],"fps":10.0}</pre>
  *
  * <p>Lines are buffered and flushed at least every second, so a crashed process loses at most
  * the last second. Thread-safe.
@@ -90,7 +93,20 @@ public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> 
 
     @Override
     public void scalar(String tag, double value, long step) {
-        String line = line(step, clock.millis(), tag, value);
+        append(line(step, clock.millis(), tag, value));
+    }
+
+    @Override
+    public void image(String tag, Tensor image, long step) {
+        append(mediaLine(step, clock.millis(), tag, "image", image.shape(), Double.NaN));
+    }
+
+    @Override
+    public void video(String tag, Tensor frames, double fps, long step) {
+        append(mediaLine(step, clock.millis(), tag, "video", frames.shape(), fps));
+    }
+
+    private void append(String line) {
         synchronized (this) {
             ensureOpen();
             try {
@@ -103,6 +119,35 @@ public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> 
     }
 
     static String line(long step, long wallTimeMillis, String tag, double value) {
+        return row(step, wallTimeMillis, tag, g -> {
+            if (Double.isFinite(value)) {
+                g.writeNumberField("value", value);
+            } else {
+                g.writeStringField("value", Double.toString(value)); // NaN, Infinity, -Infinity
+            }
+        });
+    }
+
+    /** The row noting an image or video: its kind, shape and, for a video, its frame rate. */
+    static String mediaLine(long step, long wallTimeMillis, String tag, String kind, int[] shape, double fps) {
+        return row(step, wallTimeMillis, tag, g -> {
+            g.writeStringField("kind", kind);
+            g.writeArrayFieldStart("shape");
+            for (int d : shape) {
+                g.writeNumber(d);
+            }
+            g.writeEndArray();
+            if (Double.isFinite(fps)) {
+                g.writeNumberField("fps", fps);
+            }
+        });
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String row(long step, long wallTimeMillis, String tag, Fields fields) {
         StringWriter text = new StringWriter(96);
         try (JsonGenerator g = JSON.createGenerator(text)) {
             g.writeStartObject();
@@ -110,11 +155,7 @@ public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> 
             g.writeFieldName("wall_time");
             g.writeNumber(BigDecimal.valueOf(wallTimeMillis, 3)); // 1767225600.123, not 1.767225600123E9
             g.writeStringField("tag", tag);
-            if (Double.isFinite(value)) {
-                g.writeNumberField("value", value);
-            } else {
-                g.writeStringField("value", Double.toString(value)); // NaN, Infinity, -Infinity
-            }
+            fields.write(g);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in memory

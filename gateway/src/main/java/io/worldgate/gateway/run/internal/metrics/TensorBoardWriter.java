@@ -29,29 +29,20 @@ import java.util.List;
 public final class TensorBoardWriter extends FlushedFileWriter<TfRecordWriter> {
     /** The version string TensorBoard expects in the first event of a file. */
     public static final String FILE_VERSION = "brain.Event:2";
-    /** Frames per second of videos, unless given. */
-    public static final double DEFAULT_VIDEO_FPS = 20;
-
     private final Clock clock;
-    private final double videoFps;
 
     /** Opens a new event file in {@code runDir} (created if missing). */
     public TensorBoardWriter(Path runDir) throws IOException {
-        this(runDir, DEFAULT_VIDEO_FPS, Clock.systemUTC());
+        this(runDir, Clock.systemUTC());
     }
 
-    public TensorBoardWriter(Path runDir, double videoFps, Clock clock) throws IOException {
-        this(openEventFile(runDir, clock), videoFps, clock);
+    public TensorBoardWriter(Path runDir, Clock clock) throws IOException {
+        this(openEventFile(runDir, clock), clock);
     }
 
-    private TensorBoardWriter(EventFile opened, double videoFps, Clock clock) throws IOException {
+    private TensorBoardWriter(EventFile opened, Clock clock) throws IOException {
         super(opened.file(), opened.records());
-        if (!(videoFps > 0)) {
-            close();
-            throw new IllegalArgumentException("video fps must be positive, not " + videoFps);
-        }
         this.clock = clock;
-        this.videoFps = videoFps;
         try {
             write(Event.newBuilder().setWallTime(now()).setFileVersion(FILE_VERSION).build());
             flush();
@@ -91,11 +82,11 @@ public final class TensorBoardWriter extends FlushedFileWriter<TfRecordWriter> {
     }
 
     @Override
-    public void video(String tag, Tensor frames, long step) {
+    public void video(String tag, Tensor frames, double fps, long step) {
         List<BufferedImage> images = Images.toFrames(frames);
         BufferedImage first = images.get(0);
         int channels = Images.channels(frames) == 1 ? 1 : 3; // the GIF drops alpha
-        writeImage(tag, step, first.getHeight(), first.getWidth(), channels, AnimatedGif.encodeLooping(images, videoFps));
+        writeImage(tag, step, first.getHeight(), first.getWidth(), channels, AnimatedGif.encodeLooping(images, fps));
     }
 
     /** An image summary of already encoded PNG, JPEG or GIF bytes. */

@@ -31,6 +31,14 @@ class AgentSessionMetricsTest {
                 Path notes = Path.of(status.path("files").path("sink/notes").asText());
                 assertThat(notes).isAbsolute();
                 assertThat(Files.readString(notes)).isEqualTo("trained 5");
+                JsonNode frame = status.path("media").path("sink/frame");
+                assertThat(frame.path("kind").asText()).as(status.toString()).isEqualTo("image");
+                assertThat(frame.path("shape").toString()).isEqualTo("[8,12,3]");
+                assertThat(frame.has("fps")).isFalse();
+                JsonNode clip = status.path("media").path("sink/clip");
+                assertThat(clip.path("kind").asText()).isEqualTo("video");
+                assertThat(clip.path("shape").toString()).isEqualTo("[4,8,12,3]");
+                assertThat(clip.path("fps").asDouble()).isEqualTo(5.0);
             }
         }
     }

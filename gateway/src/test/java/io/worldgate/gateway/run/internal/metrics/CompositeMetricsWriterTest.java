@@ -37,8 +37,8 @@ class CompositeMetricsWriterTest {
         }
 
         @Override
-        public void video(String tag, Tensor frames, long step) {
-            record("video " + tag + " @" + step);
+        public void video(String tag, Tensor frames, double fps, long step) {
+            record("video " + tag + " " + fps + "fps @" + step);
         }
 
         @Override
@@ -59,10 +59,10 @@ class CompositeMetricsWriterTest {
         try (CompositeMetricsWriter all = CompositeMetricsWriter.of(a, b)) {
             all.scalar("loss", 0.5, 10);
             all.image("obs", TestImages.gradient(2, 2, 3), 11);
-            all.video("eval", TestImages.movingSquare(2, 8, 8), 12);
+            all.video("eval", TestImages.movingSquare(2, 8, 8), 15, 12);
             all.flush();
         }
-        assertThat(a.calls).containsExactly("scalar loss 0.5 @10", "image obs @11", "video eval @12", "flush", "close");
+        assertThat(a.calls).containsExactly("scalar loss 0.5 @10", "image obs @11", "video eval 15.0fps @12", "flush", "close");
         assertThat(b.calls).isEqualTo(a.calls);
     }
 

@@ -51,6 +51,31 @@ class JsonlMetricsWriterTest {
     }
 
     @Test
+    void imagesAndVideosAreTypedRowsThatScalarReadersPassOver() throws IOException {
+        try (JsonlMetricsWriter w = new JsonlMetricsWriter(dir, CLOCK)) {
+            w.scalar("loss/model", 0.5, 100);
+            w.image("obs/rgb", TestImages.gradient(4, 6, 3), 100);
+            w.video("dreamer/openloop", TestImages.movingSquare(5, 8, 12), 12.5, 200);
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertThat(lines).hasSize(3);
+        JsonNode image = JSON.readTree(lines.get(1));
+        assertThat(image.fieldNames()).toIterable().containsExactly("step", "wall_time", "tag", "kind", "shape");
+        assertThat(image.get("kind").asText()).isEqualTo("image");
+        assertThat(image.get("step").asLong()).isEqualTo(100);
+        assertThat(JSON.convertValue(image.get("shape"), int[].class)).containsExactly(4, 6, 3);
+        JsonNode video = JSON.readTree(lines.get(2));
+        assertThat(video.get("kind").asText()).isEqualTo("video");
+        assertThat(video.get("tag").asText()).isEqualTo("dreamer/openloop");
+        assertThat(JSON.convertValue(video.get("shape"), int[].class)).containsExactly(5, 8, 12, 3);
+        assertThat(video.get("fps").asDouble()).isEqualTo(12.5);
+
+        assertThat(JsonlMetricsWriter.readScalars(dir.resolve("metrics.jsonl"))).containsOnlyKeys("loss/model");
+        JsonlMetricsWriter.dropAfter(dir, 100); // a resume from step 100 drops the video, keeps the image
+        assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).containsExactly(lines.get(0), lines.get(1));
+    }
+
+    @Test
     void readsBackSeriesSkippingATornLastLine() throws IOException {
         try (JsonlMetricsWriter w = new JsonlMetricsWriter(dir, CLOCK)) {
             w.scalar("episode/return", 10, 100);

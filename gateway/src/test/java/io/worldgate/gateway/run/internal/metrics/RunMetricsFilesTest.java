@@ -27,9 +27,9 @@ class RunMetricsFilesTest {
                 metrics.scalar("episode/return", i * 10, i * 1000L);
             }
             metrics.scalar("eval/return", 250, 30_000);
-            metrics.video("eval/policy", TestImages.movingSquare(4, 16, 16), 30_000);
+            metrics.video("eval/policy", TestImages.movingSquare(4, 16, 16), 20, 30_000);
         }
-        assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).hasSize(31);
+        assertThat(Files.readAllLines(runDir.resolve("metrics.jsonl"))).hasSize(31 + 1); // the video's row
         List<Path> events;
         try (Stream<Path> files = Files.list(runDir)) {
             events = files.filter(p -> p.getFileName().toString().contains("tfevents")).toList();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.worldgate.proto.tensorboard.Event;
 import io.worldgate.proto.tensorboard.Summary;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,11 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TensorBoardWriterTest {
+public class TensorBoardWriterTest {
     @TempDir
     Path dir;
 
@@ -33,7 +38,7 @@ class TensorBoardWriterTest {
             tb.scalar("loss/model", 0.125, 2000);
             tb.image("obs/rgb", TestImages.gradient(32, 48, 3), 2000);
             tb.image("obs/gray", TestImages.gradient(16, 20, 1), 2000);
-            tb.video("eval/policy", TestImages.movingSquare(6, 24, 32), 3000);
+            tb.video("eval/policy", TestImages.movingSquare(6, 24, 32), 12.5, 3000);
             return tb.file();
         }
     }
@@ -80,9 +85,17 @@ class TensorBoardWriterTest {
         assertThat(image.getHeight()).isEqualTo(32);
         assertThat(image.getColorspace()).isEqualTo(3);
         assertThat(image.getEncodedImageString().substring(1, 4).toStringUtf8()).isEqualTo("PNG");
-        Summary.Image video = events.get(8).getSummary().getValue(0).getImage();
-        assertThat(video.getEncodedImageString().substring(0, 6).toStringUtf8()).isEqualTo("GIF89a");
+        Summary.Value videoValue = events.get(8).getSummary().getValue(0);
+        assertThat(videoValue.getTag()).isEqualTo("eval/policy");
         assertThat(events.get(8).getStep()).isEqualTo(3000);
+        Summary.Image video = videoValue.getImage();
+        assertThat(video.getWidth()).isEqualTo(32);
+        assertThat(video.getHeight()).isEqualTo(24);
+        assertThat(video.getColorspace()).isEqualTo(3);
+        assertThat(video.getEncodedImageString().substring(0, 6).toStringUtf8()).isEqualTo("GIF89a");
+        Gif gif = Gif.read(video.getEncodedImageString().toByteArray());
+        assertThat(gif.frames()).isEqualTo(6);
+        assertThat(gif.delayCs()).isEqualTo(8); // 12.5 fps: 80 ms between frames
     }
 
     @Test
@@ -182,8 +195,24 @@ class TensorBoardWriterTest {
         return repo.resolve(".venv/bin/python");
     }
 
+    /** What an animated GIF holds, read back with the JDK's GIF reader: its frame count and first frame delay. */
+    public record Gif(int frames, int delayCs) {
+        public static Gif read(byte[] bytes) throws IOException {
+            ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+            try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+                reader.setInput(in);
+                int frames = reader.getNumImages(true);
+                IIOMetadataNode root = (IIOMetadataNode) reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
+                IIOMetadataNode control = (IIOMetadataNode) root.getElementsByTagName("GraphicControlExtension").item(0);
+                return new Gif(frames, Integer.parseInt(control.getAttribute("delayTime")));
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     /** Splits a TFRecord file, checking both CRCs of each record by recomputing them here. */
-    static List<Event> readRecords(byte[] file) throws IOException {
+    public static List<Event> readRecords(byte[] file) throws IOException {
         ByteBuffer in = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         List<Event> events = new ArrayList<>();
         while (in.hasRemaining()) {
