@@ -21,6 +21,11 @@ final class RawCalls {
 
     /** The status of calling {@code method} with {@code body}, the token sent unless it is null. */
     static Status call(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] body, String token) {
+        return call(channel, method, body, token, null);
+    }
+
+    /** As {@link #call(ManagedChannel, MethodDescriptor, byte[], String)}, the body compressed by {@code compressor} (e.g. gzip) unless null. */
+    static Status call(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] body, String token, String compressor) {
         MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING
                         ? MethodDescriptor.MethodType.SERVER_STREAMING : MethodDescriptor.MethodType.UNARY)
@@ -32,6 +37,9 @@ final class RawCalls {
         }
         var ch = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS);
+        if (compressor != null) {
+            options = options.withCompression(compressor);
+        }
         try {
             if (raw.getType() == MethodDescriptor.MethodType.UNARY) {
                 ClientCalls.blockingUnaryCall(ch, raw, options, body);

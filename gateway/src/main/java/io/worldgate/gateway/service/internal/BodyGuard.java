@@ -6,8 +6,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.worldgate.gateway.service.ApiLimits;
-import java.io.IOException;
 import java.io.InputStream;
 
 /**
@@ -38,25 +38,31 @@ final class BodyGuard implements ServerInterceptor {
             private boolean refused;
 
             @Override
+            @SuppressWarnings("unchecked") // Q is InputStream on a service taken through useInputStreamMessages
             public void onMessage(Q message) {
                 if (refused) {
                     return;
                 }
                 try {
-                    int size = message instanceof InputStream in ? in.available() : 0;
-                    if (size > maxBytes) {
-                        refuse(Status.RESOURCE_EXHAUSTED.withDescription(shortName + " takes at most " + maxBytes
-                                + " bytes; got " + size));
-                        return;
-                    }
-                    super.onMessage(message);
+                    // Counted while parsed, not taken from available(): a compressed body's stream
+                    // says nothing of its size until it is read.
+                    super.onMessage(message instanceof InputStream in ? (Q) new LimitedBody(in, maxBytes) : message);
+                } catch (StatusRuntimeException e) {
+                    refuse(tooLarge(e) ? tooLargeStatus() : Status.INVALID_ARGUMENT.withDescription(
+                            "the request is not a valid " + shortName + " request: " + rootMessage(e)));
+                } catch (LimitedBody.TooLarge e) {
+                    refuse(tooLargeStatus());
                 } catch (IllegalArgumentException e) {
                     refuse(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
-                } catch (RuntimeException | IOException e) {
+                } catch (RuntimeException e) {
                     // Anything else thrown here is the protobuf parser's: the listener below only stores the request.
-                    refuse(Status.INVALID_ARGUMENT.withDescription("the request is not a valid " + shortName + " request: "
-                            + rootMessage(e)));
+                    refuse(tooLarge(e) ? tooLargeStatus() : Status.INVALID_ARGUMENT.withDescription(
+                            "the request is not a valid " + shortName + " request: " + rootMessage(e)));
                 }
+            }
+
+            private Status tooLargeStatus() {
+                return Status.RESOURCE_EXHAUSTED.withDescription(shortName + " takes at most " + maxBytes + " bytes");
             }
 
             @Override
@@ -79,6 +85,17 @@ final class BodyGuard implements ServerInterceptor {
                 call.close(status, new Metadata());
             }
         };
+    }
+
+    /** Whether {@code e} or a cause is the body's own limit, or the transport's (RESOURCE_EXHAUSTED). */
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof LimitedBody.TooLarge
+                    || t instanceof StatusRuntimeException sre && sre.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {
