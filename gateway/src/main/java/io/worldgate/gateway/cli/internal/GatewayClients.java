@@ -6,8 +6,12 @@ import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Picks the gateway a command talks to: the one named with {@code --gateway}; else a service
@@ -42,13 +46,24 @@ public final class GatewayClients {
         return new LocalGatewayClient(Gateway.start(pluginsDir, runsDir, BridgeConfig.defaults().withAllowedEnvWorkers(envWorkers)));
     }
 
-    /** The discovery file of a service serving {@code runsDir} whose process is alive, or null. */
+    /**
+     * The discovery file of a service serving {@code runsDir} whose process is alive, or null. Only
+     * a file of this user's that nobody else may read or write is believed: the CLI sends its
+     * token and its requests to the address in it, so another user's file could capture both.
+     */
     private static JsonNode liveDiscovery(Path runsDir) {
         Path discovery = runsDir.resolve(GatewayServer.DISCOVERY_FILE);
-        if (!Files.isRegularFile(discovery)) {
+        if (!Files.isRegularFile(discovery, LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
         try {
+            String owner = Files.getOwner(discovery, LinkOption.NOFOLLOW_LINKS).getName();
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(discovery, LinkOption.NOFOLLOW_LINKS);
+            if (!owner.equals(System.getProperty("user.name")) || mode.stream().anyMatch(p -> !p.name().startsWith("OWNER_"))) {
+                System.err.println("[worldgate] ignoring " + discovery + ": it must belong to you and be readable by you alone"
+                        + " (owner " + owner + ", mode " + PosixFilePermissions.toString(mode) + ")");
+                return null;
+            }
             JsonNode doc = Json.mapper().readTree(discovery.toFile());
             long pid = doc.path("pid").asLong(-1);
             return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? doc : null;

@@ -90,6 +90,8 @@ public final class WorkerProcess implements AutoCloseable {
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(environment);
+        // the gateway's bearer token, if the user gave it through the environment: a simulator has no use for it
+        pb.environment().remove("WORLDGATE_TOKEN");
         pb.environment().put("PYTHONUNBUFFERED", "1");
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process p;
