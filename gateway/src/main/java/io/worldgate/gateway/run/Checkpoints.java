@@ -130,7 +130,9 @@ public final class Checkpoints {
             }
             offset += line.getBytes(StandardCharsets.UTF_8).length + 1;
         }
-        boolean legacy = !info.containsKey("format");
+        // Written before checksums: no format line and no checksum line of any kind. A sealed file
+        // with one changed byte in its format key is not mistaken for one of those.
+        boolean legacy = !info.containsKey("format") && selfHash == null && files.isEmpty();
         if (!legacy) {
             if (selfHash == null) {
                 throw new DamagedCheckpointException(dir, INFO_FILE + " is cut short (no " + SELF_HASH + " line)");

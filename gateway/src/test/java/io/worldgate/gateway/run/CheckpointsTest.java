@@ -53,8 +53,12 @@ class CheckpointsTest {
         Path empty = checkpoint(6, 600);
         Files.write(empty.resolve(Checkpoints.INFO_FILE), new byte[0]);
         Path unfinished = Files.createDirectories(run.resolve("checkpoints").resolve("0007-step700-a-1"));
+        // one changed byte in the format key must not pass the file for one written before checksums
+        Path unkeyed = checkpoint(8, 800);
+        String sealed = Files.readString(unkeyed.resolve(Checkpoints.INFO_FILE));
+        Files.writeString(unkeyed.resolve(Checkpoints.INFO_FILE), sealed.replace("format=", "formaT=").replace("step=800", "step=9"));
 
-        for (Path damaged : List.of(shorter, flipped, missing, cut, edited, empty, unfinished)) {
+        for (Path damaged : List.of(shorter, flipped, missing, cut, edited, empty, unfinished, unkeyed)) {
             assertThatThrownBy(() -> Checkpoints.read(damaged, true)).as(damaged.getFileName().toString())
                     .isInstanceOf(DamagedCheckpointException.class);
         }
