@@ -56,39 +56,56 @@ public final class JsonlMetricsWriter extends FlushedFileWriter<BufferedWriter> 
                 StandardOpenOption.APPEND);
     }
 
+    /** Where {@link #dropAfter} keeps the rows it takes out, so that no history is lost for good. */
+    public static final String DROPPED_FILE_NAME = "metrics.jsonl.dropped";
+
     /**
-     * Removes from {@code runDir}'s {@code metrics.jsonl} every row past {@code step}, and any torn
-     * line; the file is rewritten beside and renamed into place. Nothing to do when no row is past it.
+     * Moves every row past {@code step} of {@code runDir}'s {@code metrics.jsonl}, and any torn
+     * line, to the end of {@code metrics.jsonl.dropped}: a resumed run writes those steps again.
+     * The file is rewritten beside, a line at a time, and renamed into place. Nothing to do when no
+     * row is past {@code step}.
      */
     public static void dropAfter(Path runDir, long step) throws IOException {
         Path file = runDir.resolve(FILE_NAME);
-        if (!Files.isRegularFile(file)) {
-            return;
-        }
-        ObjectMapper mapper = new ObjectMapper();
-        List<String> kept = new ArrayList<>();
-        boolean dropped = false;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String text = in.readLine(); text != null; text = in.readLine()) {
-                JsonNode node;
-                try {
-                    node = mapper.readTree(text);
-                } catch (IOException e) {
-                    node = null;
-                }
-                if (node == null || !node.hasNonNull("step") || node.get("step").asLong() > step) {
-                    dropped = true;
-                } else {
-                    kept.add(text);
-                }
-            }
-        }
-        if (!dropped) {
+        if (!Files.isRegularFile(file) || !hasRowAfter(file, step)) {
             return;
         }
         Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        ObjectMapper mapper = new ObjectMapper();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                BufferedWriter kept = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+                BufferedWriter dropped = Files.newBufferedWriter(runDir.resolve(DROPPED_FILE_NAME), StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                BufferedWriter to = isAfter(mapper, text, step) ? dropped : kept;
+                to.write(text);
+                to.newLine();
+            }
+        }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static boolean hasRowAfter(Path file, long step) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                if (isAfter(mapper, text, step)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A row past {@code step}, or a torn line. */
+    private static boolean isAfter(ObjectMapper mapper, String text, long step) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(text);
+        } catch (IOException e) {
+            return true;
+        }
+        return node == null || !node.hasNonNull("step") || node.get("step").asLong() > step;
     }
 
     @Override

@@ -73,6 +73,8 @@ class JsonlMetricsWriterTest {
         assertThat(JsonlMetricsWriter.readScalars(dir.resolve("metrics.jsonl"))).containsOnlyKeys("loss/model");
         JsonlMetricsWriter.dropAfter(dir, 100); // a resume from step 100 drops the video, keeps the image
         assertThat(Files.readAllLines(dir.resolve("metrics.jsonl"))).containsExactly(lines.get(0), lines.get(1));
+        // what a resume takes out is kept aside, not lost
+        assertThat(Files.readAllLines(dir.resolve(JsonlMetricsWriter.DROPPED_FILE_NAME))).containsExactly(lines.get(2));
     }
 
     @Test
