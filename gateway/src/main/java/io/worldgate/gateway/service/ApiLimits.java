@@ -33,6 +33,8 @@ public final class ApiLimits {
     public static final long MAX_EVAL_EPISODES = 1000;
     /** {@code train_ratio}: updates per env step. */
     public static final double MAX_TRAIN_RATIO = 1024;
+    /** {@code wait_seconds} of SwapAgent: 0 means 60. */
+    public static final long MAX_SWAP_WAIT_SECONDS = 600;
     /** {@code keep_checkpoints}: newest intact checkpoints a run keeps. */
     public static final long MAX_KEEP_CHECKPOINTS = 1000;
     /** {@code experience_capacity_bytes}: 1 TiB. */

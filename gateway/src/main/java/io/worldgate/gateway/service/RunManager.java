@@ -235,16 +235,28 @@ public final class RunManager implements AutoCloseable {
         });
     }
 
-    /** Records a swap in config.json, so that a resumed run goes on with the agent it was swapped to. */
-    private void rememberAgent(String runId, String selector) {
+    /**
+     * Records a swap in config.json, so that a resumed run goes on with the agent it was swapped to.
+     * Swaps settle on the run's thread and on callers' threads: one at a time, each through a temp
+     * file of its own, so that a config.json is never made of two writes.
+     */
+    private synchronized void rememberAgent(String runId, String selector) {
         Path file = runsDir.resolve(runId).resolve(CONFIG_FILE);
+        Path tmp = null;
         try {
             JsonNode doc = JSON.readTree(file.toFile());
             ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("run")).put("agentName", selector);
-            Path tmp = file.resolveSibling(CONFIG_FILE + ".tmp");
+            tmp = Files.createTempFile(file.getParent(), CONFIG_FILE + ".", ".tmp");
             Files.writeString(tmp, JSON.writeValueAsString(doc));
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a stray temp file of a failed write; config.json itself is whole
+                }
+            }
             LOG.warn("the swap of run {} to {} is not recorded in {}: {}", runId, selector, file, e.toString());
         }
     }

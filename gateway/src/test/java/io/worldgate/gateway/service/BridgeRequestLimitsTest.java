@@ -41,7 +41,8 @@ class BridgeRequestLimitsTest {
     private void assertRefused(String env, Map<String, String> envOptions) {
         StartRunRequest r = StartRunRequest.newBuilder().setAgent("random").setEnv(env).putAllEnvOptions(envOptions)
                 .setNumEnvs(2).setSteps(100).build();
-        assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel).startRun(r))
+        assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel).withCallCredentials(ServiceTest.bearer(service.server.token()))
+                .startRun(r))
                 .as("%s %s", env, envOptions)
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));

@@ -46,7 +46,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +64,12 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     private static final Pattern PLUGIN_FILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.jar");
 
     private static final Duration DEFAULT_SWAP_WAIT = Duration.ofSeconds(60);
-    private static final Duration MAX_SWAP_WAIT = Duration.ofSeconds(600);
+    /** Where SwapAgent answers once its outcome is known or its wait is over. */
+    private static final Executor SWAP_ANSWERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "worldgate-swap-answer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Gateway gateway;
 
@@ -87,9 +95,14 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
             Path deploy = gateway.plugins().deployDirectory();
             // Written beside, then renamed: FileInstall never sees half a jar, and a plugin in use is swapped whole.
-            Path tmp = deploy.resolve("." + name + ".upload");
-            Files.write(tmp, request.getJar().toByteArray());
-            Files.move(tmp, deploy.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // A temp file per call: two installs of one name never write into the same file.
+            Path tmp = Files.createTempFile(deploy, "." + name + ".", ".upload");
+            try {
+                Files.write(tmp, request.getJar().toByteArray());
+                Files.move(tmp, deploy.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
                 Plugin p = find(name);
@@ -208,21 +221,21 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             if (request.getAgent().isBlank()) {
                 throw new IllegalArgumentException("agent is required: name or name@version");
             }
-            if (request.getWaitSeconds() > MAX_SWAP_WAIT.toSeconds()) {
-                throw new IllegalArgumentException("wait_seconds is at most " + MAX_SWAP_WAIT.toSeconds() + ", got "
-                        + Integer.toUnsignedString(request.getWaitSeconds()));
-            }
+            // uint32 arrives as a Java int: 2^32-1 would read as -1
+            checkRange("wait_seconds", Integer.toUnsignedLong(request.getWaitSeconds()), 0, ApiLimits.MAX_SWAP_WAIT_SECONDS);
             outcome = gateway.runs().swap(request.getRunId(), request.getAgent());
         } catch (RuntimeException e) {
             out.onError(toStatus(e));
             return;
         }
-        long waitMillis = !request.getWait() ? 0
-                : request.getWaitSeconds() == 0 ? DEFAULT_SWAP_WAIT.toMillis() : request.getWaitSeconds() * 1000L;
+        long waitSeconds = Integer.toUnsignedLong(request.getWaitSeconds());
+        long waitMillis = !request.getWait() ? 0 : waitSeconds == 0 ? DEFAULT_SWAP_WAIT.toMillis() : waitSeconds * 1000L;
         ServerCallStreamObserver<Run> call = (ServerCallStreamObserver<Run>) out;
         call.setOnCancelHandler(() -> {}); // a client that stops waiting changes nothing: the swap goes on
         // Answered when the outcome is known or the wait is over, on the thread that decides it: no thread waits.
-        outcome.copy().completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS).whenComplete((o, error) -> {
+        // The answer reads the run's status, which waits for its agent slot (a swap's checkpoint):
+        // not on the JDK's shared timer thread nor the run's own thread.
+        outcome.copy().completeOnTimeout(null, waitMillis, TimeUnit.MILLISECONDS).whenCompleteAsync((o, error) -> {
             if (call.isCancelled()) {
                 return;
             }
@@ -233,7 +246,7 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
                 }
                 return b.build();
             });
-        });
+        }, SWAP_ANSWERS);
     }
 
     @Override
@@ -259,10 +272,22 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
         }
         ServerCallStreamObserver<MetricEvent> stream = (ServerCallStreamObserver<MetricEvent>) out;
         Object lock = new Object();
+        // the run's thread and this handler may both see the run end: the stream completes once
+        AtomicBoolean completed = new AtomicBoolean();
+        Runnable complete = () -> {
+            synchronized (lock) {
+                if (completed.compareAndSet(false, true) && !stream.isCancelled()) {
+                    stream.onCompleted();
+                }
+            }
+        };
         RunListener listener = new RunListener() {
             @Override
             public void onScalar(String tag, double value, long step) {
-                send(MetricEvent.newBuilder().setStep(step).setWallTime(now()).setTag(tag).setValue(value).build());
+                // a client that reads slower than the run writes loses scalars, not the gateway's memory
+                if (stream.isReady()) {
+                    send(MetricEvent.newBuilder().setStep(step).setWallTime(now()).setTag(tag).setValue(value).build());
+                }
             }
 
             @Override
@@ -280,7 +305,7 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
 
             private void send(MetricEvent e) {
                 synchronized (lock) {
-                    if (!stream.isCancelled()) {
+                    if (!stream.isCancelled() && !completed.get()) {
                         try {
                             stream.onNext(e);
                         } catch (RuntimeException ignored) {
@@ -291,21 +316,15 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
 
             private void finish() {
-                synchronized (lock) {
-                    run.removeListener(this);
-                    if (!stream.isCancelled()) {
-                        stream.onCompleted();
-                    }
-                }
+                run.removeListener(this);
+                complete.run();
             }
         };
         stream.setOnCancelHandler(() -> run.removeListener(listener));
         run.addListener(listener);
         if (run.status().state().isTerminal()) {
             run.removeListener(listener);
-            synchronized (lock) {
-                stream.onCompleted();
-            }
+            complete.run();
         }
     }
 
