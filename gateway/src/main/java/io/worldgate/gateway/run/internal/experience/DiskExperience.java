@@ -5,6 +5,9 @@ import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.Selector;
+import io.worldgate.api.experience.Slicing;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
@@ -12,6 +15,7 @@ import io.worldgate.api.tensor.TensorSpec;
 import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.internal.experience.ChunkFormat.Header;
 import io.worldgate.gateway.run.internal.experience.ChunkFormat.InvalidChunkException;
+import io.worldgate.gateway.run.internal.experience.StepReader.StepRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,14 +26,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -58,9 +61,10 @@ import java.util.zip.CRC32C;
  * {@value #LOCK_FILE} file, so a second store (say, a resumed run while the first process still
  * lives) cannot write into it.
  *
- * <p>Sampling picks a stored step uniformly by binary search over running step totals of the
- * chunks (O(log chunks) per sequence). Like the in-memory store, this class is used from the
- * run's loop thread; its methods are synchronized all the same.
+ * <p>Sampling draws its start steps with a {@link StepSelector} ({@link UniformSteps},
+ * {@link RecentSteps}) and copies them out with a {@link StepReader}; {@link EpisodeIndex} tracks
+ * where episodes begin and end. Like the in-memory store, this class is used from the run's loop
+ * thread; its methods are synchronized all the same.
  */
 public final class DiskExperience implements ExperienceStore {
     /** Name of the folder in a run directory that holds the experience. */
@@ -74,6 +78,8 @@ public final class DiskExperience implements ExperienceStore {
      * still sampled), which bounds the index when episodes are very short and nothing is dropped.
      */
     static final int MAX_INDEXED_EPISODES = 1 << 20;
+    /** Drawn starts per sequence before {@link Slicing#WITHIN_EPISODE} gives up: no stored episode is long enough. */
+    static final int MAX_SLICE_DRAWS = 10_000;
     private static final int AUTO_CHUNK_BYTES = 4 << 20;
 
     /**
@@ -147,78 +153,6 @@ public final class DiskExperience implements ExperienceStore {
         }
     }
 
-    /** A finished episode stored whole: where it is, and what ended it. */
-    private record Finished(int env, long start, int length, long id, boolean terminated, long endTick) {}
-
-    /** The stored steps of one environment. */
-    private static final class EnvStream {
-        final int env;
-        /** Sealed chunks still stored, from {@code head} on, in stream order. */
-        final ArrayList<Chunk> chunks = new ArrayList<>();
-        int head;
-        Chunk staging;
-        ByteBuffer buffer;
-        long nextPos;
-        /** Whether a step was appended since the store was opened, and whether it ended an episode. */
-        boolean appended;
-        boolean lastEnded;
-        long episodeStart = -1;
-        boolean episodeWhole;
-        long episodeId;
-
-        EnvStream(int env) {
-            this.env = env;
-        }
-
-        Chunk oldest() {
-            return head < chunks.size() ? chunks.get(head) : staging;
-        }
-
-        Chunk newest() {
-            return staging != null ? staging : head < chunks.size() ? chunks.get(chunks.size() - 1) : null;
-        }
-
-        long retainedStart() {
-            Chunk c = oldest();
-            return c == null ? nextPos : c.streamStart;
-        }
-
-        void dropHead(Chunk expected) {
-            if (chunks.get(head) != expected) {
-                throw new IllegalStateException("chunks of environment " + env + " out of order");
-            }
-            chunks.set(head++, null);
-            if (head > 256 && head > chunks.size() / 2) {
-                chunks.subList(0, head).clear();
-                head = 0;
-            }
-        }
-
-        /** The chunk holding stream position {@code pos}, or null. */
-        Chunk find(long pos) {
-            if (staging != null && pos >= staging.streamStart) {
-                return pos < staging.streamEnd() ? staging : null;
-            }
-            int lo = head;
-            int hi = chunks.size() - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                Chunk c = chunks.get(mid);
-                if (pos < c.streamStart) {
-                    hi = mid - 1;
-                } else if (pos >= c.streamEnd()) {
-                    lo = mid + 1;
-                } else {
-                    return c;
-                }
-            }
-            return null;
-        }
-    }
-
-    /** Where {@link #copySteps} writes: buffers of {@code [rows, ...]} tensors by column, and the flag tensors. */
-    private record Target(int[] columns, ByteBuffer[] buffers, Tensor isFirst, Tensor isTerminal, Tensor mask) {}
-
     private final Path dir;
     private final StepLayout layout;
     private final Options options;
@@ -228,8 +162,9 @@ public final class DiskExperience implements ExperienceStore {
     private final int numEnvs;
     private final List<EnvStream> streams = new ArrayList<>();
     private final ChunkQueue sealed = new ChunkQueue();
-    private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+    private final EpisodeIndex episodes = new EpisodeIndex(MAX_INDEXED_EPISODES);
     private final MappedChunks maps;
+    private final StepReader reader;
     private final List<Chunk> unsynced = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ChunkFormat.ALIGN * 16);
     private long sealedBytes;
@@ -255,6 +190,7 @@ public final class DiskExperience implements ExperienceStore {
                     + " bytes do not fit in one chunk; use fewer steps per chunk");
         }
         this.maps = new MappedChunks(options.maxMappedBytes());
+        this.reader = new StepReader(layout, maps);
         for (int i = 0; i < numEnvs; i++) {
             streams.add(new EnvStream(i));
         }
@@ -375,34 +311,23 @@ public final class DiskExperience implements ExperienceStore {
             ByteBuffer buf = c.staging;
             for (int j = 0; j < cols.length; j++) {
                 int bytes = layout.column(cols[j]).stepBytes();
-                buf.put((int) offset(c, cols[j], t), src[j], i * bytes, bytes);
+                buf.put((int) reader.offset(c, cols[j], t), src[j], i * bytes, bytes);
             }
-            zero(buf, (int) offset(c, layout.actionColumn(), t), layout.column(layout.actionColumn()).stepBytes());
-            buf.putFloat((int) offset(c, layout.rewardColumn(), t), reset ? 0f : batch.rewards()[i]);
-            buf.put((int) offset(c, layout.flagsColumn(), t), (byte) flags);
-            buf.putLong((int) offset(c, layout.episodeColumn(), t), batch.episodeIds()[i]);
-            buf.putLong((int) offset(c, layout.tickColumn(), t), thisTick);
+            zero(buf, (int) reader.offset(c, layout.actionColumn(), t), layout.column(layout.actionColumn()).stepBytes());
+            buf.putFloat((int) reader.offset(c, layout.rewardColumn(), t), reset ? 0f : batch.rewards()[i]);
+            buf.put((int) reader.offset(c, layout.flagsColumn(), t), (byte) flags);
+            buf.putLong((int) reader.offset(c, layout.episodeColumn(), t), batch.episodeIds()[i]);
+            buf.putLong((int) reader.offset(c, layout.tickColumn(), t), thisTick);
             c.count++;
+            c.firstTick = t == 0 ? thisTick : c.firstTick;
+            c.lastTick = thisTick;
             stagingSteps++;
-            long pos = s.nextPos++;
             if (newEpisode) {
                 c.firsts++;
                 firsts++;
-                if (t == 0) {
-                    c.startsWithFirst = true;
-                }
-                s.episodeStart = pos;
-                s.episodeWhole = !fragment;
-                s.episodeId = batch.episodeIds()[i];
+                c.startsWithFirst |= t == 0;
             }
-            if (ended && s.episodeWhole && s.episodeStart >= 0) {
-                finished.add(new Finished(i, s.episodeStart, (int) (pos - s.episodeStart + 1), s.episodeId,
-                        batch.terminated()[i], thisTick));
-                if (finished.size() > MAX_INDEXED_EPISODES) {
-                    finished.removeFirst();
-                }
-                s.episodeStart = -1;
-            }
+            episodes.step(i, s.nextPos++, newEpisode, fragment, ended, batch.terminated()[i], batch.episodeIds()[i], thisTick);
             s.appended = true;
             s.lastEnded = ended;
         }
@@ -425,7 +350,7 @@ public final class DiskExperience implements ExperienceStore {
             if (c == null || c.count == 0 || !s.appended || s.lastEnded) {
                 continue; // no step yet, or the episode ended there: the action is ignored
             }
-            c.staging.put((int) offset(c, col, c.count - 1), src, i * bytes, bytes);
+            c.staging.put((int) reader.offset(c, col, c.count - 1), src, i * bytes, bytes);
             if (c.flushedCount == c.count) {
                 c.flushedCount--; // the file holds this step without its action: rewrite at the next flush
             }
@@ -582,9 +507,7 @@ public final class DiskExperience implements ExperienceStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete experience chunk " + c.file + ": " + e.getMessage(), e);
         }
-        while (!finished.isEmpty() && finished.peekFirst().start() < streams.get(finished.peekFirst().env()).retainedStart()) {
-            finished.removeFirst();
-        }
+        episodes.dropBefore(this::retainedStart);
     }
 
     // ---------------------------------------------------------------- reading
@@ -607,12 +530,16 @@ public final class DiskExperience implements ExperienceStore {
     }
 
     @Override
-    public synchronized SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+    public SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+        return sampleSequences(SampleRequest.of(batchSize, length), rng);
+    }
+
+    @Override
+    public synchronized SequenceBatch sampleSequences(SampleRequest request, RandomGenerator rng) {
         checkOpen();
-        long total = numSteps();
-        if (total == 0) {
-            throw new IllegalStateException("the experience is empty");
-        }
+        StepSelector selector = selector(request.selector());
+        int batchSize = request.batchSize();
+        int length = request.length();
         Map<String, Tensor> obs = new LinkedHashMap<>();
         observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), prepend(batchSize, length, spec.shape()))));
         Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
@@ -620,115 +547,102 @@ public final class DiskExperience implements ExperienceStore {
         Tensor isFirst = Tensor.allocate(DType.FLOAT32, batchSize, length);
         Tensor isTerminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
         Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Target target = target(obs, actions, rewards, isFirst, isTerminal, mask);
-        long sealedSteps = sealed.steps();
+        StepReader.Target target = reader.target(obs, actions, rewards, isFirst, isTerminal, mask);
+        boolean within = request.slicing() != Slicing.CROSS_EPISODES;
         for (int b = 0; b < batchSize; b++) {
-            long k = rng.nextLong(total);
-            Chunk c = null;
-            int t = 0;
-            if (k < sealedSteps) {
-                int index = sealed.find(k);
-                c = sealed.get(index);
-                t = sealed.offsetIn(index, k);
-            } else {
-                k -= sealedSteps;
-                for (EnvStream s : streams) {
-                    if (s.staging != null) {
-                        if (k < s.staging.count) {
-                            c = s.staging;
-                            t = (int) k;
-                            break;
-                        }
-                        k -= s.staging.count;
-                    }
-                }
-            }
-            copySteps(c, t, b * length, length, target);
+            StepRef start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(selector, length, rng) : selector.pick(rng);
+            reader.copy(start.chunk(), start.t(), b * length, length, target, within);
         }
         return new SequenceBatch(NamedTensors.of(obs), actions, rewards, isFirst, isTerminal, mask);
+    }
+
+    /** A start drawn by {@code selector} among those from which {@code length} steps of one episode are stored. */
+    private StepRef fittingStart(StepSelector selector, int length, RandomGenerator rng) {
+        for (int draw = 0; draw < MAX_SLICE_DRAWS; draw++) {
+            StepRef start = selector.pick(rng);
+            if (reader.fitsInEpisode(start.chunk(), start.t(), length)) {
+                return start;
+            }
+        }
+        throw new IllegalStateException("no stored episode holds " + length + " steps (" + MAX_SLICE_DRAWS
+                + " drawn starts found no slice inside one episode)");
+    }
+
+    @Override
+    public synchronized NamedTensors sampleFrames(int batchSize, Collection<String> keys, Selector selector,
+            RandomGenerator rng) {
+        checkOpen();
+        Map<String, Tensor> obs = new LinkedHashMap<>();
+        for (String key : keys) {
+            TensorSpec spec = observationSpecs.get(key);
+            if (spec == null) {
+                throw new IllegalArgumentException("no observation named '" + key + "'; there are " + observationSpecs.keySet());
+            }
+            obs.put(key, Tensor.allocate(spec.dtype(), spec.batchShape(batchSize)));
+        }
+        StepSelector picker = selector(selector);
+        StepReader.Target target = reader.target(obs, null, null, null, null, null);
+        for (int b = 0; b < batchSize; b++) {
+            StepRef frame = picker.pick(rng);
+            reader.copy(frame.chunk(), frame.t(), b, 1, target, false);
+        }
+        return NamedTensors.of(obs);
+    }
+
+    private StepSelector selector(Selector selector) {
+        if (numSteps() == 0) {
+            throw new IllegalStateException("the experience is empty");
+        }
+        if (selector instanceof Selector.Recency recency) {
+            return new RecentSteps(recency, streams, reader);
+        }
+        return new UniformSteps(sealed, streams, stagingSteps);
     }
 
     @Override
     public synchronized List<Episode> recentEpisodes(int max) {
         checkOpen();
-        List<Finished> picked = new ArrayList<>();
-        for (Iterator<Finished> it = finished.descendingIterator(); it.hasNext() && picked.size() < max;) {
-            Finished f = it.next();
-            if (f.start() >= streams.get(f.env()).retainedStart()) {
-                picked.add(f);
-            }
-        }
-        Collections.reverse(picked);
-        List<Episode> out = new ArrayList<>(picked.size());
-        for (Finished f : picked) {
-            int len = f.length();
-            Map<String, Tensor> obs = new LinkedHashMap<>();
-            observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), spec.batchShape(len))));
-            Tensor acts = Tensor.allocate(actionSpec.dtype(), actionSpec.batchShape(len));
-            Tensor rews = Tensor.allocate(DType.FLOAT32, len);
-            EnvStream s = streams.get(f.env());
-            Chunk c = s.find(f.start());
-            copySteps(c, (int) (f.start() - c.streamStart), 0, len, target(obs, acts, rews, null, null, null));
-            out.add(new Episode(f.id(), NamedTensors.of(obs), acts, rews, f.terminated()));
+        List<Episode> out = new ArrayList<>();
+        for (EpisodeIndex.Finished f : episodes.recent(max, this::retainedStart)) {
+            out.add(copy(f));
         }
         return out;
     }
 
-    private Target target(Map<String, Tensor> obs, Tensor actions, Tensor rewards, Tensor isFirst, Tensor isTerminal,
-            Tensor mask) {
-        int n = obs.size() + 2;
-        int[] columns = new int[n];
-        ByteBuffer[] buffers = new ByteBuffer[n];
-        int k = 0;
-        for (Map.Entry<String, Tensor> e : obs.entrySet()) {
-            columns[k] = layout.observationColumns().get(e.getKey());
-            buffers[k++] = e.getValue().buffer();
-        }
-        columns[k] = layout.actionColumn();
-        buffers[k++] = actions.buffer();
-        columns[k] = layout.rewardColumn();
-        buffers[k] = rewards.buffer();
-        return new Target(columns, buffers, isFirst, isTerminal, mask);
-    }
-
     /**
-     * Copies up to {@code length} consecutive steps of one environment, from step {@code t} of
-     * chunk {@code c} on, into rows {@code row..row+length-1} of the target; rows past the stored
-     * steps are left zero (mask 0).
+     * Visits the indexed finished episodes (the latest {@value #MAX_INDEXED_EPISODES}) as
+     * read-only views of their chunk (its mapping, or the staging buffer); one held across two
+     * chunks is copied.
      */
-    private void copySteps(Chunk c, int t, int row, int length, Target target) {
-        int done = 0;
-        while (done < length && c != null) {
-            if (t >= c.count) {
-                c = c.next;
-                t = 0;
-                continue;
-            }
-            int k = Math.min(length - done, c.count - t);
-            ByteBuffer data = maps.data(c);
-            int r = row + done;
-            for (int j = 0; j < target.columns().length; j++) {
-                int col = target.columns()[j];
-                int bytes = layout.column(col).stepBytes();
-                target.buffers()[j].put(r * bytes, data, (int) offset(c, col, t), k * bytes);
-            }
-            if (target.mask() != null) {
-                int flagsAt = (int) offset(c, layout.flagsColumn(), t);
-                for (int j = 0; j < k; j++) {
-                    int flags = data.get(flagsAt + j);
-                    boolean first = (flags & StepLayout.FIRST) != 0 || (t + j == 0 && c.gapBefore);
-                    target.isFirst().setFloat(r + j, first ? 1 : 0);
-                    target.isTerminal().setFloat(r + j, (flags & StepLayout.TERMINAL) != 0 ? 1 : 0);
-                    target.mask().setFloat(r + j, 1);
-                }
-            }
-            done += k;
-            t += k;
+    @Override
+    public synchronized void forEachEpisode(Consumer<? super Episode> visitor) {
+        checkOpen();
+        for (EpisodeIndex.Finished f : episodes.recent(Integer.MAX_VALUE, this::retainedStart)) {
+            Chunk c = streams.get(f.env()).find(f.start());
+            int t = (int) (f.start() - c.streamStart);
+            visitor.accept(t + f.length() <= c.count ? view(f, c, t) : copy(f));
         }
     }
 
-    private long offset(Chunk c, int column, int step) {
-        return c.offsets[column] + (long) step * layout.column(column).stepBytes();
+    private Episode view(EpisodeIndex.Finished f, Chunk c, int t) {
+        Map<String, Tensor> obs = new LinkedHashMap<>();
+        layout.observationColumns().forEach((name, col) -> obs.put(name, reader.view(c, col, t, f.length())));
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        observationSpecs.keySet().forEach(name -> ordered.put(name, obs.get(name)));
+        Tensor actions = reader.view(c, layout.actionColumn(), t, f.length()).reshape(actionSpec.batchShape(f.length()));
+        Tensor rewards = reader.view(c, layout.rewardColumn(), t, f.length()).reshape(f.length());
+        return new Episode(f.id(), NamedTensors.of(ordered), actions, rewards, f.terminated());
+    }
+
+    private Episode copy(EpisodeIndex.Finished f) {
+        int len = f.length();
+        Map<String, Tensor> obs = new LinkedHashMap<>();
+        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), spec.batchShape(len))));
+        Tensor acts = Tensor.allocate(actionSpec.dtype(), actionSpec.batchShape(len));
+        Tensor rews = Tensor.allocate(DType.FLOAT32, len);
+        Chunk c = streams.get(f.env()).find(f.start());
+        reader.copy(c, (int) (f.start() - c.streamStart), 0, len, reader.target(obs, acts, rews, null, null, null), false);
+        return new Episode(f.id(), NamedTensors.of(obs), acts, rews, f.terminated());
     }
 
     private void zero(ByteBuffer buf, int at, int bytes) {
@@ -786,7 +700,6 @@ public final class DiskExperience implements ExperienceStore {
             streams.add(new EnvStream(i)); // stored by an earlier run with more environments; read only
         }
         loaded.sort(Comparator.comparingLong((Chunk c) -> c.seq));
-        List<Finished> found = new ArrayList<>();
         long maxTick = -1;
         List<Chunk> kept = new ArrayList<>();
         for (EnvStream s : streams) {
@@ -803,7 +716,7 @@ public final class DiskExperience implements ExperienceStore {
                     c.gapBefore = c.streamStart > prev.streamEnd();
                     prev.next = c;
                 }
-                maxTick = Math.max(maxTick, scan(s, c, found));
+                maxTick = Math.max(maxTick, scan(s, c));
                 s.chunks.add(c);
                 kept.add(c);
                 prev = c;
@@ -819,11 +732,11 @@ public final class DiskExperience implements ExperienceStore {
             steps += c.count;
             nextSeq = Math.max(nextSeq, c.seq + 1);
         }
-        found.sort(Comparator.comparingLong(Finished::endTick));
-        finished.addAll(found.subList(Math.max(0, found.size() - MAX_INDEXED_EPISODES), found.size()));
+        int finishedEpisodes = episodes.size();
+        episodes.sortByEnd();
         tick = maxTick + 1;
         int dropped = problems.size();
-        recovery = new Recovery(steps, kept.size(), found.size(), dropped, problems);
+        recovery = new Recovery(steps, kept.size(), finishedEpisodes, dropped, problems);
         enforceCapacity();
     }
 
@@ -886,12 +799,12 @@ public final class DiskExperience implements ExperienceStore {
         return c;
     }
 
-    /** Reads a restored chunk's flags, episode ids and ticks: episode counts and finished episodes. */
-    private long scan(EnvStream s, Chunk c, List<Finished> found) {
+    /** Reads a restored chunk's flags, episode ids and ticks: episode counts, tick range and episodes. */
+    private long scan(EnvStream s, Chunk c) {
         ByteBuffer data = maps.data(c);
-        int flagsAt = (int) offset(c, layout.flagsColumn(), 0);
-        int idsAt = (int) offset(c, layout.episodeColumn(), 0);
-        int ticksAt = (int) offset(c, layout.tickColumn(), 0);
+        int flagsAt = (int) reader.offset(c, layout.flagsColumn(), 0);
+        int idsAt = (int) reader.offset(c, layout.episodeColumn(), 0);
+        int ticksAt = (int) reader.offset(c, layout.tickColumn(), 0);
         long maxTick = -1;
         for (int j = 0; j < c.count; j++) {
             int flags = data.get(flagsAt + j);
@@ -900,23 +813,14 @@ public final class DiskExperience implements ExperienceStore {
             maxTick = Math.max(maxTick, tickOfStep);
             boolean gap = j == 0 && c.gapBefore;
             boolean first = (flags & StepLayout.FIRST) != 0 || gap;
-            long pos = c.streamStart + j;
             if (first) {
                 c.firsts++;
-                if (j == 0) {
-                    c.startsWithFirst = true;
-                }
-                s.episodeStart = pos;
-                s.episodeWhole = !gap && (flags & StepLayout.FRAGMENT) == 0;
-                s.episodeId = id;
+                c.startsWithFirst |= j == 0;
             }
-            if ((flags & StepLayout.LAST) != 0) {
-                if (s.episodeWhole && s.episodeStart >= 0) {
-                    found.add(new Finished(s.env, s.episodeStart, (int) (pos - s.episodeStart + 1), s.episodeId,
-                            (flags & StepLayout.TERMINAL) != 0, tickOfStep));
-                }
-                s.episodeStart = -1;
-            }
+            c.firstTick = j == 0 ? tickOfStep : c.firstTick;
+            c.lastTick = tickOfStep;
+            episodes.step(s.env, c.streamStart + j, first, gap || (flags & StepLayout.FRAGMENT) != 0,
+                    (flags & StepLayout.LAST) != 0, (flags & StepLayout.TERMINAL) != 0, id, tickOfStep);
         }
         return maxTick;
     }
