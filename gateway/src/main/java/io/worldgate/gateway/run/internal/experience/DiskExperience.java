@@ -13,19 +13,13 @@ import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.api.tensor.TensorSpec;
 import io.worldgate.gateway.run.ExperienceStore;
-import io.worldgate.gateway.run.internal.experience.ChunkFormat.Header;
 import io.worldgate.gateway.run.internal.experience.ChunkFormat.InvalidChunkException;
 import io.worldgate.gateway.run.internal.experience.StepReader.StepRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -34,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * The experience of one run kept on disk, in the run directory's {@code experience/} folder, with
@@ -167,13 +159,13 @@ public final class DiskExperience implements ExperienceStore {
     private final StepReader reader;
     private final List<Chunk> unsynced = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ChunkFormat.ALIGN * 16);
+    private final ChunkFolder folder;
     private long sealedBytes;
     private long stagingSteps;
     private long firsts;
     private long nextSeq;
     private long tick;
     private Recovery recovery;
-    private FileChannel lockChannel;
     private boolean closed;
 
     private DiskExperience(Path dir, EnvSpec spec, Options options) {
@@ -191,6 +183,7 @@ public final class DiskExperience implements ExperienceStore {
         }
         this.maps = new MappedChunks(options.maxMappedBytes());
         this.reader = new StepReader(layout, maps);
+        this.folder = new ChunkFolder(dir, layout, maps);
         for (int i = 0; i < numEnvs; i++) {
             streams.add(new EnvStream(i));
         }
@@ -366,19 +359,15 @@ public final class DiskExperience implements ExperienceStore {
             for (EnvStream s : streams) {
                 Chunk c = s.staging;
                 if (c != null && c.count > c.flushedCount) {
-                    writeChunk(c, true);
+                    folder.write(c, true);
                     c.flushedCount = c.count;
                 }
             }
             for (Chunk c : unsynced) {
-                if (Files.exists(c.file)) {
-                    try (FileChannel ch = FileChannel.open(c.file, StandardOpenOption.READ)) {
-                        ch.force(true);
-                    }
-                }
+                folder.force(c);
             }
             unsynced.clear();
-            syncDirectory();
+            folder.syncDirectory();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the experience in " + dir + ": " + e.getMessage(), e);
         }
@@ -406,14 +395,7 @@ public final class DiskExperience implements ExperienceStore {
 
     private void releaseResources() {
         maps.releaseAll();
-        if (lockChannel != null) {
-            try {
-                lockChannel.close(); // releases the lock
-            } catch (IOException e) {
-                // nothing more to release
-            }
-            lockChannel = null;
-        }
+        folder.unlock();
     }
 
     private Chunk newStaging(EnvStream s) {
@@ -435,7 +417,7 @@ public final class DiskExperience implements ExperienceStore {
     private void seal(EnvStream s) {
         Chunk c = s.staging;
         try {
-            writeChunk(c, false);
+            folder.write(c, false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write experience chunk " + c.file + ": " + e.getMessage(), e);
         }
@@ -448,44 +430,6 @@ public final class DiskExperience implements ExperienceStore {
         s.chunks.add(c);
         s.staging = null;
         unsynced.add(c);
-    }
-
-    /** Writes a staging chunk's {@code count} steps to its file: a sibling {@code .part} file renamed over it. */
-    private void writeChunk(Chunk c, boolean force) throws IOException {
-        int n = c.count;
-        List<ByteBuffer> parts = new ArrayList<>();
-        CRC32C crc = new CRC32C();
-        long dataBytes = 0;
-        for (int col = 0; col < layout.numColumns(); col++) {
-            int bytes = n * layout.column(col).stepBytes();
-            ByteBuffer slice = c.staging.slice((int) c.offsets[col], bytes);
-            crc.update(slice.duplicate());
-            parts.add(slice);
-            int pad = (int) (ChunkFormat.align(bytes) - bytes);
-            if (pad > 0) {
-                ByteBuffer p = zeros.slice(0, pad);
-                crc.update(p.duplicate());
-                parts.add(p);
-            }
-            dataBytes += bytes + pad;
-        }
-        ByteBuffer header = ChunkFormat.encodeHeader(new Header(layout.hash(), c.seq, c.env, n, c.streamStart, dataBytes,
-                (int) crc.getValue()));
-        parts.add(0, header);
-        ByteBuffer[] array = parts.toArray(new ByteBuffer[0]);
-        long total = ChunkFormat.HEADER_BYTES + dataBytes;
-        Path part = c.file.resolveSibling(c.file.getFileName() + ChunkFormat.PART_SUFFIX);
-        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            long written = 0;
-            while (written < total) {
-                written += ch.write(array);
-            }
-            if (force) {
-                ch.force(true);
-            }
-        }
-        Files.move(part, c.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void enforceCapacity() {
@@ -502,11 +446,7 @@ public final class DiskExperience implements ExperienceStore {
         firsts -= c.firsts;
         maps.release(c);
         unsynced.remove(c);
-        try {
-            Files.deleteIfExists(c.file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete experience chunk " + c.file + ": " + e.getMessage(), e);
-        }
+        folder.delete(c);
         episodes.dropBefore(this::retainedStart);
     }
 
@@ -671,28 +611,14 @@ public final class DiskExperience implements ExperienceStore {
     // ---------------------------------------------------------------- reopening
 
     private void load() throws IOException {
-        Files.createDirectories(dir);
-        lock();
-        checkLayoutFile();
+        folder.open();
         List<String> problems = new ArrayList<>();
-        List<Path> chunkFiles = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(ChunkFormat.PART_SUFFIX)) {
-                    Files.deleteIfExists(p);
-                    problems.add(name + ": an unfinished write; deleted");
-                } else if (name.endsWith(ChunkFormat.SUFFIX)) {
-                    chunkFiles.add(p);
-                }
-            }
-        }
         List<Chunk> loaded = new ArrayList<>();
-        for (Path p : chunkFiles) {
+        for (Path p : folder.chunkFiles(problems)) {
             try {
-                loaded.add(readChunk(p));
+                loaded.add(folder.read(p, options.verifyChecksums()));
             } catch (InvalidChunkException e) {
-                problems.add(setAside(p) + ": " + e.getMessage());
+                problems.add(folder.setAside(p) + ": " + e.getMessage());
             }
         }
         int maxEnv = loaded.stream().mapToInt(c -> c.env).max().orElse(-1);
@@ -709,7 +635,7 @@ public final class DiskExperience implements ExperienceStore {
             for (Chunk c : mine) {
                 if (prev != null && c.streamStart < prev.streamEnd()) {
                     maps.release(c);
-                    problems.add(setAside(c.file) + ": overlaps " + prev.file.getFileName());
+                    problems.add(folder.setAside(c.file) + ": overlaps " + prev.file.getFileName());
                     continue;
                 }
                 if (prev != null) {
@@ -740,65 +666,6 @@ public final class DiskExperience implements ExperienceStore {
         enforceCapacity();
     }
 
-    private void lock() throws IOException {
-        lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        boolean locked;
-        try {
-            locked = lockChannel.tryLock() != null;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            locked = false;
-        }
-        if (!locked) {
-            throw new IllegalStateException("the experience in " + dir + " is open in another store or process");
-        }
-    }
-
-    private void checkLayoutFile() throws IOException {
-        String expected = "worldgate-experience " + ChunkFormat.VERSION + "\n" + layout.description();
-        Path file = dir.resolve(LAYOUT_FILE);
-        if (Files.exists(file)) {
-            String found = Files.readString(file, StandardCharsets.UTF_8);
-            if (!found.equals(expected)) {
-                throw new IllegalArgumentException("the experience in " + dir + " was stored for other observations or "
-                        + "actions:\n" + found + "this run has:\n" + expected);
-            }
-            return;
-        }
-        Path part = dir.resolve(LAYOUT_FILE + ChunkFormat.PART_SUFFIX);
-        Files.writeString(part, expected, StandardCharsets.UTF_8);
-        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private Chunk readChunk(Path p) throws IOException, InvalidChunkException {
-        Header h;
-        long size;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            size = ch.size();
-            ByteBuffer raw = ByteBuffer.allocate(ChunkFormat.HEADER_BYTES);
-            while (raw.hasRemaining() && ch.read(raw, raw.position()) > 0) {
-                // read the whole header
-            }
-            raw.flip();
-            h = ChunkFormat.decodeHeader(raw, layout, size);
-        }
-        if (!p.getFileName().toString().equals(ChunkFormat.fileName(h.seq(), h.env()))) {
-            throw new InvalidChunkException("header names chunk " + ChunkFormat.fileName(h.seq(), h.env()));
-        }
-        Chunk c = new Chunk(h.env(), h.seq(), h.streamStart(), p);
-        c.count = h.count();
-        c.flushedCount = h.count();
-        c.fileBytes = size;
-        c.offsets = ChunkFormat.columnOffsets(layout, c.count, ChunkFormat.HEADER_BYTES);
-        if (options.verifyChecksums()) {
-            ByteBuffer data = maps.data(c);
-            if (ChunkFormat.crc(data, ChunkFormat.HEADER_BYTES, h.dataBytes()) != h.dataCrc()) {
-                maps.release(c);
-                throw new InvalidChunkException("data checksum mismatch");
-            }
-        }
-        return c;
-    }
-
     /** Reads a restored chunk's flags, episode ids and ticks: episode counts, tick range and episodes. */
     private long scan(EnvStream s, Chunk c) {
         ByteBuffer data = maps.data(c);
@@ -823,21 +690,6 @@ public final class DiskExperience implements ExperienceStore {
                     (flags & StepLayout.LAST) != 0, (flags & StepLayout.TERMINAL) != 0, id, tickOfStep);
         }
         return maxTick;
-    }
-
-    /** Renames an unusable chunk file to {@code *.torn}, kept for inspection and ignored from then on. */
-    private Path setAside(Path p) throws IOException {
-        Path torn = p.resolveSibling(p.getFileName() + ChunkFormat.TORN_SUFFIX);
-        Files.move(p, torn, StandardCopyOption.REPLACE_EXISTING);
-        return torn.getFileName();
-    }
-
-    private void syncDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not every file system lets a directory be synced; the chunk files themselves are.
-        }
     }
 
     @Override
