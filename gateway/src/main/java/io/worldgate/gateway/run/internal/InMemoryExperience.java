@@ -229,7 +229,11 @@ public final class InMemoryExperience implements ExperienceStore {
         throw new IllegalStateException("step past the stored steps");
     }
 
-    /** An age drawn from the recency weights over the stored ticks, an environment uniformly; redrawn where it stored nothing. */
+    /**
+     * An age drawn from the recency weights over the ticks, an environment uniformly, redrawn
+     * where that environment stored nothing at that tick; every tick stored a step of
+     * environment 0, so a draw succeeds with probability at least 1 / environments.
+     */
     private StepRef pickRecent(Selector.Recency recency, RandomGenerator rng) {
         long newest = tick - 1;
         while (true) {
@@ -276,15 +280,23 @@ public final class InMemoryExperience implements ExperienceStore {
             this.data = ByteBuffer.allocateDirect(Math.max(1, 16 * stepBytes)).order(ByteOrder.nativeOrder());
         }
 
-        /** Writes one step's value at step {@code t}, growing the buffer if needed. */
+        /** Writes one step's value at step {@code t}. */
         void put(int t, ByteBuffer value) {
+            ensure(t);
+            data.put(t * stepBytes, value, 0, stepBytes);
+        }
+
+        /**
+         * Makes room for step {@code t}, doubling the buffer if needed; a new step reads as zeros
+         * (direct buffers start zeroed). Views of the old buffer keep it alive and unchanged.
+         */
+        void ensure(int t) {
             if ((long) (t + 1) * stepBytes > data.capacity()) {
                 ByteBuffer grown = ByteBuffer.allocateDirect(Math.max((t + 1) * stepBytes, 2 * data.capacity()))
                         .order(ByteOrder.nativeOrder());
                 grown.put(0, data, 0, data.capacity());
                 data = grown;
             }
-            data.put(t * stepBytes, value, 0, stepBytes);
         }
 
         void copyTo(int t, Tensor target, int row) {
@@ -314,8 +326,9 @@ public final class InMemoryExperience implements ExperienceStore {
 
         void append(Map<String, ByteBuffer> obs, float reward, long tick) {
             obs.forEach((name, value) -> observations.get(name).put(length, value));
-            actions.put(length, ByteBuffer.allocate(actions.stepBytes)); // zeros until the action comes
-            rewards.put(length, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putFloat(0, reward));
+            actions.ensure(length); // zeros until the action comes
+            rewards.ensure(length);
+            rewards.data.putFloat(4 * length, reward);
             if (length == ticks.length) {
                 ticks = java.util.Arrays.copyOf(ticks, 2 * length);
             }
