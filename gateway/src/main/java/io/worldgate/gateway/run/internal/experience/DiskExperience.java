@@ -7,14 +7,11 @@ import io.worldgate.api.experience.Experience;
 import io.worldgate.api.experience.SequenceBatch;
 import io.worldgate.api.experience.SampleRequest;
 import io.worldgate.api.experience.Selector;
-import io.worldgate.api.experience.Slicing;
-import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.api.tensor.TensorSpec;
 import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.internal.experience.ChunkFormat.InvalidChunkException;
-import io.worldgate.gateway.run.internal.experience.StepReader.StepRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,9 +50,10 @@ import java.util.random.RandomGenerator;
  * {@value #LOCK_FILE} file, so a second store (say, a resumed run while the first process still
  * lives) cannot write into it.
  *
- * <p>Sampling draws its start steps with a {@link StepSelector} ({@link UniformSteps},
- * {@link RecentSteps}) and copies them out with a {@link StepReader}; {@link EpisodeIndex} tracks
- * where episodes begin and end. Like the in-memory store, this class is used from the run's loop
+ * <p>Reads go through a {@link Sampler}, which draws start steps with a {@link StepSelector}
+ * ({@link UniformSteps}, {@link RecentSteps}) and copies them out (or hands out views) with a
+ * {@link StepReader}; {@link EpisodeIndex} tracks where episodes begin and end, and
+ * {@link ChunkFolder} owns the files. Like the in-memory store, this class is used from the run's loop
  * thread; its methods are synchronized all the same.
  */
 public final class DiskExperience implements ExperienceStore {
@@ -70,8 +68,6 @@ public final class DiskExperience implements ExperienceStore {
      * still sampled), which bounds the index when episodes are very short and nothing is dropped.
      */
     static final int MAX_INDEXED_EPISODES = 1 << 20;
-    /** Drawn starts per sequence before {@link Slicing#WITHIN_EPISODE} gives up: no stored episode is long enough. */
-    static final int MAX_SLICE_DRAWS = 10_000;
     private static final int AUTO_CHUNK_BYTES = 4 << 20;
 
     /**
@@ -157,6 +153,7 @@ public final class DiskExperience implements ExperienceStore {
     private final EpisodeIndex episodes = new EpisodeIndex(MAX_INDEXED_EPISODES);
     private final MappedChunks maps;
     private final StepReader reader;
+    private final Sampler sampler;
     private final List<Chunk> unsynced = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ChunkFormat.ALIGN * 16);
     private final ChunkFolder folder;
@@ -184,6 +181,7 @@ public final class DiskExperience implements ExperienceStore {
         this.maps = new MappedChunks(options.maxMappedBytes());
         this.reader = new StepReader(layout, maps);
         this.folder = new ChunkFolder(dir, layout, maps);
+        this.sampler = new Sampler(observationSpecs, actionSpec, layout, streams, sealed, episodes, reader);
         for (int i = 0; i < numEnvs; i++) {
             streams.add(new EnvStream(i));
         }
@@ -477,76 +475,20 @@ public final class DiskExperience implements ExperienceStore {
     @Override
     public synchronized SequenceBatch sampleSequences(SampleRequest request, RandomGenerator rng) {
         checkOpen();
-        StepSelector selector = selector(request.selector());
-        int batchSize = request.batchSize();
-        int length = request.length();
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), prepend(batchSize, length, spec.shape()))));
-        Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
-        Tensor rewards = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isFirst = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isTerminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        StepReader.Target target = reader.target(obs, actions, rewards, isFirst, isTerminal, mask);
-        boolean within = request.slicing() != Slicing.CROSS_EPISODES;
-        for (int b = 0; b < batchSize; b++) {
-            StepRef start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(selector, length, rng) : selector.pick(rng);
-            reader.copy(start.chunk(), start.t(), b * length, length, target, within);
-        }
-        return new SequenceBatch(NamedTensors.of(obs), actions, rewards, isFirst, isTerminal, mask);
-    }
-
-    /** A start drawn by {@code selector} among those from which {@code length} steps of one episode are stored. */
-    private StepRef fittingStart(StepSelector selector, int length, RandomGenerator rng) {
-        for (int draw = 0; draw < MAX_SLICE_DRAWS; draw++) {
-            StepRef start = selector.pick(rng);
-            if (reader.fitsInEpisode(start.chunk(), start.t(), length)) {
-                return start;
-            }
-        }
-        throw new IllegalStateException("no stored episode holds " + length + " steps (" + MAX_SLICE_DRAWS
-                + " drawn starts found no slice inside one episode)");
+        return sampler.sequences(request, rng);
     }
 
     @Override
     public synchronized NamedTensors sampleFrames(int batchSize, Collection<String> keys, Selector selector,
             RandomGenerator rng) {
         checkOpen();
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        for (String key : keys) {
-            TensorSpec spec = observationSpecs.get(key);
-            if (spec == null) {
-                throw new IllegalArgumentException("no observation named '" + key + "'; there are " + observationSpecs.keySet());
-            }
-            obs.put(key, Tensor.allocate(spec.dtype(), spec.batchShape(batchSize)));
-        }
-        StepSelector picker = selector(selector);
-        StepReader.Target target = reader.target(obs, null, null, null, null, null);
-        for (int b = 0; b < batchSize; b++) {
-            StepRef frame = picker.pick(rng);
-            reader.copy(frame.chunk(), frame.t(), b, 1, target, false);
-        }
-        return NamedTensors.of(obs);
-    }
-
-    private StepSelector selector(Selector selector) {
-        if (numSteps() == 0) {
-            throw new IllegalStateException("the experience is empty");
-        }
-        if (selector instanceof Selector.Recency recency) {
-            return new RecentSteps(recency, streams, reader);
-        }
-        return new UniformSteps(sealed, streams, stagingSteps);
+        return sampler.frames(batchSize, keys, selector, rng);
     }
 
     @Override
     public synchronized List<Episode> recentEpisodes(int max) {
         checkOpen();
-        List<Episode> out = new ArrayList<>();
-        for (EpisodeIndex.Finished f : episodes.recent(max, this::retainedStart)) {
-            out.add(copy(f));
-        }
-        return out;
+        return sampler.recentEpisodes(max);
     }
 
     /**
@@ -557,32 +499,7 @@ public final class DiskExperience implements ExperienceStore {
     @Override
     public synchronized void forEachEpisode(Consumer<? super Episode> visitor) {
         checkOpen();
-        for (EpisodeIndex.Finished f : episodes.recent(Integer.MAX_VALUE, this::retainedStart)) {
-            Chunk c = streams.get(f.env()).find(f.start());
-            int t = (int) (f.start() - c.streamStart);
-            visitor.accept(t + f.length() <= c.count ? view(f, c, t) : copy(f));
-        }
-    }
-
-    private Episode view(EpisodeIndex.Finished f, Chunk c, int t) {
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        layout.observationColumns().forEach((name, col) -> obs.put(name, reader.view(c, col, t, f.length())));
-        Map<String, Tensor> ordered = new LinkedHashMap<>();
-        observationSpecs.keySet().forEach(name -> ordered.put(name, obs.get(name)));
-        Tensor actions = reader.view(c, layout.actionColumn(), t, f.length()).reshape(actionSpec.batchShape(f.length()));
-        Tensor rewards = reader.view(c, layout.rewardColumn(), t, f.length()).reshape(f.length());
-        return new Episode(f.id(), NamedTensors.of(ordered), actions, rewards, f.terminated());
-    }
-
-    private Episode copy(EpisodeIndex.Finished f) {
-        int len = f.length();
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), spec.batchShape(len))));
-        Tensor acts = Tensor.allocate(actionSpec.dtype(), actionSpec.batchShape(len));
-        Tensor rews = Tensor.allocate(DType.FLOAT32, len);
-        Chunk c = streams.get(f.env()).find(f.start());
-        reader.copy(c, (int) (f.start() - c.streamStart), 0, len, reader.target(obs, acts, rews, null, null, null), false);
-        return new Episode(f.id(), NamedTensors.of(obs), acts, rews, f.terminated());
+        sampler.forEachEpisode(visitor);
     }
 
     private void zero(ByteBuffer buf, int at, int bytes) {
@@ -592,14 +509,6 @@ public final class DiskExperience implements ExperienceStore {
             at += k;
             bytes -= k;
         }
-    }
-
-    private static int[] prepend(int b, int t, int[] shape) {
-        int[] out = new int[shape.length + 2];
-        out[0] = b;
-        out[1] = t;
-        System.arraycopy(shape, 0, out, 2, shape.length);
-        return out;
     }
 
     private void checkOpen() {
