@@ -2,7 +2,10 @@ package io.worldgate.testkit;
 
 import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.Selector;
 import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.experience.Slicing;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
@@ -16,8 +19,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * An in-memory experience of one environment's steps, appended in order, read as the host's
- * experience reads: sequences start uniformly over the stored steps, may cross into the next
- * episode (marked by {@code isFirst}) and are padded with mask 0 past the last step. Not
+ * experience reads: sequences start at a stored step drawn by the request's selector (uniform,
+ * or by recency with one append per step), cross into the next episode (marked by
+ * {@code isFirst}) or stay inside one as the request's {@link Slicing} says, and are padded with
+ * mask 0 past the last step. An episode ends at a terminal or truncated step, or where the next
+ * one begins. {@link #forEachEpisode} visits copies (the host's stores hand out views). Not
  * thread-safe; built before the agent uses it.
  */
 public final class FakeExperience implements Experience {
@@ -25,7 +31,20 @@ public final class FakeExperience implements Experience {
      * One step, aligned as {@link Experience} says: the observation {@code o_t} with the reward
      * {@code r_t} received on arriving at it, and the action {@code a_t} chosen at it.
      */
-    public record Step(Map<String, Tensor> observations, Tensor action, float reward, boolean first, boolean terminal) {}
+    public record Step(Map<String, Tensor> observations, Tensor action, float reward, boolean first, boolean terminal,
+            boolean truncated) {
+        /** A step that does not end its episode by truncation. */
+        public Step(Map<String, Tensor> observations, Tensor action, float reward, boolean first, boolean terminal) {
+            this(observations, action, reward, first, terminal, false);
+        }
+
+        boolean last() {
+            return terminal || truncated;
+        }
+    }
+
+    /** Drawn starts per sequence before {@link Slicing#WITHIN_EPISODE} gives up. */
+    private static final int MAX_SLICE_DRAWS = 10_000;
 
     private final Map<String, TensorSpec> observationSpecs;
     private final TensorSpec actionSpec;
@@ -57,9 +76,17 @@ public final class FakeExperience implements Experience {
 
     @Override
     public SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+        return sampleSequences(SampleRequest.of(batchSize, length), rng);
+    }
+
+    @Override
+    public SequenceBatch sampleSequences(SampleRequest request, RandomGenerator rng) {
         if (steps.isEmpty()) {
             throw new IllegalStateException("no steps stored yet");
         }
+        int batchSize = request.batchSize();
+        int length = request.length();
+        boolean within = request.slicing() != Slicing.CROSS_EPISODES;
         Map<String, Tensor> obs = new LinkedHashMap<>();
         observationSpecs.forEach((k, s) -> obs.put(k, Tensor.allocate(s.dtype(), prepend(batchSize, length, s.shape()))));
         Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
@@ -68,8 +95,12 @@ public final class FakeExperience implements Experience {
         Tensor terminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
         Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
         for (int b = 0; b < batchSize; b++) {
-            int start = rng.nextInt(steps.size());
+            int start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(request.selector(), length, rng)
+                    : pick(request.selector(), rng);
             for (int t = 0; t < length && start + t < steps.size(); t++) {
+                if (within && t > 0 && beginsEpisode(start + t)) {
+                    break; // padding from the next episode on
+                }
                 Step s = steps.get(start + t);
                 int row = b * length + t;
                 s.observations().forEach((k, v) -> copyInto(v, obs.get(k), row));
@@ -83,13 +114,39 @@ public final class FakeExperience implements Experience {
         return new SequenceBatch(NamedTensors.of(obs), actions, rewards, first, terminal, mask);
     }
 
+    private int pick(Selector selector, RandomGenerator rng) {
+        if (selector instanceof Selector.Recency recency) {
+            return steps.size() - 1 - (int) recency.sampleAge(steps.size() - 1, rng);
+        }
+        return rng.nextInt(steps.size());
+    }
+
+    private int fittingStart(Selector selector, int length, RandomGenerator rng) {
+        for (int draw = 0; draw < MAX_SLICE_DRAWS; draw++) {
+            int start = pick(selector, rng);
+            boolean fits = start + length <= steps.size();
+            for (int t = 1; fits && t < length; t++) {
+                fits = !beginsEpisode(start + t);
+            }
+            if (fits) {
+                return start;
+            }
+        }
+        throw new IllegalStateException("no stored episode holds " + length + " steps");
+    }
+
+    /** Whether step {@code i} begins an episode: it says so, or the step before it ended one. */
+    private boolean beginsEpisode(int i) {
+        return steps.get(i).first() || i > 0 && steps.get(i - 1).last();
+    }
+
     @Override
     public List<Episode> recentEpisodes(int max) {
         List<Episode> finished = new ArrayList<>();
         int begin = 0;
         for (int i = 0; i < steps.size(); i++) {
             boolean nextBegins = i + 1 < steps.size() && steps.get(i + 1).first();
-            if (steps.get(i).terminal() || nextBegins) {
+            if (steps.get(i).last() || nextBegins) {
                 finished.add(episode(finished.size(), begin, i + 1));
                 begin = i + 1;
             }

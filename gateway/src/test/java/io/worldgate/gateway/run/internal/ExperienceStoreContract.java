@@ -6,14 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Episode;
+import io.worldgate.api.experience.Experience;
+import io.worldgate.api.experience.Selector;
 import io.worldgate.api.experience.SequenceBatch;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.space.DiscreteSpace;
+import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.run.ExperienceStore;
+import io.worldgate.testkit.ExperienceContractTest;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -23,9 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What every {@link ExperienceStore} must do, whatever keeps the data: subclasses say how to make
  * one. Most cases use one environment whose observation value is its global step index, so
- * alignment can be read off the samples.
+ * alignment can be read off the samples. The testkit's {@link ExperienceContractTest} (slicing,
+ * selectors, frames, episode iteration) runs on the same stores, fed through the host's appends.
  */
-public abstract class ExperienceStoreContract {
+public abstract class ExperienceStoreContract extends ExperienceContractTest {
     protected static final EnvSpec SPEC = new EnvSpec("test:seq", new DictSpace(Map.of("state",
             BoxSpace.uniform(DType.FLOAT32, -1e9, 1e9, 1))), new DiscreteSpace(10), 1, 0, Map.of());
 
@@ -37,6 +43,59 @@ public abstract class ExperienceStoreContract {
     private ExperienceStore store(EnvSpec spec) {
         open = create(spec);
         return open;
+    }
+
+    /** The testkit's script, appended as the host appends: observations, then the action unless the episode ended. */
+    @Override
+    protected Experience experienceOf(List<ScriptStep> steps) {
+        Map<String, Space> spaces = new LinkedHashMap<>();
+        OBSERVATIONS.forEach((name, spec) -> spaces.put(name, BoxSpace.uniform(spec.dtype(), 0, 255, spec.shape())));
+        ExperienceStore e = store(new EnvSpec("test:script", new DictSpace(spaces), new DiscreteSpace(10), 1, 0, Map.of()));
+        for (ScriptStep s : steps) {
+            Map<String, Tensor> obs = new LinkedHashMap<>();
+            s.observations().forEach((name, t) -> obs.put(name, t.reshape(prepend1(t.shape()))));
+            e.appendObservations(new StepBatch(NamedTensors.of(obs), new float[] {s.reward()}, new boolean[] {s.terminal()},
+                    new boolean[] {s.truncated()}, new boolean[] {s.first()}, new long[] {s.episode()}));
+            if (!s.last()) {
+                e.appendActions(s.actionTensor().reshape(1));
+            }
+        }
+        return e;
+    }
+
+    private static int[] prepend1(int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = 1;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+
+    /** Recency ages count appends: 2 environments, 30 appends, half-life 5; both environments alike. */
+    @Test
+    public void recencyWeighsAppendsNotEnvironments() {
+        ExperienceStore e = store(ExperienceDriver.spec(2));
+        ExperienceDriver d = new ExperienceDriver(e, 2, 7, 0.2);
+        d.run(29); // 30 appends, steps 0..29 of each environment
+        Selector.Recency recency = new Selector.Recency(5);
+        int n = 30_000;
+        Tensor state = e.sampleFrames(n, List.of("state"), recency, new SplittableRandom(11)).get("state");
+        long[] counts = new long[30];
+        int env1 = 0;
+        for (int i = 0; i < n; i++) {
+            env1 += (int) state.getFloat(2L * i);
+            counts[(int) state.getFloat(2L * i + 1)]++;
+        }
+        double sum = 0;
+        for (int a = 0; a < 30; a++) {
+            sum += recency.weight(a);
+        }
+        double chi = 0;
+        for (int pos = 0; pos < 30; pos++) {
+            double expected = n * recency.weight(29 - pos) / sum;
+            chi += (counts[pos] - expected) * (counts[pos] - expected) / expected;
+        }
+        assertThat(chi).as("chi-square, 29 degrees of freedom (99.9th percentile 58.3)").isLessThan(58.3);
+        assertThat(env1).isBetween(14_250, 15_750); // 15000 expected, standard deviation 87
     }
 
     @AfterEach

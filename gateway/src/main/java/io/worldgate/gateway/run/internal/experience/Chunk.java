@@ -36,6 +36,14 @@ final class Chunk {
     int firsts;
     /** Whether step 0 is read with {@code isFirst} set. */
     boolean startsWithFirst;
+    /** Append ticks of the first and the last step held (-1 while empty). */
+    long firstTick = -1;
+    long lastTick = -1;
+    /**
+     * Whether a view of the mapping was handed out ({@code forEachEpisode}): the mapping is then
+     * left to the collector instead of unmapped at once, so a view read late never faults.
+     */
+    boolean exposed;
     /** The next chunk of the same environment, or null. */
     Chunk next;
 

@@ -5,34 +5,26 @@ import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.api.experience.SequenceBatch;
-import io.worldgate.api.tensor.DType;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.Selector;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.api.tensor.TensorSpec;
 import io.worldgate.gateway.run.ExperienceStore;
-import io.worldgate.gateway.run.internal.experience.ChunkFormat.Header;
 import io.worldgate.gateway.run.internal.experience.ChunkFormat.InvalidChunkException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * The experience of one run kept on disk, in the run directory's {@code experience/} folder, with
@@ -58,9 +50,11 @@ import java.util.zip.CRC32C;
  * {@value #LOCK_FILE} file, so a second store (say, a resumed run while the first process still
  * lives) cannot write into it.
  *
- * <p>Sampling picks a stored step uniformly by binary search over running step totals of the
- * chunks (O(log chunks) per sequence). Like the in-memory store, this class is used from the
- * run's loop thread; its methods are synchronized all the same.
+ * <p>Reads go through a {@link Sampler}, which draws start steps with a {@link StepSelector}
+ * ({@link UniformSteps}, {@link RecentSteps}) and copies them out (or hands out views) with a
+ * {@link StepReader}; {@link EpisodeIndex} tracks where episodes begin and end, and
+ * {@link ChunkFolder} owns the files. Like the in-memory store, this class is used from the run's loop
+ * thread; its methods are synchronized all the same.
  */
 public final class DiskExperience implements ExperienceStore {
     /** Name of the folder in a run directory that holds the experience. */
@@ -147,78 +141,6 @@ public final class DiskExperience implements ExperienceStore {
         }
     }
 
-    /** A finished episode stored whole: where it is, and what ended it. */
-    private record Finished(int env, long start, int length, long id, boolean terminated, long endTick) {}
-
-    /** The stored steps of one environment. */
-    private static final class EnvStream {
-        final int env;
-        /** Sealed chunks still stored, from {@code head} on, in stream order. */
-        final ArrayList<Chunk> chunks = new ArrayList<>();
-        int head;
-        Chunk staging;
-        ByteBuffer buffer;
-        long nextPos;
-        /** Whether a step was appended since the store was opened, and whether it ended an episode. */
-        boolean appended;
-        boolean lastEnded;
-        long episodeStart = -1;
-        boolean episodeWhole;
-        long episodeId;
-
-        EnvStream(int env) {
-            this.env = env;
-        }
-
-        Chunk oldest() {
-            return head < chunks.size() ? chunks.get(head) : staging;
-        }
-
-        Chunk newest() {
-            return staging != null ? staging : head < chunks.size() ? chunks.get(chunks.size() - 1) : null;
-        }
-
-        long retainedStart() {
-            Chunk c = oldest();
-            return c == null ? nextPos : c.streamStart;
-        }
-
-        void dropHead(Chunk expected) {
-            if (chunks.get(head) != expected) {
-                throw new IllegalStateException("chunks of environment " + env + " out of order");
-            }
-            chunks.set(head++, null);
-            if (head > 256 && head > chunks.size() / 2) {
-                chunks.subList(0, head).clear();
-                head = 0;
-            }
-        }
-
-        /** The chunk holding stream position {@code pos}, or null. */
-        Chunk find(long pos) {
-            if (staging != null && pos >= staging.streamStart) {
-                return pos < staging.streamEnd() ? staging : null;
-            }
-            int lo = head;
-            int hi = chunks.size() - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                Chunk c = chunks.get(mid);
-                if (pos < c.streamStart) {
-                    hi = mid - 1;
-                } else if (pos >= c.streamEnd()) {
-                    lo = mid + 1;
-                } else {
-                    return c;
-                }
-            }
-            return null;
-        }
-    }
-
-    /** Where {@link #copySteps} writes: buffers of {@code [rows, ...]} tensors by column, and the flag tensors. */
-    private record Target(int[] columns, ByteBuffer[] buffers, Tensor isFirst, Tensor isTerminal, Tensor mask) {}
-
     private final Path dir;
     private final StepLayout layout;
     private final Options options;
@@ -228,17 +150,19 @@ public final class DiskExperience implements ExperienceStore {
     private final int numEnvs;
     private final List<EnvStream> streams = new ArrayList<>();
     private final ChunkQueue sealed = new ChunkQueue();
-    private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+    private final EpisodeIndex episodes = new EpisodeIndex(MAX_INDEXED_EPISODES);
     private final MappedChunks maps;
+    private final StepReader reader;
+    private final Sampler sampler;
     private final List<Chunk> unsynced = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ChunkFormat.ALIGN * 16);
+    private final ChunkFolder folder;
     private long sealedBytes;
     private long stagingSteps;
     private long firsts;
     private long nextSeq;
     private long tick;
     private Recovery recovery;
-    private FileChannel lockChannel;
     private boolean closed;
 
     private DiskExperience(Path dir, EnvSpec spec, Options options) {
@@ -255,6 +179,9 @@ public final class DiskExperience implements ExperienceStore {
                     + " bytes do not fit in one chunk; use fewer steps per chunk");
         }
         this.maps = new MappedChunks(options.maxMappedBytes());
+        this.reader = new StepReader(layout, maps);
+        this.folder = new ChunkFolder(dir, layout, maps);
+        this.sampler = new Sampler(observationSpecs, actionSpec, layout, streams, sealed, episodes, reader);
         for (int i = 0; i < numEnvs; i++) {
             streams.add(new EnvStream(i));
         }
@@ -375,34 +302,23 @@ public final class DiskExperience implements ExperienceStore {
             ByteBuffer buf = c.staging;
             for (int j = 0; j < cols.length; j++) {
                 int bytes = layout.column(cols[j]).stepBytes();
-                buf.put((int) offset(c, cols[j], t), src[j], i * bytes, bytes);
+                buf.put((int) reader.offset(c, cols[j], t), src[j], i * bytes, bytes);
             }
-            zero(buf, (int) offset(c, layout.actionColumn(), t), layout.column(layout.actionColumn()).stepBytes());
-            buf.putFloat((int) offset(c, layout.rewardColumn(), t), reset ? 0f : batch.rewards()[i]);
-            buf.put((int) offset(c, layout.flagsColumn(), t), (byte) flags);
-            buf.putLong((int) offset(c, layout.episodeColumn(), t), batch.episodeIds()[i]);
-            buf.putLong((int) offset(c, layout.tickColumn(), t), thisTick);
+            zero(buf, (int) reader.offset(c, layout.actionColumn(), t), layout.column(layout.actionColumn()).stepBytes());
+            buf.putFloat((int) reader.offset(c, layout.rewardColumn(), t), reset ? 0f : batch.rewards()[i]);
+            buf.put((int) reader.offset(c, layout.flagsColumn(), t), (byte) flags);
+            buf.putLong((int) reader.offset(c, layout.episodeColumn(), t), batch.episodeIds()[i]);
+            buf.putLong((int) reader.offset(c, layout.tickColumn(), t), thisTick);
             c.count++;
+            c.firstTick = t == 0 ? thisTick : c.firstTick;
+            c.lastTick = thisTick;
             stagingSteps++;
-            long pos = s.nextPos++;
             if (newEpisode) {
                 c.firsts++;
                 firsts++;
-                if (t == 0) {
-                    c.startsWithFirst = true;
-                }
-                s.episodeStart = pos;
-                s.episodeWhole = !fragment;
-                s.episodeId = batch.episodeIds()[i];
+                c.startsWithFirst |= t == 0;
             }
-            if (ended && s.episodeWhole && s.episodeStart >= 0) {
-                finished.add(new Finished(i, s.episodeStart, (int) (pos - s.episodeStart + 1), s.episodeId,
-                        batch.terminated()[i], thisTick));
-                if (finished.size() > MAX_INDEXED_EPISODES) {
-                    finished.removeFirst();
-                }
-                s.episodeStart = -1;
-            }
+            episodes.step(i, s.nextPos++, newEpisode, fragment, ended, batch.terminated()[i], batch.episodeIds()[i], thisTick);
             s.appended = true;
             s.lastEnded = ended;
         }
@@ -425,7 +341,7 @@ public final class DiskExperience implements ExperienceStore {
             if (c == null || c.count == 0 || !s.appended || s.lastEnded) {
                 continue; // no step yet, or the episode ended there: the action is ignored
             }
-            c.staging.put((int) offset(c, col, c.count - 1), src, i * bytes, bytes);
+            c.staging.put((int) reader.offset(c, col, c.count - 1), src, i * bytes, bytes);
             if (c.flushedCount == c.count) {
                 c.flushedCount--; // the file holds this step without its action: rewrite at the next flush
             }
@@ -441,19 +357,15 @@ public final class DiskExperience implements ExperienceStore {
             for (EnvStream s : streams) {
                 Chunk c = s.staging;
                 if (c != null && c.count > c.flushedCount) {
-                    writeChunk(c, true);
+                    folder.write(c, true);
                     c.flushedCount = c.count;
                 }
             }
             for (Chunk c : unsynced) {
-                if (Files.exists(c.file)) {
-                    try (FileChannel ch = FileChannel.open(c.file, StandardOpenOption.READ)) {
-                        ch.force(true);
-                    }
-                }
+                folder.force(c);
             }
             unsynced.clear();
-            syncDirectory();
+            folder.syncDirectory();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the experience in " + dir + ": " + e.getMessage(), e);
         }
@@ -481,14 +393,7 @@ public final class DiskExperience implements ExperienceStore {
 
     private void releaseResources() {
         maps.releaseAll();
-        if (lockChannel != null) {
-            try {
-                lockChannel.close(); // releases the lock
-            } catch (IOException e) {
-                // nothing more to release
-            }
-            lockChannel = null;
-        }
+        folder.unlock();
     }
 
     private Chunk newStaging(EnvStream s) {
@@ -510,7 +415,7 @@ public final class DiskExperience implements ExperienceStore {
     private void seal(EnvStream s) {
         Chunk c = s.staging;
         try {
-            writeChunk(c, false);
+            folder.write(c, false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write experience chunk " + c.file + ": " + e.getMessage(), e);
         }
@@ -523,44 +428,6 @@ public final class DiskExperience implements ExperienceStore {
         s.chunks.add(c);
         s.staging = null;
         unsynced.add(c);
-    }
-
-    /** Writes a staging chunk's {@code count} steps to its file: a sibling {@code .part} file renamed over it. */
-    private void writeChunk(Chunk c, boolean force) throws IOException {
-        int n = c.count;
-        List<ByteBuffer> parts = new ArrayList<>();
-        CRC32C crc = new CRC32C();
-        long dataBytes = 0;
-        for (int col = 0; col < layout.numColumns(); col++) {
-            int bytes = n * layout.column(col).stepBytes();
-            ByteBuffer slice = c.staging.slice((int) c.offsets[col], bytes);
-            crc.update(slice.duplicate());
-            parts.add(slice);
-            int pad = (int) (ChunkFormat.align(bytes) - bytes);
-            if (pad > 0) {
-                ByteBuffer p = zeros.slice(0, pad);
-                crc.update(p.duplicate());
-                parts.add(p);
-            }
-            dataBytes += bytes + pad;
-        }
-        ByteBuffer header = ChunkFormat.encodeHeader(new Header(layout.hash(), c.seq, c.env, n, c.streamStart, dataBytes,
-                (int) crc.getValue()));
-        parts.add(0, header);
-        ByteBuffer[] array = parts.toArray(new ByteBuffer[0]);
-        long total = ChunkFormat.HEADER_BYTES + dataBytes;
-        Path part = c.file.resolveSibling(c.file.getFileName() + ChunkFormat.PART_SUFFIX);
-        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            long written = 0;
-            while (written < total) {
-                written += ch.write(array);
-            }
-            if (force) {
-                ch.force(true);
-            }
-        }
-        Files.move(part, c.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void enforceCapacity() {
@@ -577,14 +444,8 @@ public final class DiskExperience implements ExperienceStore {
         firsts -= c.firsts;
         maps.release(c);
         unsynced.remove(c);
-        try {
-            Files.deleteIfExists(c.file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete experience chunk " + c.file + ": " + e.getMessage(), e);
-        }
-        while (!finished.isEmpty() && finished.peekFirst().start() < streams.get(finished.peekFirst().env()).retainedStart()) {
-            finished.removeFirst();
-        }
+        folder.delete(c);
+        episodes.dropBefore(this::retainedStart);
     }
 
     // ---------------------------------------------------------------- reading
@@ -607,128 +468,38 @@ public final class DiskExperience implements ExperienceStore {
     }
 
     @Override
-    public synchronized SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+    public SequenceBatch sampleSequences(int batchSize, int length, RandomGenerator rng) {
+        return sampleSequences(SampleRequest.of(batchSize, length), rng);
+    }
+
+    @Override
+    public synchronized SequenceBatch sampleSequences(SampleRequest request, RandomGenerator rng) {
         checkOpen();
-        long total = numSteps();
-        if (total == 0) {
-            throw new IllegalStateException("the experience is empty");
-        }
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), prepend(batchSize, length, spec.shape()))));
-        Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
-        Tensor rewards = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isFirst = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isTerminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Target target = target(obs, actions, rewards, isFirst, isTerminal, mask);
-        long sealedSteps = sealed.steps();
-        for (int b = 0; b < batchSize; b++) {
-            long k = rng.nextLong(total);
-            Chunk c = null;
-            int t = 0;
-            if (k < sealedSteps) {
-                int index = sealed.find(k);
-                c = sealed.get(index);
-                t = sealed.offsetIn(index, k);
-            } else {
-                k -= sealedSteps;
-                for (EnvStream s : streams) {
-                    if (s.staging != null) {
-                        if (k < s.staging.count) {
-                            c = s.staging;
-                            t = (int) k;
-                            break;
-                        }
-                        k -= s.staging.count;
-                    }
-                }
-            }
-            copySteps(c, t, b * length, length, target);
-        }
-        return new SequenceBatch(NamedTensors.of(obs), actions, rewards, isFirst, isTerminal, mask);
+        return sampler.sequences(request, rng);
+    }
+
+    @Override
+    public synchronized NamedTensors sampleFrames(int batchSize, Collection<String> keys, Selector selector,
+            RandomGenerator rng) {
+        checkOpen();
+        return sampler.frames(batchSize, keys, selector, rng);
     }
 
     @Override
     public synchronized List<Episode> recentEpisodes(int max) {
         checkOpen();
-        List<Finished> picked = new ArrayList<>();
-        for (Iterator<Finished> it = finished.descendingIterator(); it.hasNext() && picked.size() < max;) {
-            Finished f = it.next();
-            if (f.start() >= streams.get(f.env()).retainedStart()) {
-                picked.add(f);
-            }
-        }
-        Collections.reverse(picked);
-        List<Episode> out = new ArrayList<>(picked.size());
-        for (Finished f : picked) {
-            int len = f.length();
-            Map<String, Tensor> obs = new LinkedHashMap<>();
-            observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), spec.batchShape(len))));
-            Tensor acts = Tensor.allocate(actionSpec.dtype(), actionSpec.batchShape(len));
-            Tensor rews = Tensor.allocate(DType.FLOAT32, len);
-            EnvStream s = streams.get(f.env());
-            Chunk c = s.find(f.start());
-            copySteps(c, (int) (f.start() - c.streamStart), 0, len, target(obs, acts, rews, null, null, null));
-            out.add(new Episode(f.id(), NamedTensors.of(obs), acts, rews, f.terminated()));
-        }
-        return out;
-    }
-
-    private Target target(Map<String, Tensor> obs, Tensor actions, Tensor rewards, Tensor isFirst, Tensor isTerminal,
-            Tensor mask) {
-        int n = obs.size() + 2;
-        int[] columns = new int[n];
-        ByteBuffer[] buffers = new ByteBuffer[n];
-        int k = 0;
-        for (Map.Entry<String, Tensor> e : obs.entrySet()) {
-            columns[k] = layout.observationColumns().get(e.getKey());
-            buffers[k++] = e.getValue().buffer();
-        }
-        columns[k] = layout.actionColumn();
-        buffers[k++] = actions.buffer();
-        columns[k] = layout.rewardColumn();
-        buffers[k] = rewards.buffer();
-        return new Target(columns, buffers, isFirst, isTerminal, mask);
+        return sampler.recentEpisodes(max);
     }
 
     /**
-     * Copies up to {@code length} consecutive steps of one environment, from step {@code t} of
-     * chunk {@code c} on, into rows {@code row..row+length-1} of the target; rows past the stored
-     * steps are left zero (mask 0).
+     * Visits the indexed finished episodes (the latest {@value #MAX_INDEXED_EPISODES}) as
+     * read-only views of their chunk (its mapping, or the staging buffer); one held across two
+     * chunks is copied.
      */
-    private void copySteps(Chunk c, int t, int row, int length, Target target) {
-        int done = 0;
-        while (done < length && c != null) {
-            if (t >= c.count) {
-                c = c.next;
-                t = 0;
-                continue;
-            }
-            int k = Math.min(length - done, c.count - t);
-            ByteBuffer data = maps.data(c);
-            int r = row + done;
-            for (int j = 0; j < target.columns().length; j++) {
-                int col = target.columns()[j];
-                int bytes = layout.column(col).stepBytes();
-                target.buffers()[j].put(r * bytes, data, (int) offset(c, col, t), k * bytes);
-            }
-            if (target.mask() != null) {
-                int flagsAt = (int) offset(c, layout.flagsColumn(), t);
-                for (int j = 0; j < k; j++) {
-                    int flags = data.get(flagsAt + j);
-                    boolean first = (flags & StepLayout.FIRST) != 0 || (t + j == 0 && c.gapBefore);
-                    target.isFirst().setFloat(r + j, first ? 1 : 0);
-                    target.isTerminal().setFloat(r + j, (flags & StepLayout.TERMINAL) != 0 ? 1 : 0);
-                    target.mask().setFloat(r + j, 1);
-                }
-            }
-            done += k;
-            t += k;
-        }
-    }
-
-    private long offset(Chunk c, int column, int step) {
-        return c.offsets[column] + (long) step * layout.column(column).stepBytes();
+    @Override
+    public synchronized void forEachEpisode(Consumer<? super Episode> visitor) {
+        checkOpen();
+        sampler.forEachEpisode(visitor);
     }
 
     private void zero(ByteBuffer buf, int at, int bytes) {
@@ -740,14 +511,6 @@ public final class DiskExperience implements ExperienceStore {
         }
     }
 
-    private static int[] prepend(int b, int t, int[] shape) {
-        int[] out = new int[shape.length + 2];
-        out[0] = b;
-        out[1] = t;
-        System.arraycopy(shape, 0, out, 2, shape.length);
-        return out;
-    }
-
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the experience in " + dir + " is closed");
@@ -757,28 +520,14 @@ public final class DiskExperience implements ExperienceStore {
     // ---------------------------------------------------------------- reopening
 
     private void load() throws IOException {
-        Files.createDirectories(dir);
-        lock();
-        checkLayoutFile();
+        folder.open();
         List<String> problems = new ArrayList<>();
-        List<Path> chunkFiles = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(ChunkFormat.PART_SUFFIX)) {
-                    Files.deleteIfExists(p);
-                    problems.add(name + ": an unfinished write; deleted");
-                } else if (name.endsWith(ChunkFormat.SUFFIX)) {
-                    chunkFiles.add(p);
-                }
-            }
-        }
         List<Chunk> loaded = new ArrayList<>();
-        for (Path p : chunkFiles) {
+        for (Path p : folder.chunkFiles(problems)) {
             try {
-                loaded.add(readChunk(p));
+                loaded.add(folder.read(p, options.verifyChecksums()));
             } catch (InvalidChunkException e) {
-                problems.add(setAside(p) + ": " + e.getMessage());
+                problems.add(folder.setAside(p) + ": " + e.getMessage());
             }
         }
         int maxEnv = loaded.stream().mapToInt(c -> c.env).max().orElse(-1);
@@ -786,7 +535,6 @@ public final class DiskExperience implements ExperienceStore {
             streams.add(new EnvStream(i)); // stored by an earlier run with more environments; read only
         }
         loaded.sort(Comparator.comparingLong((Chunk c) -> c.seq));
-        List<Finished> found = new ArrayList<>();
         long maxTick = -1;
         List<Chunk> kept = new ArrayList<>();
         for (EnvStream s : streams) {
@@ -796,14 +544,14 @@ public final class DiskExperience implements ExperienceStore {
             for (Chunk c : mine) {
                 if (prev != null && c.streamStart < prev.streamEnd()) {
                     maps.release(c);
-                    problems.add(setAside(c.file) + ": overlaps " + prev.file.getFileName());
+                    problems.add(folder.setAside(c.file) + ": overlaps " + prev.file.getFileName());
                     continue;
                 }
                 if (prev != null) {
                     c.gapBefore = c.streamStart > prev.streamEnd();
                     prev.next = c;
                 }
-                maxTick = Math.max(maxTick, scan(s, c, found));
+                maxTick = Math.max(maxTick, scan(s, c));
                 s.chunks.add(c);
                 kept.add(c);
                 prev = c;
@@ -819,79 +567,20 @@ public final class DiskExperience implements ExperienceStore {
             steps += c.count;
             nextSeq = Math.max(nextSeq, c.seq + 1);
         }
-        found.sort(Comparator.comparingLong(Finished::endTick));
-        finished.addAll(found.subList(Math.max(0, found.size() - MAX_INDEXED_EPISODES), found.size()));
+        int finishedEpisodes = episodes.size();
+        episodes.sortByEnd();
         tick = maxTick + 1;
         int dropped = problems.size();
-        recovery = new Recovery(steps, kept.size(), found.size(), dropped, problems);
+        recovery = new Recovery(steps, kept.size(), finishedEpisodes, dropped, problems);
         enforceCapacity();
     }
 
-    private void lock() throws IOException {
-        lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        boolean locked;
-        try {
-            locked = lockChannel.tryLock() != null;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            locked = false;
-        }
-        if (!locked) {
-            throw new IllegalStateException("the experience in " + dir + " is open in another store or process");
-        }
-    }
-
-    private void checkLayoutFile() throws IOException {
-        String expected = "worldgate-experience " + ChunkFormat.VERSION + "\n" + layout.description();
-        Path file = dir.resolve(LAYOUT_FILE);
-        if (Files.exists(file)) {
-            String found = Files.readString(file, StandardCharsets.UTF_8);
-            if (!found.equals(expected)) {
-                throw new IllegalArgumentException("the experience in " + dir + " was stored for other observations or "
-                        + "actions:\n" + found + "this run has:\n" + expected);
-            }
-            return;
-        }
-        Path part = dir.resolve(LAYOUT_FILE + ChunkFormat.PART_SUFFIX);
-        Files.writeString(part, expected, StandardCharsets.UTF_8);
-        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private Chunk readChunk(Path p) throws IOException, InvalidChunkException {
-        Header h;
-        long size;
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            size = ch.size();
-            ByteBuffer raw = ByteBuffer.allocate(ChunkFormat.HEADER_BYTES);
-            while (raw.hasRemaining() && ch.read(raw, raw.position()) > 0) {
-                // read the whole header
-            }
-            raw.flip();
-            h = ChunkFormat.decodeHeader(raw, layout, size);
-        }
-        if (!p.getFileName().toString().equals(ChunkFormat.fileName(h.seq(), h.env()))) {
-            throw new InvalidChunkException("header names chunk " + ChunkFormat.fileName(h.seq(), h.env()));
-        }
-        Chunk c = new Chunk(h.env(), h.seq(), h.streamStart(), p);
-        c.count = h.count();
-        c.flushedCount = h.count();
-        c.fileBytes = size;
-        c.offsets = ChunkFormat.columnOffsets(layout, c.count, ChunkFormat.HEADER_BYTES);
-        if (options.verifyChecksums()) {
-            ByteBuffer data = maps.data(c);
-            if (ChunkFormat.crc(data, ChunkFormat.HEADER_BYTES, h.dataBytes()) != h.dataCrc()) {
-                maps.release(c);
-                throw new InvalidChunkException("data checksum mismatch");
-            }
-        }
-        return c;
-    }
-
-    /** Reads a restored chunk's flags, episode ids and ticks: episode counts and finished episodes. */
-    private long scan(EnvStream s, Chunk c, List<Finished> found) {
+    /** Reads a restored chunk's flags, episode ids and ticks: episode counts, tick range and episodes. */
+    private long scan(EnvStream s, Chunk c) {
         ByteBuffer data = maps.data(c);
-        int flagsAt = (int) offset(c, layout.flagsColumn(), 0);
-        int idsAt = (int) offset(c, layout.episodeColumn(), 0);
-        int ticksAt = (int) offset(c, layout.tickColumn(), 0);
+        int flagsAt = (int) reader.offset(c, layout.flagsColumn(), 0);
+        int idsAt = (int) reader.offset(c, layout.episodeColumn(), 0);
+        int ticksAt = (int) reader.offset(c, layout.tickColumn(), 0);
         long maxTick = -1;
         for (int j = 0; j < c.count; j++) {
             int flags = data.get(flagsAt + j);
@@ -900,40 +589,16 @@ public final class DiskExperience implements ExperienceStore {
             maxTick = Math.max(maxTick, tickOfStep);
             boolean gap = j == 0 && c.gapBefore;
             boolean first = (flags & StepLayout.FIRST) != 0 || gap;
-            long pos = c.streamStart + j;
             if (first) {
                 c.firsts++;
-                if (j == 0) {
-                    c.startsWithFirst = true;
-                }
-                s.episodeStart = pos;
-                s.episodeWhole = !gap && (flags & StepLayout.FRAGMENT) == 0;
-                s.episodeId = id;
+                c.startsWithFirst |= j == 0;
             }
-            if ((flags & StepLayout.LAST) != 0) {
-                if (s.episodeWhole && s.episodeStart >= 0) {
-                    found.add(new Finished(s.env, s.episodeStart, (int) (pos - s.episodeStart + 1), s.episodeId,
-                            (flags & StepLayout.TERMINAL) != 0, tickOfStep));
-                }
-                s.episodeStart = -1;
-            }
+            c.firstTick = j == 0 ? tickOfStep : c.firstTick;
+            c.lastTick = tickOfStep;
+            episodes.step(s.env, c.streamStart + j, first, gap || (flags & StepLayout.FRAGMENT) != 0,
+                    (flags & StepLayout.LAST) != 0, (flags & StepLayout.TERMINAL) != 0, id, tickOfStep);
         }
         return maxTick;
-    }
-
-    /** Renames an unusable chunk file to {@code *.torn}, kept for inspection and ignored from then on. */
-    private Path setAside(Path p) throws IOException {
-        Path torn = p.resolveSibling(p.getFileName() + ChunkFormat.TORN_SUFFIX);
-        Files.move(p, torn, StandardCopyOption.REPLACE_EXISTING);
-        return torn.getFileName();
-    }
-
-    private void syncDirectory() {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not every file system lets a directory be synced; the chunk files themselves are.
-        }
     }
 
     @Override

@@ -16,8 +16,9 @@ import java.util.LinkedHashSet;
 /**
  * Read-only mappings of sealed chunk files, at most {@code maxMappedBytes} of them at once (the
  * least recently used are unmapped first, at least one stays). Unmapping releases the pages from
- * the process at once; callers copy out of a mapping before asking for another, and never hand a
- * mapped buffer outside the store.
+ * the process at once; callers copy out of a mapping before asking for another. A mapping whose
+ * views were handed outside the store ({@link Chunk#exposed}) is only dropped, and unmapped by
+ * the collector once no view is left.
  */
 final class MappedChunks {
     private static final MethodHandle INVOKE_CLEANER = findCleaner();
@@ -79,7 +80,7 @@ final class MappedChunks {
         ByteBuffer b = c.mapped;
         c.mapped = null;
         mappedBytes -= c.fileBytes;
-        if (INVOKE_CLEANER != null) {
+        if (INVOKE_CLEANER != null && !c.exposed) {
             try {
                 INVOKE_CLEANER.invokeExact(b);
             } catch (Throwable e) {

@@ -1,5 +1,10 @@
 /**
  * The disk-backed experience store of a run ({@link io.worldgate.gateway.run.internal.experience.DiskExperience}).
+ * Its parts: {@code ChunkFolder} (the files), {@code ChunkFormat} and {@code StepLayout} (what
+ * a chunk holds), {@code MappedChunks} (the mappings), {@code EnvStream} and {@code ChunkQueue}
+ * (which chunks hold which steps), {@code EpisodeIndex} (where episodes begin and end),
+ * {@code UniformSteps} and {@code RecentSteps} (the selectors) and {@code StepReader} (copies
+ * and views of stored steps).
  *
  * <h2>On disk</h2>
  *

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.Selector;
 import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.experience.Slicing;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.run.internal.ExperienceDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -271,6 +275,64 @@ class DiskExperienceRecoveryTest {
         assertThat(small.storedBytes()).isLessThanOrEqualTo(3 * perChunk);
         assertThat(chunkFiles(dir)).hasSizeLessThanOrEqualTo(3);
         verifyAll(small, d, 2);
+    }
+
+    /**
+     * After the capacity dropped old chunks and the store was reopened (tick ranges read back
+     * from the chunks), slices inside one episode still equal what was appended and stay in one
+     * episode, and recency draws follow their weights over the steps still stored: 2 environments
+     * appended at ticks 0..299, so step {@code pos} has age {@code 299 - pos}; half-life 20.
+     * Pearson's chi-square over ages in bins of 10 stays below the 99.9th percentile of its
+     * distribution.
+     */
+    @Test
+    void slicesAndRecencyAfterCapacityAndReopening() {
+        Path dir = tmp.resolve("x");
+        DiskExperience.Options options = CHUNKS_OF_8.withMaxSteps(160);
+        DiskExperience e = open(dir, 2, options);
+        ExperienceDriver d = new ExperienceDriver(e, 2, 21, 0.05);
+        d.run(299); // 300 steps per environment
+        e.close();
+        DiskExperience r = open(dir, 2, options);
+        long[] kept = retained(r, 2);
+        assertThat(kept[0] + kept[1]).as("the capacity dropped chunks").isPositive();
+
+        SequenceBatch slices = r.sampleSequences(SampleRequest.of(500, 5).withSlicing(Slicing.WITHIN_EPISODE), new SplittableRandom(1));
+        d.verify(slices, kept);
+        for (int i = 0; i < 500; i++) {
+            for (int t = 0; t < 5; t++) {
+                assertThat(slices.mask().getFloat(5L * i + t)).isEqualTo(1f);
+                if (t > 0) {
+                    assertThat(slices.isFirst().getFloat(5L * i + t)).isZero();
+                }
+            }
+        }
+
+        Selector.Recency recency = new Selector.Recency(20);
+        int n = 20_000;
+        int bins = 8; // ages 0-9, 10-19, ..., 70 and older
+        double[] expected = new double[bins];
+        double sum = 0;
+        for (int env = 0; env < 2; env++) {
+            for (long pos = kept[env]; pos < 300; pos++) {
+                expected[(int) Math.min(bins - 1, (299 - pos) / 10)] += recency.weight(299 - pos);
+                sum += recency.weight(299 - pos);
+            }
+        }
+        long[] counts = new long[bins];
+        Tensor state = r.sampleFrames(n, List.of("state"), recency, new SplittableRandom(2)).get("state");
+        for (int i = 0; i < n; i++) {
+            int env = (int) state.getFloat(2L * i);
+            long pos = (long) state.getFloat(2L * i + 1);
+            assertThat(pos).isGreaterThanOrEqualTo(kept[env]);
+            counts[(int) Math.min(bins - 1, (299 - pos) / 10)]++;
+        }
+        double chi = 0;
+        for (int b = 0; b < bins; b++) {
+            double x = n * expected[b] / sum;
+            chi += (counts[b] - x) * (counts[b] - x) / x;
+        }
+        assertThat(chi).as("chi-square, 7 degrees of freedom (99.9th percentile 24.3)").isLessThan(24.3);
     }
 
     @Test
