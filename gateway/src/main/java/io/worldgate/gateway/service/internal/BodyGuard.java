@@ -36,6 +36,7 @@ final class BodyGuard implements ServerInterceptor {
         String shortName = call.getMethodDescriptor().getBareMethodName();
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             private boolean refused;
+            private InputStream message;
 
             @Override
             @SuppressWarnings("unchecked") // Q is InputStream on a service taken through useInputStreamMessages
@@ -43,10 +44,12 @@ final class BodyGuard implements ServerInterceptor {
                 if (refused) {
                     return;
                 }
+                this.message = message instanceof InputStream in ? in : null;
                 try {
                     // Counted while parsed, not taken from available(): a compressed body's stream
                     // says nothing of its size until it is read.
                     super.onMessage(message instanceof InputStream in ? (Q) new LimitedBody(in, maxBytes) : message);
+                    this.message = null;
                 } catch (StatusRuntimeException e) {
                     refuse(tooLarge(e) ? tooLargeStatus() : Status.INVALID_ARGUMENT.withDescription(
                             "the request is not a valid " + shortName + " request: " + rootMessage(e)));
@@ -81,6 +84,14 @@ final class BodyGuard implements ServerInterceptor {
 
             private void refuse(Status status) {
                 refused = true;
+                if (message != null) {
+                    try {
+                        message.close(); // the rest of a refused body is not parsed: give its buffers back now
+                    } catch (java.io.IOException ignored) {
+                        // nothing to give back
+                    }
+                    message = null;
+                }
                 log.refused(shortName, status.getCode() + " " + status.getDescription());
                 call.close(status, new Metadata());
             }
