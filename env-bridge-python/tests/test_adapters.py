@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from worldgate_envs import BoxSpace, DiscreteSpace, make
+from worldgate_envs import BoxSpace, DiscreteSpace, OptionError, make
+from worldgate_envs.adapters.const import MAX_STEP_DELAY_MS
 from worldgate_envs.spaces import EnvSpec
 
 from conftest import rollout, same_rollouts
@@ -179,6 +180,14 @@ def test_const_env():
     frames, rewards = rollout(env, seed=0, steps=200)
     assert len(rewards) == 100 and set(rewards) == {0.0}
     assert all(np.array_equal(f["state"], np.zeros(4, np.float32)) for f in frames)
+
+
+def test_const_step_delay_is_bounded():
+    # the fault options reach the API: a request cannot make every step sleep for hours
+    make("const:2", {"step_delay_ms": str(MAX_STEP_DELAY_MS)}).close()
+    for v in (MAX_STEP_DELAY_MS + 1, 10**9, -1):
+        with pytest.raises(OptionError):
+            make("const:2", {"step_delay_ms": str(v)})
 
 
 def test_single_env_step_validation():

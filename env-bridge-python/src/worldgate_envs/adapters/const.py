@@ -1,4 +1,9 @@
-"""``const:<n>``: a trivial constant env for latency benchmarks and failure tests."""
+"""``const:<n>``: a trivial constant env for latency benchmarks and failure tests.
+
+Its fault options (``fail_at``, ``hang_at``, ``crash_at``, ``render_hang``, ``step_delay_ms``)
+exist for the supervision and shutdown tests, but reach the gateway's API like any option: so
+``step_delay_ms`` is bounded.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,10 @@ from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
+
+
+MAX_STEP_DELAY_MS = 10_000
+"""The longest ``step_delay_ms``: slow enough for any shutdown test, short of holding a worker for hours."""
 
 
 @dataclass
@@ -32,6 +41,8 @@ class ConstOptions:
             raise OptionError(f"{family}: action must be box or discrete, got {self.action!r}")
         if min(self.image, self.fail_at, self.hang_at, self.crash_at, self.step_delay_ms) < 0:
             raise OptionError(f"{family}: image, fail_at, hang_at, crash_at and step_delay_ms must be >= 0")
+        if self.step_delay_ms > MAX_STEP_DELAY_MS:
+            raise OptionError(f"{family}: step_delay_ms must be at most {MAX_STEP_DELAY_MS}, got {self.step_delay_ms}")
 
 
 class InjectedFailure(RuntimeError):

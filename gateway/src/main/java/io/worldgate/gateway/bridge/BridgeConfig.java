@@ -49,6 +49,16 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
      */
     public static final int MAX_WORKERS = 64;
 
+    /**
+     * The longest timeout, failure window or step deadline floor, in seconds, that a run request
+     * may ask for: a bound that keeps them far from overflowing nanosecond arithmetic, and keeps a
+     * client from holding the gateway's workers for days.
+     */
+    public static final int MAX_TIMING_SECONDS = 3600;
+
+    /** The most worker failures within the failure window that a run request may allow. */
+    public static final int MAX_FAILURES = 1000;
+
     /** The largest image side, in pixels, that the simulator options {@link #IMAGE_SIZE_OPTIONS} may ask for. */
     public static final int MAX_IMAGE_SIZE = 512;
 
@@ -61,7 +71,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
      * {@code bridge.transport}, {@code bridge.env_workers} (comma-separated {@code HOST:PORT}),
      * {@code bridge.call_timeout_s}, {@code bridge.start_timeout_s}, {@code bridge.max_failures},
      * {@code bridge.failure_window_s}, {@code bridge.step_deadline_floor_s}. {@code bridge.env_workers} may only name addresses of
-     * {@link #allowedEnvWorkers}.
+     * {@link #allowedEnvWorkers}; the timings are at most {@link #MAX_TIMING_SECONDS}, the failures {@link #MAX_FAILURES}.
      */
     public static final String OPTION_PREFIX = "bridge.";
 
@@ -258,11 +268,13 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
                         }
                         yield c.withRemoteWorkers(list).withTransport(Transport.GRPC);
                     }
-                    case "call_timeout_s" -> c.withTimeouts(c.startTimeout, seconds(v));
-                    case "start_timeout_s" -> c.withTimeouts(seconds(v), c.callTimeout);
-                    case "max_failures" -> c.withFailurePolicy(Integer.parseInt(v), c.failureWindow, c.backoffInitial, c.backoffMax);
-                    case "failure_window_s" -> c.withFailurePolicy(c.maxFailures, seconds(v), c.backoffInitial, c.backoffMax);
-                    case "step_deadline_floor_s" -> c.withStepDeadlineFloor(seconds(v));
+                    case "call_timeout_s" -> c.withTimeouts(c.startTimeout, seconds(e.getKey(), v));
+                    case "start_timeout_s" -> c.withTimeouts(seconds(e.getKey(), v), c.callTimeout);
+                    case "max_failures" -> c.withFailurePolicy(maxFailures(e.getKey(), v), c.failureWindow, c.backoffInitial,
+                            c.backoffMax);
+                    case "failure_window_s" -> c.withFailurePolicy(c.maxFailures, seconds(e.getKey(), v), c.backoffInitial,
+                            c.backoffMax);
+                    case "step_deadline_floor_s" -> c.withStepDeadlineFloor(seconds(e.getKey(), v));
                     default -> throw new EnvException("unknown bridge option '" + e.getKey() + "'; known: "
                             + String.join(", ", OPTION_KEYS.stream().map(k -> OPTION_PREFIX + k).toList()));
                 };
@@ -300,7 +312,19 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
         }
     }
 
-    private static Duration seconds(String v) {
-        return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+    private static Duration seconds(String key, String v) {
+        double s = Double.parseDouble(v);
+        if (!(s > 0 && s <= MAX_TIMING_SECONDS)) { // also refuses NaN
+            throw new EnvException("bridge option " + key + "=" + v + " must be in (0, " + MAX_TIMING_SECONDS + "] seconds");
+        }
+        return Duration.ofMillis(Math.round(s * 1000));
+    }
+
+    private static int maxFailures(String key, String v) {
+        int max = Integer.parseInt(v);
+        if (max < 1 || max > MAX_FAILURES) {
+            throw new EnvException("bridge option " + key + "=" + v + " must be in [1, " + MAX_FAILURES + "]");
+        }
+        return max;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +72,14 @@ class SigtermTest {
         assertThat(Path.of(summary.get("checkpoint").asText()).resolve(TrainingRun.CHECKPOINT_INFO)).isRegularFile();
     }
 
+    private static final Pattern ERROR_LINE = Pattern.compile("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} ERROR ");
+
     private record Ended(int exit, String out, String err) {
         JsonNode summary() throws Exception {
             assertThat(exit).as(err).isEqualTo(SIGTERM_STATUS);
-            assertThat(err).doesNotContain("Shutdown in progress").doesNotContain("Exception");
+            assertThat(err).doesNotContain("Shutdown in progress").doesNotContain("Exception in thread");
+            // a WARN may name an exception class; an ERROR line is a failure (logback pattern: time, level, logger)
+            assertThat(err.lines()).as("ERROR log lines").noneMatch(l -> ERROR_LINE.matcher(l).lookingAt());
             assertThat(out).as("the JSON summary on stdout (stderr: %s)", err).isNotBlank();
             return Json.mapper().readTree(out);
         }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Run requests whose bridge options reach beyond what the gateway allows (an env worker it was not
- * started with, thousands of worker processes, huge images) are refused before a run exists.
+ * started with, thousands of worker processes, huge images, timeouts of days) are refused before a run exists.
  */
 class BridgeRequestLimitsTest {
     @TempDir
@@ -41,8 +41,8 @@ class BridgeRequestLimitsTest {
     private void assertRefused(String env, Map<String, String> envOptions) {
         StartRunRequest r = StartRunRequest.newBuilder().setAgent("random").setEnv(env).putAllEnvOptions(envOptions)
                 .setNumEnvs(2).setSteps(100).build();
-        assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel).withCallCredentials(ServiceTest.bearer(service.server.token()))
-                .startRun(r))
+        assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel)
+                .withCallCredentials(ServiceTest.bearer(service.server.token())).startRun(r))
                 .as("%s %s", env, envOptions)
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
@@ -55,10 +55,12 @@ class BridgeRequestLimitsTest {
     }
 
     @Test
-    void workerCountsAndImageSizesAreBounded() throws Exception {
+    void workerCountsImageSizesAndTimeoutsAreBounded() throws Exception {
         assertRefused("const:2", Map.of("bridge.workers", "4096"));
         assertRefused("dmc:cartpole-swingup", Map.of("size", "100000"));
         assertRefused("const:2", Map.of("image", "65536"));
+        assertRefused("const:2", Map.of("bridge.call_timeout_s", "1e12"));
+        assertRefused("const:2", Map.of("bridge.start_timeout_s", "86400"));
         assertThat(service.client.runs(true)).isEmpty();
     }
 }

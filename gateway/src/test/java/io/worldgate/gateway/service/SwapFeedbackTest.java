@@ -139,9 +139,12 @@ class SwapFeedbackTest {
         await("steps with 1.0.0", 20, () -> service.client.status(id).step() > 200);
         TestBundles.testPlugin(service.deploy.resolve("bad-create.jar"), "badcreate", "1.0.0");
         await("bad-create deployed", 20, () -> service.gateway.plugins().bestFactory("bad-create").isPresent());
+        Map<String, SwapRejected.Reason> swaps = Map.of("random@3.0.0", SwapRejected.Reason.NOT_DEPLOYED, "bad-create",
+                SwapRejected.Reason.AGENT_NOT_CREATED);
         for (String agent : List.of("random@3.0.0", "bad-create")) {
-            service.client.swap(id, agent);
-            Thread.sleep(3_000); // longer than a pause takes to be reported
+            // the typed outcome comes once the run has settled the swap, so no pause can be reported after it
+            assertThat(service.client.swap(id, agent, WAIT).outcome()).as(agent).get().isInstanceOfSatisfying(SwapRejected.class,
+                    r -> assertThat(r.reason()).isEqualTo(swaps.get(agent)));
             long at = service.client.status(id).step();
             await("steps after the swap to " + agent, 20, () -> service.client.status(id).step() > at + 500);
             assertThat(service.client.status(id)).as(agent).satisfies(s -> {

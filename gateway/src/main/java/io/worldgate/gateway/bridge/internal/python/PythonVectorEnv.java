@@ -402,7 +402,8 @@ public final class PythonVectorEnv implements VectorEnv, StepInfos, FrameRendere
             } catch (WorkerFailure f) {
                 recordFailure(s, f);
                 replace(s, seed + s.offset);
-                readInto(s.worker, restartNow(s), s.k, out.buffers, s.offset, out);
+                StepResult first = restartNow(s); // sets s.worker, which reads the result's shared memory
+                readInto(s.worker, first, s.k, out.buffers, s.offset, out);
             }
         }
         resetDone = true;

@@ -69,7 +69,8 @@ class RestartWithoutStallTest {
                 }
             }
             assertThat(back).as("the restarted worker's envs came back").isTrue();
-            assertThat(Duration.ofNanos(slowest)).as("the slowest step while a worker restarted").isLessThan(Duration.ofSeconds(1));
+            // not held for the backoff or the restart; a loaded machine starting Python on the same cores may still be slow
+            assertThat(Duration.ofNanos(slowest)).as("the slowest step while a worker restarted").isLessThan(Duration.ofSeconds(3));
             assertThat(steps).as("steps taken while the worker restarted").isGreaterThan(3);
             assertThat(env.restarts()).containsExactly(0, 1);
             b = env.step(zeros(4));
@@ -88,11 +89,14 @@ class RestartWithoutStallTest {
                 env.step(zeros(2));
             }
             long hung = env.workerPids().get(0);
+            // the deadline follows the step times seen so far, so the bound is read rather than assumed
+            Duration deadline = env.stepDeadline();
+            assertThat(deadline).as("the step deadline").isLessThan(config.callTimeout());
             long start = System.nanoTime();
             StepBatch cut = env.step(zeros(2));
             Duration stalled = Duration.ofNanos(System.nanoTime() - start);
             assertThat(cut.truncated()).containsExactly(true, true);
-            assertThat(stalled).as("time to find the hung worker").isLessThan(Duration.ofSeconds(10));
+            assertThat(stalled).as("time to find the hung worker").isLessThan(deadline.plusSeconds(3));
             assertThat(awaitGone(hung, Duration.ofSeconds(5))).as("the hung worker was killed").isTrue();
         }
     }

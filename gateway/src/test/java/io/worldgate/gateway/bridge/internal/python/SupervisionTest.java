@@ -97,6 +97,24 @@ class SupervisionTest {
     }
 
     @Test
+    void aWorkerThatFailsDuringResetIsRestartedAndItsEnvsStartThere() throws Exception {
+        try (PythonVectorEnv env = open("const:2", 4, fast(2, Transport.GRPC_SHM))) {
+            env.reset(0);
+            env.step(zeros(4));
+            long victim = env.workerPids().get(1);
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            assertThat(awaitGone(victim, Duration.ofSeconds(5))).isTrue();
+            // the reset is the first call to reach the dead worker: its replacement's first observations stand in
+            StepBatch b = env.reset(7);
+            assertThat(b.isFirst()).containsExactly(true, true, true, true);
+            assertThat(env.restarts()).containsExactly(0, 1);
+            assertThat(env.workerPids().get(1)).isNotEqualTo(victim);
+            b = env.step(zeros(4));
+            assertThat(b.isFirst()).containsExactly(false, false, false, false);
+        }
+    }
+
+    @Test
     void aHangingWorkerIsKilledAtTheDeadline() throws Exception {
         BridgeConfig config = fast(1, Transport.GRPC).withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(1500));
         try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 2,
