@@ -13,6 +13,7 @@ import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
 import io.worldgate.proto.service.v1.RunRef;
 import io.worldgate.proto.service.v1.StartRunRequest;
+import io.worldgate.proto.service.v1.SwapAgentRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +127,8 @@ class HostileClientTest {
         // uint32 2^32-1 arrives in Java as -1; 2^31-1 evaluation episodes would keep a run evaluating for ever.
         List<StartRunRequest> bad = List.of(ok.toBuilder().setEvalEpisodes(-1).build(),
                 ok.toBuilder().setEvalEpisodes(Integer.MAX_VALUE).build(), ok.toBuilder().setNumEnvs(-1).build(),
-                ok.toBuilder().setSteps(-1L).build(), ok.toBuilder().setTrainRatio(1e9).build());
+                ok.toBuilder().setSteps(-1L).build(), ok.toBuilder().setTrainRatio(1e9).build(),
+                ok.toBuilder().setKeepCheckpoints(-1).build(), ok.toBuilder().setExperienceCapacityBytes(-1L).build());
         for (StartRunRequest r : bad) {
             Status s = call(GatewayGrpc.getStartRunMethod(), r.toByteArray());
             assertThat(s.getCode()).as(r.toString()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -134,5 +136,9 @@ class HostileClientTest {
         assertThat(call(GatewayGrpc.getStartRunMethod(), ok.toBuilder().setEvalEpisodes(-1).build().toByteArray()).getDescription())
                 .contains("eval_episodes").contains("4294967295");
         assertNoRunStarted();
+        // SwapAgent's wait: 2^32-1 seconds read as -1 passed an "at most 600" check
+        SwapAgentRequest swap = SwapAgentRequest.newBuilder().setRunId("any").setAgent("random").setWait(true)
+                .setWaitSeconds(-1).build();
+        assertThat(call(GatewayGrpc.getSwapAgentMethod(), swap.toByteArray()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 }

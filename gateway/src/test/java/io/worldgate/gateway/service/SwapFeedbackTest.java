@@ -118,6 +118,7 @@ class SwapFeedbackTest {
         SwapRejected broken = (SwapRejected) service.client.swap(id, "bad-create", WAIT).outcome().orElseThrow();
         assertThat(broken.reason()).isEqualTo(SwapRejected.Reason.AGENT_NOT_CREATED);
         assertThat(broken.requested()).isEqualTo("bad-create");
+        assertThat(broken.current()).as("the agent the run goes back to").isEqualTo("random@1.0.0");
         long afterReject = service.client.status(id).step();
         await("steps after the rejected swap", 20, () -> service.client.status(id).step() > afterReject + 500);
         assertThat(service.client.status(id)).satisfies(s -> {

@@ -258,7 +258,9 @@ public final class AgentSlot implements FactoryListener {
     }
 
     private SwapRejected reject(String requested, SwapRejected.Reason reason, String detail) {
-        return new SwapRejected(requested, reason, current == null ? "" : current.label(), step.getAsLong(), detail);
+        // between a retirement and the next agent, the run goes on with (back to) the retired one
+        String goesOnWith = current != null ? current.label() : retiredLabel != null ? retiredLabel : "";
+        return new SwapRejected(requested, reason, goesOnWith, step.getAsLong(), detail);
     }
 
     /** Tells an outcome decided at once and returns it as a completed request. */
