@@ -55,7 +55,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
      */
     public static PrometheusEndpoint start(MetricsRegistry registry, InetSocketAddress address, String token) throws IOException {
         HttpServer server = HttpServer.create(address, 16);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        // a few threads: one client that opens a connection and sends nothing must not stop the scrapes
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "worldgate-prometheus");
             t.setDaemon(true);
             return t;
