@@ -21,6 +21,16 @@ public interface EnvFactory {
      */
     VectorEnv create(String id, int numEnvs, Map<String, String> options);
 
+    /**
+     * Whether this family's environments run in env workers served as the registry's
+     * {@link BridgeConfig} says, so that a request's {@code bridge.*} options apply to them and are
+     * checked before a run starts. False (the default) for families that run inside the gateway,
+     * which ignore those options.
+     */
+    default boolean servedByBridge() {
+        return false;
+    }
+
     /** Ids this family knows, for error messages; may be a sample. */
     default List<String> knownIds() {
         return List.copyOf(examples().keySet());

@@ -50,7 +50,8 @@ public final class EnvRegistry {
      */
     public void checkOptions(String id, Map<String, String> options) {
         int colon = id.indexOf(':');
-        if (colon >= 0 && families.get(id.substring(0, colon)) instanceof PythonEnvFactory) {
+        EnvFactory f = colon < 0 ? null : families.get(id.substring(0, colon));
+        if (f != null && f.servedByBridge()) {
             bridge.withEnvOptions(options);
             BridgeConfig.checkSimulatorLimits(BridgeConfig.simulatorOptions(options));
         }
@@ -74,7 +75,7 @@ public final class EnvRegistry {
         if (numEnvs < 1) {
             throw new EnvException("the number of environments must be at least 1, got " + numEnvs);
         }
-        if (!(f instanceof PythonEnvFactory) && BridgeConfig.hasBridgeOptions(options)) {
+        if (!f.servedByBridge() && BridgeConfig.hasBridgeOptions(options)) {
             LOG.warn("{} runs inside the gateway; the bridge options {} apply to the Python families only and are ignored", id,
                     options.keySet().stream().filter(k -> k.startsWith(BridgeConfig.OPTION_PREFIX)).toList());
             options = BridgeConfig.simulatorOptions(options);

@@ -2,7 +2,6 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.bridge.EnvException;
-import io.worldgate.gateway.bridge.internal.py4j.Py4jGatewayCommand;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.GatewayClients;
 import io.worldgate.gateway.cli.internal.OrderlyExit;

@@ -1,9 +1,9 @@
 package io.worldgate.gateway.cli;
 
 import io.worldgate.gateway.bridge.BridgeConfig;
+import io.worldgate.gateway.metrics.PrometheusEndpoint;
 import io.worldgate.gateway.service.Gateway;
 import io.worldgate.gateway.service.GatewayServer;
-import io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

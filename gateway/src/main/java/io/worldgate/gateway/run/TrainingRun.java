@@ -20,7 +20,6 @@ import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
 import io.worldgate.gateway.run.internal.metrics.Images;
-import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
 import io.worldgate.gateway.run.internal.metrics.MediaFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -439,7 +438,7 @@ public final class TrainingRun implements AutoCloseable {
         synchronized (episodeReturns) {
             episodeReturns.add(episodeReturn);
         }
-        scalar(LearningCurvePlot.TRAIN_RETURN_TAG, episodeReturn);
+        scalar(RunScalars.EPISODE_RETURN, episodeReturn);
         scalar("episode/length", length);
         RunStatus s = status();
         listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
@@ -456,7 +455,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         double mean = result.meanReturn();
         evaluations.add(new double[] {step, mean});
-        scalar(LearningCurvePlot.EVAL_RETURN_TAG, mean);
+        scalar(RunScalars.EVAL_RETURN, mean);
         event(String.format("evaluation: mean return %.1f over %d episodes", mean, result.episodes().size()));
         result.video().ifPresent(this::saveVideo);
     }

@@ -4,8 +4,8 @@ import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostConfig;
 import io.worldgate.gateway.host.PluginHost;
-import io.worldgate.gateway.run.internal.metrics.MetricsRegistry;
-import io.worldgate.gateway.run.internal.metrics.RunMetricsExporter;
+import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.metrics.RunMetricsExporter;
 import java.nio.file.Path;
 
 /**

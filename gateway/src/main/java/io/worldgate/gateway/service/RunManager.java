@@ -3,32 +3,26 @@ package io.worldgate.gateway.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.worldgate.api.agent.ActMode;
-import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.agent.MetricsSink;
-import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
+import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunMetricsFiles;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
-import io.worldgate.gateway.run.internal.HostAgentContext;
-import io.worldgate.gateway.run.internal.InMemoryExperience;
-import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
-import io.worldgate.gateway.run.internal.experience.DiskExperience;
-import io.worldgate.gateway.run.internal.metrics.MetricsRegistry;
-import io.worldgate.gateway.run.internal.metrics.RunMetricsFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -171,8 +165,7 @@ public final class RunManager implements AutoCloseable {
         }
         b.listener(new StatusFileWriter(config));
         // On disk in the run directory: a crash loses at most the last chunk, and resume finds it all.
-        b.experience(spec -> DiskExperience.open(config.runDirectory().resolve(DiskExperience.DIRECTORY), spec,
-                DiskExperience.Options.defaults().withMaxBytes(config.experienceCapacityBytes())));
+        b.experience(spec -> ExperienceStore.inRunDirectory(config.runDirectory(), spec, config.experienceCapacityBytes()));
         try {
             b.metrics(RunMetricsFiles.open(config.runDirectory(), config.runId(), registry, fromStep));
         } catch (IOException e) {
@@ -314,14 +307,10 @@ public final class RunManager implements AutoCloseable {
                 .orElseGet(() -> findFactory(writer));
         int n = Math.max(1, Math.min(episodes, config.numEnvs()));
         try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
-            EnvSpec spec = env.spec();
             AgentConfig agentConfig = AgentConfig.resolve(factory.factory().descriptor(), config.preset(), config.agentOverrides());
-            HostAgentContext context = new HostAgentContext(new InMemoryExperience(spec), Optional.empty(), NO_METRICS,
-                    config.runDirectory(), seed, config.device(), host.bundleContext());
-            try (Agent agent = factory.factory().create(spec, agentConfig, context)) {
-                agent.load(dir);
-                List<EpisodeSummary> played = VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL),
-                        Math.max(1, episodes), seed);
+            try {
+                List<EpisodeSummary> played = CheckpointEvaluation.play(factory.factory(), agentConfig, env, dir, episodes, seed,
+                        config.device(), config.runDirectory(), host.bundleContext());
                 return new EvaluationResult(factory.label(), dir.getFileName().toString(),
                         played.stream().map(EpisodeSummary::episodeReturn).toList());
             } catch (IncompatibleCheckpointException e) {
@@ -331,14 +320,6 @@ public final class RunManager implements AutoCloseable {
             }
         }
     }
-
-    private static final MetricsSink NO_METRICS = new MetricsSink() {
-        @Override
-        public void scalar(String name, double value) {}
-
-        @Override
-        public void file(String name, Path file) {}
-    };
 
     /** Stops every run and waits for each to checkpoint. */
     @Override

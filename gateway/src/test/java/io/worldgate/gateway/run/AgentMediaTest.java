@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
-import io.worldgate.gateway.run.internal.metrics.RunMetricsFiles;
+import io.worldgate.gateway.run.RunMetricsFiles;
 import io.worldgate.gateway.run.internal.metrics.TensorBoardWriterTest;
 import io.worldgate.proto.tensorboard.Event;
 import io.worldgate.proto.tensorboard.Summary;

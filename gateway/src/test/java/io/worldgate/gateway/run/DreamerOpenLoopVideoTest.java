@@ -17,7 +17,7 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
-import io.worldgate.gateway.run.internal.metrics.RunMetricsFiles;
+import io.worldgate.gateway.run.RunMetricsFiles;
 import io.worldgate.gateway.run.internal.metrics.TensorBoardWriterTest;
 import io.worldgate.proto.tensorboard.Event;
 import io.worldgate.proto.tensorboard.Summary;

@@ -141,7 +141,7 @@ class ServiceTest {
                     .contains("learning_curve.png", "status.json", "config.json", "experience", "checkpoints");
         }
         assertThat(javax.imageio.ImageIO.read(dir.resolve("learning_curve.png").toFile()).getWidth()).isGreaterThan(100);
-        try (var endpoint = io.worldgate.gateway.run.internal.metrics.PrometheusEndpoint.start(gateway.metrics(), 0)) {
+        try (var endpoint = io.worldgate.gateway.metrics.PrometheusEndpoint.start(gateway.metrics(), 0)) {
             String scraped = new String(endpoint.uri().toURL().openStream().readAllBytes());
             assertThat(scraped).contains("worldgate_run_steps_total{run=\"" + s.runId() + "\"} 4000");
         }

@@ -3,7 +3,7 @@ package io.worldgate.gateway.cli.internal;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
-import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
+import io.worldgate.gateway.run.RunScalars;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -143,9 +143,9 @@ public final class TrainingSession {
 
         @Override
         public void onScalar(String tag, double value, long step) {
-            if (tag.equals(LearningCurvePlot.TRAIN_RETURN_TAG)) {
+            if (tag.equals(RunScalars.EPISODE_RETURN)) {
                 returns.add(value);
-            } else if (tag.equals(LearningCurvePlot.EVAL_RETURN_TAG)) {
+            } else if (tag.equals(RunScalars.EVAL_RETURN)) {
                 lastEvaluation = value;
                 if (Double.isNaN(bestEvaluation) || value > bestEvaluation) {
                     bestEvaluation = value;

@@ -14,7 +14,7 @@ import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
-import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.ExperienceStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,8 +35,9 @@ import org.osgi.framework.ServiceReference;
 
 /**
  * The Py4J entry point of {@code worldgate py4j-gateway}: lets a Python program list the deployed
- * agent plugins, create one for an env spec, and drive it itself ({@link AgentSession}). From
- * Python: {@code JavaGateway(gateway_parameters=GatewayParameters(port=P)).entry_point}.
+ * agent plugins, create one for an env spec, and drive it itself ({@link AgentSession}), served by
+ * {@link io.worldgate.gateway.bridge.Py4jAgentServer}. From Python:
+ * {@code JavaGateway(gateway_parameters=GatewayParameters(port=P)).entry_point}.
  */
 public final class AgentGateway implements AutoCloseable {
     private static final String SERVICE_NAME_PROPERTY = "worldgate.service.name";
@@ -115,7 +116,7 @@ public final class AgentGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        InMemoryExperience experience = new InMemoryExperience(spec);
+        ExperienceStore experience = ExperienceStore.inMemory(spec);
         SessionMetrics metrics = new SessionMetrics();
         Context context = new Context(experience, metrics, work, seed, host.bundleContext());
         Agent agent = h.factory().create(spec, config, context);

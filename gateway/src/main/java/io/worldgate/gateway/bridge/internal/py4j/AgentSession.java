@@ -7,7 +7,7 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.tensor.Tensor;
-import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.ExperienceStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public final class AgentSession implements AutoCloseable {
     private final String agentLabel;
     private final EnvSpec spec;
     private final Agent agent;
-    private final InMemoryExperience experience;
+    private final ExperienceStore experience;
     private final SessionMetrics sink;
     private final Map<String, Double> lastMetrics = new TreeMap<>();
     private final long[] episodeIds;
@@ -38,7 +38,7 @@ public final class AgentSession implements AutoCloseable {
     private boolean observedAny;
     private boolean closed;
 
-    AgentSession(String agentLabel, EnvSpec spec, Agent agent, InMemoryExperience experience, SessionMetrics sink,
+    AgentSession(String agentLabel, EnvSpec spec, Agent agent, ExperienceStore experience, SessionMetrics sink,
             Runnable onClose) {
         this.agentLabel = agentLabel;
         this.spec = spec;

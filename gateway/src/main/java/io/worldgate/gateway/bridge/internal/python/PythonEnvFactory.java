@@ -59,6 +59,11 @@ public final class PythonEnvFactory implements EnvFactory {
     }
 
     @Override
+    public boolean servedByBridge() {
+        return true;
+    }
+
+    @Override
     public Map<String, String> examples() {
         return examples;
     }

@@ -1,5 +1,6 @@
 package io.worldgate.gateway.run.internal.metrics;
 
+import io.worldgate.gateway.run.RunScalars;
 import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -40,9 +41,6 @@ public final class LearningCurvePlot {
     /** Colors given to series in order: blue, orange, green, red, purple, brown, pink, gray. */
     public static final List<Color> PALETTE = List.of(new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
             new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f));
-    /** Tags that {@link #ofReturns} looks for. */
-    public static final String TRAIN_RETURN_TAG = "episode/return";
-    public static final String EVAL_RETURN_TAG = "eval/return";
 
     /** How a series is drawn. */
     public enum Style {
@@ -101,7 +99,7 @@ public final class LearningCurvePlot {
      */
     public static LearningCurvePlot ofReturns(String title, Map<String, JsonlMetricsWriter.Series> scalars) {
         LearningCurvePlot plot = new LearningCurvePlot(title);
-        JsonlMetricsWriter.Series train = scalars.get(TRAIN_RETURN_TAG);
+        JsonlMetricsWriter.Series train = scalars.get(RunScalars.EPISODE_RETURN);
         if (train != null && train.size() > 0) {
             int window = Math.max(1, Math.min(100, train.size() / 20));
             Color color = PALETTE.get(0);
@@ -113,7 +111,7 @@ public final class LearningCurvePlot {
                 plot.add("train return", train.steps(), train.values(), color, Style.LINE);
             }
         }
-        JsonlMetricsWriter.Series eval = scalars.get(EVAL_RETURN_TAG);
+        JsonlMetricsWriter.Series eval = scalars.get(RunScalars.EVAL_RETURN);
         if (eval != null && eval.size() > 0) {
             plot.add("eval return", eval.steps(), eval.values(), PALETTE.get(1), Style.POINTS);
         }

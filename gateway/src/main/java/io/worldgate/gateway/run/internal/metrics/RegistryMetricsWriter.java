@@ -1,7 +1,8 @@
 package io.worldgate.gateway.run.internal.metrics;
 
-import static io.worldgate.gateway.run.internal.metrics.MetricsRegistry.labels;
+import static io.worldgate.gateway.metrics.MetricsRegistry.labels;
 
+import io.worldgate.gateway.metrics.MetricsRegistry;
 import io.worldgate.gateway.run.MetricsWriter;
 import java.util.Map;
 
@@ -10,7 +11,7 @@ import java.util.Map;
  * {@code worldgate_run_scalar{run="...",tag="loss/model"}} (the latest value) and
  * {@code worldgate_run_scalar_step{run,tag}} (its env step), so that Prometheus sees losses and
  * returns too. Images and videos are ignored. The series stay after the run ends, until the
- * run's series are removed ({@link MetricsRegistry#removeAll}, as {@link RunMetricsExporter} does
+ * run's series are removed ({@link MetricsRegistry#removeAll}, as {@link io.worldgate.gateway.metrics.RunMetricsExporter} does
  * for runs no longer listed).
  */
 public final class RegistryMetricsWriter implements MetricsWriter {

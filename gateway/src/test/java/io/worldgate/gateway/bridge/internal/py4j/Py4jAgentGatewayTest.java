@@ -37,7 +37,7 @@ class Py4jAgentGatewayTest {
         try (PluginHost host = PluginHost.start(new HostConfig(deploy, Duration.ofMillis(100)));
                 AgentGateway entry = new AgentGateway(host, BridgeConfig.defaults().withWorkers(1))) {
             host.awaitSettled(Duration.ofSeconds(20));
-            GatewayServer server = Py4jGatewayCommand.start(entry, InetAddress.getLoopbackAddress(), 0);
+            GatewayServer server = GatewayServers.start(entry, InetAddress.getLoopbackAddress(), 0);
             try {
                 Process p = new ProcessBuilder(python.toString(), example.toString(), "--port",
                         Integer.toString(server.getListeningPort()), "--episodes", "2").redirectErrorStream(true).start();

@@ -1,9 +1,11 @@
 package io.worldgate.gateway.run.internal.metrics;
 
-import static io.worldgate.gateway.run.internal.metrics.MetricsRegistry.labels;
+import static io.worldgate.gateway.metrics.MetricsRegistry.labels;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.worldgate.gateway.metrics.MetricsRegistry;
 import io.worldgate.gateway.run.MetricsWriter;
+import io.worldgate.gateway.run.RunMetricsFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

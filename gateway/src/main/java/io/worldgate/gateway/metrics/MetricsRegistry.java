@@ -1,4 +1,4 @@
-package io.worldgate.gateway.run.internal.metrics;
+package io.worldgate.gateway.metrics;
 
 import java.util.ArrayList;
 import java.util.Collections;

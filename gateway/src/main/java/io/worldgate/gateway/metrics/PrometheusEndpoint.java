@@ -1,4 +1,4 @@
-package io.worldgate.gateway.run.internal.metrics;
+package io.worldgate.gateway.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

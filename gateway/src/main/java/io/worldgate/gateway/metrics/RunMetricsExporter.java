@@ -1,6 +1,6 @@
-package io.worldgate.gateway.run.internal.metrics;
+package io.worldgate.gateway.metrics;
 
-import static io.worldgate.gateway.run.internal.metrics.MetricsRegistry.labels;
+import static io.worldgate.gateway.metrics.MetricsRegistry.labels;
 
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;

@@ -1,6 +1,11 @@
-package io.worldgate.gateway.run.internal.metrics;
+package io.worldgate.gateway.run;
 
-import io.worldgate.gateway.run.MetricsWriter;
+import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.internal.metrics.CompositeMetricsWriter;
+import io.worldgate.gateway.run.internal.metrics.JsonlMetricsWriter;
+import io.worldgate.gateway.run.internal.metrics.LearningCurvePlot;
+import io.worldgate.gateway.run.internal.metrics.RegistryMetricsWriter;
+import io.worldgate.gateway.run.internal.metrics.TensorBoardWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,12 @@
-package io.worldgate.gateway.run.internal.metrics;
+package io.worldgate.gateway.metrics;
 
-import static io.worldgate.gateway.run.internal.metrics.MetricsRegistry.labels;
+import static io.worldgate.gateway.metrics.MetricsRegistry.labels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
+import io.worldgate.gateway.run.internal.metrics.RegistryMetricsWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

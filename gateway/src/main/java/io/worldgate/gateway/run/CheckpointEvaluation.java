@@ -1,0 +1,56 @@
+package io.worldgate.gateway.run;
+
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentFactory;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.MetricsSink;
+import io.worldgate.api.env.EpisodeSummary;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+
+/**
+ * Plays an agent restored from a checkpoint for whole episodes, outside any run: what
+ * {@code worldgate eval} does. The agent acts in {@link ActMode#EVAL}; what it sees is not kept
+ * beyond the call, and nothing goes to a run's budget, experience or metrics.
+ */
+public final class CheckpointEvaluation {
+    private static final MetricsSink NO_METRICS = new MetricsSink() {
+        @Override
+        public void scalar(String name, double value) {}
+
+        @Override
+        public void file(String name, Path file) {}
+    };
+
+    private CheckpointEvaluation() {}
+
+    /**
+     * Creates {@code factory}'s agent for {@code env}, loads {@code checkpoint} into it and plays
+     * {@code episodes} episodes (at least one) on {@code env}, which stays open; the agent is closed.
+     *
+     * @param workDirectory the agent's work directory (the run's)
+     * @param services where the agent finds other plugins' services; null for none
+     * @return the episodes in the order they ended
+     * @throws IncompatibleCheckpointException if the agent cannot load the checkpoint
+     * @throws IOException if the checkpoint cannot be read
+     */
+    public static List<EpisodeSummary> play(AgentFactory factory, AgentConfig config, VectorEnv env, Path checkpoint,
+            int episodes, long seed, String device, Path workDirectory, BundleContext services)
+            throws IncompatibleCheckpointException, IOException {
+        HostAgentContext context = new HostAgentContext(new InMemoryExperience(env.spec()), Optional.empty(), NO_METRICS,
+                workDirectory, seed, device, services);
+        try (Agent agent = factory.create(env.spec(), config, context)) {
+            agent.load(checkpoint);
+            return VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed);
+        }
+    }
+}
