@@ -13,6 +13,7 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.internal.AgentSlot;
+import io.worldgate.gateway.run.internal.CheckpointWriter;
 import io.worldgate.gateway.run.internal.EpisodeInfos;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
@@ -67,7 +68,6 @@ public final class TrainingRun implements AutoCloseable {
     private final Evaluator evaluator;
     private final Lifecycle lifecycle = new Lifecycle();
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
-    private final Path resumedFrom;
     private final VectorEnv openedEnv;
     private final List<String> warnings;
 
@@ -82,16 +82,13 @@ public final class TrainingRun implements AutoCloseable {
     private long waitingSteps;
     private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
-    private volatile Path lastCheckpoint;
-    private long lastCheckpointStep = -1;
-    private String lastCheckpointAgent;
+    private final CheckpointWriter checkpoints;
     private volatile String lastAgentLabel;
     private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
     private EnvSpec spec;
     private ExperienceStore experience;
     private VectorEnv env;
-    private int checkpointCount;
 
     /** A run with in-memory experience and no metrics files; see {@link #builder} for more. */
     public TrainingRun(RunConfig config, PluginHost host, EnvRegistry envs, RunListener listener) {
@@ -109,9 +106,8 @@ public final class TrainingRun implements AutoCloseable {
         this.slot = new AgentSlot(config.agentBaseName(), config.agentVersion(), () -> step, this::event);
         this.step = b.startStep;
         this.episodesBefore = b.startEpisodes;
-        this.lastCheckpoint = b.startCheckpoint;
-        this.resumedFrom = b.startCheckpoint;
-        this.checkpointCount = b.checkpointCount;
+        this.checkpoints = new CheckpointWriter(config.runDirectory(), config.keepCheckpoints(), b.startCheckpoint,
+                b.checkpointCount, this::event);
         this.openedEnv = b.env;
         this.warnings = List.copyOf(b.warnings);
         this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
@@ -208,7 +204,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The directory of the latest checkpoint, if any was written. */
     public Optional<Path> lastCheckpoint() {
-        return Optional.ofNullable(lastCheckpoint);
+        return checkpoints.last();
     }
 
     /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
@@ -508,51 +504,25 @@ public final class TrainingRun implements AutoCloseable {
     private void event(RunEvent e) {
         LOG.info("run {} at step {}: {}", config.runId(), step, e.text());
         RunStatus s = status();
-        listeners.forEach(l -> l.onEvent(s, e));
+        for (RunListener l : listeners) {
+            try {
+                l.onEvent(s, e);
+            } catch (RuntimeException failed) {
+                // one listener (a client's stream that went away) must not keep the others, such as
+                // the status file, from the event
+                LOG.warn("run {}: a listener failed on an event: {}", config.runId(), failed.toString());
+            }
+        }
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
-        if (lastCheckpoint != null && lastCheckpointStep == step && h.label().equals(lastCheckpointAgent)) {
-            return lastCheckpoint; // this agent's state at this step is on disk already
-        }
-        Path dir = config.runDirectory().resolve(Checkpoints.DIRECTORY)
-                .resolve(String.format("%04d-step%d-%s", ++checkpointCount, step, h.label().replace('@', '-')));
-        try {
+        Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put("episodes", Long.toString(status().episodes()));
+        facts.put("reason", why);
+        return checkpoints.write(h, agent, step, facts, () -> {
             experience.flush();
             metricsWriter.flush();
-            Files.createDirectories(dir);
-            agent.save(dir);
-            // Sealed last, with the checksums of the agent's files: a checkpoint without a valid
-            // seal is incomplete or damaged and never resumed from.
-            Map<String, String> facts = new java.util.LinkedHashMap<>();
-            facts.put("agent", h.agentName());
-            facts.put("version", h.version());
-            facts.put("bundle", h.symbolicName());
-            facts.put("step", Long.toString(step));
-            facts.put("episodes", Long.toString(status().episodes()));
-            facts.put("reason", why);
-            Checkpoints.seal(dir, facts);
-            lastCheckpoint = dir;
-            lastCheckpointStep = step;
-            lastCheckpointAgent = h.label();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));
-            event("checkpoint of " + h.label() + " failed: " + AgentSlot.describe(e));
-            return null;
-        }
-        try {
-            List<Path> deleted = Checkpoints.prune(config.runDirectory(), config.keepCheckpoints(), List.of(dir, resumedFromOrDir(dir)));
-            if (!deleted.isEmpty()) {
-                LOG.debug("run {}: deleted old checkpoints {}", config.runId(), deleted);
-            }
-        } catch (IOException | RuntimeException e) {
-            event("deleting old checkpoints failed: " + AgentSlot.describe(e));
-        }
-        return dir;
-    }
-
-    private Path resumedFromOrDir(Path dir) {
-        return resumedFrom != null ? resumedFrom : dir;
+        }).orElse(null);
     }
 
     /** The file that marks a complete checkpoint directory and says whose and at which step. */
@@ -587,7 +557,7 @@ public final class TrainingRun implements AutoCloseable {
             }
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
             lastAgentLabel = h.label();
-            Path checkpoint = lastCheckpoint;
+            Path checkpoint = checkpoints.last().orElse(null);
             if (checkpoint == null) {
                 event("agent " + h.label() + " created");
                 return new AgentSlot.Created(agent, false);
