@@ -70,6 +70,24 @@ class CliTest {
     }
 
     @Test
+    void withoutTrainRatioAnAgentTrainsAtItsOwnDefaultAndOneThatDeclaresNoneIsNotTrained() throws Exception {
+        Files.copy(TestBundles.dreamerPlugin(), deploy.resolve("dreamer.jar"));
+        CliRun dreamer = run("train", "--agent", "dreamer", "--preset", "debug", "--env", "java:CartPole", "--steps", "40",
+                "--envs", "1", "--prefill", "32", "--set", "batch_size=2", "--set", "batch_length=4", "--device", "cpu", "--json");
+        assertThat(dreamer.exit()).as(dreamer.err()).isZero();
+        assertThat(Json.mapper().readTree(dreamer.out()).get("updates").asLong()).as("dreamer declares 0.5 updates per step")
+                .isPositive();
+        CliRun random = run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "40", "--envs", "1", "--json");
+        assertThat(random.exit()).as(random.err()).isZero();
+        assertThat(Json.mapper().readTree(random.out()).get("updates").asLong()).isZero();
+        CliRun none = run("train", "--agent", "dreamer", "--preset", "debug", "--env", "java:CartPole", "--steps", "40",
+                "--envs", "1", "--train-ratio", "0", "--device", "cpu", "--json");
+        assertThat(none.exit()).as(none.err()).isZero();
+        assertThat(Json.mapper().readTree(none.out()).get("updates").asLong()).as("--train-ratio 0 asks for no training")
+                .isZero();
+    }
+
+    @Test
     void anUnknownAgentSaysWhatIsDeployed() {
         CliRun r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
         assertThat(r.exit()).isEqualTo(2);
