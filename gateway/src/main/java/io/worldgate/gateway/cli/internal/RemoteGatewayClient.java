@@ -119,7 +119,7 @@ public final class RemoteGatewayClient implements GatewayClient {
         AgentDescriptor descriptor = new AgentDescriptor(name, d.getDescription(),
                 d.getActionKindsList().stream().map(ActionKind::valueOf).collect(java.util.stream.Collectors.toSet()),
                 java.util.Set.copyOf(d.getObservationKeysList()), keys, presets,
-                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset());
+                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset(), d.getDefaultTrainRatio());
         return new AgentInfo(d.getAgent(), descriptor);
     }
 
