@@ -88,6 +88,32 @@ class CliTest {
     }
 
     @Test
+    void envsListShowsTheJavaEnvironmentsObservationsAndActionsAndSpecOpensOne() throws Exception {
+        CliRun r = run("envs", "list", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode cartPole = null;
+        for (JsonNode row : Json.mapper().readTree(r.out())) {
+            if (row.get("id").asText().equals("java:CartPole")) {
+                cartPole = row;
+            }
+        }
+        assertThat(cartPole).isNotNull();
+        assertThat(cartPole.get("observations").get("state").asText()).isEqualTo("float32[4]");
+        assertThat(cartPole.get("action").asText()).isEqualTo("discrete(2)");
+
+        CliRun spec = run("envs", "list", "--spec", "java:PointMass", "--json");
+        assertThat(spec.exit()).as(spec.err()).isZero();
+        JsonNode doc = Json.mapper().readTree(spec.out());
+        assertThat(doc.get("observations").get("state").asText()).startsWith("float32[");
+        assertThat(doc.get("action").asText()).isEqualTo("float32[1]");
+        assertThat(doc.get("max_episode_steps").asInt()).isEqualTo(200);
+
+        CliRun unknown = run("envs", "list", "--spec", "mujoco:Ant");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown environment 'mujoco:Ant'").doesNotContain("Exception");
+    }
+
+    @Test
     void anUnknownAgentSaysWhatIsDeployed() {
         CliRun r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
         assertThat(r.exit()).isEqualTo(2);
