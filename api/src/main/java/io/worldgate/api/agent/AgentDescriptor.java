@@ -23,10 +23,19 @@ import java.util.Set;
  * @param configKeys every key the agent understands; no other key is accepted
  * @param presets named sets of values for some keys, such as {@code dmc_vision}
  * @param defaultPreset the preset used when the user names none, or null for the keys' defaults
+ * @param defaultTrainRatio the updates per env step the host asks of {@code train} when the user
+ *     gives no {@code --train-ratio}; 0 (an agent that declares none) means {@code train} is
+ *     called only when the user asks for a ratio
  */
 public record AgentDescriptor(String name, String description, Set<ActionKind> actionKinds,
         Set<String> observationKeys, List<ConfigKey> configKeys, Map<String, Map<String, String>> presets,
-        String defaultPreset) {
+        String defaultPreset, double defaultTrainRatio) {
+
+    /** A descriptor that declares no default train ratio (0), as in API 1.1 and before. */
+    public AgentDescriptor(String name, String description, Set<ActionKind> actionKinds, Set<String> observationKeys,
+            List<ConfigKey> configKeys, Map<String, Map<String, String>> presets, String defaultPreset) {
+        this(name, description, actionKinds, observationKeys, configKeys, presets, defaultPreset, 0);
+    }
 
     public AgentDescriptor {
         Objects.requireNonNull(name, "name");
@@ -42,6 +51,9 @@ public record AgentDescriptor(String name, String description, Set<ActionKind> a
         presets = java.util.Collections.unmodifiableMap(copy);
         if (defaultPreset != null && !presets.containsKey(defaultPreset)) {
             throw new IllegalArgumentException("default preset '" + defaultPreset + "' is not among " + presets.keySet());
+        }
+        if (!Double.isFinite(defaultTrainRatio) || defaultTrainRatio < 0) {
+            throw new IllegalArgumentException("the default train ratio must be a finite number >= 0, got " + defaultTrainRatio);
         }
     }
 

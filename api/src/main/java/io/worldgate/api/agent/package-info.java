@@ -8,7 +8,8 @@
  * (defaults, preset, {@code --set} overrides), creates the agent for an
  * {@link io.worldgate.api.env.EnvSpec}, then loops: {@code act} on the latest observations,
  * step the environments, append the step to the experience, and call {@code train(budget)} as the
- * run's replay ratio asks. On a swap or at a checkpoint interval it calls {@code save}; a new
+ * run's train ratio asks (the user's {@code --train-ratio}, else the descriptor's
+ * {@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}). On a swap or at a checkpoint interval it calls {@code save}; a new
  * agent (possibly of a newer plugin version) gets {@code load} with that directory.
  *
  * <h2>How the planned agents map onto this SPI</h2>
@@ -34,7 +35,7 @@
  * </ul>
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;

@@ -48,6 +48,7 @@ final class AgentsCommand {
                 doc.put("config_keys", d.configKeys());
                 doc.put("presets", new TreeMap<>(d.presets()));
                 doc.put("default_preset", d.defaultPreset());
+                doc.put("default_train_ratio", d.defaultTrainRatio());
                 System.out.println(Json.write(doc));
                 return 0;
             }
@@ -61,6 +62,7 @@ final class AgentsCommand {
                     + (name.equals(d.defaultPreset()) ? " (default)" : "") + ": "
                     + new TreeMap<>(values).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                             .collect(Collectors.joining(" "))));
+            System.out.println("train ratio without --train-ratio: " + d.defaultTrainRatio() + " updates per env step");
             return 0;
         }
 

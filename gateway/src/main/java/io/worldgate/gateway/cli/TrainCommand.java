@@ -43,8 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--env-option", paramLabel = "KEY=VALUE", description = "Environment option; repeatable.")
     List<String> envOptions = new ArrayList<>();
 
-    @Option(names = "--train-ratio", defaultValue = "0", description = "Updates per env step (default: ${DEFAULT-VALUE}).")
-    double trainRatio;
+    @Option(names = "--train-ratio", description = "Updates per env step after --prefill; 0: no training "
+            + "(default: the agent's own; 0 for an agent that declares none).")
+    Double trainRatio;
 
     @Option(names = "--prefill", defaultValue = "0", description = "Env steps before the first update (default: ${DEFAULT-VALUE}).")
     long prefill;
@@ -95,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
                     + checkpointEvery + " and " + keepCheckpoints + " (a run also checkpoints at its end)");
         }
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
-                envOpts, numEnvs, steps, seed, trainRatio, prefill,
+                envOpts, numEnvs, steps, seed, trainRatio == null ? RunRequest.AGENT_DEFAULT_TRAIN_RATIO : trainRatio, prefill,
                 checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
         try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.train(client, request, json, main.exit);

@@ -109,13 +109,14 @@ public final class RunManager implements AutoCloseable {
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
+        double trainRatio = r.trainRatio() < 0 ? factory.factory().descriptor().defaultTrainRatio() : r.trainRatio();
         // The environments are the judge of their ids and options (a Python family asks its worker):
         // opening them here turns bad input into an error for the caller, with no run left behind.
         VectorEnv env = envs.create(r.env(), r.numEnvs(), r.envOptions());
         try {
             String runId = newRunId(r.agent(), r.env());
             RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
-                    r.numEnvs(), r.steps(), r.seed(), r.trainRatio(), r.prefill(), checkpointEvery, r.evalEvery(),
+                    r.numEnvs(), r.steps(), r.seed(), trainRatio, r.prefill(), checkpointEvery, r.evalEvery(),
                     r.evalEpisodes(), runsDir.resolve(runId), r.device(), r.keepCheckpoints(), r.experienceCapacityBytes());
             writeConfig(config, resolved);
             return launch(TrainingRun.builder(config, host, envs).env(env), config, 0, listeners);

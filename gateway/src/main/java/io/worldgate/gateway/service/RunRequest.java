@@ -7,7 +7,9 @@ import java.util.Map;
  * {@code StartRun}, before validation. A 0 in {@code checkpointEvery}, {@code keepCheckpoints} or
  * {@code experienceCapacityBytes} asks for the default ({@link #DEFAULT_CHECKPOINT_EVERY},
  * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_KEEP_CHECKPOINTS},
- * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_EXPERIENCE_CAPACITY_BYTES}).
+ * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_EXPERIENCE_CAPACITY_BYTES}). A negative
+ * {@code trainRatio} ({@link #AGENT_DEFAULT_TRAIN_RATIO}) asks for the agent's own
+ * ({@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}); 0 asks for no training.
  */
 public record RunRequest(String agent, String preset, Map<String, String> agentConfig, String env,
         Map<String, String> envOptions, int numEnvs, long steps, long seed, double trainRatio, long prefill,
@@ -20,6 +22,9 @@ public record RunRequest(String agent, String preset, Map<String, String> agentC
      * cover the last 50k steps.
      */
     public static final long DEFAULT_CHECKPOINT_EVERY = 10_000;
+
+    /** The {@code trainRatio} that asks for the agent's default train ratio. */
+    public static final double AGENT_DEFAULT_TRAIN_RATIO = -1;
 
     public RunRequest {
         agentConfig = Map.copyOf(agentConfig);
@@ -36,6 +41,6 @@ public record RunRequest(String agent, String preset, Map<String, String> agentC
 
     /** A request with defaults for everything but the agent, environment and step budget. */
     public static RunRequest of(String agent, String env, long steps) {
-        return new RunRequest(agent, null, Map.of(), env, Map.of(), 1, steps, 0, 0, 0, 0, 0, 1, "auto");
+        return new RunRequest(agent, null, Map.of(), env, Map.of(), 1, steps, 0, AGENT_DEFAULT_TRAIN_RATIO, 0, 0, 0, 1, "auto");
     }
 }

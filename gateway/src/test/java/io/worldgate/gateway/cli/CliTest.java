@@ -70,6 +70,50 @@ class CliTest {
     }
 
     @Test
+    void withoutTrainRatioAnAgentTrainsAtItsOwnDefaultAndOneThatDeclaresNoneIsNotTrained() throws Exception {
+        Files.copy(TestBundles.dreamerPlugin(), deploy.resolve("dreamer.jar"));
+        CliRun dreamer = run("train", "--agent", "dreamer", "--preset", "debug", "--env", "java:CartPole", "--steps", "40",
+                "--envs", "1", "--prefill", "32", "--set", "batch_size=2", "--set", "batch_length=4", "--device", "cpu", "--json");
+        assertThat(dreamer.exit()).as(dreamer.err()).isZero();
+        assertThat(Json.mapper().readTree(dreamer.out()).get("updates").asLong()).as("dreamer declares 0.5 updates per step")
+                .isPositive();
+        CliRun random = run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "40", "--envs", "1", "--json");
+        assertThat(random.exit()).as(random.err()).isZero();
+        assertThat(Json.mapper().readTree(random.out()).get("updates").asLong()).isZero();
+        CliRun none = run("train", "--agent", "dreamer", "--preset", "debug", "--env", "java:CartPole", "--steps", "40",
+                "--envs", "1", "--train-ratio", "0", "--device", "cpu", "--json");
+        assertThat(none.exit()).as(none.err()).isZero();
+        assertThat(Json.mapper().readTree(none.out()).get("updates").asLong()).as("--train-ratio 0 asks for no training")
+                .isZero();
+    }
+
+    @Test
+    void envsListShowsTheJavaEnvironmentsObservationsAndActionsAndSpecOpensOne() throws Exception {
+        CliRun r = run("envs", "list", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode cartPole = null;
+        for (JsonNode row : Json.mapper().readTree(r.out())) {
+            if (row.get("id").asText().equals("java:CartPole")) {
+                cartPole = row;
+            }
+        }
+        assertThat(cartPole).isNotNull();
+        assertThat(cartPole.get("observations").get("state").asText()).isEqualTo("float32[4]");
+        assertThat(cartPole.get("action").asText()).isEqualTo("discrete(2)");
+
+        CliRun spec = run("envs", "list", "--spec", "java:PointMass", "--json");
+        assertThat(spec.exit()).as(spec.err()).isZero();
+        JsonNode doc = Json.mapper().readTree(spec.out());
+        assertThat(doc.get("observations").get("state").asText()).startsWith("float32[");
+        assertThat(doc.get("action").asText()).isEqualTo("float32[1]");
+        assertThat(doc.get("max_episode_steps").asInt()).isEqualTo(200);
+
+        CliRun unknown = run("envs", "list", "--spec", "mujoco:Ant");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown environment 'mujoco:Ant'").doesNotContain("Exception");
+    }
+
+    @Test
     void anUnknownAgentSaysWhatIsDeployed() {
         CliRun r = run("train", "--agent", "dreamer", "--env", "java:CartPole");
         assertThat(r.exit()).isEqualTo(2);

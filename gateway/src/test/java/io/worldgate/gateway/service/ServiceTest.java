@@ -160,6 +160,20 @@ class ServiceTest {
     }
 
     @Test
+    void aRunStartedWithoutTrainRatioTrainsAtTheAgentsDeclaredDefault() throws Exception {
+        Files.copy(TestBundles.dreamerPlugin(), gateway.plugins().deployDirectory().resolve("dreamer.jar"));
+        await("dreamer deployed", 30, () -> gateway.plugins().factories().size() == 2);
+        assertThat(client.describeAgent("dreamer").descriptor().defaultTrainRatio()).isEqualTo(0.5);
+        assertThat(client.describeAgent("random").descriptor().defaultTrainRatio()).isZero();
+        // The client leaves train_ratio unset on the wire: the service applies dreamer's 0.5.
+        RunStatus run = client.start(new RunRequest("dreamer", "debug", Map.of("batch_size", "2", "batch_length", "4"),
+                "java:CartPole", Map.of(), 1, 40, 0, RunRequest.AGENT_DEFAULT_TRAIN_RATIO, 32, 0, 0, 1, "cpu"), null);
+        await("dreamer's run finished", 60, () -> client.status(run.runId()).state().isTerminal());
+        assertThat(client.status(run.runId()).state()).isEqualTo(RunState.FINISHED);
+        assertThat(client.status(run.runId()).updates()).isPositive();
+    }
+
+    @Test
     void describeAgentListsTheConfigKeysWithDefaultsAndThePresets() throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
         try {

@@ -9,15 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
-import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.env.StepBatch;
-import io.worldgate.api.experience.Experience;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.space.DiscreteSpace;
@@ -25,6 +21,8 @@ import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.RandomRollouts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tests of the agent and its factory as plain Java objects: no OSGi framework, no gateway. The
- * spaces, tensors and step batches are the API's own classes, built by hand here.
+ * Tests of this agent's own behaviour as plain Java objects: no OSGi framework, no gateway. The
+ * spaces, tensors and step batches are the API's own classes, built by hand here; the context is
+ * the testkit's. {@link PluginAgentContractTest} checks the contract every agent keeps.
  */
 class PluginAgentTest {
     private static final int ENVS = 4;
@@ -152,7 +151,7 @@ class PluginAgentTest {
     }
 
     @Test
-    void theFactoryDescribesTheAgentAndCreatesIt() {
+    void theFactoryDescribesTheAgentAndCreatesIt(@TempDir Path dir) {
         PluginAgentFactory factory = new PluginAgentFactory();
         assertEquals("${agentName}", factory.descriptor().name());
         assertTrue(factory.descriptor().presets().containsKey("default"), "the preset resource is on the classpath");
@@ -166,7 +165,7 @@ class PluginAgentTest {
 
         EnvSpec spec = spec(new DiscreteSpace(2));
         assertFalse(factory.incompatibility(spec).isPresent());
-        try (Agent agent = factory.create(spec, config, new TestContext())) {
+        try (Agent agent = factory.create(spec, config, new FakeAgentContext(RandomRollouts.of(spec, 20, 0), dir, 0))) {
             assertEquals(Optional.empty(), spec.actionSpace().validateBatch(agent.act(batch(true), ActMode.EVAL), ENVS));
             assertEquals(Map.of(), agent.train(1));
         }
@@ -191,49 +190,5 @@ class PluginAgentTest {
         Arrays.setAll(episodeIds, i -> i);
         return new StepBatch(NamedTensors.of(DictSpace.STATE, state), new float[n], new boolean[n],
                 new boolean[n], isFirst, episodeIds);
-    }
-
-    /** The least an agent's context can be outside the host: a seed and nowhere to write. */
-    private static final class TestContext implements AgentContext {
-        @Override
-        public Experience experience() {
-            throw new UnsupportedOperationException("no experience in this test");
-        }
-
-        @Override
-        public Optional<EpisodeRunner> episodeRunner() {
-            return Optional.empty();
-        }
-
-        @Override
-        public MetricsSink metrics() {
-            return new MetricsSink() {
-                @Override
-                public void scalar(String name, double value) {}
-
-                @Override
-                public void file(String name, Path file) {}
-            };
-        }
-
-        @Override
-        public Path workDirectory() {
-            return Path.of(System.getProperty("java.io.tmpdir"));
-        }
-
-        @Override
-        public long seed() {
-            return 0;
-        }
-
-        @Override
-        public String device() {
-            return "cpu";
-        }
-
-        @Override
-        public <S> Optional<S> service(Class<S> type, String name) {
-            return Optional.empty();
-        }
     }
 }

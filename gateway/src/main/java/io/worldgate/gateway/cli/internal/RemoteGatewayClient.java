@@ -119,7 +119,7 @@ public final class RemoteGatewayClient implements GatewayClient {
         AgentDescriptor descriptor = new AgentDescriptor(name, d.getDescription(),
                 d.getActionKindsList().stream().map(ActionKind::valueOf).collect(java.util.stream.Collectors.toSet()),
                 java.util.Set.copyOf(d.getObservationKeysList()), keys, presets,
-                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset());
+                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset(), d.getDefaultTrainRatio());
         return new AgentInfo(d.getAgent(), descriptor);
     }
 
@@ -136,11 +136,14 @@ public final class RemoteGatewayClient implements GatewayClient {
     public RunStatus start(RunRequest r, RunListener listener) {
         StartRunRequest.Builder b = StartRunRequest.newBuilder().setAgent(r.agent()).putAllAgentConfig(r.agentConfig())
                 .setEnv(r.env()).putAllEnvOptions(r.envOptions()).setNumEnvs(r.numEnvs()).setSteps(r.steps()).setSeed(r.seed())
-                .setTrainRatio(r.trainRatio()).setPrefill(r.prefill()).setCheckpointEvery(r.checkpointEvery())
+                .setPrefill(r.prefill()).setCheckpointEvery(r.checkpointEvery())
                 .setEvalEvery(r.evalEvery()).setEvalEpisodes(r.evalEpisodes()).setDevice(r.device())
                 .setKeepCheckpoints(r.keepCheckpoints()).setExperienceCapacityBytes(r.experienceCapacityBytes());
         if (r.preset() != null) {
             b.setPreset(r.preset());
+        }
+        if (r.trainRatio() >= 0) {
+            b.setTrainRatio(r.trainRatio());
         }
         RunStatus started = toStatus(call(() -> stub().startRun(b.build())));
         if (listener != null) {

@@ -167,7 +167,8 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
             RunRequest request = new RunRequest(r.getAgent(), r.getPreset(), r.getAgentConfigMap(), r.getEnv(),
                     r.getEnvOptionsMap(), numEnvs == 0 ? 1 : (int) numEnvs, r.getSteps(), r.getSeed(),
-                    r.getTrainRatio(), r.getPrefill(), r.getCheckpointEvery(), r.getEvalEvery(),
+                    r.hasTrainRatio() ? r.getTrainRatio() : RunRequest.AGENT_DEFAULT_TRAIN_RATIO, r.getPrefill(),
+                    r.getCheckpointEvery(), r.getEvalEvery(),
                     evalEpisodes == 0 ? 1 : (int) evalEpisodes, r.getDevice(), (int) keepCheckpoints,
                     r.getExperienceCapacityBytes());
             return toProto(gateway.runs().start(request));

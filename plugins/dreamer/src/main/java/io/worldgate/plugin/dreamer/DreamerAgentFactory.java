@@ -28,6 +28,12 @@ import org.osgi.service.component.annotations.Component;
 public final class DreamerAgentFactory implements AgentFactory {
     static final String NAME = "dreamer";
 
+    /**
+     * Updates per env step when the user gives no {@code --train-ratio}: DreamerV3's replay ratio
+     * 512 at its batch of 16 sequences of 64 steps (the default model and the DMC presets).
+     */
+    static final double DEFAULT_TRAIN_RATIO = 0.5;
+
     private static final AgentDescriptor DESCRIPTOR = new AgentDescriptor(
             NAME,
             "DreamerV3 world-model agent (RSSM, imagination actor-critic); kl_balance for DreamerV2, "
@@ -36,7 +42,8 @@ public final class DreamerAgentFactory implements AgentFactory {
             Set.of(Spaces.IMAGE, Spaces.STATE),
             DreamerConfig.keys(),
             ConfigPresets.load(DreamerAgentFactory.class, "presets", "dmc_vision", "dmc_proprio", "atari100k", "debug"),
-            null);
+            null,
+            DEFAULT_TRAIN_RATIO);
 
     @Override
     public AgentDescriptor descriptor() {

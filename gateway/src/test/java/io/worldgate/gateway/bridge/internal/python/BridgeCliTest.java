@@ -61,6 +61,17 @@ class BridgeCliTest {
     }
 
     @Test
+    void envsListSpecOpensOnePythonEnvironmentAndPrintsItsSpaces() throws Exception {
+        CliRun r = run("envs", "list", "--spec", "gym:CartPole-v1", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertThat(doc.get("observations").get("state").asText()).isEqualTo("float32[4]");
+        assertThat(doc.get("action").asText()).isEqualTo("discrete(2)");
+        CliRun list = run("envs", "list");
+        assertThat(list.out()).contains("--spec gym:CartPole-v1");
+    }
+
+    @Test
     void trainsOverPy4jWithTwoWorkers() throws Exception {
         CliRun r = run("train", "--agent", "random", "--env", "gym:CartPole-v1", "--envs", "2", "--workers", "2",
                 "--transport", "py4j", "--steps", "400", "--json");
