@@ -87,13 +87,13 @@ public final class FakeExperience implements Experience {
         int batchSize = request.batchSize();
         int length = request.length();
         boolean within = request.slicing() != Slicing.CROSS_EPISODES;
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((k, s) -> obs.put(k, Tensor.allocate(s.dtype(), prepend(batchSize, length, s.shape()))));
-        Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
-        Tensor rewards = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor first = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor terminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
+        SequenceBatch out = SequenceBatch.zeros(observationSpecs, actionSpec, batchSize, length);
+        Map<String, Tensor> obs = out.observations().asMap();
+        Tensor actions = out.actions();
+        Tensor rewards = out.rewards();
+        Tensor first = out.isFirst();
+        Tensor terminal = out.isTerminal();
+        Tensor mask = out.mask();
         for (int b = 0; b < batchSize; b++) {
             int start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(request.selector(), length, rng)
                     : pick(request.selector(), rng);
@@ -111,7 +111,7 @@ public final class FakeExperience implements Experience {
                 mask.setFloat(row, 1);
             }
         }
-        return new SequenceBatch(NamedTensors.of(obs), actions, rewards, first, terminal, mask);
+        return out;
     }
 
     private int pick(Selector selector, RandomGenerator rng) {
@@ -170,13 +170,6 @@ public final class FakeExperience implements Experience {
         return new Episode(id, NamedTensors.of(obs), actions, rewards, steps.get(to - 1).terminal());
     }
 
-    private static int[] prepend(int b, int t, int[] shape) {
-        int[] out = new int[shape.length + 2];
-        out[0] = b;
-        out[1] = t;
-        System.arraycopy(shape, 0, out, 2, shape.length);
-        return out;
-    }
 
     private static int[] prepend1(int t, int[] shape) {
         int[] out = new int[shape.length + 1];

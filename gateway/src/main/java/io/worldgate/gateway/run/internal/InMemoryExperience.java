@@ -115,13 +115,13 @@ public final class InMemoryExperience implements ExperienceStore {
         checkNotEmpty();
         int batchSize = request.batchSize();
         int length = request.length();
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), prepend(batchSize, length, spec.shape()))));
-        Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
-        Tensor rewards = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isFirst = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isTerminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
+        SequenceBatch out = SequenceBatch.zeros(observationSpecs, actionSpec, batchSize, length);
+        Map<String, Tensor> obs = out.observations().asMap();
+        Tensor actions = out.actions();
+        Tensor rewards = out.rewards();
+        Tensor isFirst = out.isFirst();
+        Tensor isTerminal = out.isTerminal();
+        Tensor mask = out.mask();
         for (int b = 0; b < batchSize; b++) {
             StepRef start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(request.selector(), length, rng)
                     : pick(request.selector(), rng);
@@ -149,7 +149,7 @@ public final class InMemoryExperience implements ExperienceStore {
                 t++;
             }
         }
-        return new SequenceBatch(NamedTensors.of(obs), actions, rewards, isFirst, isTerminal, mask);
+        return out;
     }
 
     @Override
@@ -260,13 +260,6 @@ public final class InMemoryExperience implements ExperienceStore {
         }
     }
 
-    private static int[] prepend(int b, int t, int[] shape) {
-        int[] out = new int[shape.length + 2];
-        out[0] = b;
-        out[1] = t;
-        System.arraycopy(shape, 0, out, 2, shape.length);
-        return out;
-    }
 
     /** One field of an episode's steps, contiguous in a direct buffer that doubles as it fills. */
     private static final class Column {

@@ -51,20 +51,20 @@ final class Sampler {
         StepSelector selector = selector(request.selector());
         int batchSize = request.batchSize();
         int length = request.length();
-        Map<String, Tensor> obs = new LinkedHashMap<>();
-        observationSpecs.forEach((name, spec) -> obs.put(name, Tensor.allocate(spec.dtype(), prepend(batchSize, length, spec.shape()))));
-        Tensor actions = Tensor.allocate(actionSpec.dtype(), prepend(batchSize, length, actionSpec.shape()));
-        Tensor rewards = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isFirst = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor isTerminal = Tensor.allocate(DType.FLOAT32, batchSize, length);
-        Tensor mask = Tensor.allocate(DType.FLOAT32, batchSize, length);
+        SequenceBatch out = SequenceBatch.zeros(observationSpecs, actionSpec, batchSize, length);
+        Map<String, Tensor> obs = out.observations().asMap();
+        Tensor actions = out.actions();
+        Tensor rewards = out.rewards();
+        Tensor isFirst = out.isFirst();
+        Tensor isTerminal = out.isTerminal();
+        Tensor mask = out.mask();
         StepReader.Target target = reader.target(obs, actions, rewards, isFirst, isTerminal, mask);
         boolean within = request.slicing() != Slicing.CROSS_EPISODES;
         for (int b = 0; b < batchSize; b++) {
             StepRef start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(selector, length, rng) : selector.pick(rng);
             reader.copy(start.chunk(), start.t(), b * length, length, target, within);
         }
-        return new SequenceBatch(NamedTensors.of(obs), actions, rewards, isFirst, isTerminal, mask);
+        return out;
     }
 
     /** A start drawn by {@code selector} among those from which {@code length} steps of one episode are stored. */
@@ -153,11 +153,4 @@ final class Sampler {
         return streams.get(env).retainedStart();
     }
 
-    private static int[] prepend(int b, int t, int[] shape) {
-        int[] out = new int[shape.length + 2];
-        out[0] = b;
-        out[1] = t;
-        System.arraycopy(shape, 0, out, 2, shape.length);
-        return out;
-    }
 }
