@@ -4,8 +4,15 @@
  *
  * <h2>Sub-packages</h2>
  * <ul>
+ *   <li>{@code agent}: what every agent carries around its networks: per-mode, per-environment
+ *       state between {@code act} calls, reset where an episode starts ({@code PerEnvState}), and
+ *       checkpoint files written whole or not at all, with a checked format and version
+ *       ({@code CheckpointFiles});</li>
+ *   <li>{@code space}: the observations an agent models and the conversion of actions between the
+ *       host's tensors and the model's (one-hot, [-1, 1]) ({@code Spaces});</li>
  *   <li>{@code nn}: layers (MLP, CNN encoder and decoder, transposed convolution, LayerNorm GRU
- *       cell, zero-initialised heads, SimNorm);</li>
+ *       cell, zero-initialised heads, SimNorm), {@code BlockGroup} (networks optimised and
+ *       checkpointed together), Glorot-normal initialisation;</li>
  *   <li>{@code dist}: distributions over NDArrays (one-hot categorical with unimix and
  *       straight-through samples, Normal, tanh-Normal, Bernoulli, symlog-MSE, symexp two-hot);</li>
  *   <li>{@code math}: symlog, two-hot bins, lambda-returns, percentile return normalisation, KL

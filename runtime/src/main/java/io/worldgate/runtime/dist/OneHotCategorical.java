@@ -15,7 +15,13 @@ import io.worldgate.runtime.tensor.Scalars;
  * <p><b>Straight-through samples</b>: {@link #sample()} returns {@code onehot + p - sg(p)}. Its
  * value is the one-hot sample; its gradient is that of the probabilities,
  * {@code d sample / d logits = d p / d logits}. {@link #mode()} does the same with the argmax.
- * Samples are drawn with the Gumbel-max trick, {@code argmax(log p + g)}, {@code g ~ Gumbel(0, 1)}.
+ * {@link #oneHot(boolean, boolean)} leaves the straight-through term out where no gradient is
+ * wanted (acting, filtering without backprop).
+ *
+ * <p><b>Sampling by inverse CDF</b>: {@code k = #{j : cdf_j < U}}, {@code U ~ U(0, 1)}, so
+ * {@code P(k) = cdf_k - cdf_{k-1} = p_k}, the same distribution as the Gumbel-max trick's in four
+ * engine calls instead of nine. Agents sample latents and actions in their inner loops (filtering,
+ * imagination, acting), where each DJL call costs tens of microseconds whatever the tensor's size.
  */
 public final class OneHotCategorical implements Distribution {
     private final NDArray logits;
@@ -72,30 +78,39 @@ public final class OneHotCategorical implements Distribution {
         return logProbs;
     }
 
-    /** Indices {@code [...]} (int64) of a sample, without gradient. */
+    /**
+     * Indices {@code [...]} (int64) of a sample, without gradient: {@code #{j : cdf_j < U}},
+     * clipped to {@code K - 1} where rounding leaves {@code cdf_K} below {@code U}.
+     */
     public NDArray sampleIndices() {
-        NDArray lp = logProbs().stopGradient();
-        NDArray u = lp.getManager().randomUniform(0f, 1f, lp.getShape(), lp.getDataType()).clip(1e-20f, 1f - 1e-7f);
-        NDArray gumbel = u.log().neg().log().neg();
-        return lp.add(gumbel).argMax(-1);
+        NDArray p = probs().stopGradient();
+        Shape s = p.getShape();
+        NDArray cdf = p.cumSum(-1);
+        NDArray u = p.getManager().randomUniform(0f, 1f, s.slice(0, s.dimension() - 1).add(1), p.getDataType());
+        return cdf.lt(u).sum(new int[] {-1}).clip(0, classes - 1);
     }
 
     /** One-hot sample with straight-through gradient: {@code onehot + p - sg(p)}. */
     @Override
     public NDArray sample() {
-        return straightThrough(sampleIndices());
+        return oneHot(true, true);
     }
 
     /** One-hot argmax with straight-through gradient. */
     @Override
     public NDArray mode() {
-        return straightThrough(probs().stopGradient().argMax(-1));
+        return oneHot(false, true);
     }
 
-    private NDArray straightThrough(NDArray indices) {
+    /**
+     * A one-hot {@code [..., K]}: a sample, or the most likely class; with the straight-through
+     * gradient {@code onehot + p - sg(p)} when {@code straightThrough}, else without gradient.
+     */
+    public NDArray oneHot(boolean sample, boolean straightThrough) {
         NDArray p = probs();
-        NDArray onehot = indices.oneHot(classes, p.getDataType());
-        return onehot.add(p).sub(p.stopGradient());
+        NDArray index = sample ? sampleIndices() : p.stopGradient().argMax(-1);
+        NDArray onehot = index.oneHot(classes, p.getDataType());
+        return straightThrough ? onehot.add(p).sub(p.stopGradient()) : onehot;
     }
 
     /** {@code Σ_k value_k log p_k} for one-hot (or soft) {@code value [..., K]}. */

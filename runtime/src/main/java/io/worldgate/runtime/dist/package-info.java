@@ -1,6 +1,7 @@
 /**
  * Distributions as plain classes over NDArrays, for world-model heads and policies:
- * {@link io.worldgate.runtime.dist.OneHotCategorical} (unimix, straight-through samples),
+ * {@link io.worldgate.runtime.dist.OneHotCategorical} (unimix, straight-through samples drawn
+ * by inverse CDF, one-hots without gradient for acting),
  * {@link io.worldgate.runtime.dist.Independent} (for Dreamer's 32x32 categorical latents and for
  * multi-dimensional actions), {@link io.worldgate.runtime.dist.Normal},
  * {@link io.worldgate.runtime.dist.TanhNormal}, {@link io.worldgate.runtime.dist.Bernoulli}
@@ -12,7 +13,7 @@
  * numbers come from the engine's generator ({@code Engine.getInstance().setRandomSeed}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.runtime.dist;
 
 import org.osgi.annotation.bundle.Export;

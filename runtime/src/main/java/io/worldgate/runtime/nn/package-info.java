@@ -8,6 +8,9 @@
  * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2), and
  * {@link io.worldgate.runtime.nn.ImageEncoder}, the service interface through which one plugin lends
  * another a (frozen) image encoder, such as MAE for Dreamer's {@code encoder=mae}.
+ * {@link io.worldgate.runtime.nn.BlockGroup} groups an agent's networks so that their parameters
+ * are optimised and checkpointed together; {@link io.worldgate.runtime.nn.Initializers} holds
+ * Glorot-normal weights and the zeroing of an output layer.
  *
  * <p>Layouts: vectors are {@code [..., D]} (any leading axes); images are channels-last
  * {@code [..., H, W, C]} as in the api, converted to DJL's NCHW inside the convolutional blocks.
@@ -15,7 +18,7 @@
  * manager (the update scope), never to the parameters' manager.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.worldgate.runtime.nn;
 
 import org.osgi.annotation.bundle.Export;

@@ -100,4 +100,45 @@ class OneHotCategoricalTest {
         // log-prob of any sample under a uniform latent: 32 ln(1/32) = -110.903549
         assertThat(latent.logProb(z).toFloatArray()[1]).isCloseTo(-110.903549f, within(1e-3f));
     }
+
+    @Test
+    void oneHotWithoutStraightThroughCarriesNoGradient() {
+        // w·onehot has no gradient of its own; the l·0 term only makes the sum depend on the leaf
+        NDArray weights = m.create(new float[] {1f, 0f, -1f});
+        NDArray zeros = m.zeros(new Shape(3));
+        for (boolean sample : new boolean[] {true, false}) {
+            float[] g = Grad.of(m, l -> new OneHotCategorical(l, 0.01f).oneHot(sample, false).mul(weights).add(l.mul(zeros)),
+                    0f, 0f, 0f);
+            assertThat(g).containsExactly(0f, 0f, 0f);
+            // and with it, the softmax gradient (1 - u)(1/3, 0, -1/3)
+            float[] st = Grad.of(m, l -> new OneHotCategorical(l, 0.01f).oneHot(sample, true).mul(weights), 0f, 0f, 0f);
+            assertThat(st[0]).isCloseTo(0.99f / 3, within(1e-6f));
+            assertThat(st[2]).isCloseTo(-0.99f / 3, within(1e-6f));
+        }
+    }
+
+    @Test
+    void modeIsTheArgmaxOneHot() {
+        NDArray logits = m.create(new float[] {0.1f, 2f, -1f, 3f, 0f, 0f}, new Shape(2, 3));
+        assertThat(new OneHotCategorical(logits, 0.01f).oneHot(false, false).toFloatArray())
+                .containsExactly(0f, 1f, 0f, 1f, 0f, 0f);
+    }
+
+    @Test
+    void inverseCdfSamplesFollowTheProbabilities() {
+        // a class with probability ~1 is always drawn
+        NDArray sure = m.create(new float[] {-50f, 50f, -50f}).reshape(1, 3).repeat(0, 500);
+        float[] counts = new OneHotCategorical(sure).oneHot(true, false).sum(new int[] {0}).toFloatArray();
+        assertThat(counts).containsExactly(0f, 500f, 0f);
+        // p = (0.2, 0.3, 0.5) from logits log p; the standard error of a frequency at n = 20000 is <= 0.0036
+        int n = 20000;
+        NDArray logits = m.create(new float[] {(float) Math.log(0.2), (float) Math.log(0.3), (float) Math.log(0.5)})
+                .reshape(1, 3).repeat(0, n);
+        NDArray indices = new OneHotCategorical(logits).sampleIndices();
+        assertThat(indices.getShape()).isEqualTo(new Shape(n));
+        float[] freq = indices.oneHot(3).sum(new int[] {0}).toFloatArray();
+        assertThat(freq[0] / n).isCloseTo(0.2f, within(0.015f));
+        assertThat(freq[1] / n).isCloseTo(0.3f, within(0.015f));
+        assertThat(freq[2] / n).isCloseTo(0.5f, within(0.015f));
+    }
 }

@@ -1,4 +1,4 @@
-package io.worldgate.plugin.dreamer;
+package io.worldgate.runtime.space;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,19 +11,31 @@ import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.tensor.Scalars;
 import io.worldgate.runtime.tensor.Tensors;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the agent models of an environment's spaces, and the conversions between the host's
- * actions and the model's: discrete actions are one-hot vectors in the model and int32 indices for
- * the host; box actions are in [-1, 1] in the model and scaled to the box's bounds for the host.
+ * What an agent models of an environment's spaces, and the conversions between the host's
+ * actions and the model's.
+ *
+ * <p><b>Observations</b>: the {@link DictSpace#IMAGE} entry (uint8 {@code [H, W, C]}) and the
+ * {@link DictSpace#STATE} entry (any box, modelled as a float vector), those of them that the
+ * environment has and the agent's {@code obs_keys} ask for.
+ *
+ * <p><b>Actions</b>: a {@link DiscreteSpace} of {@code n} is a one-hot vector {@code [.., n]} in
+ * the model and an int32 index for the host; a float32 {@link BoxSpace} with finite bounds is a
+ * vector {@code [.., A]} in {@code [-1, 1]} in the model, mapped linearly onto
+ * {@code [low, high]} for the host: {@code a_host = low + (a + 1) / 2 (high - low)} and back
+ * {@code a = 2 (a_host - low) / (high - low) - 1}, both clipped to their ranges.
  */
-final class Spaces {
-    static final String IMAGE = DictSpace.IMAGE;
-    static final String STATE = DictSpace.STATE;
+public final class Spaces {
+    public static final String IMAGE = DictSpace.IMAGE;
+    public static final String STATE = DictSpace.STATE;
 
     private final boolean image;
     private final boolean state;
@@ -34,40 +46,38 @@ final class Spaces {
     private final BoxSpace box;
 
     /**
-     * @param obsKeys the keys to model; empty for every one of image and state the environment has
-     * @throws AgentException if the environment offers none of them, or an unusable space
+     * @param spec the environment
+     * @param obsKeys the keys to model, of {@code image} and {@code state}; empty for every one of
+     *     them the environment has
+     * @param agent the agent's name, for the messages
+     * @throws AgentException if a key asked for is missing, the environment offers neither, or an
+     *     observation or action space is one the model cannot use
      */
-    Spaces(EnvSpec spec, List<String> obsKeys) {
+    public Spaces(EnvSpec spec, List<String> obsKeys, String agent) {
         DictSpace obs = spec.observationSpace();
-        boolean wantImage = obsKeys.isEmpty() || obsKeys.contains(IMAGE);
-        boolean wantState = obsKeys.isEmpty() || obsKeys.contains(STATE);
         for (String key : obsKeys) {
             if (!obs.has(key)) {
-                throw new AgentException("dreamer obs_keys asks for '" + key + "', " + spec.id() + " has "
+                throw new AgentException(agent + " obs_keys asks for '" + key + "', " + spec.id() + " has "
                         + obs.spaces().keySet());
             }
         }
-        this.image = wantImage && obs.has(IMAGE);
-        this.state = wantState && obs.has(STATE);
+        this.image = (obsKeys.isEmpty() || obsKeys.contains(IMAGE)) && obs.has(IMAGE);
+        this.state = (obsKeys.isEmpty() || obsKeys.contains(STATE)) && obs.has(STATE);
         if (!image && !state) {
-            throw new AgentException("dreamer needs an 'image' or 'state' observation; " + spec.id() + " has "
+            throw new AgentException(agent + " needs an 'image' or 'state' observation; " + spec.id() + " has "
                     + obs.spaces().keySet());
         }
         if (image) {
             if (!(obs.get(IMAGE) instanceof BoxSpace b) || b.dtype() != DType.UINT8 || b.shape().length != 3) {
-                throw new AgentException("dreamer expects 'image' as uint8 [H, W, C], got " + obs.get(IMAGE));
+                throw new AgentException(agent + " expects 'image' as uint8 [H, W, C], got " + obs.get(IMAGE));
             }
-            imageShape = b.shape();
-            if (imageShape[0] % 16 != 0 || imageShape[1] % 16 != 0) {
-                throw new AgentException("dreamer's CNN needs image sides divisible by 16, got "
-                        + imageShape[0] + "x" + imageShape[1]);
-            }
+            imageShape = b.shape().clone();
         } else {
             imageShape = null;
         }
         if (state) {
             if (!(obs.get(STATE) instanceof BoxSpace b)) {
-                throw new AgentException("dreamer expects 'state' as a box, got " + obs.get(STATE));
+                throw new AgentException(agent + " expects 'state' as a box, got " + obs.get(STATE));
             }
             stateSize = b.numElements();
             stateRank = b.shape().length;
@@ -84,50 +94,62 @@ final class Spaces {
             box = b;
             for (int i = 0; i < b.numElements(); i++) {
                 if (!Double.isFinite(b.low(i)) || !Double.isFinite(b.high(i)) || b.high(i) <= b.low(i)) {
-                    throw new AgentException("dreamer needs finite, non-empty action bounds; element " + i + " is ["
+                    throw new AgentException(agent + " needs finite, non-empty action bounds; element " + i + " is ["
                             + b.low(i) + ", " + b.high(i) + "]");
                 }
             }
         } else {
-            throw new AgentException("dreamer cannot act in " + actions);
+            throw new AgentException(agent + " cannot act in " + actions);
         }
     }
 
-    boolean hasImage() {
+    public boolean hasImage() {
         return image;
     }
 
-    boolean hasState() {
+    public boolean hasState() {
         return state;
     }
 
-    int imageHeight() {
-        return imageShape[0];
+    /** Image height {@code H}; only where {@link #hasImage()}. */
+    public int imageHeight() {
+        return imageShape()[0];
     }
 
-    int imageWidth() {
-        return imageShape[1];
+    /** Image width {@code W}; only where {@link #hasImage()}. */
+    public int imageWidth() {
+        return imageShape()[1];
     }
 
-    int imageChannels() {
-        return imageShape[2];
+    /** Image channels {@code C}; only where {@link #hasImage()}. */
+    public int imageChannels() {
+        return imageShape()[2];
     }
 
-    int stateSize() {
+    private int[] imageShape() {
+        if (imageShape == null) {
+            throw new IllegalStateException("no image observation is modelled");
+        }
+        return imageShape;
+    }
+
+    /** Elements of the state observation; 0 without one. */
+    public int stateSize() {
         return stateSize;
     }
 
-    boolean discrete() {
+    /** Whether actions are discrete (one-hot in the model). */
+    public boolean discrete() {
         return discrete != null;
     }
 
     /** Size {@code A} of an action in the model: classes, or box elements. */
-    int actionSize() {
+    public int actionSize() {
         return discrete != null ? discrete.n() : box.numElements();
     }
 
-    /** The observation keys the model reads. */
-    List<String> keys() {
+    /** The observation keys the model reads, image first. */
+    public List<String> keys() {
         if (image && state) {
             return List.of(IMAGE, STATE);
         }
@@ -135,15 +157,20 @@ final class Spaces {
     }
 
     /** State observations {@code [.., ...]} (any leading axes) as float vectors {@code [.., stateSize]}. */
-    NDArray stateVector(NDArray x) {
+    public NDArray stateVector(NDArray x) {
         Shape s = x.getShape();
         int lead = s.dimension() - stateRank;
         NDArray v = x.reshape(s.slice(0, lead).add(stateSize));
         return v.getDataType() == DataType.FLOAT32 ? v : v.toType(DataType.FLOAT32, false);
     }
 
-    /** Host actions {@code [.., ...]} (int32 indices or box values) as model actions {@code [.., A]}. */
-    NDArray modelActions(NDArray actions, int leadingAxes) {
+    /**
+     * Host actions (int32 indices {@code [..]}, or box values {@code [.., ...]}) as model actions
+     * {@code [.., A]}.
+     *
+     * @param leadingAxes the number of batch axes {@code [..]} in front of the box's shape
+     */
+    public NDArray modelActions(NDArray actions, int leadingAxes) {
         if (discrete != null) {
             return actions.toType(DataType.INT64, false).oneHot(discrete.n(), DataType.FLOAT32);
         }
@@ -152,12 +179,11 @@ final class Spaces {
         NDManager m = v.getManager();
         NDArray low = m.create(toFloats(box.low()));
         NDArray range = m.create(toFloats(box.high())).sub(low);
-        // a' = 2 (a - low) / (high - low) - 1
         return Scalars.mul(v.sub(low).div(range), 2f).sub(1f).clip(-1f, 1f);
     }
 
-    /** Model actions {@code [N, A]} as a host action tensor for N environments. */
-    Tensor hostActions(NDArray modelActions) {
+    /** Model actions {@code [N, A]} as the host's action tensor for {@code N} environments. */
+    public Tensor hostActions(NDArray modelActions) {
         int n = Math.toIntExact(modelActions.getShape().get(0));
         if (discrete != null) {
             try (NDArray idx = modelActions.argMax(-1).toType(DataType.INT32, false)) {
@@ -174,8 +200,16 @@ final class Spaces {
                 out[i * per + j] = (float) Math.max(box.low(j), Math.min(box.high(j), v));
             }
         }
-        int[] shape = box.tensorSpec().batchShape(n);
-        return Tensor.ofFloats(out, shape);
+        return Tensor.ofFloats(out, box.tensorSpec().batchShape(n));
+    }
+
+    /** The observations the model reads ({@link #keys()}), copied from a host batch into {@code manager}. */
+    public Map<String, NDArray> observations(NDManager manager, NamedTensors named) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (String key : keys()) {
+            out.put(key, Tensors.toNDArray(manager, named.get(key)));
+        }
+        return out;
     }
 
     private static float[] toFloats(double[] d) {
@@ -184,14 +218,5 @@ final class Spaces {
             f[i] = (float) d[i];
         }
         return f;
-    }
-
-    /** The observations the model reads, copied from a host batch into {@code manager}. */
-    java.util.Map<String, NDArray> observations(NDManager manager, io.worldgate.api.tensor.NamedTensors named) {
-        java.util.Map<String, NDArray> out = new java.util.LinkedHashMap<>();
-        for (String key : keys()) {
-            out.put(key, Tensors.toNDArray(manager, named.get(key)));
-        }
-        return out;
     }
 }
