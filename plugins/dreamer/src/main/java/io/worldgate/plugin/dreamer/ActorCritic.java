@@ -18,11 +18,14 @@ import io.worldgate.runtime.dist.SymexpTwoHot;
 import io.worldgate.runtime.math.LambdaReturns;
 import io.worldgate.runtime.math.ReturnNormalizer;
 import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.nn.Mlp;
 import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.optim.EmaTarget;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,14 +109,14 @@ final class ActorCritic extends BlockGroup {
     }
 
     void initialize(NDManager manager) {
-        setInitializer(dreamerWeights(), Parameter.Type.WEIGHT);
+        setInitializer(Initializers.glorotNormal(), Parameter.Type.WEIGHT);
         Shape feat = new Shape(1, config.featureSize());
         actor.initialize(manager, DataType.FLOAT32, feat);
         critic.initialize(manager, DataType.FLOAT32, feat);
         slowCritic.initialize(manager, DataType.FLOAT32, feat);
-        zero(last(critic));
+        Initializers.zero(Initializers.last(critic));
         // 0.01 (the default, as DreamerV3's later releases) starts the policy close to uniform in every state
-        for (Parameter p : last(actor).getParameters().values()) {
+        for (Parameter p : Initializers.last(actor).getParameters().values()) {
             p.getArray().muli(config.actorOutscale());
         }
         slow = EmaTarget.of(critic, slowCritic, config.slowCriticFraction(), 1);
@@ -176,7 +179,7 @@ final class ActorCritic extends BlockGroup {
     NDArray act(ParameterStore ps, NDArray features, boolean sample) {
         NDArray out = actorOutput(ps, features);
         if (discrete) {
-            return Categorical.oneHot(Categorical.probs(out, config.unimix()), sample, false);
+            return new OneHotCategorical(out, config.unimix()).oneHot(sample, false);
         }
         Distribution pi = policy(out);
         return (sample ? pi.sample() : pi.mode()).clip(-1f, 1f);
@@ -216,7 +219,7 @@ final class ActorCritic extends BlockGroup {
         NDArray out = actorOutput(ps, features);
         if (discrete) {
             // REINFORCE scores the log-probability of an exact one-hot; backprop needs straight-through
-            return Categorical.oneHot(Categorical.probs(out, config.unimix()), true, backprop);
+            return new OneHotCategorical(out, config.unimix()).oneHot(true, backprop);
         }
         NDArray a = policy(out).sample();
         // DreamerV3 clips action magnitudes at 1 inside the model: a / sg(max(1, |a|))

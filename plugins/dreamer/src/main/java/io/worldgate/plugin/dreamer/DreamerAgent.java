@@ -17,24 +17,22 @@ import io.worldgate.api.experience.SequenceBatch;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
 import io.worldgate.runtime.UpdateScope;
+import io.worldgate.runtime.agent.CheckpointFiles;
+import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Tensors;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.Reader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -45,7 +43,8 @@ import java.util.SplittableRandom;
  * {@link WorldModel} on replayed sequences and the {@link ActorCritic} in imagination.
  *
  * <p><b>Acting.</b> For each {@link ActMode} the agent keeps its own per-environment state
- * {@code (h, z, a_prev)} (the host may evaluate on other environments, with another batch size).
+ * {@code (h, z, a_prev)} in a {@link PerEnvState} (the host may evaluate on other environments,
+ * with another batch size).
  * Each call encodes the observations, resets entry {@code i} to the initial state where
  * {@code isFirst[i]}, takes one {@link Rssm#obsStep} and asks the actor: a sample in EXPLORE, the
  * mode (of the posterior and the actor: deterministic) in EVAL.
@@ -59,7 +58,8 @@ import java.util.SplittableRandom;
  *
  * <p><b>Checkpoints.</b> {@code save} writes every network (world model, actor, critic, slow
  * critic, HarmonyDream scales) as one {@link BlockCheckpoint}, the three optimizers' moments, and
- * the return normaliser's state; {@code load} checks the shapes first and throws
+ * the return normaliser's state, each file through {@link CheckpointFiles} (the properties file,
+ * with format and version, last); {@code load} checks format, version and shapes first and throws
  * {@link IncompatibleCheckpointException} without changing anything when they differ.
  *
  * <p>NDArray lifetimes follow the runtime's pattern: parameters and optimizer moments in the
@@ -79,7 +79,7 @@ final class DreamerAgent implements Agent {
     private static final int VIDEO_CONTEXT = 5;
 
     /** The carried state of N environments for one act mode. */
-    private record PolicyState(NDManager manager, RssmState state, NDArray action, int size) {}
+    private record PolicyState(RssmState state, NDArray action) {}
 
     private final EnvSpec spec;
     private final DreamerConfig config;
@@ -91,7 +91,7 @@ final class DreamerAgent implements Agent {
     private final WorldModel wm;
     private final ActorCritic ac;
     private final BlockGroup networks;
-    private final Map<ActMode, PolicyState> policyStates = new EnumMap<>(ActMode.class);
+    private final PerEnvState<PolicyState> policyStates;
     private final Timers timers = new Timers();
     private SplittableRandom rng;
     private final long seed;
@@ -104,7 +104,11 @@ final class DreamerAgent implements Agent {
         this.context = context;
         this.experience = context.experience();
         this.seed = context.seed();
-        this.spaces = new Spaces(spec, config.obsKeys());
+        this.spaces = new Spaces(spec, config.obsKeys(), "dreamer");
+        if (spaces.hasImage() && (spaces.imageHeight() % 16 != 0 || spaces.imageWidth() % 16 != 0)) {
+            throw new io.worldgate.api.agent.AgentException("dreamer's CNN needs image sides divisible by 16, got "
+                    + spaces.imageHeight() + "x" + spaces.imageWidth());
+        }
         if (externalEncoder != null && spaces.hasImage()) {
             int[] size = externalEncoder.imageSize();
             if (size[0] != spaces.imageHeight() || size[1] != spaces.imageWidth()) {
@@ -118,6 +122,7 @@ final class DreamerAgent implements Agent {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         this.manager = NDManager.newBaseManager(device);
         this.ps = new ParameterStore(manager, false);
+        this.policyStates = new PerEnvState<>(manager);
         this.rng = new SplittableRandom(seed);
         // libtorch records autograd on a run's thread unless told not to; initialisation writes
         // parameters in place, which it refuses to do on recorded leaves
@@ -156,25 +161,23 @@ final class DreamerAgent implements Agent {
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
         int n = observations.size();
-        PolicyState old = policyStates.get(mode);
-        boolean fresh = old == null || old.size() != n;
+        PolicyState old = policyStates.get(mode, n);
+        float[] first = policyStates.resetMask(mode, observations.isFirst());
         boolean explore = mode == ActMode.EXPLORE;
-        NDManager next = manager.newSubManager();
         Tensor out;
-        try (UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
+        // the next state is opened first, so that the update scope returns the lent old arrays before
+        // closing it frees them
+        try (PerEnvState.Next<PolicyState> next = policyStates.next(mode, n);
+                UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
             NDManager m = u.manager();
             RssmState prev;
             NDArray prevAction;
-            if (fresh) {
+            if (old == null) {
                 prev = wm.rssm.zeroState(m, n);
                 prevAction = m.zeros(new ai.djl.ndarray.types.Shape(n, spaces.actionSize()));
             } else {
                 prev = old.state().tempAttach(m);
                 prevAction = u.borrow(old.action());
-            }
-            float[] first = new float[n];
-            for (int i = 0; i < n; i++) {
-                first[i] = fresh || observations.isFirst()[i] ? 1f : 0f;
             }
             Map<String, NDArray> obs = spaces.observations(m, observations.observations());
             NDArray embed = wm.encode(ps, obs);
@@ -182,15 +185,9 @@ final class DreamerAgent implements Agent {
             RssmState post = wm.rssm.obsStep(ps, prev, prevAction, embed, m.create(first), init, explore, false);
             NDArray action = ac.act(ps, post.features(), explore || config.actorEvalSample());
             out = spaces.hostActions(action);
-            RssmState kept = new RssmState(post.deter(), post.stoch(), null).attach(next);
-            action.attach(next);
-            policyStates.put(mode, new PolicyState(next, kept, action, n));
-        } catch (RuntimeException | Error e) {
-            next.close();
-            throw e;
-        }
-        if (old != null) {
-            old.manager().close();
+            RssmState kept = new RssmState(post.deter(), post.stoch(), null).attach(next.manager());
+            action.attach(next.manager());
+            next.commit(new PolicyState(kept, action));
         }
         return out;
     }
@@ -287,27 +284,23 @@ final class DreamerAgent implements Agent {
     public void save(Path directory) throws IOException {
         checkOpen();
         BlockCheckpoint.save(networks, directory, NETWORKS, NETWORKS_KIND);
-        Path optTmp = directory.resolve(OPTIMIZER_FILE + ".tmp");
-        try (OutputStream os = Files.newOutputStream(optTmp);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+        CheckpointFiles.write(directory.resolve(OPTIMIZER_FILE), os -> {
+            DataOutputStream out = new DataOutputStream(os);
             wm.optimizer().saveState(out);
             ac.actorOptimizer().saveState(out);
             ac.criticOptimizer().saveState(out);
-        }
-        Files.move(optTmp, directory.resolve(OPTIMIZER_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Properties p = new Properties();
-        p.setProperty("format", FORMAT);
-        p.setProperty("formatVersion", Integer.toString(FORMAT_VERSION));
-        p.setProperty("updates", Long.toString(updates));
+            out.flush();
+        });
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("updates", Long.toString(updates));
         double[] rn = ac.returnNormalizer().state();
-        p.setProperty("returnNorm.low", Double.toString(rn[0]));
-        p.setProperty("returnNorm.high", Double.toString(rn[1]));
-        p.setProperty("returnNorm.updates", Long.toString((long) rn[2]));
-        p.setProperty("env", spec.id());
-        p.setProperty("sizes", sizes());
-        try (Writer w = Files.newBufferedWriter(directory.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
-            p.store(w, "Dreamer agent state; networks in " + NETWORKS + ".params, optimizers in " + OPTIMIZER_FILE);
-        }
+        p.put("returnNorm.low", Double.toString(rn[0]));
+        p.put("returnNorm.high", Double.toString(rn[1]));
+        p.put("returnNorm.updates", Long.toString((long) rn[2]));
+        p.put("env", spec.id());
+        p.put("sizes", sizes());
+        CheckpointFiles.writeProperties(directory.resolve(STATE_FILE), FORMAT, FORMAT_VERSION, p,
+                "Dreamer agent state; networks in " + NETWORKS + ".params, optimizers in " + OPTIMIZER_FILE);
     }
 
     private String sizes() {
@@ -323,16 +316,7 @@ final class DreamerAgent implements Agent {
             throw new IncompatibleCheckpointException("no Dreamer checkpoint in " + directory
                     + " (another agent's, or an incomplete one)");
         }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(stateFile, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        if (!FORMAT.equals(p.getProperty("format"))
-                || !Integer.toString(FORMAT_VERSION).equals(p.getProperty("formatVersion"))) {
-            throw new IncompatibleCheckpointException("checkpoint " + directory + " has format "
-                    + p.getProperty("format") + " v" + p.getProperty("formatVersion") + "; this agent reads " + FORMAT
-                    + " v" + FORMAT_VERSION);
-        }
+        Properties p = CheckpointFiles.readProperties(stateFile, FORMAT, FORMAT_VERSION);
         try (NoGradient off = NoGradient.open()) {
             // checks every shape before changing anything
             BlockCheckpoint.load(networks, directory, NETWORKS, NETWORKS_KIND);
@@ -356,11 +340,6 @@ final class DreamerAgent implements Agent {
             Double.parseDouble(p.getProperty("returnNorm.updates", "0"))});
         // another sampling stream than before the checkpoint
         rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
-        resetPolicyStates();
-    }
-
-    private void resetPolicyStates() {
-        policyStates.values().forEach(s -> s.manager().close());
         policyStates.clear();
     }
 
@@ -376,7 +355,7 @@ final class DreamerAgent implements Agent {
             return;
         }
         closed = true;
-        resetPolicyStates();
+        policyStates.close();
         wm.optimizer().close();
         ac.actorOptimizer().close();
         ac.criticOptimizer().close();

@@ -10,6 +10,7 @@ import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.space.Spaces;
 import java.util.EnumSet;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;

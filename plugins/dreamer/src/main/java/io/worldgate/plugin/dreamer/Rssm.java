@@ -155,7 +155,7 @@ final class Rssm extends AbstractBlock {
     RssmState imgStep(ParameterStore ps, RssmState prev, NDArray action, boolean sample, boolean straightThrough) {
         NDArray h = sequenceModel(ps, prev.deter(), prev.stoch(), action);
         NDArray logits = priorLogits(ps, h);
-        NDArray z = flatten(Categorical.oneHot(Categorical.probs(logits, unimix), sample, straightThrough));
+        NDArray z = flatten(new OneHotCategorical(logits, unimix).oneHot(sample, straightThrough));
         return new RssmState(h, z, logits);
     }
 
@@ -188,7 +188,7 @@ final class Rssm extends AbstractBlock {
         NDArray deterNext = sequenceModel(ps, h, z, a);
         NDArray logits = toLogits(obsOut.forward(ps, new NDList(NDArrays.concat(new NDList(deterNext, embed), -1)), true)
                 .singletonOrThrow());
-        NDArray stochNext = flatten(Categorical.oneHot(Categorical.probs(logits, unimix), sample, straightThrough));
+        NDArray stochNext = flatten(new OneHotCategorical(logits, unimix).oneHot(sample, straightThrough));
         return new RssmState(deterNext, stochNext, logits);
     }
 

@@ -18,11 +18,14 @@ import io.worldgate.runtime.math.HarmoniousLoss;
 import io.worldgate.runtime.math.KlLoss;
 import io.worldgate.runtime.math.Symlog;
 import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ConvDecoder;
 import io.worldgate.runtime.nn.ConvEncoder;
 import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.nn.Mlp;
 import io.worldgate.runtime.optim.Adam;
+import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +115,7 @@ final class WorldModel extends BlockGroup {
 
     /** Creates the parameters (DreamerV3's initialisation, zero reward head) and the optimizer. */
     void initialize(NDManager manager) {
-        setInitializer(dreamerWeights(), Parameter.Type.WEIGHT);
+        setInitializer(Initializers.glorotNormal(), Parameter.Type.WEIGHT);
         embedSize = 0;
         if (stateEncoder != null) {
             stateEncoder.initialize(manager, DataType.FLOAT32, new Shape(1, spaces.stateSize()));
@@ -134,7 +137,7 @@ final class WorldModel extends BlockGroup {
                 head.initialize(manager, DataType.FLOAT32, feat);
             }
         }
-        zero(last(rewardHead));
+        Initializers.zero(Initializers.last(rewardHead));
         if (harmony != null) {
             harmony.initialize(manager);
         }

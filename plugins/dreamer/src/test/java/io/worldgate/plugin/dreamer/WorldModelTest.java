@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.experience.SequenceBatch;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Tensors;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,7 +51,7 @@ class WorldModelTest {
         WorldModel wm = agent.worldModel();
         try (NDManager m = NDManager.newBaseManager(); NoGradient off = NoGradient.open()) {
             ParameterStore ps = new ParameterStore(m, false);
-            Spaces spaces = new Spaces(Fixtures.spec(true, false, true, 1), java.util.List.of());
+            Spaces spaces = new Spaces(Fixtures.spec(true, false, true, 1), java.util.List.of(), "dreamer");
             NDArray state = Tensors.toNDArray(m, batch.observations().get("state"));
             NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2);
             NDArray isFirst = Tensors.toNDArray(m, batch.isFirst());
