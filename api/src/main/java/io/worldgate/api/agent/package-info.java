@@ -35,7 +35,7 @@
  * </ul>
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;
