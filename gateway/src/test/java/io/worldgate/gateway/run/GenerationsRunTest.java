@@ -74,4 +74,60 @@ class GenerationsRunTest {
             assertThat(lastFive).isGreaterThan(means.get(0) + 50);
         }
     }
+
+    @Test
+    void aGenerationThatTakesNoStepPausesTheRun(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            TestBundles.testPlugin(f.deploy.resolve("population.jar"), "population", "1.0.0");
+            await("idle-generations", 60, () -> f.host.bestFactory("idle-generations").isPresent());
+            RunConfig config = new RunConfig("idle", "idle-generations", null, Map.of(), "java:CartPole", Map.of(), 2, 1000, 7,
+                    0, 0, 0, 0, 1, tmp.resolve("runs").resolve("idle"), "cpu");
+            TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(), new RunFixtures.Events()).start();
+            try {
+                await("run paused", 20, () -> run.status().state() == RunState.PAUSED);
+                assertThat(run.status().step()).isZero();
+                assertThat(run.status().message()).contains("took no environment step in a generation");
+            } finally {
+                run.stop();
+                run.await(Duration.ofSeconds(20));
+            }
+        }
+    }
+
+    @Test
+    void aReplayRatioAgentMayEvaluateAPopulationInTrainAndTheRunActsOnFromFreshEpisodes(@TempDir Path tmp)
+            throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            TestBundles.testPlugin(f.deploy.resolve("population.jar"), "population", "1.0.0");
+            await("evaluate-in-train", 60, () -> f.host.bestFactory("evaluate-in-train").isPresent());
+            // 2 envs, one update per 100 steps: an evaluation in the middle of the run's own episodes
+            RunConfig config = new RunConfig("mid", "evaluate-in-train", null, Map.of(), "java:CartPole", Map.of(), 2, 300, 7,
+                    0.01, 0, 0, 0, 1, tmp.resolve("runs").resolve("mid"), "cpu");
+            RunFixtures.Events events = new RunFixtures.Events();
+            Scalars scalars = new Scalars();
+            List<Integer> lengths = new CopyOnWriteArrayList<>();
+            RunListener episodes = new RunListener() {
+                @Override
+                public void onEpisode(RunStatus status, double episodeReturn, int length) {
+                    lengths.add(length);
+                }
+            };
+            TrainingRun run = TrainingRun.builder(config, f.host, EnvRegistry.withBuiltins()).listener(events)
+                    .listener(scalars).listener(episodes).build().start();
+            RunStatus end = run.await(Duration.ofSeconds(60));
+            assertThat(end.state()).as(events.events.toString()).isEqualTo(RunState.FINISHED);
+            List<Double> evaluated = scalars.of("pop/steps");
+            assertThat(evaluated).as(events.events.toString()).isNotEmpty();
+            assertThat(end.updates()).isEqualTo(evaluated.size());
+            // the run's step count holds its own steps and the evaluations': every step is an episode's,
+            // finished or cut, or of one still in progress at the end (at most one per env)
+            long inEpisodes = lengths.stream().mapToLong(Integer::longValue).sum();
+            assertThat(end.step()).isGreaterThanOrEqualTo(config.totalSteps())
+                    .isGreaterThan(evaluated.stream().mapToLong(Double::longValue).sum());
+            assertThat(end.episodes()).isEqualTo(lengths.size()).isGreaterThanOrEqualTo(4L * evaluated.size());
+            assertThat(inEpisodes).isLessThanOrEqualTo(end.step());
+            // the run's own episodes in progress when an evaluation began were cut, not counted as returns
+            assertThat(end.cutEpisodes()).isPositive();
+        }
+    }
 }
