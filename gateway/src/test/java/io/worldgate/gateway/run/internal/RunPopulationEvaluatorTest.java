@@ -140,6 +140,22 @@ class RunPopulationEvaluatorTest {
     }
 
     @Test
+    void aCandidateWithInvalidActionsFailsTheEvaluationAndTheRunStartsAfresh() {
+        try (VectorEnv env = EnvRegistry.withBuiltins().create("java:CartPole", N, Map.of());
+                ExperienceStore experience = ExperienceStore.inMemory(env.spec())) {
+            RunPopulationEvaluator evaluator = new RunPopulationEvaluator(env, experience, new EpisodeInfos(env), new Accounting());
+            Policy wrongSize = obs -> Tensor.ofInts(new int[obs.size() + 1], obs.size() + 1);
+            assertThatThrownBy(() -> evaluator.during(() -> evaluator.evaluate(List.of(alwaysLeft(), wrongSize), 1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("candidate 1");
+            assertThat(evaluator.takeFreshStart().orElseThrow().isFirst()).containsOnly(true);
+            assertThatThrownBy(() -> evaluator.during(() -> evaluator.evaluate(List.of(), 1)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> evaluator.during(() -> evaluator.evaluate(List.of(alwaysLeft()), 0)))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void sixteenCandidatesOnFourGymEnvsReuseTheRunsWorkers() throws Exception {
         boolean python = Files.isExecutable(Path.of(System.getProperty("worldgate.python", "../.venv/bin/python")));
         assumeTrue(python, "the env-bridge venv is missing; run env-bridge-python/install.sh");
