@@ -2,6 +2,7 @@ package io.worldgate.testkit;
 
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.env.EpisodeRunner;
+import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.experience.Experience;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the host lends an agent, without a host: a given experience, a {@link
  * RecordingMetricsSink}, a work directory, a seed, the CPU, and services registered by name with
- * {@link #withService}. It offers no episode runner.
+ * {@link #withService}. It offers no episode runner and no population evaluator.
  */
 public final class FakeAgentContext implements AgentContext {
     private final Experience experience;
@@ -39,6 +40,11 @@ public final class FakeAgentContext implements AgentContext {
 
     @Override
     public Optional<EpisodeRunner> episodeRunner() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<PopulationEvaluator> populationEvaluator() {
         return Optional.empty();
     }
 

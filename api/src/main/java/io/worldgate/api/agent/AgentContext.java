@@ -1,6 +1,7 @@
 package io.worldgate.api.agent;
 
 import io.worldgate.api.env.EpisodeRunner;
+import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.experience.Experience;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -11,8 +12,22 @@ public interface AgentContext {
     /** The run's experience, written by the host. */
     Experience experience();
 
-    /** Runs whole episodes with a policy of the agent's own; empty where the host cannot. */
+    /**
+     * Runs whole episodes with a policy of the agent's own, on environments opened for the call;
+     * empty where the host cannot. To score a population, prefer {@link #populationEvaluator()}.
+     */
     Optional<EpisodeRunner> episodeRunner();
+
+    /**
+     * Scores candidate policies on the run's own environments, their steps counted in the run's
+     * budget and stored in its experience; callable only from {@code train}. Empty where the host
+     * offers none (a host of API 1.2 or before, {@code evaluate}, agents driven from Python).
+     *
+     * @since API 1.3
+     */
+    default Optional<PopulationEvaluator> populationEvaluator() {
+        return Optional.empty();
+    }
 
     /** Where metrics go. */
     MetricsSink metrics();

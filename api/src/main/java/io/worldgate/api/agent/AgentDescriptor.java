@@ -26,15 +26,31 @@ import java.util.Set;
  * @param defaultTrainRatio the updates per env step the host asks of {@code train} when the user
  *     gives no {@code --train-ratio}; 0 (an agent that declares none) means {@code train} is
  *     called only when the user asks for a ratio
+ * @param cadence who drives training: the host's replay ratio (the default) or the agent's own
+ *     generations; see {@link TrainingCadence}
  */
 public record AgentDescriptor(String name, String description, Set<ActionKind> actionKinds,
         Set<String> observationKeys, List<ConfigKey> configKeys, Map<String, Map<String, String>> presets,
-        String defaultPreset, double defaultTrainRatio) {
+        String defaultPreset, double defaultTrainRatio, TrainingCadence cadence) {
+
+    /** A descriptor of an agent trained at the host's replay ratio, as in API 1.2. */
+    public AgentDescriptor(String name, String description, Set<ActionKind> actionKinds, Set<String> observationKeys,
+            List<ConfigKey> configKeys, Map<String, Map<String, String>> presets, String defaultPreset,
+            double defaultTrainRatio) {
+        this(name, description, actionKinds, observationKeys, configKeys, presets, defaultPreset, defaultTrainRatio,
+                TrainingCadence.REPLAY_RATIO);
+    }
 
     /** A descriptor that declares no default train ratio (0), as in API 1.1 and before. */
     public AgentDescriptor(String name, String description, Set<ActionKind> actionKinds, Set<String> observationKeys,
             List<ConfigKey> configKeys, Map<String, Map<String, String>> presets, String defaultPreset) {
         this(name, description, actionKinds, observationKeys, configKeys, presets, defaultPreset, 0);
+    }
+
+    /** This descriptor with {@code cadence} instead of its own. */
+    public AgentDescriptor withCadence(TrainingCadence cadence) {
+        return new AgentDescriptor(name, description, actionKinds, observationKeys, configKeys, presets, defaultPreset,
+                defaultTrainRatio, cadence);
     }
 
     public AgentDescriptor {
@@ -43,6 +59,7 @@ public record AgentDescriptor(String name, String description, Set<ActionKind> a
             throw new IllegalArgumentException("agent names are lower case letters, digits, '-' and '_': " + name);
         }
         description = description == null ? "" : description;
+        cadence = cadence == null ? TrainingCadence.REPLAY_RATIO : cadence;
         actionKinds = Set.copyOf(actionKinds);
         observationKeys = Set.copyOf(observationKeys);
         configKeys = List.copyOf(configKeys);

@@ -9,7 +9,9 @@
  * {@link io.worldgate.api.env.EnvSpec}, then loops: {@code act} on the latest observations,
  * step the environments, append the step to the experience, and call {@code train(budget)} as the
  * run's train ratio asks (the user's {@code --train-ratio}, else the descriptor's
- * {@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}). On a swap or at a checkpoint interval it calls {@code save}; a new
+ * {@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}); an agent of the
+ * {@link io.worldgate.api.agent.TrainingCadence#GENERATIONS} cadence is not asked to act while
+ * training and gets {@code train(1)}, one generation, instead. On a swap or at a checkpoint interval it calls {@code save}; a new
  * agent (possibly of a newer plugin version) gets {@code load} with that directory.
  *
  * <h2>How the planned agents map onto this SPI</h2>
@@ -26,7 +28,10 @@
  *   <li><b>World Models</b>: {@code train} fits the VAE and MDN-RNN on
  *       {@link io.worldgate.api.experience.Experience#recentEpisodes whole episodes}, then runs one
  *       CMA-ES generation: each candidate controller is scored by the returns of episodes played
- *       through {@link io.worldgate.api.env.EpisodeRunner} (or inside its own learned model).
+ *       through the {@link io.worldgate.api.env.PopulationEvaluator} on the run's environments
+ *       (or inside its own learned model); its descriptor declares the
+ *       {@link io.worldgate.api.agent.TrainingCadence#GENERATIONS} cadence, so {@code train(1)}
+ *       is one generation.
  *       {@code act} applies the best controller to {@code [z, h]}.</li>
  *   <li><b>MAE encoder</b>: a plugin whose factory may refuse {@code act} altogether; it registers
  *       an image-encoder service (declared in the runtime module, where DJL types are allowed) and
@@ -35,7 +40,7 @@
  * </ul>
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Lets an agent run whole episodes in real environments with a policy of its own, outside the
  * host's act-step loop. Evolution strategies need this: CMA-ES scores each candidate controller
- * by the returns of the episodes it plays.
+ * by the returns of the episodes it plays. To score a population, prefer {@link PopulationEvaluator}
+ * (API 1.3): it plays every episode to its end on the run's own environments, and its steps are
+ * the run's.
  *
  * <h2>What the host's runner does (API 1.x)</h2>
  * <ul>

@@ -4,7 +4,7 @@
  * way for an agent to run whole episodes itself.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.api.env;
 
 import org.osgi.annotation.bundle.Export;

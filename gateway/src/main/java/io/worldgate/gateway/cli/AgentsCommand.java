@@ -2,6 +2,7 @@ package io.worldgate.gateway.cli;
 
 import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.ConfigKey;
+import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.gateway.cli.internal.AgentInfo;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.Json;
@@ -49,6 +50,7 @@ final class AgentsCommand {
                 doc.put("presets", new TreeMap<>(d.presets()));
                 doc.put("default_preset", d.defaultPreset());
                 doc.put("default_train_ratio", d.defaultTrainRatio());
+                doc.put("training_cadence", d.cadence().name());
                 System.out.println(Json.write(doc));
                 return 0;
             }
@@ -62,7 +64,11 @@ final class AgentsCommand {
                     + (name.equals(d.defaultPreset()) ? " (default)" : "") + ": "
                     + new TreeMap<>(values).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                             .collect(Collectors.joining(" "))));
-            System.out.println("train ratio without --train-ratio: " + d.defaultTrainRatio() + " updates per env step");
+            if (d.cadence() == TrainingCadence.GENERATIONS) {
+                System.out.println("training: generations driven by the agent (--train-ratio does not apply)");
+            } else {
+                System.out.println("train ratio without --train-ratio: " + d.defaultTrainRatio() + " updates per env step");
+            }
             return 0;
         }
 

@@ -14,7 +14,8 @@ package io.worldgate.gateway.run;
  * @param stepsPerSecond recent throughput
  * @param updates gradient updates run so far
  * @param workerRestarts env worker restarts in this process so far
- * @param cutEpisodes episodes cut by a worker restart in this process so far; they are not among
+ * @param cutEpisodes episodes cut by a worker restart, or by the reset before a population
+ *     evaluation, in this process so far; they are not among
  *     {@code episodes} and their returns are not the agent's
  */
 public record RunStatus(String runId, RunState state, String message, String agent, long step, long totalSteps,

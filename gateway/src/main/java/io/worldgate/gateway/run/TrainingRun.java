@@ -5,6 +5,7 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.MetricsSink;
+import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
@@ -18,6 +19,7 @@ import io.worldgate.gateway.run.internal.EpisodeInfos;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
 import io.worldgate.gateway.run.internal.metrics.Images;
@@ -89,6 +91,8 @@ public final class TrainingRun implements AutoCloseable {
     private EnvSpec spec;
     private ExperienceStore experience;
     private VectorEnv env;
+    /** Scores an agent's candidate policies on {@link #env}, inside its {@code train}; made with the loop. */
+    private RunPopulationEvaluator population;
 
     /** A run with in-memory experience and no metrics files; see {@link #builder} for more. */
     public TrainingRun(RunConfig config, PluginHost host, EnvRegistry envs, RunListener listener) {
@@ -298,6 +302,7 @@ public final class TrainingRun implements AutoCloseable {
         boolean[] counts = new boolean[n];
         double pendingUpdates = 0;
         EpisodeInfos episodeInfos = new EpisodeInfos(env);
+        population = new RunPopulationEvaluator(env, experience, episodeInfos, new PopulationSide(returns, lengths, episodeInfos));
         long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
         long nextEval = nextMultiple(step, config.evalEvery());
         long lastProgress = 0;
@@ -312,75 +317,83 @@ public final class TrainingRun implements AutoCloseable {
             if (state != RunState.RUNNING) {
                 setState(RunState.RUNNING, "running");
             }
-            Tensor actions;
-            try {
-                actions = agent.act(obs, ActMode.EXPLORE);
-                if (actions == null) {
-                    throw new IllegalStateException("act returned null");
-                }
-            } catch (RuntimeException e) {
-                agentFailed("failed in act: " + AgentSlot.describe(e));
-                continue;
-            }
-            Optional<String> invalid = spec.actionSpace().validateBatch(actions, n);
-            if (invalid.isPresent()) {
-                agentFailed("returned invalid actions: " + invalid.get());
-                continue;
-            }
-            experience.appendActions(actions);
-            obs = env.step(actions);
-            experience.appendObservations(obs);
-            episodeInfos.observe(obs);
-            // The budget counts simulator steps, exactly: a stand-in row of an env whose worker
-            // restarts is none, and when fewer steps are left than environments, the last batch
-            // counts only the first ones (all are stepped together; the rest go to no count,
-            // return or metric, only to the experience).
-            long left = config.totalSteps() - step;
-            int counted = 0;
-            for (int i = 0; i < n; i++) {
-                counts[i] = counted < left && !episodeInfos.waiting(i);
-                counted += counts[i] ? 1 : 0;
-            }
-            step += counted;
-            windowSteps += counted;
-            for (int i = 0; i < n; i++) {
-                if (!counts[i] || obs.isFirst()[i]) {
+            if (cadence(agent) == TrainingCadence.GENERATIONS) {
+                if (!generation(agent)) {
                     continue;
                 }
-                returns[i] += obs.rewards()[i];
-                lengths[i]++;
-                if (obs.isLast(i)) {
-                    if (episodeInfos.cut(i)) {
-                        episodeCut(returns[i], lengths[i]);
-                        episodeInfos.finish(i, (tag, value) -> { });
-                    } else {
-                        episodeFinished(returns[i], lengths[i]);
-                        episodeInfos.finish(i, this::scalar);
+            } else {
+                Tensor actions;
+                try {
+                    actions = agent.act(obs, ActMode.EXPLORE);
+                    if (actions == null) {
+                        throw new IllegalStateException("act returned null");
                     }
-                    returns[i] = 0;
-                    lengths[i] = 0;
+                } catch (RuntimeException e) {
+                    agentFailed("failed in act: " + AgentSlot.describe(e));
+                    continue;
                 }
-            }
-            if (episodeInfos.workerRestarts() != workerRestarts) {
-                workerRestarts = episodeInfos.workerRestarts();
-                scalar(EpisodeInfos.WORKER_RESTARTS_TAG, workerRestarts);
-            }
-            if (config.trainRatio() > 0 && step >= config.prefillSteps()) {
-                pendingUpdates += counted * config.trainRatio();
-                int budget = (int) pendingUpdates;
-                if (budget > 0) {
-                    pendingUpdates -= budget;
-                    try {
-                        Map<String, Double> trained = agent.train(budget);
-                        updates += budget;
-                        metrics.putAll(trained);
-                        trained.forEach((tag, value) -> scalar(tag, value));
-                    } catch (RuntimeException e) {
-                        agentFailed("failed in train: " + AgentSlot.describe(e));
+                Optional<String> invalid = spec.actionSpace().validateBatch(actions, n);
+                if (invalid.isPresent()) {
+                    agentFailed("returned invalid actions: " + invalid.get());
+                    continue;
+                }
+                experience.appendActions(actions);
+                obs = env.step(actions);
+                experience.appendObservations(obs);
+                episodeInfos.observe(obs);
+                // The budget counts simulator steps, exactly: a stand-in row of an env whose worker
+                // restarts is none, and when fewer steps are left than environments, the last batch
+                // counts only the first ones (all are stepped together; the rest go to no count,
+                // return or metric, only to the experience).
+                long left = config.totalSteps() - step;
+                int counted = 0;
+                for (int i = 0; i < n; i++) {
+                    counts[i] = counted < left && !episodeInfos.waiting(i);
+                    counted += counts[i] ? 1 : 0;
+                }
+                step += counted;
+                windowSteps += counted;
+                for (int i = 0; i < n; i++) {
+                    if (!counts[i] || obs.isFirst()[i]) {
                         continue;
                     }
+                    returns[i] += obs.rewards()[i];
+                    lengths[i]++;
+                    if (obs.isLast(i)) {
+                        if (episodeInfos.cut(i)) {
+                            episodeCut(returns[i], lengths[i]);
+                            episodeInfos.finish(i, (tag, value) -> { });
+                        } else {
+                            episodeFinished(returns[i], lengths[i]);
+                            episodeInfos.finish(i, this::scalar);
+                        }
+                        returns[i] = 0;
+                        lengths[i] = 0;
+                    }
+                }
+                if (episodeInfos.workerRestarts() != workerRestarts) {
+                    workerRestarts = episodeInfos.workerRestarts();
+                    scalar(EpisodeInfos.WORKER_RESTARTS_TAG, workerRestarts);
+                }
+                if (config.trainRatio() > 0 && step >= config.prefillSteps()) {
+                    pendingUpdates += counted * config.trainRatio();
+                    int budget = (int) pendingUpdates;
+                    if (budget > 0) {
+                        pendingUpdates -= budget;
+                        try {
+                            Map<String, Double> trained = population.during(() -> agent.train(budget));
+                            updates += budget;
+                            metrics.putAll(trained);
+                            trained.forEach((tag, value) -> scalar(tag, value));
+                        } catch (RuntimeException e) {
+                            agentFailed("failed in train: " + AgentSlot.describe(e));
+                            continue;
+                        }
+                    }
                 }
             }
+            // after an evaluation of the population the envs were reset: the run's acting goes on from there
+            obs = population.takeFreshStart().orElse(obs);
             if (step >= nextEval) {
                 nextEval += config.evalEvery();
                 evaluate(agent);
@@ -409,6 +422,82 @@ public final class TrainingRun implements AutoCloseable {
         reportWaitingSteps(episodeInfos);
         slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
         return stopRequested && step < config.totalSteps();
+    }
+
+    private TrainingCadence cadence(Agent agent) {
+        return slot.current().map(h -> h.factory().descriptor().cadence()).orElse(TrainingCadence.REPLAY_RATIO);
+    }
+
+    /**
+     * One generation of an agent that drives its own ({@link TrainingCadence#GENERATIONS}):
+     * {@code train(1)}, whose population evaluations take the run's steps. Returns false when the
+     * agent failed (the run pauses), which includes a generation that took no step.
+     */
+    private boolean generation(Agent agent) {
+        long before = step;
+        Map<String, Double> trained;
+        try {
+            trained = population.during(() -> agent.train(1));
+        } catch (RuntimeException e) {
+            agentFailed("failed in train: " + AgentSlot.describe(e));
+            return false;
+        }
+        updates++;
+        metrics.putAll(trained);
+        trained.forEach(this::scalar);
+        if (step == before) {
+            agentFailed("took no environment step in a generation (an agent of the GENERATIONS cadence scores its"
+                    + " candidates with the population evaluator, whose steps spend the run's budget)");
+            return false;
+        }
+        return true;
+    }
+
+    /** How a population evaluation's steps and episodes become the run's. */
+    private final class PopulationSide implements RunPopulationEvaluator.RunSide {
+        private final double[] returns;
+        private final int[] lengths;
+        private final EpisodeInfos infos;
+
+        PopulationSide(double[] returns, int[] lengths, EpisodeInfos infos) {
+            this.returns = returns;
+            this.lengths = lengths;
+            this.infos = infos;
+        }
+
+        @Override
+        public void cutEpisodesInProgress() {
+            for (int i = 0; i < returns.length; i++) {
+                if (lengths[i] > 0) {
+                    TrainingRun.this.episodeCut(returns[i], lengths[i]);
+                }
+                infos.finish(i, (tag, value) -> { });
+                returns[i] = 0;
+                lengths[i] = 0;
+            }
+        }
+
+        @Override
+        public long resetSeed() {
+            return config.seed() + step;
+        }
+
+        @Override
+        public void stepsTaken(int steps) {
+            step += steps;
+        }
+
+        @Override
+        public void episodeFinished(int env, double episodeReturn, int length) {
+            TrainingRun.this.episodeFinished(episodeReturn, length);
+            infos.finish(env, TrainingRun.this::scalar);
+        }
+
+        @Override
+        public void episodeCut(int env, double partialReturn, int length) {
+            TrainingRun.this.episodeCut(partialReturn, length);
+            infos.finish(env, (tag, value) -> { });
+        }
     }
 
     private static long nextMultiple(long step, long every) {
@@ -550,7 +639,8 @@ public final class TrainingRun implements AutoCloseable {
             AgentConfig agentConfig = AgentConfig.resolve(h.factory().descriptor(), config.preset(), config.agentOverrides());
             HostAgentContext context = new HostAgentContext(experience,
                     Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
-                    new RunMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext());
+                    new RunMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext(),
+                    Optional.of(population));
             Agent agent = h.factory().create(spec, agentConfig, context);
             if (agent == null) {
                 throw new IllegalStateException("create returned null");

@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunListener;
@@ -157,6 +158,14 @@ class ServiceTest {
         assertThatThrownBy(() -> client.start(RunRequest.of("random", "nope", 10), null)).hasMessageContaining("unknown environment");
         assertThatThrownBy(() -> client.evaluate("../../etc", null, 1, 0)).hasMessageContaining("is not a run id");
         assertThat(client.runs(true)).isEmpty();
+    }
+
+    @Test
+    void anAgentsTrainingCadenceReachesTheClient() throws Exception {
+        TestBundles.testPlugin(gateway.plugins().deployDirectory().resolve("cem.jar"), "cem", "1.0.0");
+        await("cem deployed", 30, () -> gateway.plugins().factories().size() == 2);
+        assertThat(client.describeAgent("cem").descriptor().cadence()).isEqualTo(TrainingCadence.GENERATIONS);
+        assertThat(client.describeAgent("random").descriptor().cadence()).isEqualTo(TrainingCadence.REPLAY_RATIO);
     }
 
     @Test

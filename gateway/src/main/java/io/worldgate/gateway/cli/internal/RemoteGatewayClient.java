@@ -119,7 +119,8 @@ public final class RemoteGatewayClient implements GatewayClient {
         AgentDescriptor descriptor = new AgentDescriptor(name, d.getDescription(),
                 d.getActionKindsList().stream().map(ActionKind::valueOf).collect(java.util.stream.Collectors.toSet()),
                 java.util.Set.copyOf(d.getObservationKeysList()), keys, presets,
-                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset(), d.getDefaultTrainRatio());
+                d.getDefaultPreset().isEmpty() ? null : d.getDefaultPreset(), d.getDefaultTrainRatio(),
+                d.getTrainingCadence().isEmpty() ? null : io.worldgate.api.agent.TrainingCadence.valueOf(d.getTrainingCadence()));
         return new AgentInfo(d.getAgent(), descriptor);
     }
 

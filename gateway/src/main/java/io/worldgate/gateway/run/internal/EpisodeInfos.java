@@ -15,7 +15,10 @@ import java.util.function.ObjDoubleConsumer;
  * ended episodes were cut by a worker restart, and how many restarts there were.
  */
 public final class EpisodeInfos {
-    /** The partial return of an episode cut by a worker restart (not an {@code episode/return}). */
+    /**
+     * The partial return of an episode cut by a worker restart or by the reset before a population
+     * evaluation (not an {@code episode/return}).
+     */
     public static final String CUT_RETURN_TAG = "episode/cut_return";
     /** The steps an episode cut by a worker restart had taken. */
     public static final String CUT_LENGTH_TAG = "episode/cut_length";

@@ -21,7 +21,7 @@ final class AgentDescriptions {
         FactoryHandle handle = AgentLookup.find(host, selector);
         AgentDescriptor d = handle.factory().descriptor();
         AgentDescription.Builder b = AgentDescription.newBuilder().setAgent(handle.label()).setDescription(d.description())
-                .setDefaultTrainRatio(d.defaultTrainRatio())
+                .setDefaultTrainRatio(d.defaultTrainRatio()).setTrainingCadence(d.cadence().name())
                 .addAllObservationKeys(d.observationKeys().stream().sorted().toList())
                 .addAllActionKinds(d.actionKinds().stream().map(Enum::name).sorted().toList());
         if (d.defaultPreset() != null) {
