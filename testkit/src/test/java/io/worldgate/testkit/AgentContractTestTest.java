@@ -83,7 +83,7 @@ class AgentContractTestTest {
         public void close() {}
     }
 
-    enum Flaw { NONE, OUT_OF_SPACE, LOADS_ANYTHING, LEAKS_A_THREAD }
+    enum Flaw { NONE, OUT_OF_SPACE, LOADS_ANYTHING, LEAKS_A_THREAD, FORGETS_WHAT_IT_LEARNT }
 
     abstract static class Contract extends AgentContractTest {
         abstract Flaw flaw();
@@ -112,7 +112,10 @@ class AgentContractTestTest {
                         t.start();
                         LEAKED.add(t);
                     }
-                    IntUnaryOperator choose = flaw == Flaw.OUT_OF_SPACE ? i -> n : i -> i % n;
+                    // an agent whose "learnt" choice comes from its own seed and is not in its checkpoint
+                    int learnt = (int) Math.floorMod(context.seed(), (long) n);
+                    IntUnaryOperator choose = flaw == Flaw.OUT_OF_SPACE ? i -> n
+                            : flaw == Flaw.FORGETS_WHAT_IT_LEARNT ? i -> (i + learnt) % n : i -> i % n;
                     return new Discrete(n, choose, flaw != Flaw.LOADS_ANYTHING);
                 }
             };
@@ -143,6 +146,12 @@ class AgentContractTestTest {
         }
     }
 
+    static final class ForgetsWhatItLearnt extends Contract {
+        Flaw flaw() {
+            return Flaw.FORGETS_WHAT_IT_LEARNT;
+        }
+    }
+
     private static void run(Class<?> contract, String method, boolean passes) {
         EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(contract, method, "java.nio.file.Path"))
@@ -168,6 +177,11 @@ class AgentContractTestTest {
     @Test
     void loadingAForeignCheckpointSilentlyFails() {
         run(LoadsAnything.class, "rejectsADirectoryThatHoldsNoCheckpointOfItsOwn", false);
+    }
+
+    @Test
+    void aCheckpointThatDoesNotCarryWhatWasLearntFails() {
+        run(ForgetsWhatItLearnt.class, "savesAndLoadsAndGoesOnActingAndTraining", false);
     }
 
     @Test

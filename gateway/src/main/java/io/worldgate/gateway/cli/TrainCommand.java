@@ -96,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
                     + checkpointEvery + " and " + keepCheckpoints + " (a run also checkpoints at its end)");
         }
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
-                envOpts, numEnvs, steps, seed, trainRatio == null ? RunRequest.AGENT_DEFAULT_TRAIN_RATIO : trainRatio, prefill,
+                envOpts, numEnvs, steps, seed, trainRatioOrDefault(), prefill,
                 checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
         try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.train(client, request, json, main.exit);
@@ -121,5 +121,16 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--experience-capacity must be between 1 byte and 2^63 bytes, got '" + text + "'");
         }
         return n << shift;
+    }
+
+    /** The ratio given, or the marker for the agent's default; a negative or non-number ratio is bad input. */
+    private double trainRatioOrDefault() {
+        if (trainRatio == null) {
+            return RunRequest.AGENT_DEFAULT_TRAIN_RATIO;
+        }
+        if (!(trainRatio >= 0)) {
+            throw new IllegalArgumentException("--train-ratio must be a number >= 0 (0: no training), got " + trainRatio);
+        }
+        return trainRatio;
     }
 }

@@ -713,8 +713,8 @@ public final class TrainingRun implements AutoCloseable {
             MetricsSink.requireImage(tag, rgb);
             Tensor image = MediaFiles.bounded(rgb);
             long at = step;
-            metricsWriter.image(tag, image, at);
             try {
+                metricsWriter.image(tag, image, at);
                 media.writeImage(tag, image, at);
             } catch (IOException | RuntimeException e) {
                 event("image " + tag + " not saved: " + AgentSlot.describe(e)); // a diagnostic never stops the run
@@ -726,8 +726,8 @@ public final class TrainingRun implements AutoCloseable {
             MetricsSink.requireVideo(tag, frames, fps);
             Tensor clip = MediaFiles.firstFrames(frames);
             long at = step;
-            metricsWriter.video(tag, clip, fps, at);
             try {
+                metricsWriter.video(tag, clip, fps, at);
                 media.writeVideo(tag, clip, fps, at);
             } catch (IOException | RuntimeException e) {
                 event("video " + tag + " not saved: " + AgentSlot.describe(e));

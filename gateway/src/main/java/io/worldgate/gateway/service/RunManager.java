@@ -109,7 +109,12 @@ public final class RunManager implements AutoCloseable {
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
-        double trainRatio = r.trainRatio() < 0 ? factory.factory().descriptor().defaultTrainRatio() : r.trainRatio();
+        if (r.trainRatio() != RunRequest.AGENT_DEFAULT_TRAIN_RATIO && !(r.trainRatio() >= 0)) {
+            throw new IllegalArgumentException("the train ratio must be a number >= 0 (0: no training), got " + r.trainRatio());
+        }
+        // only the marker asks for the agent's default: another negative number is a mistake, not a wish
+        double trainRatio = r.trainRatio() == RunRequest.AGENT_DEFAULT_TRAIN_RATIO
+                ? factory.factory().descriptor().defaultTrainRatio() : r.trainRatio();
         // The environments are the judge of their ids and options (a Python family asks its worker):
         // opening them here turns bad input into an error for the caller, with no run left behind.
         VectorEnv env = envs.create(r.env(), r.numEnvs(), r.envOptions());

@@ -79,7 +79,7 @@ class InternalPackagesTest {
 
     /** An import of an {@code io.worldgate} class or member: group 1 is its package. */
     private static final Pattern IMPORT = Pattern.compile(
-            "^import\\s+(?:static\\s+)?((?:[a-z_][a-z0-9_]*\\.)*[a-z_][a-z0-9_]*)\\.[A-Z][\\w.]*;", Pattern.MULTILINE);
+            "^import\\s+(?:static\\s+)?((?:[a-z_][a-z0-9_]*\\.)*[a-z_][a-z0-9_]*)\\.(?:[A-Z][\\w.]*|\\*)\\s*;", Pattern.MULTILINE);
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
 
     static final ArchRule RULE = classes().should(USE_ONLY_THEIR_OWN_INTERNALS)
@@ -94,6 +94,14 @@ class InternalPackagesTest {
         assertThat(mayUse("io.worldgate.gateway.bridge.internal.py4j", "io.worldgate.gateway.run.internal")).isFalse();
         assertThat(mayUse("io.worldgate.gateway.runner", "io.worldgate.gateway.run.internal")).isFalse();
         assertThat(mayUse("io.worldgate.gateway.service", "io.worldgate.gateway.run")).isTrue();
+        // the source check reads single-type, static and wildcard imports
+        for (String line : List.of("import io.worldgate.gateway.run.internal.AgentSlot;",
+                "import static io.worldgate.gateway.run.internal.EpisodeInfos.CUT_RETURN_TAG;",
+                "import io.worldgate.gateway.run.internal.*;")) {
+            Matcher m = IMPORT.matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            assertThat(m.group(1)).as(line).startsWith("io.worldgate.gateway.run.internal");
+        }
     }
 
     @Test

@@ -56,6 +56,16 @@ class RunInputCliTest {
     }
 
     @Test
+    void aNegativeTrainRatioIsBadInputNotTheAgentsDefault() throws Exception {
+        for (String ratio : new String[] {"-3", "NaN"}) {
+            CliRun r = run("train", "--agent", "random", "--env", "java:CartPole", "--train-ratio", ratio, "--steps", "100",
+                    "--json");
+            assertThat(r.exit()).as("--train-ratio %s: %s", ratio, r.err()).isEqualTo(2);
+        }
+        assertThat(runDirectories()).isZero();
+    }
+
+    @Test
     void runsListAllMarksADamagedRunDirectoryAndListsTheOthers() throws Exception {
         assertThat(run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "50", "--envs", "1", "--json").exit())
                 .isZero();

@@ -84,7 +84,9 @@ public final class PerEnvState<S> implements AutoCloseable {
      * {@code initial} where {@code reset[i]}, {@code carried} elsewhere, over the leading axis
      * {@code [N, ...]} of {@code carried}; {@code initial} broadcasts ({@code [1, ...]} or
      * {@code [N, ...]}). The result is attached to {@code carried}'s manager and, having a
-     * condition, carries no gradient to the mask.
+     * condition, carries no gradient to the mask. So pass the kept state borrowed into (or
+     * attached to) the manager of the step in progress, not the kept value itself: that one's
+     * manager is closed when the next value is committed, and the result with it.
      */
     public static NDArray resetWhere(NDArray carried, NDArray initial, boolean[] reset) {
         Shape s = carried.getShape();

@@ -18,7 +18,7 @@ import io.worldgate.runtime.tensor.Scalars;
  * {@link #oneHot(boolean, boolean)} leaves the straight-through term out where no gradient is
  * wanted (acting, filtering without backprop).
  *
- * <p><b>Sampling by inverse CDF</b>: {@code k = #{j : cdf_j < U}}, {@code U ~ U(0, 1)}, so
+ * <p><b>Sampling by inverse CDF</b>: {@code k = #{j : cdf_j <= U}}, {@code U ~ U(0, 1)}, so
  * {@code P(k) = cdf_k - cdf_{k-1} = p_k}, the same distribution as the Gumbel-max trick's in four
  * engine calls instead of nine. Agents sample latents and actions in their inner loops (filtering,
  * imagination, acting), where each DJL call costs tens of microseconds whatever the tensor's size.
@@ -79,7 +79,7 @@ public final class OneHotCategorical implements Distribution {
     }
 
     /**
-     * Indices {@code [...]} (int64) of a sample, without gradient: {@code #{j : cdf_j < U}},
+     * Indices {@code [...]} (int64) of a sample, without gradient: {@code #{j : cdf_j <= U}} (a class of probability 0 has an empty interval, even at U = 0),
      * clipped to {@code K - 1} where rounding leaves {@code cdf_K} below {@code U}.
      */
     public NDArray sampleIndices() {
@@ -87,7 +87,7 @@ public final class OneHotCategorical implements Distribution {
         Shape s = p.getShape();
         NDArray cdf = p.cumSum(-1);
         NDArray u = p.getManager().randomUniform(0f, 1f, s.slice(0, s.dimension() - 1).add(1), p.getDataType());
-        return cdf.lt(u).sum(new int[] {-1}).clip(0, classes - 1);
+        return cdf.lte(u).sum(new int[] {-1}).clip(0, classes - 1);
     }
 
     /** One-hot sample with straight-through gradient: {@code onehot + p - sg(p)}. */

@@ -8,7 +8,7 @@
  * argument, so calling them inside an update scope keeps every intermediate there.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.runtime.math;
 
 import org.osgi.annotation.bundle.Export;
