@@ -107,7 +107,7 @@ public final class FakeExperience implements Experience {
                 s.observations().forEach((k, v) -> copyInto(v, obs.get(k), row));
                 copyInto(s.action(), actions, row);
                 rewards.setFloat(row, s.reward());
-                first.setFloat(row, s.first() || t == 0 && start == 0 ? 1 : 0);
+                first.setFloat(row, start + t == 0 || beginsEpisode(start + t) ? 1 : 0);
                 terminal.setFloat(row, s.terminal() ? 1 : 0);
                 mask.setFloat(row, 1);
             }
