@@ -307,7 +307,9 @@ public abstract class ExperienceContractTest {
     /**
      * Visiting 3 finished episodes of 40 steps ({@value #PIXELS} bytes of pixels each: 480 KiB)
      * allocates less direct memory than one episode's pixels (160 KiB): the episodes are views,
-     * not copies (every tensor a copy would make is direct).
+     * not copies (every tensor a copy would make is direct). It reads the process-wide direct
+     * buffer pool, so it holds only while no other test allocates direct memory at the same time:
+     * safe because the build runs tests serially (JUnit's parallel execution is not enabled).
      */
     @Test
     public void episodesAreVisitedWithoutCopies() {
