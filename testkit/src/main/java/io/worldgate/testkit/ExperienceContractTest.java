@@ -219,6 +219,38 @@ public abstract class ExperienceContractTest {
         assertThat(chiSquare(NamedTensors.of("state", seqs.observations().get("state").reshape(n, 1)), expected)).isLessThan(43.82);
     }
 
+    /**
+     * Half-life 2 appends, sequences of 8: the recency age of a start counts from the newest
+     * start with 8 stored steps after it, so crossing sequences are full (not mostly padding) and
+     * slices inside the long unfinished episode are found, even of 48 steps (a start of age 47
+     * from the newest step would be drawn once in ~10^7).
+     */
+    @Test
+    public void recencySequencesCountAgeFromTheNewestFullStart() {
+        Experience e = experienceOf(episodes(false, 30, 60)); // steps 0-29 (terminal), 30-89 (unfinished)
+        Selector recency = Selector.recency(2);
+        int n = 4000;
+        SequenceBatch cross = e.sampleSequences(SampleRequest.of(n, 8).withSelector(recency), new SplittableRandom(10));
+        int newestStarts = 0;
+        for (int i = 0; i < n; i++) {
+            int start = (int) value(cross, 8L * i);
+            assertThat(start).isLessThanOrEqualTo(82);
+            newestStarts += start == 82 ? 1 : 0;
+            for (int t = 0; t < 8; t++) {
+                assertThat(cross.mask().getFloat(8L * i + t)).as("mask of sequence %d at %d", i, t).isEqualTo(1f);
+            }
+        }
+        // age 0 has probability 1 - 2^(-1/2) = 0.293: 1172 expected, standard deviation 29
+        assertThat(newestStarts).isBetween(1050, 1300);
+        SequenceBatch within = e.sampleSequences(SampleRequest.of(200, 48).withSlicing(Slicing.WITHIN_EPISODE)
+                .withSelector(recency), new SplittableRandom(11));
+        for (int i = 0; i < 200; i++) {
+            int start = (int) value(within, 48L * i);
+            assertThat(start).isBetween(30, 42);
+            assertThat(within.mask().getFloat(48L * i + 47)).isEqualTo(1f);
+        }
+    }
+
     private static double chiSquare(NamedTensors frames, double[] expected) {
         long[] counts = new long[expected.length];
         float[] values = frames.get("state").toFloatArray();
@@ -275,7 +307,9 @@ public abstract class ExperienceContractTest {
     /**
      * Visiting 3 finished episodes of 40 steps ({@value #PIXELS} bytes of pixels each: 480 KiB)
      * allocates less direct memory than one episode's pixels (160 KiB): the episodes are views,
-     * not copies (every tensor a copy would make is direct).
+     * not copies (every tensor a copy would make is direct). It reads the process-wide direct
+     * buffer pool, so it holds only while no other test allocates direct memory at the same time:
+     * safe because the build runs tests serially (JUnit's parallel execution is not enabled).
      */
     @Test
     public void episodesAreVisitedWithoutCopies() {

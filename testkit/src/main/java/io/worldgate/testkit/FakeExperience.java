@@ -95,8 +95,9 @@ public final class FakeExperience implements Experience {
         Tensor terminal = out.isTerminal();
         Tensor mask = out.mask();
         for (int b = 0; b < batchSize; b++) {
+            // a sequence's recency age counts from the newest start with `length` steps after it (Selector.Recency)
             int start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(request.selector(), length, rng)
-                    : pick(request.selector(), rng);
+                    : pick(request.selector(), length - 1, rng);
             for (int t = 0; t < length && start + t < steps.size(); t++) {
                 if (within && t > 0 && beginsEpisode(start + t)) {
                     break; // padding from the next episode on
@@ -106,7 +107,7 @@ public final class FakeExperience implements Experience {
                 s.observations().forEach((k, v) -> copyInto(v, obs.get(k), row));
                 copyInto(s.action(), actions, row);
                 rewards.setFloat(row, s.reward());
-                first.setFloat(row, s.first() || t == 0 && start == 0 ? 1 : 0);
+                first.setFloat(row, start + t == 0 || beginsEpisode(start + t) ? 1 : 0);
                 terminal.setFloat(row, s.terminal() ? 1 : 0);
                 mask.setFloat(row, 1);
             }
@@ -114,16 +115,18 @@ public final class FakeExperience implements Experience {
         return out;
     }
 
-    private int pick(Selector selector, RandomGenerator rng) {
+    /** A step drawn by {@code selector}; recency never draws the newest {@code newestSkipped} and counts age from the one before. */
+    private int pick(Selector selector, int newestSkipped, RandomGenerator rng) {
         if (selector instanceof Selector.Recency recency) {
-            return steps.size() - 1 - (int) recency.sampleAge(steps.size() - 1, rng);
+            int newest = steps.size() - 1 - Math.min(newestSkipped, steps.size() - 1);
+            return newest - (int) recency.sampleAge(newest, rng);
         }
         return rng.nextInt(steps.size());
     }
 
     private int fittingStart(Selector selector, int length, RandomGenerator rng) {
         for (int draw = 0; draw < MAX_SLICE_DRAWS; draw++) {
-            int start = pick(selector, rng);
+            int start = pick(selector, length - 1, rng);
             boolean fits = start + length <= steps.size();
             for (int t = 1; fits && t < length; t++) {
                 fits = !beginsEpisode(start + t);

@@ -14,7 +14,11 @@ import java.util.SplittableRandom;
 public final class RandomRollouts {
     private RandomRollouts() {}
 
-    /** {@code steps} steps in episodes of {@link TestSpecs#EPISODE_STEPS}, the last truncated or running. */
+    /**
+     * {@code steps} steps in episodes of {@link TestSpecs#EPISODE_STEPS}, each begun by a
+     * {@code first} step; no step is terminal or truncated, so an episode ends where the next
+     * begins and the last one is still running.
+     */
     public static FakeExperience of(EnvSpec spec, int steps, long seed) {
         Map<String, TensorSpec> specs = new LinkedHashMap<>();
         spec.observationSpace().spaces().forEach((k, v) -> specs.put(k, v.tensorSpec()));

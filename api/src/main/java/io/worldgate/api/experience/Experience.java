@@ -98,7 +98,8 @@ public interface Experience {
 
     /**
      * Visits every stored finished episode, oldest first (in the order they finished), with its
-     * id. The host's stores hand out read-only views of their own memory (a mapped chunk file,
+     * id; the host's disk store indexes only the newest 2^20 finished episodes and visits those.
+     * The host's stores hand out read-only views of their own memory (a mapped chunk file,
      * or the in-memory store's columns), so reading all episodes copies nothing; an episode the
      * disk store holds across two chunk files is the exception, assembled in a copy. A view is
      * valid during the call only: copy what you keep. The store must not be appended to during

@@ -9,6 +9,11 @@ import java.util.random.RandomGenerator;
  * run's environments (all environments at once), and a step's age is the number of batches
  * appended after its own, so the newest steps have age 0 and steps of different environments
  * taken at the same time have the same age.
+ *
+ * <p>A sequence of {@code length} steps (any {@link Slicing}) counts its start's age from the
+ * newest start from which {@code length} steps are stored: the newest {@code length - 1} appends
+ * are never drawn as starts, so a short half-life still yields full sequences. Frames and
+ * sequences of one step count age from the newest step.
  */
 public sealed interface Selector permits Selector.Uniform, Selector.Recency {
 

@@ -123,8 +123,9 @@ public final class InMemoryExperience implements ExperienceStore {
         Tensor isTerminal = out.isTerminal();
         Tensor mask = out.mask();
         for (int b = 0; b < batchSize; b++) {
+            // a sequence's recency age counts from the newest start with `length` steps after it (Selector.Recency)
             StepRef start = request.slicing() == Slicing.WITHIN_EPISODE ? fittingStart(request.selector(), length, rng)
-                    : pick(request.selector(), rng);
+                    : pick(request.selector(), length - 1, rng);
             List<EpisodeBuffer> episodes = byEnv.get(start.env());
             int episode = start.episode();
             int t = start.t();
@@ -165,7 +166,7 @@ public final class InMemoryExperience implements ExperienceStore {
             out.put(key, Tensor.allocate(spec.dtype(), spec.batchShape(batchSize)));
         }
         for (int b = 0; b < batchSize; b++) {
-            StepRef frame = pick(selector, rng);
+            StepRef frame = pick(selector, 0, rng);
             EpisodeBuffer e = byEnv.get(frame.env()).get(frame.episode());
             for (Map.Entry<String, Tensor> o : out.entrySet()) {
                 e.observations.get(o.getKey()).copyTo(frame.t(), o.getValue(), b);
@@ -202,7 +203,7 @@ public final class InMemoryExperience implements ExperienceStore {
 
     private StepRef fittingStart(Selector selector, int length, RandomGenerator rng) {
         for (int draw = 0; draw < MAX_SLICE_DRAWS; draw++) {
-            StepRef start = pick(selector, rng);
+            StepRef start = pick(selector, length - 1, rng);
             if (start.t() + length <= byEnv.get(start.env()).get(start.episode()).length) {
                 return start;
             }
@@ -211,9 +212,9 @@ public final class InMemoryExperience implements ExperienceStore {
                 + " drawn starts found no slice inside one episode)");
     }
 
-    private StepRef pick(Selector selector, RandomGenerator rng) {
+    private StepRef pick(Selector selector, long newestSkipped, RandomGenerator rng) {
         if (selector instanceof Selector.Recency recency) {
-            return pickRecent(recency, rng);
+            return pickRecent(recency, newestSkipped, rng);
         }
         long target = rng.nextLong(numSteps); // uniform over stored steps
         for (int env = 0; env < byEnv.size(); env++) {
@@ -232,10 +233,12 @@ public final class InMemoryExperience implements ExperienceStore {
     /**
      * An age drawn from the recency weights over the ticks, an environment uniformly, redrawn
      * where that environment stored nothing at that tick; every tick stored a step of
-     * environment 0, so a draw succeeds with probability at least 1 / environments.
+     * environment 0, so a draw succeeds with probability at least 1 / environments. The newest
+     * {@code newestSkipped} ticks (those a sequence could not fill) are never drawn; ages count
+     * from the tick before them.
      */
-    private StepRef pickRecent(Selector.Recency recency, RandomGenerator rng) {
-        long newest = tick - 1;
+    private StepRef pickRecent(Selector.Recency recency, long newestSkipped, RandomGenerator rng) {
+        long newest = tick - 1 - Math.min(newestSkipped, tick - 1);
         while (true) {
             long at = newest - recency.sampleAge(newest, rng);
             int env = rng.nextInt(byEnv.size());

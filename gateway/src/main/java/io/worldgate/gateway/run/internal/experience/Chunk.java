@@ -40,8 +40,9 @@ final class Chunk {
     long firstTick = -1;
     long lastTick = -1;
     /**
-     * Whether a view of the mapping was handed out ({@code forEachEpisode}): the mapping is then
-     * left to the collector instead of unmapped at once, so a view read late never faults.
+     * Whether a view of the current mapping was handed out ({@code forEachEpisode}): that mapping
+     * is then left to the collector instead of unmapped at once, so a view read late never
+     * faults; cleared when the mapping is dropped.
      */
     boolean exposed;
     /** The next chunk of the same environment, or null. */

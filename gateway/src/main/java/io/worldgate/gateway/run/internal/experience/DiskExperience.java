@@ -254,6 +254,11 @@ public final class DiskExperience implements ExperienceStore {
         return maps.mappedBytes();
     }
 
+    /** Mappings dropped to the collector instead of unmapped at once, because a view of them was handed out. */
+    synchronized long mappingsLeftToCollector() {
+        return maps.leftToCollector();
+    }
+
     /** Position of the oldest stored step in environment {@code env}'s stream (steps are numbered from 0). */
     synchronized long retainedStart(int env) {
         return streams.get(env).retainedStart();

@@ -18,7 +18,8 @@ import java.util.LinkedHashSet;
  * least recently used are unmapped first, at least one stays). Unmapping releases the pages from
  * the process at once; callers copy out of a mapping before asking for another. A mapping whose
  * views were handed outside the store ({@link Chunk#exposed}) is only dropped, and unmapped by
- * the collector once no view is left.
+ * the collector once no view is left; exposure belongs to one mapping, so the chunk's next
+ * mapping is unmapped at once again.
  */
 final class MappedChunks {
     private static final MethodHandle INVOKE_CLEANER = findCleaner();
@@ -26,6 +27,8 @@ final class MappedChunks {
     private final long maxMappedBytes;
     private final LinkedHashSet<Chunk> lru = new LinkedHashSet<>();
     private long mappedBytes;
+    /** Mappings dropped to the collector because a view of them was handed out. */
+    private long leftToCollector;
 
     MappedChunks(long maxMappedBytes) {
         this.maxMappedBytes = maxMappedBytes;
@@ -76,11 +79,19 @@ final class MappedChunks {
         return mappedBytes;
     }
 
+    long leftToCollector() {
+        return leftToCollector;
+    }
+
     private void unmap(Chunk c) {
         ByteBuffer b = c.mapped;
+        boolean exposed = c.exposed;
         c.mapped = null;
+        c.exposed = false; // the views handed out hold this mapping, not the chunk's next one
         mappedBytes -= c.fileBytes;
-        if (INVOKE_CLEANER != null && !c.exposed) {
+        if (exposed) {
+            leftToCollector++;
+        } else if (INVOKE_CLEANER != null) {
             try {
                 INVOKE_CLEANER.invokeExact(b);
             } catch (Throwable e) {

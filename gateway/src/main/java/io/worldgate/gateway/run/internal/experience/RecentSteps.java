@@ -11,6 +11,8 @@ import java.util.random.RandomGenerator;
  * tick is found by binary search over its chunks' tick ranges and then the chunk's tick column.
  * Where that environment stored nothing at that tick (dropped by capacity, or not stepped then),
  * the draw is repeated, which keeps every stored step's probability proportional to its weight.
+ * For sequences the newest {@code length - 1} ticks are skipped and age counts from the tick
+ * before them, the newest start from which {@code length} steps are stored.
  */
 final class RecentSteps implements StepSelector {
     /** Draws per step before giving up; each (tick, environment) pair is stored unless capacity dropped it. */
@@ -22,7 +24,8 @@ final class RecentSteps implements StepSelector {
     private final long newestTick;
     private final long maxAge;
 
-    RecentSteps(Selector.Recency recency, List<EnvStream> streams, StepReader reader) {
+    /** @param newestSkipped newest ticks never drawn (at most all but the oldest); ages count from the tick before them */
+    RecentSteps(Selector.Recency recency, List<EnvStream> streams, StepReader reader, long newestSkipped) {
         this.recency = recency;
         this.streams = streams;
         this.reader = reader;
@@ -46,8 +49,9 @@ final class RecentSteps implements StepSelector {
         if (newest < 0) {
             throw new IllegalStateException("the experience is empty");
         }
-        this.newestTick = newest;
-        this.maxAge = newest - oldest;
+        long skipped = Math.min(newestSkipped, newest - oldest);
+        this.newestTick = newest - skipped;
+        this.maxAge = newest - oldest - skipped;
     }
 
     @Override

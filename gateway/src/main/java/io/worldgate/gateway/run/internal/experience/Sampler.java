@@ -48,7 +48,8 @@ final class Sampler {
     }
 
     SequenceBatch sequences(SampleRequest request, RandomGenerator rng) {
-        StepSelector selector = selector(request.selector());
+        // a sequence's recency age counts from the newest start with `length` steps after it (Selector.Recency)
+        StepSelector selector = selector(request.selector(), request.length() - 1);
         int batchSize = request.batchSize();
         int length = request.length();
         SequenceBatch out = SequenceBatch.zeros(observationSpecs, actionSpec, batchSize, length);
@@ -88,7 +89,7 @@ final class Sampler {
             }
             obs.put(key, Tensor.allocate(spec.dtype(), spec.batchShape(batchSize)));
         }
-        StepSelector picker = selector(selector);
+        StepSelector picker = selector(selector, 0);
         StepReader.Target target = reader.target(obs, null, null, null, null, null);
         for (int b = 0; b < batchSize; b++) {
             StepRef frame = picker.pick(rng);
@@ -97,7 +98,8 @@ final class Sampler {
         return NamedTensors.of(obs);
     }
 
-    private StepSelector selector(Selector selector) {
+    /** A selector over the stored steps; recency skips the newest {@code newestSkipped} ticks and counts age from the next. */
+    private StepSelector selector(Selector selector, long newestSkipped) {
         long stagingSteps = 0;
         for (EnvStream s : streams) {
             stagingSteps += s.staging == null ? 0 : s.staging.count;
@@ -106,7 +108,7 @@ final class Sampler {
             throw new IllegalStateException("the experience is empty");
         }
         if (selector instanceof Selector.Recency recency) {
-            return new RecentSteps(recency, streams, reader);
+            return new RecentSteps(recency, streams, reader, newestSkipped);
         }
         return new UniformSteps(sealed, streams, stagingSteps);
     }

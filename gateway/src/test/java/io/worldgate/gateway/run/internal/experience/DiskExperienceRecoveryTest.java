@@ -344,6 +344,27 @@ class DiskExperienceRecoveryTest {
         assertThat(e.mappedBytes()).isLessThanOrEqualTo(1000);
     }
 
+    /**
+     * Views handed out by forEachEpisode keep their mappings to the collector, but only those
+     * mappings: once they have been dropped, the chunks' later mappings are unmapped at once.
+     */
+    @Test
+    void chunksMappedAgainAfterEpisodeViewsAreUnmappedAtOnce() {
+        DiskExperience e = open(tmp.resolve("x"), 3, DiskExperience.Options.defaults().withChunkSteps(4).withMaxMappedBytes(1000));
+        ExperienceDriver d = new ExperienceDriver(e, 3, 13, 0.1);
+        d.run(60);
+        int[] visited = {0};
+        e.forEachEpisode(ep -> visited[0]++);
+        assertThat(visited[0]).isGreaterThan(3);
+        assertThat(e.mappingsLeftToCollector()).as("exposed mappings dropped during the visit").isPositive();
+        // a full eviction cycle: every chunk mapped (and the visit's mappings dropped) at least once
+        e.sampleFrames(2000, List.of("state"), new SplittableRandom(3));
+        long afterCycle = e.mappingsLeftToCollector();
+        e.sampleFrames(2000, List.of("state"), new SplittableRandom(4));
+        assertThat(e.mappingsLeftToCollector()).as("mappings left to the collector after re-mapping").isEqualTo(afterCycle);
+        assertThat(e.mappedBytes()).isLessThanOrEqualTo(1000);
+    }
+
     @Test
     void experienceOfOtherObservationsIsRefused() {
         Path dir = tmp.resolve("x");
