@@ -50,8 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
-    /** Starts the event that announces an evaluation video; the rest is its path in the run directory. */
-    public static final String VIDEO_WRITTEN = "evaluation video written to ";
 
     private final RunConfig config;
     private final PluginHost host;
@@ -70,6 +68,7 @@ public final class TrainingRun implements AutoCloseable {
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
     private final VectorEnv openedEnv;
     private final List<String> warnings;
+    private final List<RunEvent> startEvents;
 
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
@@ -110,6 +109,7 @@ public final class TrainingRun implements AutoCloseable {
                 b.checkpointCount, this::event);
         this.openedEnv = b.env;
         this.warnings = List.copyOf(b.warnings);
+        this.startEvents = List.copyOf(b.startEvents);
         this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
                 config.numEnvs(), config.seed());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
@@ -229,10 +229,11 @@ public final class TrainingRun implements AutoCloseable {
                 LOG.warn("run {}: {}", config.runId(), w);
                 event("WARNING: " + w);
             }
+            startEvents.forEach(this::event);
             env = openedEnv != null ? openedEnv : envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
             experience = experienceFactory.apply(spec);
-            experience.recoveryReport().ifPresent(this::event);
+            experience.recoveryReport(step).ifPresent(this::event);
             boolean stoppedEarly = loop();
             finalState = stoppedEarly ? RunState.STOPPED : RunState.FINISHED;
             why = (stoppedEarly ? "stopped" : "finished") + " at step " + step;
@@ -310,7 +311,8 @@ public final class TrainingRun implements AutoCloseable {
             }
             Agent agent = acquired.get();
             if (state != RunState.RUNNING) {
-                setState(RunState.RUNNING, "running");
+                RunEvent running = state == RunState.PAUSED ? new RunEvent.RunResumed(step) : new RunEvent.RunStarted(step);
+                setState(RunState.RUNNING, "running", running);
             }
             Tensor actions;
             try {
@@ -452,7 +454,7 @@ public final class TrainingRun implements AutoCloseable {
         double mean = result.meanReturn();
         evaluations.add(new double[] {step, mean});
         scalar(RunScalars.EVAL_RETURN, mean);
-        event(String.format("evaluation: mean return %.1f over %d episodes", mean, result.episodes().size()));
+        event(new RunEvent.EvaluationFinished(step, mean, result.episodes().size()));
         result.video().ifPresent(this::saveVideo);
     }
 
@@ -462,7 +464,7 @@ public final class TrainingRun implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-            event(VIDEO_WRITTEN + config.runDirectory().relativize(file));
+            event(new RunEvent.EvaluationVideoWritten(step, config.runDirectory().relativize(file).toString()));
         } catch (IOException | RuntimeException e) {
             event("evaluation video failed: " + AgentSlot.describe(e));
         }
@@ -479,21 +481,22 @@ public final class TrainingRun implements AutoCloseable {
         String text = label + " " + what;
         LOG.warn("run {}: {}", config.runId(), text);
         slot.fail(text);
-        event(text + "; run paused until another version is deployed");
+        event(new RunEvent.AgentFailed(label, step, what));
     }
 
     private void end(RunState s, String why) {
-        setState(s, why);
+        setState(s, why, new RunEvent.RunEnded(s, step, why));
         RunStatus status = status();
         listeners.forEach(l -> l.onProgress(status));
     }
 
-    private void setState(RunState s, String why) {
+    /** Moves to {@code s}; tells {@code event} when the state or its message changed. */
+    private void setState(RunState s, String why, RunEvent event) {
         boolean changed = state != s || !why.equals(message);
         state = s;
         message = why;
         if (changed) {
-            event(why);
+            event(event);
         }
     }
 
@@ -559,18 +562,18 @@ public final class TrainingRun implements AutoCloseable {
             lastAgentLabel = h.label();
             Path checkpoint = checkpoints.last().orElse(null);
             if (checkpoint == null) {
-                event("agent " + h.label() + " created");
+                event(new RunEvent.AgentCreated(h.label(), step, "", false, ""));
                 return new AgentSlot.Created(agent, false);
             }
+            String name = checkpoint.getFileName().toString();
             try {
                 agent.load(checkpoint);
-                event("agent " + h.label() + " took over from checkpoint " + checkpoint.getFileName());
+                event(new RunEvent.AgentCreated(h.label(), step, name, true, ""));
                 return new AgentSlot.Created(agent, true);
             } catch (IncompatibleCheckpointException e) {
                 LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
-                        checkpoint.getFileName(), e.getMessage());
-                event("agent " + h.label() + " starts fresh: checkpoint " + checkpoint.getFileName() + " is incompatible ("
-                        + e.getMessage() + ")");
+                        name, e.getMessage());
+                event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
                 return new AgentSlot.Created(agent, false);
             } catch (IOException e) {
                 agent.close();
@@ -586,15 +589,15 @@ public final class TrainingRun implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("closing {} failed: {}", h.label(), AgentSlot.describe(e));
             }
-            event("agent " + h.label() + " retired (" + why + ")");
+            event(new RunEvent.AgentRetired(h.label(), step, why));
         }
 
         @Override
-        public void waiting(String why) {
+        public void waiting(RunEvent.RunPaused why) {
             if (stopRequested) {
                 return;
             }
-            setState(RunState.PAUSED, why);
+            setState(RunState.PAUSED, why.detail(), why);
             RunStatus s = status();
             listeners.forEach(l -> l.onProgress(s));
         }
@@ -669,6 +672,7 @@ public final class TrainingRun implements AutoCloseable {
         private int checkpointCount;
         private VectorEnv env;
         private final List<String> warnings = new ArrayList<>();
+        private final List<RunEvent> startEvents = new ArrayList<>();
 
         private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
             this.config = config;
@@ -726,6 +730,12 @@ public final class TrainingRun implements AutoCloseable {
         /** Something the user must hear about when the run starts: logged at WARN and told as an event. */
         public Builder warning(String text) {
             warnings.add(text);
+            return this;
+        }
+
+        /** Something found before the run started (a damaged checkpoint skipped): told as the run starts. */
+        public Builder startEvent(RunEvent event) {
+            startEvents.add(event);
             return this;
         }
 

@@ -139,8 +139,8 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalStateException("run " + runId + " is " + loaded.status().state() + "; stop it before resuming");
         }
         RunConfig config = readConfig(runId);
-        List<String> damaged = new ArrayList<>();
-        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::add);
+        Map<Path, String> damaged = new LinkedHashMap<>();
+        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::put);
         long step = checkpoint.map(Checkpoints.Checkpoint::step).orElse(0L);
         long episodes = checkpoint.map(Checkpoints.Checkpoint::episodes).orElse(0L);
         if (step >= config.totalSteps()) {
@@ -151,10 +151,11 @@ public final class RunManager implements AutoCloseable {
         int written = all.isEmpty() ? 0 : Checkpoints.number(all.get(all.size() - 1));
         TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
         checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c.directory(), written));
-        for (String d : damaged) {
-            b.warning("damaged checkpoint skipped: " + d + "; resuming from "
-                    + checkpoint.map(c -> c.name() + " at step " + c.step()).orElse("the start: no intact checkpoint is left"));
-        }
+        damaged.forEach((dir, why) -> {
+            LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, dir.getFileName(), why);
+            b.startEvent(new RunEvent.DamagedCheckpointSkipped(dir.getFileName().toString(), step, why,
+                    checkpoint.map(Checkpoints.Checkpoint::name).orElse("")));
+        });
         LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(c -> c.directory().toString()).orElse("no checkpoint"));
         return launch(b, config, step, listeners);
     }
@@ -284,7 +285,7 @@ public final class RunManager implements AutoCloseable {
         RunConfig config = readConfig(runId);
         Path dir;
         if (checkpoint == null || checkpoint.isBlank()) {
-            dir = Checkpoints.newestIntact(config.runDirectory(), true, d -> LOG.warn("run {}: damaged checkpoint skipped: {}", runId, d))
+            dir = Checkpoints.newestIntact(config.runDirectory(), true, (d, why) -> LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, d.getFileName(), why))
                     .map(Checkpoints.Checkpoint::directory)
                     .orElseThrow(() -> new NotFoundException("run " + runId + " has no intact checkpoint yet"));
         } else {
@@ -429,7 +430,7 @@ public final class RunManager implements AutoCloseable {
 
     /** The highest-numbered checkpoint whose seal is intact (its files are not checked: a quick look). */
     static Optional<Path> latestCheckpoint(Path runDir) {
-        return Checkpoints.newestIntact(runDir, false, d -> {}).map(Checkpoints.Checkpoint::directory);
+        return Checkpoints.newestIntact(runDir, false, (d, why) -> {}).map(Checkpoints.Checkpoint::directory);
     }
 
     private static List<String> checkpointNames(Path runDir) {

@@ -11,6 +11,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
 import io.worldgate.gateway.host.TestBundles;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
@@ -58,13 +60,8 @@ class ServiceTest {
     @Test
     void twoRunsASwapAStopAResumeAndAnEvaluation() throws Exception {
         assertThat(Files.readString(tmp.resolve("runs").resolve(GatewayServer.DISCOVERY_FILE))).contains(server.address());
-        List<String> events = new CopyOnWriteArrayList<>();
-        RunStatus a = client.start(endless("java:CartPole"), new RunListener() {
-            @Override
-            public void onEvent(RunStatus s, String event) {
-                events.add(event);
-            }
-        });
+        RunFixtures.Events events = new RunFixtures.Events();
+        RunStatus a = client.start(endless("java:CartPole"), events);
         RunStatus b = client.start(endless("java:PointMass"), null);
         assertThat(a.runId()).isNotEqualTo(b.runId());
         await("both running", 20, () -> client.status(a.runId()).step() > 600 && client.status(b.runId()).step() > 600);
@@ -77,7 +74,13 @@ class ServiceTest {
                 () -> "random@2.0.0".equals(client.status(a.runId()).agent()) && "random@2.0.0".equals(client.status(b.runId()).agent()));
         client.swap(a.runId(), "random@1.0.0");
         await("run a pinned back to 1.0.0", 30, () -> "random@1.0.0".equals(client.status(a.runId()).agent()));
-        assertThat(events).anyMatch(e -> e.contains("random@1.0.0 took over from checkpoint"));
+        // The typed events come back through the stream as they were sent.
+        await("the 1.0.0 agent took over", 10, () -> events.of(RunEvent.AgentCreated.class).stream()
+                .anyMatch(c -> c.agent().equals("random@1.0.0") && c.checkpointLoaded() && !c.checkpoint().isEmpty()));
+        assertThat(events.of(RunEvent.AgentSwapped.class)).anySatisfy(s -> {
+            assertThat(s.to()).isEqualTo("random@1.0.0");
+            assertThat(s.cause()).isEqualTo(RunEvent.AgentSwapped.Cause.REQUESTED);
+        });
         assertThatThrownBy(() -> client.swap(a.runId(), "dreamer")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no deployed plugin offers agent 'dreamer'");
 
@@ -123,6 +126,7 @@ class ServiceTest {
         assertThat(out).contains("plugins: random-1.jar ACTIVE ['random']")
                 .contains("random@1.0.0 config: action_scale=1.0, act_delay_ms=0 presets: default, gentle")
                 .containsPattern("run \\S+: FINISHED at step 1200 of 1200, \\d+ episodes")
+                .contains("checkpoints written: 0001-step600-random-1.0.0, 0002-step1200-random-1.0.0")
                 .containsPattern("evaluation of 0002-step1200-random-1\\.0\\.0 by random@1\\.0\\.0: mean return \\d+")
                 .contains("unknown run -> NOT_FOUND: no run 'no-such-run'");
     }

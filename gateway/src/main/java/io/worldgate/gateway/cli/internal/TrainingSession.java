@@ -6,7 +6,6 @@ import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunScalars;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
 import io.worldgate.gateway.service.RunRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,23 +115,19 @@ public final class TrainingSession {
         public void onEvent(RunStatus s, RunEvent event) {
             if (event instanceof RunEvent.AgentSwapped) {
                 swaps.incrementAndGet();
+            } else if (event instanceof RunEvent.EvaluationVideoWritten v) {
+                lastVideo = v.path();
+            } else if (event instanceof RunEvent.AgentCreated c) {
+                if (firstAgent == null) {
+                    firstAgent = c.agent();
+                }
+                lastAgent = c.agent();
             }
             onEvent(s, event.text());
         }
 
         @Override
         public void onEvent(RunStatus s, String event) {
-            if (event.startsWith(TrainingRun.VIDEO_WRITTEN)) {
-                lastVideo = event.substring(TrainingRun.VIDEO_WRITTEN.length()).trim();
-            }
-            int at = event.indexOf("agent ");
-            if (at == 0) {
-                String label = event.substring(6).split(" ")[0];
-                if (firstAgent == null) {
-                    firstAgent = label;
-                }
-                lastAgent = label;
-            }
             ProgressView p = progress;
             if (p != null) {
                 p.onEvent(s, event);

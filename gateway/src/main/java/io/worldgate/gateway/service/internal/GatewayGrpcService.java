@@ -9,6 +9,7 @@ import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.host.PluginInfo;
 import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.service.RunEventsProto;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -365,7 +366,7 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
     }
 
     static Run toProto(RunStatus s, String env, String dir) {
-        Run.Builder b = Run.newBuilder().setRunId(s.runId()).setState(s.state().name()).setMessage(nullToEmpty(s.message()))
+        Run.Builder b = Run.newBuilder().setRunId(s.runId()).setState(s.state().name()).setRunState(RunEventsProto.toProto(s.state())).setMessage(nullToEmpty(s.message()))
                 .setAgent(nullToEmpty(s.agent())).setStep(s.step()).setTotalSteps(s.totalSteps()).setEpisodes(s.episodes())
                 .setLastReturn(s.lastReturn()).setStepsPerSecond(s.stepsPerSecond()).setUpdates(s.updates())
                 .setWorkerRestarts(s.workerRestarts()).setCutEpisodes(s.cutEpisodes());
