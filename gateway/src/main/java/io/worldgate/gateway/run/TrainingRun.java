@@ -460,7 +460,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private void saveVideo(Tensor clip) {
         metricsWriter.video("eval/video", clip, 20, step);
-        Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
+        Path file = new RunDirectory(config.runDirectory()).evaluationVideo(step);
         try {
             Files.createDirectories(file.getParent());
             AnimatedGif.write(Images.toFrames(clip), 50, 0, file);

@@ -1,6 +1,7 @@
 package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunScalars;
@@ -205,7 +206,7 @@ public final class TrainingSession {
 
     /** The newest checkpoint directory, when the run directory is on this machine. */
     private static String latestCheckpoint(String runDir) {
-        Path dir = Path.of(runDir).resolve("checkpoints");
+        Path dir = new RunDirectory(Path.of(runDir)).checkpoints();
         if (!Files.isDirectory(dir)) {
             return null;
         }
