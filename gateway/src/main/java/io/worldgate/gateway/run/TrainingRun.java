@@ -2,7 +2,6 @@ package io.worldgate.gateway.run;
 
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
@@ -546,18 +545,10 @@ public final class TrainingRun implements AutoCloseable {
     private final class Lifecycle implements AgentSlot.Lifecycle {
         @Override
         public AgentSlot.Created create(FactoryHandle h) {
-            Optional<String> incompatible = h.factory().incompatibility(spec);
-            if (incompatible.isPresent()) {
-                throw new IllegalArgumentException(incompatible.get());
-            }
-            AgentConfig agentConfig = AgentConfig.resolve(h.factory().descriptor(), config.preset(), config.agentOverrides());
             HostAgentContext context = new HostAgentContext(experience,
                     Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
                     new RunMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext());
-            Agent agent = h.factory().create(spec, agentConfig, context);
-            if (agent == null) {
-                throw new IllegalStateException("create returned null");
-            }
+            Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
             lastAgentLabel = h.label();
             Path checkpoint = checkpoints.last().orElse(null);

@@ -9,6 +9,7 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.AgentCreation;
 import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.ExperienceStore;
@@ -101,7 +102,7 @@ public final class RunManager implements AutoCloseable {
         checkEnvFamily(r.env());
         envs.checkOptions(r.env(), r.envOptions());
         FactoryHandle factory = findFactory(r.agent());
-        AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
+        AgentConfig resolved = AgentCreation.resolve(factory, r.preset(), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
         double trainRatio = r.trainRatio() < 0 ? factory.factory().descriptor().defaultTrainRatio() : r.trainRatio();
         // The environments are the judge of their ids and options (a Python family asks its worker):
@@ -291,10 +292,9 @@ public final class RunManager implements AutoCloseable {
                 .orElseGet(() -> findFactory(writer));
         int n = Math.max(1, Math.min(episodes, config.numEnvs()));
         try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
-            AgentConfig agentConfig = AgentConfig.resolve(factory.factory().descriptor(), config.preset(), config.agentOverrides());
             try {
-                List<EpisodeSummary> played = CheckpointEvaluation.play(factory.factory(), agentConfig, env, dir, episodes, seed,
-                        config.device(), config.runDirectory(), host.bundleContext());
+                List<EpisodeSummary> played = CheckpointEvaluation.play(factory, config.preset(), config.agentOverrides(), env, dir,
+                        episodes, seed, config.device(), config.runDirectory(), host.bundleContext());
                 return new EvaluationResult(factory.label(), dir.getFileName().toString(),
                         played.stream().map(EpisodeSummary::episodeReturn).toList());
             } catch (IncompatibleCheckpointException e) {
