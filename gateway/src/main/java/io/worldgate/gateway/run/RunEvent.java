@@ -143,6 +143,14 @@ public sealed interface RunEvent {
         }
     }
 
+    /** An evaluation could not be played (the evaluation envs failed, or the agent threw); the run goes on. */
+    record EvaluationFailed(long step, String detail) implements RunEvent {
+        @Override
+        public String text() {
+            return "evaluation failed: " + detail;
+        }
+    }
+
     /** An evaluation's video was written; {@code path} is relative to the run directory. */
     record EvaluationVideoWritten(long step, String path) implements RunEvent {
         @Override
@@ -162,6 +170,14 @@ public sealed interface RunEvent {
         public String text() {
             return "experience: recovered " + steps + " steps in " + chunks + " chunks (" + finishedEpisodes + " finished episodes)"
                     + (droppedChunks > 0 ? "; dropped " + droppedChunks + " damaged chunk(s): " + problems : "");
+        }
+    }
+
+    /** A swap to {@code requested} ({@code name} or {@code name@version}) was asked for; a {@link SwapOutcome} follows. */
+    record SwapRequested(String requested, long step) implements RunEvent {
+        @Override
+        public String text() {
+            return "swap to " + requested + " requested";
         }
     }
 

@@ -157,7 +157,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         CompletableFuture<RunEvent.SwapOutcome> outcome = slot.retarget(name, version);
         if (!outcome.isDone()) {
-            event("swap to " + selector + " requested");
+            event(new RunEvent.SwapRequested(selector, step));
         }
         return outcome;
     }
@@ -447,7 +447,7 @@ public final class TrainingRun implements AutoCloseable {
         try {
             result = evaluator.evaluate(obs -> agent.act(obs, ActMode.EVAL), step >= config.totalSteps(), () -> stopRequested);
         } catch (RuntimeException e) {
-            event("evaluation failed: " + AgentSlot.describe(e));
+            event(new RunEvent.EvaluationFailed(step, AgentSlot.describe(e)));
             return;
         }
         double mean = result.meanReturn();

@@ -9,6 +9,7 @@ import io.worldgate.proto.service.v1.AgentSwapped;
 import io.worldgate.proto.service.v1.CheckpointFailed;
 import io.worldgate.proto.service.v1.CheckpointWritten;
 import io.worldgate.proto.service.v1.DamagedCheckpointSkipped;
+import io.worldgate.proto.service.v1.EvaluationFailed;
 import io.worldgate.proto.service.v1.EvaluationFinished;
 import io.worldgate.proto.service.v1.EvaluationVideoWritten;
 import io.worldgate.proto.service.v1.ExperienceRecovered;
@@ -18,6 +19,7 @@ import io.worldgate.proto.service.v1.RunPaused;
 import io.worldgate.proto.service.v1.RunResumed;
 import io.worldgate.proto.service.v1.RunStarted;
 import io.worldgate.proto.service.v1.SwapRejected;
+import io.worldgate.proto.service.v1.SwapRequested;
 
 /**
  * Typed run events and run states on the wire (the {@code RunEvent} oneof and the {@code RunState}
@@ -37,6 +39,10 @@ public final class RunEventsProto {
             b.setSwapRejected(SwapRejected.newBuilder().setRequested(r.requested())
                     .setReason(SwapRejected.Reason.valueOf(r.reason().name())).setCurrent(r.current()).setStep(r.step())
                     .setDetail(r.detail()));
+        } else if (event instanceof RunEvent.SwapRequested r) {
+            b.setSwapRequested(SwapRequested.newBuilder().setRequested(r.requested()).setStep(r.step()));
+        } else if (event instanceof RunEvent.EvaluationFailed f) {
+            b.setEvaluationFailed(EvaluationFailed.newBuilder().setStep(f.step()).setDetail(f.detail()));
         } else if (event instanceof RunEvent.Note n) {
             b.setNote(Note.newBuilder().setStep(n.step()).setText(n.text()));
         } else if (event instanceof RunEvent.AgentCreated c) {
@@ -108,6 +114,9 @@ public final class RunEventsProto {
                 yield new RunEvent.SwapRejected(r.getRequested(), RunEvent.SwapRejected.Reason.valueOf(r.getReason().name()),
                         r.getCurrent(), r.getStep(), r.getDetail());
             }
+            case SWAP_REQUESTED -> new RunEvent.SwapRequested(e.getSwapRequested().getRequested(), e.getSwapRequested().getStep());
+            case EVALUATION_FAILED -> new RunEvent.EvaluationFailed(e.getEvaluationFailed().getStep(),
+                    e.getEvaluationFailed().getDetail());
             case NOTE -> new RunEvent.Note(e.getNote().getStep(), e.getNote().getText());
             case AGENT_CREATED -> {
                 AgentCreated c = e.getAgentCreated();

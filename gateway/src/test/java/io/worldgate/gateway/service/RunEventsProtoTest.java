@@ -18,6 +18,8 @@ class RunEventsProtoTest {
             new RunEvent.AgentSwapped("a@1", "a@2", 5, RunEvent.AgentSwapped.Cause.PLUGIN_REPLACED, true),
             new RunEvent.SwapRejected("b", RunEvent.SwapRejected.Reason.NOT_DEPLOYED, "a@1", 6, "only a"),
             new RunEvent.Note(7, "WARNING: something"),
+            new RunEvent.SwapRequested("a@2", 4),
+            new RunEvent.EvaluationFailed(17, "EnvException: the worker died"),
             new RunEvent.AgentCreated("a@2", 8, "0003-step8-a-2", false, "format 3"),
             new RunEvent.AgentFailed("a@2", 9, "failed in act: boom"),
             new RunEvent.AgentRetired("a@2", 10, "run stopped"),

@@ -21,6 +21,8 @@ import io.worldgate.proto.service.v1.ConfigKeyInfo;
 import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
+import io.worldgate.proto.service.v1.Run;
+import io.worldgate.proto.service.v1.RunRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,6 +83,7 @@ class ServiceTest {
             assertThat(s.to()).isEqualTo("random@1.0.0");
             assertThat(s.cause()).isEqualTo(RunEvent.AgentSwapped.Cause.REQUESTED);
         });
+        assertThat(events.of(RunEvent.SwapRequested.class)).extracting(RunEvent.SwapRequested::requested).contains("random@1.0.0");
         assertThatThrownBy(() -> client.swap(a.runId(), "dreamer")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no deployed plugin offers agent 'dreamer'");
 
@@ -175,6 +178,27 @@ class ServiceTest {
         await("dreamer's run finished", 60, () -> client.status(run.runId()).state().isTerminal());
         assertThat(client.status(run.runId()).state()).isEqualTo(RunState.FINISHED);
         assertThat(client.status(run.runId()).updates()).isPositive();
+    }
+
+    @Test
+    void aRunsStateComesAsTheEnumAndStillAsTheDeprecatedName() throws Exception {
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 1, 100, 1, 0, 0, 0, 0, 1,
+                "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+        ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
+        try {
+            Run run = GatewayGrpc.newBlockingStub(channel).withCallCredentials(bearer(server.token()))
+                    .getRun(RunRef.newBuilder().setRunId(s.runId()).build());
+            assertThat(run.getRunState()).isEqualTo(io.worldgate.proto.service.v1.RunState.FINISHED);
+            assertThat(deprecatedState(run)).isEqualTo("FINISHED");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static String deprecatedState(Run run) {
+        return run.getState();
     }
 
     @Test

@@ -239,6 +239,7 @@ public final class RemoteGatewayClient implements GatewayClient {
     }
 
     /** The run's state: its enum, or the deprecated name from a service older than the enum. */
+    @SuppressWarnings("deprecation")
     private static RunState state(Run r) {
         return r.getRunState() == io.worldgate.proto.service.v1.RunState.RUN_STATE_UNSPECIFIED ? RunState.valueOf(r.getState())
                 : RunEventsProto.fromProto(r.getRunState());
