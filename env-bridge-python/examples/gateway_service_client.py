@@ -85,26 +85,31 @@ def main() -> int:
 
     run = gateway.StartRun(pb.StartRunRequest(agent=args.agent, env=args.env, steps=args.steps, num_envs=2, seed=1,
                                               checkpoint_every=args.steps // 2), metadata=metadata)
-    print(f"started {run.run_id} ({run.state})")
+    print(f"started {run.run_id} ({pb.RunState.Name(run.run_state)})")
 
     returns = []
+    checkpoints = []
     for event in gateway.StreamMetrics(pb.StreamMetricsRequest(run_id=run.run_id), metadata=metadata):
         if event.tag == "episode/return":
             returns.append(event.value)
         elif event.tag == "event":
+            # The text is for people; a program reads the typed event's fields.
+            if event.event.WhichOneof("kind") == "checkpoint_written":
+                checkpoints.append(event.event.checkpoint_written.directory)
             print(f"  [step {event.step}] {event.text}")
 
     final = gateway.GetRun(pb.RunRef(run_id=run.run_id), metadata=metadata)
     mean = sum(returns) / len(returns) if returns else float("nan")
-    print(f"run {final.run_id}: {final.state} at step {final.step} of {final.total_steps}, "
+    print(f"run {final.run_id}: {pb.RunState.Name(final.run_state)} at step {final.step} of {final.total_steps}, "
           f"{len(returns)} episodes, mean return {mean:.1f}")
+    print("checkpoints written:", ", ".join(checkpoints))
     evaluation = gateway.Evaluate(pb.EvaluateRequest(run_id=run.run_id, episodes=3, seed=7), metadata=metadata)
     print(f"evaluation of {evaluation.checkpoint} by {evaluation.agent}: mean return {evaluation.mean_return:.1f}")
     try:
         gateway.GetRun(pb.RunRef(run_id="no-such-run"), metadata=metadata)
     except grpc.RpcError as e:
         print(f"unknown run -> {e.code().name}: {e.details()}")
-    return 0 if final.state == "FINISHED" else 1
+    return 0 if final.run_state == pb.FINISHED else 1
 
 
 if __name__ == "__main__":

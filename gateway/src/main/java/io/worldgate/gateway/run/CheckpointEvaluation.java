@@ -2,18 +2,18 @@ package io.worldgate.gateway.run;
 
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.AgentConfig;
-import io.worldgate.api.agent.AgentFactory;
+import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.VectorEnv;
-import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 
@@ -34,21 +34,24 @@ public final class CheckpointEvaluation {
     private CheckpointEvaluation() {}
 
     /**
-     * Creates {@code factory}'s agent for {@code env}, loads {@code checkpoint} into it and plays
-     * {@code episodes} episodes (at least one) on {@code env}, which stays open; the agent is closed.
+     * Creates {@code h}'s agent for {@code env} (see {@link AgentCreation}), loads {@code checkpoint}
+     * into it and plays {@code episodes} episodes (at least one) on {@code env}, which stays open;
+     * the agent is closed.
      *
+     * @param preset the run's preset, or null
+     * @param overrides the run's config overrides
      * @param workDirectory the agent's work directory (the run's)
      * @param services where the agent finds other plugins' services; null for none
      * @return the episodes in the order they ended
      * @throws IncompatibleCheckpointException if the agent cannot load the checkpoint
      * @throws IOException if the checkpoint cannot be read
      */
-    public static List<EpisodeSummary> play(AgentFactory factory, AgentConfig config, VectorEnv env, Path checkpoint,
-            int episodes, long seed, String device, Path workDirectory, BundleContext services)
+    public static List<EpisodeSummary> play(FactoryHandle h, String preset, Map<String, String> overrides, VectorEnv env,
+            Path checkpoint, int episodes, long seed, String device, Path workDirectory, BundleContext services)
             throws IncompatibleCheckpointException, IOException {
-        HostAgentContext context = new HostAgentContext(new InMemoryExperience(env.spec()), Optional.empty(), NO_METRICS,
+        AgentContext context = AgentCreation.context(new InMemoryExperience(env.spec()), Optional.empty(), NO_METRICS,
                 workDirectory, seed, device, services);
-        try (Agent agent = factory.create(env.spec(), config, context)) {
+        try (Agent agent = AgentCreation.create(h, env.spec(), preset, overrides, context)) {
             agent.load(checkpoint);
             return VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed);
         }

@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -71,8 +71,16 @@ public final class Checkpoints {
     public static final class DamagedCheckpointException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        private final String why;
+
         public DamagedCheckpointException(Path dir, String why) {
             super(dir.getFileName() + ": " + why);
+            this.why = why;
+        }
+
+        /** What is wrong, without the directory's name. */
+        public String why() {
+            return why;
         }
     }
 
@@ -172,14 +180,14 @@ public final class Checkpoints {
 
     /**
      * The newest checkpoint of {@code runDir} that is whole (files verified when {@code verifyFiles}).
-     * Each newer one that is damaged is told to {@code skipped}, with what is wrong with it.
+     * Each newer one that is damaged is told to {@code skipped}: its directory, and what is wrong with it.
      */
-    public static Optional<Checkpoint> newestIntact(Path runDir, boolean verifyFiles, Consumer<String> skipped) {
+    public static Optional<Checkpoint> newestIntact(Path runDir, boolean verifyFiles, BiConsumer<Path, String> skipped) {
         for (Path dir : newestFirst(runDir)) {
             try {
                 return Optional.of(read(dir, verifyFiles));
             } catch (IOException e) {
-                skipped.accept(e.getMessage());
+                skipped.accept(dir, e instanceof DamagedCheckpointException d ? d.why() : e.getMessage());
             }
         }
         return Optional.empty();

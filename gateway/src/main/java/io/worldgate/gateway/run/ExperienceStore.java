@@ -22,7 +22,7 @@ public interface ExperienceStore extends Experience, AutoCloseable {
     /**
      * The store of the run in {@code runDirectory}, kept on disk in its {@code experience} folder:
      * created, or opened with every complete chunk an earlier process wrote (see
-     * {@link #recoveryReport()}); beyond {@code maxBytes} of chunk files the oldest chunks are deleted.
+     * {@link #recoveryReport}); beyond {@code maxBytes} of chunk files the oldest chunks are deleted.
      *
      * @throws IllegalArgumentException if the stored steps were written for other observations or actions
      * @throws IllegalStateException if another store, in this process or another, has the folder open
@@ -40,10 +40,10 @@ public interface ExperienceStore extends Experience, AutoCloseable {
     void appendActions(Tensor actions);
 
     /**
-     * What the store found when it opened, in words, for a resumed run (for example how many steps
-     * it recovered and whether a torn chunk was dropped); empty for a new or in-memory store.
+     * What the store found when it opened, for a resumed run at {@code step} (how many steps it
+     * recovered, whether a torn chunk was dropped); empty for a new or in-memory store.
      */
-    default java.util.Optional<String> recoveryReport() {
+    default java.util.Optional<RunEvent.ExperienceRecovered> recoveryReport(long step) {
         return java.util.Optional.empty();
     }
 

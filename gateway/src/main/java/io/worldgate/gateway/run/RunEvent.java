@@ -2,9 +2,8 @@ package io.worldgate.gateway.run;
 
 /**
  * Something that happened in a run, as a type: a listener switches over the kinds it cares about
- * and reads their fields, never the text. Kinds are added here as the run's events get types of
- * their own (pause, resume, checkpoint, video written, ...); until then they arrive as a
- * {@link Note}, whose text is for people only.
+ * and reads their fields, never the text. Only what is free text by nature (a warning, a file an
+ * agent announced, a diagnostic that failed) arrives as a {@link Note}.
  */
 public sealed interface RunEvent {
 
@@ -14,8 +13,173 @@ public sealed interface RunEvent {
     /** One line for people; its wording may change, so never parse it. */
     String text();
 
-    /** An event without a type of its own yet. */
+    /** Free text for people: a warning, a file an agent announced, a diagnostic that failed. */
     record Note(long step, String text) implements RunEvent {}
+
+    /**
+     * An agent was created for the run. {@code checkpoint} is the checkpoint directory's name it
+     * was offered, empty when the run had none yet; {@code checkpointLoaded} says whether it took
+     * over from it (false with a checkpoint: the agent could not read it and starts fresh, see
+     * {@code detail}).
+     */
+    record AgentCreated(String agent, long step, String checkpoint, boolean checkpointLoaded, String detail) implements RunEvent {
+        @Override
+        public String text() {
+            if (checkpoint.isEmpty()) {
+                return "agent " + agent + " created";
+            }
+            return checkpointLoaded ? "agent " + agent + " took over from checkpoint " + checkpoint
+                    : "agent " + agent + " starts fresh: checkpoint " + checkpoint + " is incompatible (" + detail + ")";
+        }
+    }
+
+    /**
+     * The agent in use threw or returned invalid actions ({@code detail}, for people); it is closed
+     * without a checkpoint and the run goes on with another version, or pauses.
+     */
+    record AgentFailed(String agent, long step, String detail) implements RunEvent {
+        @Override
+        public String text() {
+            return agent + " " + detail + "; run paused until another version is deployed";
+        }
+    }
+
+    /** An agent left the run (after its checkpoint was written); {@code why} is for people. */
+    record AgentRetired(String agent, long step, String why) implements RunEvent {
+        @Override
+        public String text() {
+            return "agent " + agent + " retired (" + why + ")";
+        }
+    }
+
+    /** The run began to step (after creating its environments and first agent). */
+    record RunStarted(long step) implements RunEvent {
+        @Override
+        public String text() {
+            return "running";
+        }
+    }
+
+    /**
+     * The run waits for an agent and goes on by itself when one can be created.
+     *
+     * @param agent the agent it waits for ({@code name} or {@code name@version}); for
+     *     {@link Reason#AGENT_FAILED} the {@code name@version} that failed
+     * @param detail for people: the error, what to deploy
+     */
+    record RunPaused(Reason reason, String agent, long step, String detail) implements RunEvent {
+
+        /** Why a run pauses. */
+        public enum Reason {
+            /** No deployed plugin offers the agent. */
+            NO_PLUGIN,
+            /** The agent threw, or returned invalid actions, or its plugin could not create it. */
+            AGENT_FAILED
+        }
+
+        @Override
+        public String text() {
+            return detail;
+        }
+    }
+
+    /** A paused run steps again. */
+    record RunResumed(long step) implements RunEvent {
+        @Override
+        public String text() {
+            return "running";
+        }
+    }
+
+    /** The run ended: {@code state} is terminal (finished, stopped or failed), {@code why} for people. */
+    record RunEnded(RunState state, long step, String why) implements RunEvent {
+        @Override
+        public String text() {
+            return why;
+        }
+    }
+
+    /**
+     * A checkpoint was written: {@code directory} is its name under the run's checkpoints folder;
+     * {@code reason} says what asked for it ({@code periodic}, {@code run stopped}, a swap...).
+     */
+    record CheckpointWritten(String agent, long step, String directory, String reason) implements RunEvent {
+        @Override
+        public String text() {
+            return "checkpoint " + directory + " written (" + reason + ")";
+        }
+    }
+
+    /**
+     * A checkpoint could not be written ({@code pruning} false: the run has no new checkpoint), or
+     * old ones could not be deleted ({@code pruning} true).
+     */
+    record CheckpointFailed(String agent, long step, boolean pruning, String detail) implements RunEvent {
+        @Override
+        public String text() {
+            return pruning ? "deleting old checkpoints failed: " + detail : "checkpoint of " + agent + " failed: " + detail;
+        }
+    }
+
+    /**
+     * On resume, a checkpoint newer than the one resumed from was damaged and skipped.
+     *
+     * @param checkpoint the damaged directory's name
+     * @param resumedFrom the checkpoint the run resumed from instead; empty: from the start
+     */
+    record DamagedCheckpointSkipped(String checkpoint, long step, String why, String resumedFrom) implements RunEvent {
+        @Override
+        public String text() {
+            return "damaged checkpoint skipped: " + checkpoint + ": " + why + "; resuming from "
+                    + (resumedFrom.isEmpty() ? "the start: no intact checkpoint is left" : resumedFrom + " at step " + step);
+        }
+    }
+
+    /** An evaluation ended: the mean return over {@code episodes} episodes. */
+    record EvaluationFinished(long step, double meanReturn, int episodes) implements RunEvent {
+        @Override
+        public String text() {
+            return String.format(java.util.Locale.ROOT, "evaluation: mean return %.1f over %d episodes", meanReturn, episodes);
+        }
+    }
+
+    /** An evaluation could not be played (the evaluation envs failed, or the agent threw); the run goes on. */
+    record EvaluationFailed(long step, String detail) implements RunEvent {
+        @Override
+        public String text() {
+            return "evaluation failed: " + detail;
+        }
+    }
+
+    /** An evaluation's video was written; {@code path} is relative to the run directory. */
+    record EvaluationVideoWritten(long step, String path) implements RunEvent {
+        @Override
+        public String text() {
+            return "evaluation video written to " + path;
+        }
+    }
+
+    /**
+     * What a resumed run found of its stored experience: {@code steps} in {@code chunks} chunk
+     * files, with {@code finishedEpisodes}; {@code droppedChunks} damaged ones were dropped
+     * ({@code problems} says why, for people).
+     */
+    record ExperienceRecovered(long step, long steps, int chunks, int finishedEpisodes, int droppedChunks, String problems)
+            implements RunEvent {
+        @Override
+        public String text() {
+            return "experience: recovered " + steps + " steps in " + chunks + " chunks (" + finishedEpisodes + " finished episodes)"
+                    + (droppedChunks > 0 ? "; dropped " + droppedChunks + " damaged chunk(s): " + problems : "");
+        }
+    }
+
+    /** A swap to {@code requested} ({@code name} or {@code name@version}) was asked for; a {@link SwapOutcome} follows. */
+    record SwapRequested(String requested, long step) implements RunEvent {
+        @Override
+        public String text() {
+            return "swap to " + requested + " requested";
+        }
+    }
 
     /** How a swap request ended: the agent changed, or it did not and why. */
     sealed interface SwapOutcome extends RunEvent permits AgentSwapped, SwapRejected {}

@@ -2,7 +2,6 @@ package io.worldgate.gateway.run;
 
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.agent.TrainingCadence;
@@ -52,8 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final long PROGRESS_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
-    /** Starts the event that announces an evaluation video; the rest is its path in the run directory. */
-    public static final String VIDEO_WRITTEN = "evaluation video written to ";
 
     private final RunConfig config;
     private final PluginHost host;
@@ -72,6 +69,7 @@ public final class TrainingRun implements AutoCloseable {
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
     private final VectorEnv openedEnv;
     private final List<String> warnings;
+    private final List<RunEvent> startEvents;
 
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "starting";
@@ -114,6 +112,7 @@ public final class TrainingRun implements AutoCloseable {
                 b.checkpointCount, this::event);
         this.openedEnv = b.env;
         this.warnings = List.copyOf(b.warnings);
+        this.startEvents = List.copyOf(b.startEvents);
         this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
                 config.numEnvs(), config.seed());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
@@ -162,7 +161,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         CompletableFuture<RunEvent.SwapOutcome> outcome = slot.retarget(name, version);
         if (!outcome.isDone()) {
-            event("swap to " + selector + " requested");
+            event(new RunEvent.SwapRequested(selector, step));
         }
         return outcome;
     }
@@ -233,10 +232,11 @@ public final class TrainingRun implements AutoCloseable {
                 LOG.warn("run {}: {}", config.runId(), w);
                 event("WARNING: " + w);
             }
+            startEvents.forEach(this::event);
             env = openedEnv != null ? openedEnv : envs.create(config.envId(), config.numEnvs(), config.envOptions());
             spec = env.spec();
             experience = experienceFactory.apply(spec);
-            experience.recoveryReport().ifPresent(this::event);
+            experience.recoveryReport(step).ifPresent(this::event);
             boolean stoppedEarly = loop();
             finalState = stoppedEarly ? RunState.STOPPED : RunState.FINISHED;
             why = (stoppedEarly ? "stopped" : "finished") + " at step " + step;
@@ -315,7 +315,8 @@ public final class TrainingRun implements AutoCloseable {
             }
             Agent agent = acquired.get();
             if (state != RunState.RUNNING) {
-                setState(RunState.RUNNING, "running");
+                RunEvent running = state == RunState.PAUSED ? new RunEvent.RunResumed(step) : new RunEvent.RunStarted(step);
+                setState(RunState.RUNNING, "running", running);
             }
             if (cadence(agent) == TrainingCadence.GENERATIONS) {
                 if (!generation(agent)) {
@@ -535,23 +536,23 @@ public final class TrainingRun implements AutoCloseable {
         try {
             result = evaluator.evaluate(obs -> agent.act(obs, ActMode.EVAL), step >= config.totalSteps(), () -> stopRequested);
         } catch (RuntimeException e) {
-            event("evaluation failed: " + AgentSlot.describe(e));
+            event(new RunEvent.EvaluationFailed(step, AgentSlot.describe(e)));
             return;
         }
         double mean = result.meanReturn();
         evaluations.add(new double[] {step, mean});
         scalar(RunScalars.EVAL_RETURN, mean);
-        event(String.format("evaluation: mean return %.1f over %d episodes", mean, result.episodes().size()));
+        event(new RunEvent.EvaluationFinished(step, mean, result.episodes().size()));
         result.video().ifPresent(this::saveVideo);
     }
 
     private void saveVideo(Tensor clip) {
         metricsWriter.video("eval/video", clip, 20, step);
-        Path file = config.runDirectory().resolve("videos").resolve("eval-step" + step + ".gif");
+        Path file = new RunDirectory(config.runDirectory()).evaluationVideo(step);
         try {
             Files.createDirectories(file.getParent());
             AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-            event(VIDEO_WRITTEN + config.runDirectory().relativize(file));
+            event(new RunEvent.EvaluationVideoWritten(step, config.runDirectory().relativize(file).toString()));
         } catch (IOException | RuntimeException e) {
             event("evaluation video failed: " + AgentSlot.describe(e));
         }
@@ -568,21 +569,22 @@ public final class TrainingRun implements AutoCloseable {
         String text = label + " " + what;
         LOG.warn("run {}: {}", config.runId(), text);
         slot.fail(text);
-        event(text + "; run paused until another version is deployed");
+        event(new RunEvent.AgentFailed(label, step, what));
     }
 
     private void end(RunState s, String why) {
-        setState(s, why);
+        setState(s, why, new RunEvent.RunEnded(s, step, why));
         RunStatus status = status();
         listeners.forEach(l -> l.onProgress(status));
     }
 
-    private void setState(RunState s, String why) {
+    /** Moves to {@code s}; tells {@code event} when the state or its message changed. */
+    private void setState(RunState s, String why, RunEvent event) {
         boolean changed = state != s || !why.equals(message);
         state = s;
         message = why;
         if (changed) {
-            event(why);
+            event(event);
         }
     }
 
@@ -632,35 +634,27 @@ public final class TrainingRun implements AutoCloseable {
     private final class Lifecycle implements AgentSlot.Lifecycle {
         @Override
         public AgentSlot.Created create(FactoryHandle h) {
-            Optional<String> incompatible = h.factory().incompatibility(spec);
-            if (incompatible.isPresent()) {
-                throw new IllegalArgumentException(incompatible.get());
-            }
-            AgentConfig agentConfig = AgentConfig.resolve(h.factory().descriptor(), config.preset(), config.agentOverrides());
             HostAgentContext context = new HostAgentContext(experience,
                     Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
                     new RunMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext(),
                     Optional.of(population));
-            Agent agent = h.factory().create(spec, agentConfig, context);
-            if (agent == null) {
-                throw new IllegalStateException("create returned null");
-            }
+            Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
             lastAgentLabel = h.label();
             Path checkpoint = checkpoints.last().orElse(null);
             if (checkpoint == null) {
-                event("agent " + h.label() + " created");
+                event(new RunEvent.AgentCreated(h.label(), step, "", false, ""));
                 return new AgentSlot.Created(agent, false);
             }
+            String name = checkpoint.getFileName().toString();
             try {
                 agent.load(checkpoint);
-                event("agent " + h.label() + " took over from checkpoint " + checkpoint.getFileName());
+                event(new RunEvent.AgentCreated(h.label(), step, name, true, ""));
                 return new AgentSlot.Created(agent, true);
             } catch (IncompatibleCheckpointException e) {
                 LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
-                        checkpoint.getFileName(), e.getMessage());
-                event("agent " + h.label() + " starts fresh: checkpoint " + checkpoint.getFileName() + " is incompatible ("
-                        + e.getMessage() + ")");
+                        name, e.getMessage());
+                event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
                 return new AgentSlot.Created(agent, false);
             } catch (IOException e) {
                 agent.close();
@@ -676,15 +670,15 @@ public final class TrainingRun implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("closing {} failed: {}", h.label(), AgentSlot.describe(e));
             }
-            event("agent " + h.label() + " retired (" + why + ")");
+            event(new RunEvent.AgentRetired(h.label(), step, why));
         }
 
         @Override
-        public void waiting(String why) {
+        public void waiting(RunEvent.RunPaused why) {
             if (stopRequested) {
                 return;
             }
-            setState(RunState.PAUSED, why);
+            setState(RunState.PAUSED, why.detail(), why);
             RunStatus s = status();
             listeners.forEach(l -> l.onProgress(s));
         }
@@ -759,6 +753,7 @@ public final class TrainingRun implements AutoCloseable {
         private int checkpointCount;
         private VectorEnv env;
         private final List<String> warnings = new ArrayList<>();
+        private final List<RunEvent> startEvents = new ArrayList<>();
 
         private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
             this.config = config;
@@ -816,6 +811,12 @@ public final class TrainingRun implements AutoCloseable {
         /** Something the user must hear about when the run starts: logged at WARN and told as an event. */
         public Builder warning(String text) {
             warnings.add(text);
+            return this;
+        }
+
+        /** Something found before the run started (a damaged checkpoint skipped): told as the run starts. */
+        public Builder startEvent(RunEvent event) {
+            startEvents.add(event);
             return this;
         }
 

@@ -1,8 +1,5 @@
 package io.worldgate.gateway.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
@@ -12,10 +9,12 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.AgentCreation;
 import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
@@ -51,17 +50,13 @@ import org.slf4j.LoggerFactory;
  * isolated: each has its own thread, environments, experience and directory
  * {@code <runs-dir>/<run-id>/}, and one failing never stops another.
  *
- * <p>A run directory holds {@code config.json} (what was asked, resolved), {@code status.json}
- * (state and step, updated at checkpoints and at the end), {@code checkpoints/} and whatever the
- * metrics writers and the agent put there.
+ * <p>A run directory ({@link RunDirectory}) holds {@code config.json} (what was asked, resolved),
+ * {@code status.json} (state and step, updated at checkpoints and at the end), {@code checkpoints/}
+ * and whatever the metrics writers and the agent put there.
  */
 public final class RunManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    private static final String CONFIG_FILE = "config.json";
-    private static final String STATUS_FILE = "status.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules();
 
     private final PluginHost host;
     private final EnvRegistry envs;
@@ -107,7 +102,7 @@ public final class RunManager implements AutoCloseable {
         checkEnvFamily(r.env());
         envs.checkOptions(r.env(), r.envOptions());
         FactoryHandle factory = findFactory(r.agent());
-        AgentConfig resolved = AgentConfig.resolve(factory.factory().descriptor(), blankToNull(r.preset()), r.agentConfig());
+        AgentConfig resolved = AgentCreation.resolve(factory, r.preset(), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
         if (r.trainRatio() != RunRequest.AGENT_DEFAULT_TRAIN_RATIO && !(r.trainRatio() >= 0)) {
             throw new IllegalArgumentException("the train ratio must be a number >= 0 (0: no training), got " + r.trainRatio());
@@ -144,8 +139,8 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalStateException("run " + runId + " is " + loaded.status().state() + "; stop it before resuming");
         }
         RunConfig config = readConfig(runId);
-        List<String> damaged = new ArrayList<>();
-        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::add);
+        Map<Path, String> damaged = new LinkedHashMap<>();
+        Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::put);
         long step = checkpoint.map(Checkpoints.Checkpoint::step).orElse(0L);
         long episodes = checkpoint.map(Checkpoints.Checkpoint::episodes).orElse(0L);
         if (step >= config.totalSteps()) {
@@ -156,10 +151,11 @@ public final class RunManager implements AutoCloseable {
         int written = all.isEmpty() ? 0 : Checkpoints.number(all.get(all.size() - 1));
         TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
         checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c.directory(), written));
-        for (String d : damaged) {
-            b.warning("damaged checkpoint skipped: " + d + "; resuming from "
-                    + checkpoint.map(c -> c.name() + " at step " + c.step()).orElse("the start: no intact checkpoint is left"));
-        }
+        damaged.forEach((dir, why) -> {
+            LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, dir.getFileName(), why);
+            b.startEvent(new RunEvent.DamagedCheckpointSkipped(dir.getFileName().toString(), step, why,
+                    checkpoint.map(Checkpoints.Checkpoint::name).orElse("")));
+        });
         LOG.info("resuming run {} at step {} from {}", runId, step, checkpoint.map(c -> c.directory().toString()).orElse("no checkpoint"));
         return launch(b, config, step, listeners);
     }
@@ -240,23 +236,10 @@ public final class RunManager implements AutoCloseable {
      * file of its own, so that a config.json is never made of two writes.
      */
     private synchronized void rememberAgent(String runId, String selector) {
-        Path file = runsDir.resolve(runId).resolve(CONFIG_FILE);
-        Path tmp = null;
         try {
-            JsonNode doc = JSON.readTree(file.toFile());
-            ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("run")).put("agentName", selector);
-            tmp = Files.createTempFile(file.getParent(), CONFIG_FILE + ".", ".tmp");
-            Files.writeString(tmp, JSON.writeValueAsString(doc));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            new RunDirectory(runsDir.resolve(runId)).recordAgent(selector);
         } catch (IOException | RuntimeException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a stray temp file of a failed write; config.json itself is whole
-                }
-            }
-            LOG.warn("the swap of run {} to {} is not recorded in {}: {}", runId, selector, file, e.toString());
+            LOG.warn("the swap of run {} to {} is not recorded in {}: {}", runId, selector, RunDirectory.CONFIG_FILE, e.toString());
         }
     }
 
@@ -267,7 +250,7 @@ public final class RunManager implements AutoCloseable {
                 .forEach(s -> out.put(s.runId(), s));
         if (includeDisk && Files.isDirectory(runsDir)) {
             try (Stream<Path> dirs = Files.list(runsDir)) {
-                dirs.filter(d -> Files.isRegularFile(d.resolve(CONFIG_FILE))).sorted().forEach(d -> {
+                dirs.filter(RunDirectory::isRun).sorted().forEach(d -> {
                     String id = d.getFileName().toString();
                     if (!out.containsKey(id)) {
                         out.put(id, storedOrDamaged(id));
@@ -289,12 +272,13 @@ public final class RunManager implements AutoCloseable {
         RunConfig config = readConfig(runId);
         Path dir;
         if (checkpoint == null || checkpoint.isBlank()) {
-            dir = Checkpoints.newestIntact(config.runDirectory(), true, d -> LOG.warn("run {}: damaged checkpoint skipped: {}", runId, d))
+            dir = Checkpoints.newestIntact(config.runDirectory(), true, (d, why) -> LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, d.getFileName(), why))
                     .map(Checkpoints.Checkpoint::directory)
                     .orElseThrow(() -> new NotFoundException("run " + runId + " has no intact checkpoint yet"));
         } else {
-            dir = config.runDirectory().resolve("checkpoints").resolve(checkpoint).normalize();
-            if (!dir.startsWith(config.runDirectory().resolve("checkpoints")) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT_INFO))) {
+            Path checkpoints = new RunDirectory(config.runDirectory()).checkpoints();
+            dir = checkpoints.resolve(checkpoint).normalize();
+            if (!dir.startsWith(checkpoints) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT_INFO))) {
                 throw new NotFoundException("run " + runId + " has no complete checkpoint '" + checkpoint + "'; checkpoints: "
                         + checkpointNames(config.runDirectory()));
             }
@@ -313,10 +297,9 @@ public final class RunManager implements AutoCloseable {
                 .orElseGet(() -> findFactory(writer));
         int n = Math.max(1, Math.min(episodes, config.numEnvs()));
         try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
-            AgentConfig agentConfig = AgentConfig.resolve(factory.factory().descriptor(), config.preset(), config.agentOverrides());
             try {
-                List<EpisodeSummary> played = CheckpointEvaluation.play(factory.factory(), agentConfig, env, dir, episodes, seed,
-                        config.device(), config.runDirectory(), host.bundleContext());
+                List<EpisodeSummary> played = CheckpointEvaluation.play(factory, config.preset(), config.agentOverrides(), env, dir,
+                        episodes, seed, config.device(), config.runDirectory(), host.bundleContext());
                 return new EvaluationResult(factory.label(), dir.getFileName().toString(),
                         played.stream().map(EpisodeSummary::episodeReturn).toList());
             } catch (IncompatibleCheckpointException e) {
@@ -403,42 +386,33 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void writeConfig(RunConfig config, AgentConfig resolved) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("run", config);
-        doc.put("agent_config", resolved.asMap());
         try {
-            Files.writeString(config.runDirectory().resolve(CONFIG_FILE), JSON.writeValueAsString(doc));
+            new RunDirectory(config.runDirectory()).writeConfig(config, resolved);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write run config: " + e.getMessage(), e);
         }
     }
 
     RunConfig readConfig(String runId) {
-        Path file = runsDir.resolve(checkRunId(runId)).resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) {
+        RunDirectory dir = new RunDirectory(runsDir.resolve(checkRunId(runId)));
+        if (!RunDirectory.isRun(dir.root())) {
             throw new NotFoundException("no run '" + runId + "' in " + runsDir);
         }
         try {
-            JsonNode doc = JSON.readTree(file.toFile());
-            RunConfig stored = doc == null || !doc.hasNonNull("run") ? null : JSON.treeToValue(doc.get("run"), RunConfig.class);
-            if (stored == null) {
-                throw new IOException("no \"run\" object");
-            }
-            // The directory may have moved since; it is where the config was found now.
-            return stored.withRunDirectory(file.getParent());
+            return dir.readConfig();
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new IllegalStateException("run " + runId + " has an unreadable " + CONFIG_FILE + ": " + why, e);
+            throw new IllegalStateException("run " + runId + " has an unreadable " + RunDirectory.CONFIG_FILE + ": " + why, e);
         }
     }
 
     /** The highest-numbered checkpoint whose seal is intact (its files are not checked: a quick look). */
     static Optional<Path> latestCheckpoint(Path runDir) {
-        return Checkpoints.newestIntact(runDir, false, d -> {}).map(Checkpoints.Checkpoint::directory);
+        return Checkpoints.newestIntact(runDir, false, (d, why) -> {}).map(Checkpoints.Checkpoint::directory);
     }
 
     private static List<String> checkpointNames(Path runDir) {
-        try (Stream<Path> all = Files.list(runDir.resolve("checkpoints"))) {
+        try (Stream<Path> all = Files.list(new RunDirectory(runDir).checkpoints())) {
             return all.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             return List.of();
@@ -476,14 +450,14 @@ public final class RunManager implements AutoCloseable {
     }
 
     private RunStatus storedStatus(String runId) {
-        Path file = runsDir.resolve(runId).resolve(STATUS_FILE);
         RunConfig config = readConfig(runId);
         try {
-            if (Files.isRegularFile(file)) {
-                JsonNode s = JSON.readTree(file.toFile());
-                RunState state = RunState.valueOf(s.path("state").asText("STOPPED"));
-                String message = s.path("message").asText("");
-                long step = s.path("step").asLong();
+            Optional<RunDirectory.StoredStatus> stored = new RunDirectory(config.runDirectory()).readStatus();
+            if (stored.isPresent()) {
+                RunDirectory.StoredStatus s = stored.get();
+                RunState state = s.state();
+                String message = s.message();
+                long step = s.step();
                 if (!state.isTerminal()) {
                     // It was running when its gateway went away without a word: a crash or kill -9.
                     state = RunState.STOPPED;
@@ -494,10 +468,10 @@ public final class RunManager implements AutoCloseable {
                     message = "not running (its gateway ended without stopping it); resume continues from "
                             + checkpoint.map(c -> "step " + checkpointStep + " (" + c.getFileName() + ")").orElse("the start (no checkpoint)");
                 }
-                return new RunStatus(runId, state, message, s.path("agent").asText(null), step,
-                        config.totalSteps(), s.path("episodes").asLong(), Double.NaN, 0, s.path("updates").asLong());
+                return new RunStatus(runId, state, message, s.agent(), step, config.totalSteps(), s.episodes(), Double.NaN, 0,
+                        s.updates());
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             LOG.warn("unreadable status of run {}: {}", runId, e.toString());
         }
         return new RunStatus(runId, RunState.STOPPED, "not loaded", null, 0, config.totalSteps(), 0, Double.NaN, 0, 0);
@@ -510,12 +484,12 @@ public final class RunManager implements AutoCloseable {
     /** Keeps status.json current: at every event (checkpoints, swaps, pauses) and at the end. */
     private static final class StatusFileWriter implements RunListener {
         private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
-        private final Path file;
+        private final RunDirectory dir;
         private long lastWrite;
         private String lastEvent = "";
 
         StatusFileWriter(RunConfig config) {
-            this.file = config.runDirectory().resolve(STATUS_FILE);
+            this.dir = new RunDirectory(config.runDirectory());
         }
 
         @Override
@@ -534,23 +508,10 @@ public final class RunManager implements AutoCloseable {
 
         private void write(RunStatus s) {
             lastWrite = System.nanoTime();
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("state", s.state().name());
-            doc.put("message", s.message());
-            doc.put("agent", s.agent());
-            doc.put("step", s.step());
-            doc.put("episodes", s.episodes());
-            doc.put("updates", s.updates());
-            doc.put("worker_restarts", s.workerRestarts());
-            doc.put("cut_episodes", s.cutEpisodes());
-            doc.put("last_event", lastEvent);
             try {
-                Path tmp = file.resolveSibling(STATUS_FILE + ".tmp");
-                Files.writeString(tmp, JSON.writeValueAsString(doc));
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                dir.writeStatus(s, lastEvent);
             } catch (IOException e) {
-                LOG.warn("cannot write {}: {}", file, e.toString());
+                LOG.warn("cannot write {}: {}", dir.statusFile(), e.toString());
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.worldgate.gateway.dreamer;
 
+import io.worldgate.gateway.run.RunEvent;
 import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,8 +42,9 @@ class DreamerHotSwapTest {
 
                 TestBundles.withVersion(TestBundles.dreamerPlugin(), jar, "2.0.0");
                 await("swap to 2.0.0", 120, () -> "dreamer@2.0.0".equals(run.status().agent()));
-                assertThat(events.any("dreamer@2.0.0 took over from checkpoint")).as(events.events.toString()).isTrue();
-                assertThat(events.any("starts fresh")).as(events.events.toString()).isFalse();
+                assertThat(events.of(RunEvent.AgentCreated.class)).as(events.events.toString())
+                        .filteredOn(c -> c.agent().equals("dreamer@2.0.0")).singleElement()
+                        .satisfies(c -> assertThat(c.checkpointLoaded()).isTrue());
                 Path checkpoint = run.lastCheckpoint().orElseThrow();
                 assertThat(checkpoint.resolve("dreamer-networks.params")).exists();
                 assertThat(checkpoint.resolve("dreamer.properties")).exists();

@@ -126,10 +126,16 @@ class BadPluginsTest {
     private void assertPausedWith(String agent, String pkg, String expected) throws Exception {
         TestBundles.testPlugin(f.deploy.resolve(agent + ".jar"), pkg, "1.0.0");
         await(agent + " factory", 20, () -> f.host.bestFactory(agent).isPresent());
+        RunFixtures.Events events = new RunFixtures.Events();
         TrainingRun bad = new TrainingRun(RunFixtures.endless(agent, agent, tmp, Map.of()), f.host, EnvRegistry.withBuiltins(),
-                new RunFixtures.Events()).start();
+                events).start();
         try {
-            await(agent + " run paused", 20, () -> bad.status().state() == RunState.PAUSED && bad.status().message().contains("failed"));
+            await(agent + " run paused", 20, () -> bad.status().state() == RunState.PAUSED && !events.of(RunEvent.RunPaused.class).isEmpty());
+            assertThat(events.of(RunEvent.RunPaused.class)).last().satisfies(p -> {
+                assertThat(p.reason()).isEqualTo(RunEvent.RunPaused.Reason.AGENT_FAILED);
+                assertThat(p.agent()).isEqualTo(agent);
+            });
+            // what the user reads says what failed and what to do
             assertThat(bad.status().message()).contains(expected).contains("deploy a fixed version to resume");
         } finally {
             bad.stop();

@@ -50,8 +50,13 @@ class HotSwapTest {
                     assertThat(s.checkpointLoaded()).isTrue();
                     assertThat(s.step()).isPositive().isLessThanOrEqualTo(atSwap);
                 });
+                // v1 was checkpointed as it left, and v2 took over from that checkpoint
+                RunEvent.CheckpointWritten handedOver = events.of(RunEvent.CheckpointWritten.class).stream()
+                        .filter(c -> c.agent().equals("random@1.0.0")).reduce((a, b) -> b).orElseThrow();
+                assertThat(events.of(RunEvent.AgentCreated.class)).filteredOn(c -> c.agent().equals("random@2.0.0"))
+                        .singleElement().satisfies(c -> assertThat(c.checkpoint()).isEqualTo(handedOver.directory()));
                 // the moment between the old bundle's stop and the new one's start is not reported as a pause
-                assertThat(events.any("no plugin offers")).as(events.events.toString()).isFalse();
+                assertThat(events.of(RunEvent.RunPaused.class)).as(events.events.toString()).isEmpty();
                 assertThat(run.lastCheckpoint()).hasValueSatisfying(cp ->
                         assertThat(cp.resolve("random-agent.txt")).exists());
 
@@ -64,7 +69,10 @@ class HotSwapTest {
                 // Removing the jar pauses the run with a clear status; the step counter stops.
                 Files.delete(jar);
                 await("pause", 90, () -> run.status().state() == RunState.PAUSED);
-                assertThat(run.status().message()).contains("no plugin offers agent 'random'");
+                assertThat(events.of(RunEvent.RunPaused.class)).singleElement().satisfies(p -> {
+                    assertThat(p.reason()).isEqualTo(RunEvent.RunPaused.Reason.NO_PLUGIN);
+                    assertThat(p.agent()).isEqualTo("random");
+                });
                 long paused = run.status().step();
                 Thread.sleep(500);
                 assertThat(run.status().step()).isEqualTo(paused);
@@ -73,6 +81,12 @@ class HotSwapTest {
                 TestBundles.withVersion(TestBundles.randomPlugin(), jar, "2.0.0");
                 await("resume", 90, () -> run.status().state() == RunState.RUNNING && run.status().step() > paused + 100);
                 assertThat(run.status().agent()).isEqualTo("random@2.0.0");
+                assertThat(events.of(RunEvent.RunResumed.class)).singleElement()
+                        .satisfies(r -> assertThat(r.step()).isEqualTo(paused));
+                assertThat(events.of(RunEvent.AgentCreated.class)).last().satisfies(c -> {
+                    assertThat(c.agent()).isEqualTo("random@2.0.0");
+                    assertThat(c.checkpointLoaded()).isTrue();
+                });
             } finally {
                 run.stop();
                 RunStatus end = run.await(Duration.ofSeconds(30));

@@ -15,7 +15,7 @@ public final class RunFixtures {
                 dir.resolve("runs").resolve(id), "cpu");
     }
 
-    /** Records every event a run reports, as text and as typed. */
+    /** Records every event a run reports: typed, for assertions, and as text, for failure messages only. */
     public static final class Events implements RunListener {
         public final List<String> events = new CopyOnWriteArrayList<>();
         public final List<RunEvent> typed = new CopyOnWriteArrayList<>();
@@ -34,10 +34,6 @@ public final class RunFixtures {
         @Override
         public void onEvent(RunStatus status, String event) {
             events.add("step " + status.step() + ": " + event);
-        }
-
-        public boolean any(String fragment) {
-            return events.stream().anyMatch(e -> e.contains(fragment));
         }
     }
 }

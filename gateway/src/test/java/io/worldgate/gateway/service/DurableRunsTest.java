@@ -14,6 +14,8 @@ import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.metrics.MetricsRegistry;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
@@ -184,16 +186,17 @@ class DurableRunsTest {
             assertThat(end.state()).isEqualTo(RunState.FAILED);
             assertThat(end.step()).isEqualTo(2 * 1_499);
 
-            List<String> events = new CopyOnWriteArrayList<>();
-            TrainingRun resumed = manager.resume(end.runId(), new RunListener() {
-                @Override
-                public void onEvent(RunStatus s, String event) {
-                    events.add(event);
-                }
-            });
+            RunFixtures.Events events = new RunFixtures.Events();
+            TrainingRun resumed = manager.resume(end.runId(), events);
             assertThat(resumed.status().step()).as("the step counter goes on from the failure").isEqualTo(2 * 1_499);
             assertThat(resumed.await(Duration.ofMinutes(2)).state()).isEqualTo(RunState.FAILED);
-            assertThat(events).anyMatch(e -> e.contains("took over from checkpoint 0001-step2998"));
+            assertThat(events.of(RunEvent.AgentCreated.class)).first().satisfies(c -> {
+                assertThat(c.checkpoint()).startsWith("0001-step2998-");
+                assertThat(c.checkpointLoaded()).isTrue();
+                assertThat(c.step()).isEqualTo(2 * 1_499);
+            });
+            assertThat(events.of(RunEvent.RunEnded.class)).singleElement()
+                    .satisfies(e -> assertThat(e.state()).isEqualTo(RunState.FAILED));
         }
     }
 
@@ -208,13 +211,8 @@ class DurableRunsTest {
         return run.config().runDirectory();
     }
 
-    private TrainingRun resumeRecording(Path runDir, List<String> events) {
-        return gateway.runs().resume(runDir.getFileName().toString(), new RunListener() {
-            @Override
-            public void onEvent(RunStatus s, String event) {
-                events.add(event);
-            }
-        });
+    private TrainingRun resumeRecording(Path runDir, RunFixtures.Events events) {
+        return gateway.runs().resume(runDir.getFileName().toString(), events);
     }
 
     @Test
@@ -227,13 +225,19 @@ class DurableRunsTest {
         byte[] bytes = Files.readAllBytes(params);
         Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2));
 
-        List<String> events = new CopyOnWriteArrayList<>();
+        RunFixtures.Events events = new RunFixtures.Events();
         TrainingRun resumed = resumeRecording(dir, events);
         assertThat(resumed.status().step()).isEqualTo(stepOf(previous)).isLessThan(stepOf(newest));
-        await("the agent loaded", 20, () -> events.stream().anyMatch(e -> e.contains("took over from checkpoint")));
-        assertThat(events).anyMatch(e -> e.contains("took over from checkpoint " + previous.getFileName()))
-                .noneMatch(e -> e.contains("starts fresh"))
-                .anyMatch(e -> e.startsWith("WARNING") && e.contains(newest.getFileName().toString()));
+        await("the agent loaded", 20, () -> !events.of(RunEvent.AgentCreated.class).isEmpty());
+        assertThat(events.of(RunEvent.AgentCreated.class)).singleElement().satisfies(c -> {
+            assertThat(c.checkpoint()).isEqualTo(previous.getFileName().toString());
+            assertThat(c.checkpointLoaded()).isTrue();
+        });
+        assertThat(events.of(RunEvent.DamagedCheckpointSkipped.class)).singleElement().satisfies(d -> {
+            assertThat(d.checkpoint()).isEqualTo(newest.getFileName().toString());
+            assertThat(d.resumedFrom()).isEqualTo(previous.getFileName().toString());
+            assertThat(d.step()).isEqualTo(stepOf(previous));
+        });
         gateway.runs().stop(resumed.config().runId());
     }
 
@@ -245,8 +249,7 @@ class DurableRunsTest {
         long previousStep = stepOf(all.get(all.size() - 2));
         Files.write(newest.resolve(TrainingRun.CHECKPOINT_INFO), new byte[0]);
 
-        List<String> events = new CopyOnWriteArrayList<>();
-        TrainingRun resumed = resumeRecording(dir, events);
+        TrainingRun resumed = resumeRecording(dir, new RunFixtures.Events());
         assertThat(resumed.status().step()).isEqualTo(previousStep).isPositive();
         gateway.runs().stop(resumed.config().runId());
     }
@@ -338,7 +341,7 @@ class DurableRunsTest {
         }
         assertThat(metricSteps(dir)).anyMatch(s -> s > resumeStep);
 
-        TrainingRun resumed = resumeRecording(dir, new CopyOnWriteArrayList<>());
+        TrainingRun resumed = resumeRecording(dir, new RunFixtures.Events());
         await("steps past the old end", 60, () -> resumed.status().step() > resumeStep + 1_500);
         gateway.runs().stop(resumed.config().runId());
         List<Long> steps = metricSteps(dir);

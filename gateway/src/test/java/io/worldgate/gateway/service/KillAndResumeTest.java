@@ -67,23 +67,19 @@ class KillAndResumeTest {
             });
             assertThat(checkpointStep).isGreaterThanOrEqualTo(800);
 
-            List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-            TrainingRun resumed = gateway.runs().resume(runId, new io.worldgate.gateway.run.RunListener() {
-                @Override
-                public void onEvent(RunStatus s, String event) {
-                    events.add(event);
-                }
-            });
+            io.worldgate.gateway.run.RunFixtures.Events events = new io.worldgate.gateway.run.RunFixtures.Events();
+            TrainingRun resumed = gateway.runs().resume(runId, events);
             assertThat(resumed.status().step()).isEqualTo(checkpointStep);
             RunStatus end = resumed.await(Duration.ofMinutes(3));
             assertThat(end.state()).isEqualTo(RunState.FINISHED);
             assertThat(end.step()).isEqualTo(totalSteps);
             // The experience collected before the kill is there: every checkpoint flushes it, so at
             // least the steps up to the last checkpoint were recovered.
-            assertThat(events).anySatisfy(e -> assertThat(e).startsWith("experience: recovered"));
-            long recovered = Long.parseLong(events.stream().filter(e -> e.startsWith("experience: recovered")).findFirst()
-                    .orElseThrow().replaceAll("experience: recovered (\\d+) steps.*", "$1"));
-            assertThat(recovered).isGreaterThanOrEqualTo(checkpointStep);
+            assertThat(events.of(io.worldgate.gateway.run.RunEvent.ExperienceRecovered.class)).singleElement().satisfies(r -> {
+                assertThat(r.steps()).isGreaterThanOrEqualTo(checkpointStep);
+                assertThat(r.step()).isEqualTo(checkpointStep);
+                assertThat(r.droppedChunks()).isZero();
+            });
             assertThat(Files.readString(runs.resolve(runId).resolve("status.json"))).contains("\"FINISHED\"");
         }
         assertThat(new File(tmp.toFile(), "serve.log")).exists();

@@ -12,6 +12,8 @@ import io.worldgate.api.agent.ConfigException;
 import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
 import io.worldgate.gateway.host.TestBundles;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
@@ -20,6 +22,8 @@ import io.worldgate.proto.service.v1.ConfigKeyInfo;
 import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
+import io.worldgate.proto.service.v1.Run;
+import io.worldgate.proto.service.v1.RunRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,13 +63,8 @@ class ServiceTest {
     @Test
     void twoRunsASwapAStopAResumeAndAnEvaluation() throws Exception {
         assertThat(Files.readString(tmp.resolve("runs").resolve(GatewayServer.DISCOVERY_FILE))).contains(server.address());
-        List<String> events = new CopyOnWriteArrayList<>();
-        RunStatus a = client.start(endless("java:CartPole"), new RunListener() {
-            @Override
-            public void onEvent(RunStatus s, String event) {
-                events.add(event);
-            }
-        });
+        RunFixtures.Events events = new RunFixtures.Events();
+        RunStatus a = client.start(endless("java:CartPole"), events);
         RunStatus b = client.start(endless("java:PointMass"), null);
         assertThat(a.runId()).isNotEqualTo(b.runId());
         await("both running", 20, () -> client.status(a.runId()).step() > 600 && client.status(b.runId()).step() > 600);
@@ -78,7 +77,14 @@ class ServiceTest {
                 () -> "random@2.0.0".equals(client.status(a.runId()).agent()) && "random@2.0.0".equals(client.status(b.runId()).agent()));
         client.swap(a.runId(), "random@1.0.0");
         await("run a pinned back to 1.0.0", 30, () -> "random@1.0.0".equals(client.status(a.runId()).agent()));
-        assertThat(events).anyMatch(e -> e.contains("random@1.0.0 took over from checkpoint"));
+        // The typed events come back through the stream as they were sent.
+        await("the 1.0.0 agent took over", 10, () -> events.of(RunEvent.AgentCreated.class).stream()
+                .anyMatch(c -> c.agent().equals("random@1.0.0") && c.checkpointLoaded() && !c.checkpoint().isEmpty()));
+        assertThat(events.of(RunEvent.AgentSwapped.class)).anySatisfy(s -> {
+            assertThat(s.to()).isEqualTo("random@1.0.0");
+            assertThat(s.cause()).isEqualTo(RunEvent.AgentSwapped.Cause.REQUESTED);
+        });
+        assertThat(events.of(RunEvent.SwapRequested.class)).extracting(RunEvent.SwapRequested::requested).contains("random@1.0.0");
         assertThatThrownBy(() -> client.swap(a.runId(), "dreamer")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no deployed plugin offers agent 'dreamer'");
 
@@ -124,6 +130,7 @@ class ServiceTest {
         assertThat(out).contains("plugins: random-1.jar ACTIVE ['random']")
                 .contains("random@1.0.0 config: action_scale=1.0, act_delay_ms=0 presets: default, gentle")
                 .containsPattern("run \\S+: FINISHED at step 1200 of 1200, \\d+ episodes")
+                .contains("checkpoints written: 0001-step600-random-1.0.0, 0002-step1200-random-1.0.0")
                 .containsPattern("evaluation of 0002-step1200-random-1\\.0\\.0 by random@1\\.0\\.0: mean return \\d+")
                 .contains("unknown run -> NOT_FOUND: no run 'no-such-run'");
     }
@@ -180,6 +187,27 @@ class ServiceTest {
         await("dreamer's run finished", 60, () -> client.status(run.runId()).state().isTerminal());
         assertThat(client.status(run.runId()).state()).isEqualTo(RunState.FINISHED);
         assertThat(client.status(run.runId()).updates()).isPositive();
+    }
+
+    @Test
+    void aRunsStateComesAsTheEnumAndStillAsTheDeprecatedName() throws Exception {
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 1, 100, 1, 0, 0, 0, 0, 1,
+                "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+        ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
+        try {
+            Run run = GatewayGrpc.newBlockingStub(channel).withCallCredentials(bearer(server.token()))
+                    .getRun(RunRef.newBuilder().setRunId(s.runId()).build());
+            assertThat(run.getRunState()).isEqualTo(io.worldgate.proto.service.v1.RunState.FINISHED);
+            assertThat(deprecatedState(run)).isEqualTo("FINISHED");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @SuppressWarnings("deprecation")
+    private static String deprecatedState(Run run) {
+        return run.getState();
     }
 
     @Test

@@ -19,8 +19,8 @@ import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.service.EvaluationResult;
 import io.worldgate.gateway.service.NotFoundException;
+import io.worldgate.gateway.service.RunEventsProto;
 import io.worldgate.gateway.service.RunRequest;
-import io.worldgate.proto.service.v1.AgentSwapped;
 import io.worldgate.proto.service.v1.AgentDescription;
 import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.EnvFamily;
@@ -36,7 +36,6 @@ import io.worldgate.proto.service.v1.RunRef;
 import io.worldgate.proto.service.v1.StartRunRequest;
 import io.worldgate.proto.service.v1.StreamMetricsRequest;
 import io.worldgate.proto.service.v1.SwapAgentRequest;
-import io.worldgate.proto.service.v1.SwapRejected;
 import io.grpc.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -185,7 +184,7 @@ public final class RemoteGatewayClient implements GatewayClient {
         }
         // The service answers when the wait is over at the latest: the deadline leaves it room for that.
         Run r = call(() -> blocking.withDeadlineAfter(wait.toSeconds() + 60, TimeUnit.SECONDS).swapAgent(b.build()));
-        RunEvent outcome = r.hasSwap() ? fromProto(r.getSwap(), r.getStep(), "") : null;
+        RunEvent outcome = r.hasSwap() ? RunEventsProto.fromProto(r.getSwap(), r.getStep(), "") : null;
         return new SwapReply(toStatus(r), outcome instanceof SwapOutcome o ? Optional.of(o) : Optional.empty());
     }
 
@@ -213,7 +212,7 @@ public final class RemoteGatewayClient implements GatewayClient {
             public void onNext(MetricEvent e) {
                 if (e.getTag().equals("event")) {
                     listener.onEvent(new RunStatus(runId, RunState.RUNNING, e.getText(), null, e.getStep(), 0, 0, Double.NaN, 0, 0),
-                            fromProto(e.getEvent(), e.getStep(), e.getText()));
+                            RunEventsProto.fromProto(e.getEvent(), e.getStep(), e.getText()));
                 } else {
                     listener.onScalar(e.getTag(), e.getValue(), e.getStep());
                 }
@@ -230,40 +229,21 @@ public final class RemoteGatewayClient implements GatewayClient {
         return () -> context.cancel(null);
     }
 
-    /** A typed event from the wire; one without a kind (not typed yet, or unknown to this client) is a note. */
-    static RunEvent fromProto(io.worldgate.proto.service.v1.RunEvent e, long step, String text) {
-        try {
-            return typed(e);
-        } catch (IllegalArgumentException unknownEnumValue) {
-            return new RunEvent.Note(step, text); // from a newer service
-        }
-    }
-
-    private static RunEvent typed(io.worldgate.proto.service.v1.RunEvent e) {
-        switch (e.getKindCase()) {
-            case AGENT_SWAPPED: {
-                AgentSwapped s = e.getAgentSwapped();
-                return new RunEvent.AgentSwapped(s.getFromAgent(), s.getToAgent(), s.getStep(),
-                        RunEvent.AgentSwapped.Cause.valueOf(s.getCause().name()), s.getCheckpointLoaded());
-            }
-            case SWAP_REJECTED: {
-                SwapRejected r = e.getSwapRejected();
-                return new RunEvent.SwapRejected(r.getRequested(), RunEvent.SwapRejected.Reason.valueOf(r.getReason().name()),
-                        r.getCurrent(), r.getStep(), r.getDetail());
-            }
-            default:
-                throw new IllegalArgumentException("no kind of event this client knows");
-        }
-    }
-
     private static RunRef ref(String runId) {
         return RunRef.newBuilder().setRunId(runId).build();
     }
 
     static RunStatus toStatus(Run r) {
-        return new RunStatus(r.getRunId(), RunState.valueOf(r.getState()), r.getMessage(), emptyToNull(r.getAgent()), r.getStep(),
+        return new RunStatus(r.getRunId(), state(r), r.getMessage(), emptyToNull(r.getAgent()), r.getStep(),
                 r.getTotalSteps(), r.getEpisodes(), r.getLastReturn(), r.getStepsPerSecond(), r.getUpdates(), r.getWorkerRestarts(),
                 r.getCutEpisodes());
+    }
+
+    /** The run's state: its enum, or the deprecated name from a service older than the enum. */
+    @SuppressWarnings("deprecation")
+    private static RunState state(Run r) {
+        return r.getRunState() == io.worldgate.proto.service.v1.RunState.RUN_STATE_UNSPECIFIED ? RunState.valueOf(r.getState())
+                : RunEventsProto.fromProto(r.getRunState());
     }
 
     private static String emptyToNull(String s) {

@@ -1,12 +1,12 @@
 package io.worldgate.gateway.cli.internal;
 
 import io.worldgate.api.agent.ConfigException;
+import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunScalars;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
 import io.worldgate.gateway.service.RunRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,23 +116,19 @@ public final class TrainingSession {
         public void onEvent(RunStatus s, RunEvent event) {
             if (event instanceof RunEvent.AgentSwapped) {
                 swaps.incrementAndGet();
+            } else if (event instanceof RunEvent.EvaluationVideoWritten v) {
+                lastVideo = v.path();
+            } else if (event instanceof RunEvent.AgentCreated c) {
+                if (firstAgent == null) {
+                    firstAgent = c.agent();
+                }
+                lastAgent = c.agent();
             }
             onEvent(s, event.text());
         }
 
         @Override
         public void onEvent(RunStatus s, String event) {
-            if (event.startsWith(TrainingRun.VIDEO_WRITTEN)) {
-                lastVideo = event.substring(TrainingRun.VIDEO_WRITTEN.length()).trim();
-            }
-            int at = event.indexOf("agent ");
-            if (at == 0) {
-                String label = event.substring(6).split(" ")[0];
-                if (firstAgent == null) {
-                    firstAgent = label;
-                }
-                lastAgent = label;
-            }
             ProgressView p = progress;
             if (p != null) {
                 p.onEvent(s, event);
@@ -210,7 +206,7 @@ public final class TrainingSession {
 
     /** The newest checkpoint directory, when the run directory is on this machine. */
     private static String latestCheckpoint(String runDir) {
-        Path dir = Path.of(runDir).resolve("checkpoints");
+        Path dir = new RunDirectory(Path.of(runDir)).checkpoints();
         if (!Files.isDirectory(dir)) {
             return null;
         }

@@ -52,7 +52,7 @@ public final class AgentSlot implements FactoryListener {
         void retire(FactoryHandle handle, Agent agent, String why);
 
         /** The slot has no usable plugin and waits; {@code why} says what for. */
-        void waiting(String why);
+        void waiting(RunEvent.RunPaused why);
     }
 
     /** A new agent, and whether it loaded the run's checkpoint (false: it started fresh). */
@@ -377,12 +377,14 @@ public final class AgentSlot implements FactoryListener {
                 .toList());
     }
 
-    private String waitingReason() {
+    private RunEvent.RunPaused waitingReason() {
         if (!broken.isEmpty()) {
             String why = broken.values().iterator().next();
-            return "agent plugin '" + agentName + "' failed: " + why + "; deploy a fixed version to resume";
+            return new RunEvent.RunPaused(RunEvent.RunPaused.Reason.AGENT_FAILED, agentName, step.getAsLong(),
+                    "agent plugin '" + agentName + "' failed: " + why + "; deploy a fixed version to resume");
         }
-        return "no plugin offers agent '" + target() + "'; deploy one to resume";
+        return new RunEvent.RunPaused(RunEvent.RunPaused.Reason.NO_PLUGIN, target(), step.getAsLong(),
+                "no plugin offers agent '" + target() + "'; deploy one to resume");
     }
 
     /** A one-line description of a plugin's exception that keeps no reference to its classes. */

@@ -3,6 +3,7 @@ package io.worldgate.gateway.run.internal;
 import io.worldgate.api.agent.Agent;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.Checkpoints;
+import io.worldgate.gateway.run.RunEvent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class CheckpointWriter {
     private final Path runDirectory;
     private final int keep;
     private final Path resumedFrom;
-    private final Consumer<String> warn;
+    private final Consumer<RunEvent> events;
     private int count;
     private volatile Path last;
     private long lastStep = -1;
@@ -34,15 +35,15 @@ public final class CheckpointWriter {
     /**
      * @param resumedFrom the checkpoint the run resumed from (never pruned), or null
      * @param written checkpoints the run has written before (numbering goes on after them)
-     * @param warn where to tell a failed write or prune, for the run's events
+     * @param events where to tell a checkpoint written, or a failed write or prune, for the run's events
      */
-    public CheckpointWriter(Path runDirectory, int keep, Path resumedFrom, int written, Consumer<String> warn) {
+    public CheckpointWriter(Path runDirectory, int keep, Path resumedFrom, int written, Consumer<RunEvent> events) {
         this.runDirectory = runDirectory;
         this.keep = keep;
         this.resumedFrom = resumedFrom;
         this.count = written;
         this.last = resumedFrom;
-        this.warn = warn;
+        this.events = events;
     }
 
     /** The newest checkpoint written or resumed from, if any. */
@@ -81,7 +82,7 @@ public final class CheckpointWriter {
             lastAgent = h.label();
         } catch (IOException | RuntimeException e) {
             LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));
-            warn.accept("checkpoint of " + h.label() + " failed: " + AgentSlot.describe(e));
+            events.accept(new RunEvent.CheckpointFailed(h.label(), step, false, AgentSlot.describe(e)));
             return Optional.empty();
         }
         try {
@@ -90,8 +91,9 @@ public final class CheckpointWriter {
                 LOG.debug("deleted old checkpoints {}", deleted);
             }
         } catch (IOException | RuntimeException e) {
-            warn.accept("deleting old checkpoints failed: " + AgentSlot.describe(e));
+            events.accept(new RunEvent.CheckpointFailed(h.label(), step, true, AgentSlot.describe(e)));
         }
+        events.accept(new RunEvent.CheckpointWritten(h.label(), step, dir.getFileName().toString(), facts.getOrDefault("reason", "")));
         return Optional.of(dir);
     }
 

@@ -9,6 +9,7 @@ import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.host.PluginInfo;
 import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.service.RunEventsProto;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
@@ -293,12 +294,8 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
 
             @Override
             public void onEvent(RunStatus status, RunEvent event) {
-                MetricEvent.Builder b = MetricEvent.newBuilder().setStep(event.step()).setWallTime(now()).setTag("event")
-                        .setText(event.text());
-                if (!(event instanceof RunEvent.Note)) {
-                    b.setEvent(RunEventsProto.toProto(event));
-                }
-                send(b.build());
+                send(MetricEvent.newBuilder().setStep(event.step()).setWallTime(now()).setTag("event").setText(event.text())
+                        .setEvent(RunEventsProto.toProto(event)).build());
                 if (status.state().isTerminal()) {
                     finish();
                 }
@@ -364,8 +361,11 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
         return toProto(run.status(), run.config().envId(), run.config().runDirectory().toString());
     }
 
+    @SuppressWarnings("deprecation") // fills Run.state for clients older than run_state
     static Run toProto(RunStatus s, String env, String dir) {
-        Run.Builder b = Run.newBuilder().setRunId(s.runId()).setState(s.state().name()).setMessage(nullToEmpty(s.message()))
+        Run.Builder b = Run.newBuilder().setRunId(s.runId()).setRunState(RunEventsProto.toProto(s.state()))
+                .setState(s.state().name())
+                .setMessage(nullToEmpty(s.message()))
                 .setAgent(nullToEmpty(s.agent())).setStep(s.step()).setTotalSteps(s.totalSteps()).setEpisodes(s.episodes())
                 .setLastReturn(s.lastReturn()).setStepsPerSecond(s.stepsPerSecond()).setUpdates(s.updates())
                 .setWorkerRestarts(s.workerRestarts()).setCutEpisodes(s.cutEpisodes());

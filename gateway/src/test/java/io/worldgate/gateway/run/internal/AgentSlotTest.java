@@ -31,7 +31,7 @@ class AgentSlotTest {
         }
 
         @Override
-        public void waiting(String why) {}
+        public void waiting(io.worldgate.gateway.run.RunEvent.RunPaused why) {}
     };
 
     private static FactoryHandle handle(String name, String version, long serviceId) {

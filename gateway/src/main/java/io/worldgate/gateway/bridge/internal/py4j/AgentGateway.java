@@ -3,24 +3,21 @@ package io.worldgate.gateway.bridge.internal.py4j;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.env.VectorEnv;
-import io.worldgate.api.experience.Experience;
 import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.AgentCreation;
 import io.worldgate.gateway.run.ExperienceStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 
 /**
  * The Py4J entry point of {@code worldgate py4j-gateway}: lets a Python program list the deployed
@@ -40,8 +34,6 @@ import org.osgi.framework.ServiceReference;
  * {@code JavaGateway(gateway_parameters=GatewayParameters(port=P)).entry_point}.
  */
 public final class AgentGateway implements AutoCloseable {
-    private static final String SERVICE_NAME_PROPERTY = "worldgate.service.name";
-
     private final PluginHost host;
     private final EnvRegistry envs;
     private final Set<AgentSession> sessions = ConcurrentHashMap.newKeySet();
@@ -100,16 +92,11 @@ public final class AgentGateway implements AutoCloseable {
                 "no deployed plugin offers agent '" + agentName + "' in " + host.deployDirectory() + "; available: "
                         + host.factories().stream().map(FactoryHandle::label).collect(Collectors.joining(", "))
                         + " (./worldgate build deploys the bundled ones)"));
-        h.factory().incompatibility(spec).ifPresent(p -> {
-            throw new IllegalArgumentException(h.label() + " cannot act in " + spec.id() + ": " + p);
-        });
         Map<String, String> overrides = new LinkedHashMap<>();
         if (overridesJson != null && !overridesJson.isBlank()) {
             JsonTensors.parse(overridesJson, "the overrides").fields()
                     .forEachRemaining(e -> overrides.put(e.getKey(), e.getValue().asText()));
         }
-        AgentConfig config = AgentConfig.resolve(h.factory().descriptor(), preset == null || preset.isBlank() ? null : preset,
-                overrides);
         Path work;
         try {
             work = Files.createTempDirectory("worldgate-py4j-" + h.agentName() + "-");
@@ -118,8 +105,9 @@ public final class AgentGateway implements AutoCloseable {
         }
         ExperienceStore experience = ExperienceStore.inMemory(spec);
         SessionMetrics metrics = new SessionMetrics();
-        Context context = new Context(experience, metrics, work, seed, host.bundleContext());
-        Agent agent = h.factory().create(spec, config, context);
+        // No episode runner: the Python caller owns the environments.
+        AgentContext context = AgentCreation.context(experience, Optional.empty(), metrics, work, seed, "auto", host.bundleContext());
+        Agent agent = AgentCreation.create(h, spec, preset, overrides, context);
         AgentSession[] holder = new AgentSession[1];
         AgentSession s = new AgentSession(h.label(), spec, agent, experience, metrics, () -> sessions.remove(holder[0]));
         holder[0] = s;
@@ -156,30 +144,4 @@ public final class AgentGateway implements AutoCloseable {
         }
         shutdown.countDown();
     }
-
-    /** What an agent driven from Python is lent: its experience, a metrics sink, a work directory. */
-    private record Context(Experience experience, SessionMetrics metrics, Path workDirectory, long seed,
-            BundleContext bundleContext) implements AgentContext {
-        @Override
-        public Optional<EpisodeRunner> episodeRunner() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String device() {
-            return "auto";
-        }
-
-        @Override
-        public <S> Optional<S> service(Class<S> type, String name) {
-            try {
-                Collection<ServiceReference<S>> refs = bundleContext.getServiceReferences(type,
-                        "(" + SERVICE_NAME_PROPERTY + "=" + name + ")");
-                return refs.stream().findFirst().map(bundleContext::getService);
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalArgumentException("bad service name '" + name + "'", e);
-            }
-        }
-    }
-
 }

@@ -221,14 +221,13 @@ public final class DiskExperience implements ExperienceStore {
 
     /** What {@link #open} restored from disk, and what it dropped. */
     @Override
-    public synchronized java.util.Optional<String> recoveryReport() {
+    public synchronized java.util.Optional<io.worldgate.gateway.run.RunEvent.ExperienceRecovered> recoveryReport(long step) {
         Recovery r = recovery();
         if (r.steps() == 0 && r.droppedChunks() == 0) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of("experience: recovered " + r.steps() + " steps in " + r.chunks() + " chunks ("
-                + r.finishedEpisodes() + " finished episodes)"
-                + (r.droppedChunks() > 0 ? "; dropped " + r.droppedChunks() + " damaged chunk(s): " + String.join("; ", r.problems()) : ""));
+        return java.util.Optional.of(new io.worldgate.gateway.run.RunEvent.ExperienceRecovered(step, r.steps(), r.chunks(),
+                r.finishedEpisodes(), r.droppedChunks(), String.join("; ", r.problems())));
     }
 
     public synchronized Recovery recovery() {

@@ -66,7 +66,7 @@ public final class MediaFiles {
 
     /** Writes {@code videos/<tag>-step<N>.gif}, looping at {@code fps}; returns its path. */
     public Path writeVideo(String tag, Tensor frames, double fps, long step) throws IOException {
-        Path file = runDir.resolve("videos").resolve(stem(tag) + "-step" + step + ".gif");
+        Path file = runDir.resolve(io.worldgate.gateway.run.RunDirectory.VIDEOS).resolve(stem(tag) + "-step" + step + ".gif");
         Images.writeAtomically(file, AnimatedGif.encodeLooping(Images.toFrames(frames), fps));
         return file;
     }

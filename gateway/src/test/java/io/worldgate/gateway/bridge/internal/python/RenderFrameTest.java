@@ -113,18 +113,13 @@ class RenderFrameTest {
             Path dir = tmp.resolve("runs").resolve("dmc");
             RunConfig config = new RunConfig("dmc", "random", null, Map.of(), "dmc:cartpole-swingup", options, 1, 40, 1,
                     0, 0, 0, 40, 1, dir, "cpu");
-            List<String> events = new CopyOnWriteArrayList<>();
-            RunListener listener = new RunListener() {
-                @Override
-                public void onEvent(RunStatus status, String event) {
-                    events.add(event);
-                }
-            };
+            io.worldgate.gateway.run.RunFixtures.Events listener = new io.worldgate.gateway.run.RunFixtures.Events();
             TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(BridgeTestSupport.fast(1,
                     Transport.GRPC_SHM)), listener).start();
             assertThat(run.await(Duration.ofSeconds(180)).state()).isEqualTo(RunState.FINISHED);
             Path video = dir.resolve("videos").resolve("eval-step40.gif");
-            assertThat(events).as("the run's events").contains(TrainingRun.VIDEO_WRITTEN + dir.relativize(video));
+            assertThat(listener.of(io.worldgate.gateway.run.RunEvent.EvaluationVideoWritten.class)).as("the run's events")
+                    .singleElement().satisfies(v -> assertThat(dir.resolve(v.path())).isEqualTo(video));
             byte[] gif = Files.readAllBytes(video);
             assertThat(new String(gif, 0, 6, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GIF89a");
             assertThat(gif[6] & 0xff | (gif[7] & 0xff) << 8).as("width").isEqualTo(32);

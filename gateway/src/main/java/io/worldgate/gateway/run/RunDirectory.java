@@ -1,0 +1,137 @@
+package io.worldgate.gateway.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.worldgate.api.agent.AgentConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The layout of a run's directory, and the one place that writes and reads its documents:
+ * {@code config.json} (what was asked, resolved; the agent a swap moved to), {@code status.json}
+ * (state and step, for a run no gateway has loaded), {@code checkpoints/} ({@link Checkpoints}) and
+ * {@code videos/}. Documents are replaced through a temp file, so a reader never sees half of one.
+ */
+public final class RunDirectory {
+    public static final String CONFIG_FILE = "config.json";
+    public static final String STATUS_FILE = "status.json";
+    public static final String VIDEOS = "videos";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules();
+
+    private final Path root;
+
+    public RunDirectory(Path root) {
+        this.root = root;
+    }
+
+    /** Whether {@code dir} holds a run (it has a config.json, readable or not). */
+    public static boolean isRun(Path dir) {
+        return Files.isRegularFile(dir.resolve(CONFIG_FILE));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path configFile() {
+        return root.resolve(CONFIG_FILE);
+    }
+
+    public Path statusFile() {
+        return root.resolve(STATUS_FILE);
+    }
+
+    public Path checkpoints() {
+        return root.resolve(Checkpoints.DIRECTORY);
+    }
+
+    /** Where the video of the evaluation at {@code step} goes. */
+    public Path evaluationVideo(long step) {
+        return root.resolve(VIDEOS).resolve("eval-step" + step + ".gif");
+    }
+
+    /** Writes config.json: the run's config and the agent config it resolved to. */
+    public void writeConfig(RunConfig config, AgentConfig resolved) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("run", config);
+        doc.put("agent_config", resolved.asMap());
+        replace(configFile(), JSON.writeValueAsString(doc));
+    }
+
+    /**
+     * The run's config from config.json, with this directory as its run directory (the directory
+     * may have moved since it was written).
+     *
+     * @throws IOException if it is missing, not JSON, or has no {@code run} object
+     */
+    public RunConfig readConfig() throws IOException {
+        JsonNode doc = JSON.readTree(configFile().toFile());
+        RunConfig stored = doc == null || !doc.hasNonNull("run") ? null : JSON.treeToValue(doc.get("run"), RunConfig.class);
+        if (stored == null) {
+            throw new IOException("no \"run\" object");
+        }
+        return stored.withRunDirectory(root);
+    }
+
+    /** Records in config.json that the run goes on with {@code selector} ({@code name} or {@code name@version}). */
+    public void recordAgent(String selector) throws IOException {
+        JsonNode doc = JSON.readTree(configFile().toFile());
+        ((ObjectNode) doc.get("run")).put("agentName", selector);
+        replace(configFile(), JSON.writeValueAsString(doc));
+    }
+
+    /** Writes status.json from {@code s}; {@code lastEvent} is for people. */
+    public void writeStatus(RunStatus s, String lastEvent) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("state", s.state().name());
+        doc.put("message", s.message());
+        doc.put("agent", s.agent());
+        doc.put("step", s.step());
+        doc.put("episodes", s.episodes());
+        doc.put("updates", s.updates());
+        doc.put("worker_restarts", s.workerRestarts());
+        doc.put("cut_episodes", s.cutEpisodes());
+        doc.put("last_event", lastEvent);
+        replace(statusFile(), JSON.writeValueAsString(doc));
+    }
+
+    /**
+     * What status.json says, or empty when there is none.
+     *
+     * @throws IOException if it cannot be read or its state is unknown
+     */
+    public Optional<StoredStatus> readStatus() throws IOException {
+        if (!Files.isRegularFile(statusFile())) {
+            return Optional.empty();
+        }
+        JsonNode s = JSON.readTree(statusFile().toFile());
+        try {
+            return Optional.of(new StoredStatus(RunState.valueOf(s.path("state").asText("STOPPED")), s.path("message").asText(""),
+                    s.path("agent").asText(null), s.path("step").asLong(), s.path("episodes").asLong(), s.path("updates").asLong()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("unknown state in " + STATUS_FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What status.json holds: the run's state when it was last written. */
+    public record StoredStatus(RunState state, String message, String agent, long step, long episodes, long updates) {}
+
+    /** Replaces {@code file} by {@code text} through a temp file of its own, so concurrent writers never mix. */
+    private static void replace(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+        try {
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
