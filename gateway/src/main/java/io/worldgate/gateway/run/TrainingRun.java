@@ -361,13 +361,7 @@ public final class TrainingRun implements AutoCloseable {
                     returns[i] += obs.rewards()[i];
                     lengths[i]++;
                     if (obs.isLast(i)) {
-                        if (episodeInfos.cut(i)) {
-                            episodeCut(returns[i], lengths[i]);
-                            episodeInfos.finish(i, (tag, value) -> { });
-                        } else {
-                            episodeFinished(returns[i], lengths[i]);
-                            episodeInfos.finish(i, this::scalar);
-                        }
+                        episodeEnded(episodeInfos, i, returns[i], lengths[i], episodeInfos.cut(i));
                         returns[i] = 0;
                         lengths[i] = 0;
                     }
@@ -490,14 +484,12 @@ public final class TrainingRun implements AutoCloseable {
 
         @Override
         public void episodeFinished(int env, double episodeReturn, int length) {
-            TrainingRun.this.episodeFinished(episodeReturn, length);
-            infos.finish(env, TrainingRun.this::scalar);
+            episodeEnded(infos, env, episodeReturn, length, false);
         }
 
         @Override
         public void episodeCut(int env, double partialReturn, int length) {
-            TrainingRun.this.episodeCut(partialReturn, length);
-            infos.finish(env, (tag, value) -> { });
+            episodeEnded(infos, env, partialReturn, length, true);
         }
     }
 
@@ -510,6 +502,20 @@ public final class TrainingRun implements AutoCloseable {
         if (infos.waitingSteps() != waitingSteps) {
             waitingSteps = infos.waitingSteps();
             scalar(EpisodeInfos.WAITING_STEPS_TAG, waitingSteps);
+        }
+    }
+
+    /**
+     * Env {@code env}'s episode ended: its return and the environment's numbers count, or, cut by
+     * a worker restart or a population evaluation, its return is kept apart and the numbers dropped.
+     */
+    private void episodeEnded(EpisodeInfos infos, int env, double episodeReturn, int length, boolean cut) {
+        if (cut) {
+            episodeCut(episodeReturn, length);
+            infos.finish(env, (tag, value) -> { });
+        } else {
+            episodeFinished(episodeReturn, length);
+            infos.finish(env, this::scalar);
         }
     }
 

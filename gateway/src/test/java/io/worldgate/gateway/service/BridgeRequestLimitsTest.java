@@ -3,11 +3,8 @@ package io.worldgate.gateway.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.StartRunRequest;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,25 +21,21 @@ class BridgeRequestLimitsTest {
     @TempDir
     Path tmp;
     private ServiceFixture service;
-    private ManagedChannel channel;
 
     @BeforeEach
     void serve() throws Exception {
         service = new ServiceFixture(tmp, "random-1.jar", null);
-        channel = NettyChannelBuilder.forTarget(service.server.address()).usePlaintext().build();
     }
 
     @AfterEach
     void close() {
-        channel.shutdownNow();
         service.close();
     }
 
     private void assertRefused(String env, Map<String, String> envOptions) {
         StartRunRequest r = StartRunRequest.newBuilder().setAgent("random").setEnv(env).putAllEnvOptions(envOptions)
                 .setNumEnvs(2).setSteps(100).build();
-        assertThatThrownBy(() -> GatewayGrpc.newBlockingStub(channel)
-                .withCallCredentials(ServiceTest.bearer(service.server.token())).startRun(r))
+        assertThatThrownBy(() -> service.stub().startRun(r))
                 .as("%s %s", env, envOptions)
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));

@@ -6,9 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
 import io.worldgate.proto.service.v1.RunRef;
@@ -32,22 +30,19 @@ class HostileClientTest {
     @TempDir
     Path tmp;
     private ServiceFixture service;
-    private ManagedChannel channel;
 
     @BeforeEach
     void serve() throws Exception {
         service = new ServiceFixture(tmp, "random.jar", null);
-        channel = NettyChannelBuilder.forTarget(service.server.address()).usePlaintext().build();
     }
 
     @AfterEach
     void close() {
-        channel.shutdownNow();
         service.close();
     }
 
     private Status call(io.grpc.MethodDescriptor<?, ?> method, byte[] body) {
-        return RawCalls.call(channel, method, body, service.server.token());
+        return RawCalls.call(service.channel, method, body, service.server.token());
     }
 
     private void assertNoRunStarted() throws IOException {
@@ -63,7 +58,7 @@ class HostileClientTest {
 
     @Test
     void everyCallNeedsTheTokenOnLoopbackToo() {
-        Status none = RawCalls.call(channel, GatewayGrpc.getListPluginsMethod(), ListPluginsRequest.getDefaultInstance().toByteArray(),
+        Status none = RawCalls.call(service.channel, GatewayGrpc.getListPluginsMethod(), ListPluginsRequest.getDefaultInstance().toByteArray(),
                 null);
         assertThat(none.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(call(GatewayGrpc.getListPluginsMethod(), new byte[0]).getCode()).isEqualTo(Status.Code.OK);

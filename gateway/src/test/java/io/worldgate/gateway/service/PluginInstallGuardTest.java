@@ -53,17 +53,12 @@ class PluginInstallGuardTest {
 
     @Test
     void aServiceNotStartedToAllowInstallsRefusesThemAndThePluginNeverRuns() throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(service.server.address()).usePlaintext().build();
-        try {
-            GatewayGrpc.GatewayBlockingStub gateway = stub(channel, service.server);
-            assertThatThrownBy(() -> gateway.installPlugin(hostile)).isInstanceOfSatisfying(StatusRuntimeException.class,
-                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-            assertThatThrownBy(() -> gateway.uninstallPlugin(UninstallPluginRequest.newBuilder().setFileName("random.jar").build()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-        } finally {
-            channel.shutdownNow();
-        }
+        GatewayGrpc.GatewayBlockingStub gateway = service.stub();
+        assertThatThrownBy(() -> gateway.installPlugin(hostile)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        assertThatThrownBy(() -> gateway.uninstallPlugin(UninstallPluginRequest.newBuilder().setFileName("random.jar").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
         // The refusal comes before the body is read: no jar under any name reached the deploy directory, the only
         // way in for a bundle, so there is nothing for FileInstall to start later and no need to wait for it.
         try (Stream<Path> files = Files.list(service.deploy)) {

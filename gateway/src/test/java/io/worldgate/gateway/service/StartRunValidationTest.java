@@ -3,10 +3,8 @@ package io.worldgate.gateway.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.StartRunRequest;
 import java.nio.file.Files;
@@ -21,21 +19,15 @@ class StartRunValidationTest {
     @Test
     void badEnvInputIsInvalidArgumentAndNoRunExists(@TempDir Path tmp) throws Exception {
         try (ServiceFixture service = new ServiceFixture(tmp, "random.jar", null)) {
-            ManagedChannel channel = NettyChannelBuilder.forTarget(service.server.address()).usePlaintext().build();
-            try {
-                GatewayGrpc.GatewayBlockingStub stub = GatewayGrpc.newBlockingStub(channel)
-                        .withCallCredentials(ServiceTest.bearer(service.server.token()));
-                for (StartRunRequest bad : new StartRunRequest[] {
-                        StartRunRequest.newBuilder().setAgent("random").setEnv("java:Nope").setSteps(100).build(),
-                        StartRunRequest.newBuilder().setAgent("random").setEnv("java:CartPole").putEnvOptions("size", "64")
-                                .setSteps(100).build()}) {
-                    assertThatThrownBy(() -> stub.startRun(bad)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                        assertThat(e.getStatus().getDescription()).containsAnyOf("java:CartPole", "max_episode_steps");
-                    });
-                }
-            } finally {
-                channel.shutdownNow();
+            GatewayGrpc.GatewayBlockingStub stub = service.stub();
+            for (StartRunRequest bad : new StartRunRequest[] {
+                    StartRunRequest.newBuilder().setAgent("random").setEnv("java:Nope").setSteps(100).build(),
+                    StartRunRequest.newBuilder().setAgent("random").setEnv("java:CartPole").putEnvOptions("size", "64")
+                            .setSteps(100).build()}) {
+                assertThatThrownBy(() -> stub.startRun(bad)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).containsAnyOf("java:CartPole", "max_episode_steps");
+                });
             }
             assertThat(service.gateway.runs().list(true)).isEmpty();
             try (Stream<Path> dirs = Files.list(tmp.resolve("runs"))) {
