@@ -24,16 +24,19 @@ from worldgate_envs.errors import (  # noqa: E402
     OptionError,
     UnknownEnvError,
 )
+from worldgate_envs.family import ENTRY_POINT_GROUP, EnvFamily  # noqa: E402
 from worldgate_envs.registry import families, make, parse_env_id  # noqa: E402
 from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec  # noqa: E402
 
 __all__ = [
     "PROTOCOL_VERSION",
+    "ENTRY_POINT_GROUP",
     "ActionError",
     "ArraySpec",
     "BoxSpace",
     "DiscreteSpace",
     "EnvError",
+    "EnvFamily",
     "EnvSpec",
     "MissingPackageError",
     "OptionError",

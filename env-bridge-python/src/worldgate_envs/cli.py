@@ -11,19 +11,19 @@ from worldgate_envs.errors import EnvError
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from worldgate_envs.registry import families, make
+    from worldgate_envs.registry import broken_families, families, make
 
     out: list[dict[str, Any]] = []
     for fam in families().values():
         entry: dict[str, Any] = {
             "family": fam.name,
             "description": fam.description,
-            "examples": list(fam.examples),
+            "examples": dict(fam.examples),
             "packages": list(fam.packages),
         }
         if not args.no_spec:
             try:
-                env = make(fam.examples[0])
+                env = make(next(iter(fam.examples)))
                 try:
                     entry["spec"] = env.spec.to_dict()
                 finally:
@@ -31,13 +31,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
             except Exception as e:  # noqa: BLE001 - shown, not fatal
                 entry["unavailable"] = str(e)
         out.append(entry)
+    for broken in broken_families().values():
+        out.append({"family": broken.name, "description": broken.source, "examples": {}, "packages": [],
+                    "unavailable": broken.reason})
     if args.json:
         json.dump(out, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     for fam_info in out:
         print(f"{fam_info['family']}: {fam_info['description']}")
-        print(f"  examples: {', '.join(fam_info['examples'])}")
+        if fam_info["examples"]:
+            print(f"  examples: {', '.join(fam_info['examples'])}")
         if "unavailable" in fam_info:
             print(f"  unavailable: {fam_info['unavailable']}")
         if "spec" in fam_info:

@@ -1,138 +1,84 @@
-"""Env ids: ``<family>:<name>[?key=value&key=value]``.
+"""Env ids: ``<family>:<name>[?key=value&key=value]``, and the families that serve them.
 
-Families: ``dmc``, ``atari``, ``metaworld``, ``gym``, ``const``. Options come
-from the id's query part and from explicit ``options`` (which win).
+The families are this package's own (:data:`BUILTIN_FAMILIES`) and those that installed
+distributions declare as entry points in the group ``worldgate_envs.families`` (see
+:mod:`worldgate_envs.family`). Options come from the id's query part and from explicit
+``options`` (which win).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
+from worldgate_envs.adapters import atari, classic, const, dmc, metaworld
 from worldgate_envs.adapters.base import Env
 from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.family import ENTRY_POINT_GROUP, EnvFamily
 from worldgate_envs.options import parse_options, split_option
+
+BUILTIN_FAMILIES: tuple[EnvFamily, ...] = (dmc.FAMILY, atari.FAMILY, metaworld.FAMILY, classic.FAMILY, const.FAMILY)
+"""This package's families, one line each; other distributions use the entry-point group."""
 
 
 @dataclass(frozen=True)
-class Family:
+class BrokenFamily:
+    """An entry point that did not give a usable family: shown by ``list``, refused by ``make``."""
+
     name: str
-    description: str
-    examples: tuple[str, ...]
-    packages: tuple[str, ...]
-    options_cls: Callable[[], type]
-    factory: Callable[[str, Any], Env]
+    source: str
+    reason: str
 
 
-def _dmc_options() -> type:
-    from worldgate_envs.adapters.dmc import DmcOptions
-
-    return DmcOptions
-
-
-def _dmc(name: str, opts: Any) -> Env:
-    from worldgate_envs.adapters.dmc import DmcEnv
-
-    return DmcEnv(name, opts)
+@dataclass(frozen=True)
+class Families:
+    usable: dict[str, EnvFamily]
+    broken: dict[str, BrokenFamily]
 
 
-def _atari_options() -> type:
-    from worldgate_envs.adapters.atari import AtariOptions
-
-    return AtariOptions
-
-
-def _atari(name: str, opts: Any) -> Env:
-    from worldgate_envs.adapters.atari import AtariEnv
-
-    return AtariEnv(name, opts)
-
-
-def _mw_options() -> type:
-    from worldgate_envs.adapters.metaworld import MetaWorldOptions
-
-    return MetaWorldOptions
+def _load_entry_point(ep: importlib.metadata.EntryPoint, known: Mapping[str, EnvFamily]) -> EnvFamily | BrokenFamily:
+    source = f"entry point {ep.name} = {ep.value}" + (f" of {ep.dist.name}" if ep.dist is not None else "")
+    try:
+        family = ep.load()
+    except Exception as e:  # noqa: BLE001 - one broken distribution must not hide the other families
+        return BrokenFamily(ep.name, source, f"cannot be loaded ({type(e).__name__}: {e})")
+    if not isinstance(family, EnvFamily):
+        return BrokenFamily(ep.name, source, f"names a {type(family).__name__}, not a worldgate_envs.family.EnvFamily")
+    if family.name != ep.name:
+        return BrokenFamily(ep.name, source, f"is named {ep.name!r} but its family is {family.name!r}")
+    if family.name in known:
+        return BrokenFamily(ep.name, source, f"family {family.name!r} exists already")
+    return family
 
 
-def _mw(name: str, opts: Any) -> Env:
-    from worldgate_envs.adapters.metaworld import MetaWorldEnv
-
-    return MetaWorldEnv(name, opts)
-
-
-def _gym_options() -> type:
-    from worldgate_envs.adapters.classic import GymOptions
-
-    return GymOptions
-
-
-def _gym(name: str, opts: Any) -> Env:
-    from worldgate_envs.adapters.classic import GymEnv
-
-    return GymEnv(name, opts)
+@functools.cache
+def _families() -> Families:
+    usable = {f.name: f for f in BUILTIN_FAMILIES}
+    broken: dict[str, BrokenFamily] = {}
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        loaded = _load_entry_point(ep, usable)
+        if isinstance(loaded, EnvFamily):
+            usable[loaded.name] = loaded
+        else:
+            broken.setdefault(loaded.name, loaded)
+    return Families(usable, broken)
 
 
-def _const_options() -> type:
-    from worldgate_envs.adapters.const import ConstOptions
-
-    return ConstOptions
-
-
-def _const(name: str, opts: Any) -> Env:
-    from worldgate_envs.adapters.const import ConstEnv
-
-    return ConstEnv(name, opts)
+def families() -> dict[str, EnvFamily]:
+    """Every usable family by name: the built-in ones first, then those of entry points by name."""
+    return dict(_families().usable)
 
 
-_FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in (
-        Family(
-            "dmc",
-            "DeepMind Control Suite; obs=image|state|both, size=64, action_repeat=2, 1000 control steps per episode",
-            ("dmc:walker-walk", "dmc:cartpole-swingup", "dmc:cheetah-run", "dmc:ball_in_cup-catch"),
-            ("mujoco==3.3.0", "dm-control==1.0.28"),
-            _dmc_options,
-            _dmc,
-        ),
-        Family(
-            "atari",
-            "Arcade Learning Environment v5, DreamerV3 Atari100k conventions (frameskip 4 + max-pool, 30 no-ops, 64x64)",
-            ("atari:Pong", "atari:Breakout"),
-            ("ale-py==0.12.1",),
-            _atari_options,
-            _atari,
-        ),
-        Family(
-            "metaworld",
-            "Meta-World MT1 tasks, corner camera 64x64 + 39-d state, 500-step episodes, info success",
-            ("metaworld:reach-v3", "metaworld:push-v3"),
-            ("metaworld==3.1.1", "mujoco==3.3.0"),
-            _mw_options,
-            _mw,
-        ),
-        Family(
-            "gym",
-            "Gymnasium envs with a Box observation (classic control), state only",
-            ("gym:CartPole-v1", "gym:Pendulum-v1"),
-            ("gymnasium==1.4.0",),
-            _gym_options,
-            _gym,
-        ),
-        Family(
-            "const",
-            "constant env: state float32 zeros of size n, reward 0, 100 steps; options fail_at, image, action",
-            ("const:4",),
-            (),
-            _const_options,
-            _const,
-        ),
-    )
-}
+def broken_families() -> dict[str, BrokenFamily]:
+    """Entry points of the family group that gave no usable family, with the reason."""
+    return dict(_families().broken)
 
 
-def families() -> dict[str, Family]:
-    return dict(_FAMILIES)
+def reload_families() -> None:
+    """Forget the families found so far (after installing a distribution in this process)."""
+    _families.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -152,10 +98,14 @@ def parse_env_id(env_id: str) -> ParsedId:
     head, _, query = text.partition("?")
     family, sep, name = head.partition(":")
     family = family.strip().lower()
-    known = ", ".join(f"{f.name} (e.g. {f.examples[0]})" for f in _FAMILIES.values())
+    found = _families()
+    known = ", ".join(f"{f.name} (e.g. {next(iter(f.examples))})" for f in found.usable.values())
     if not sep or not name.strip():
         raise UnknownEnvError(f"env id {env_id!r} must look like <family>:<name>; known families: {known}")
-    if family not in _FAMILIES:
+    if family not in found.usable and family in found.broken:
+        b = found.broken[family]
+        raise UnknownEnvError(f"env family {family!r} is unusable: its {b.source} {b.reason}; known families: {known}")
+    if family not in found.usable:
         raise UnknownEnvError(f"unknown env family {family!r} in {env_id!r}; known families: {known}")
     options: dict[str, str] = {}
     for part in filter(None, query.split("&")):
@@ -167,10 +117,10 @@ def parse_env_id(env_id: str) -> ParsedId:
 def make(env_id: str, options: Mapping[str, str] | None = None) -> Env:
     """Create one env from an id such as ``dmc:walker-walk?obs=both``."""
     parsed = parse_env_id(env_id)
-    fam = _FAMILIES[parsed.family]
+    fam = _families().usable[parsed.family]
     raw = {**parsed.options, **{str(k): str(v) for k, v in (options or {}).items()}}
-    opts: Any = parse_options(parsed.family, fam.options_cls(), raw)
-    return fam.factory(parsed.name, opts)
+    opts: Any = parse_options(parsed.family, fam.options, raw)
+    return fam.make(parsed.name, opts)
 
 
 def parse_option_list(items: list[str] | None) -> dict[str, str]:

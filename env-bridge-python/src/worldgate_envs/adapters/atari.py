@@ -17,6 +17,7 @@ from worldgate_envs.adapters._image import resize_area, to_gray
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, DiscreteSpace, EnvSpec
 
@@ -125,3 +126,16 @@ class AtariEnv(Env):
 
     def close(self) -> None:
         self._env.close()
+
+
+FAMILY = EnvFamily(
+    name="atari",
+    description="Arcade Learning Environment v5, DreamerV3 Atari100k conventions (frameskip 4 + max-pool, 30 no-ops, 64x64)",
+    examples={
+        "atari:Pong": "Atari Pong (ALE v5), 64x64 RGB (gray=true), frameskip 4 with max-pool, discrete actions",
+        "atari:Breakout": "Atari Breakout, same conventions",
+    },
+    make=AtariEnv,
+    options=AtariOptions,
+    packages=("ale-py==0.12.1",),
+)

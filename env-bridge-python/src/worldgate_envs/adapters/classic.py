@@ -9,6 +9,7 @@ import numpy as np
 
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import UnknownEnvError
+from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
 
@@ -78,3 +79,16 @@ class GymEnv(Env):
 
     def close(self) -> None:
         self._env.close()
+
+
+FAMILY = EnvFamily(
+    name="gym",
+    description="Gymnasium envs with a Box observation (classic control), state only",
+    examples={
+        "gym:CartPole-v1": "Gymnasium classic control, state observations, 2 discrete actions",
+        "gym:Pendulum-v1": "Gymnasium pendulum, state observations, 1 continuous action",
+    },
+    make=GymEnv,
+    options=GymOptions,
+    packages=("gymnasium==1.4.0",),
+)

@@ -15,6 +15,7 @@ import numpy as np
 
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
 
@@ -100,3 +101,14 @@ class ConstEnv(Env):
         while self._opts.render_hang:  # a camera stuck for good; only a kill ends it
             time.sleep(3600)
         return np.zeros((64, 64, 3), dtype=np.uint8)
+
+
+FAMILY = EnvFamily(
+    name="const",
+    description="constant env: state float32 zeros of size n, reward 0, 100 steps; options fail_at, image, action",
+    examples={
+        "const:4": "constant zeros of size n for latency tests (options length, image, action, fail_at, hang_at, crash_at)",
+    },
+    make=ConstEnv,
+    options=ConstOptions,
+)

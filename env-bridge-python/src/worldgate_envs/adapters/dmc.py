@@ -11,6 +11,7 @@ import numpy as np
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, EnvSpec
 
@@ -136,3 +137,18 @@ class DmcEnv(Env):
             except Exception:  # noqa: BLE001 - best effort at teardown
                 pass
             env.close()
+
+
+FAMILY = EnvFamily(
+    name="dmc",
+    description="DeepMind Control Suite; obs=image|state|both, size=64, action_repeat=2, 1000 control steps per episode",
+    examples={
+        "dmc:walker-walk": "DeepMind Control walker, 64x64 pixels (obs=image|state|both, size, camera), 500 steps",
+        "dmc:cartpole-swingup": "DeepMind Control cart-pole swing-up, 64x64 pixels, continuous actions",
+        "dmc:cheetah-run": "DeepMind Control cheetah, 64x64 pixels, continuous actions",
+        "dmc:ball_in_cup-catch": "DeepMind Control ball in cup, 64x64 pixels, continuous actions",
+    },
+    make=DmcEnv,
+    options=DmcOptions,
+    packages=("mujoco==3.3.0", "dm-control==1.0.28"),
+)

@@ -18,6 +18,7 @@ import numpy as np
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
+from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, EnvSpec
 
@@ -137,3 +138,16 @@ class MetaWorldEnv(Env):
 
     def close(self) -> None:
         self._env.close()
+
+
+FAMILY = EnvFamily(
+    name="metaworld",
+    description="Meta-World MT1 tasks, corner camera 64x64 + 39-d state, 500-step episodes, info success",
+    examples={
+        "metaworld:reach-v3": "Meta-World MT1 reach, corner camera 64x64 (obs=both adds the 39-d state), 500 steps",
+        "metaworld:push-v3": "Meta-World MT1 push",
+    },
+    make=MetaWorldEnv,
+    options=MetaWorldOptions,
+    packages=("metaworld==3.1.1", "mujoco==3.3.0"),
+)

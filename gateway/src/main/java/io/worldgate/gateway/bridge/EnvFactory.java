@@ -4,7 +4,14 @@ import io.worldgate.api.env.VectorEnv;
 import java.util.List;
 import java.util.Map;
 
-/** Creates vectorized environments for one family of env ids (such as {@code java:} or {@code dmc:}). */
+/**
+ * Creates vectorized environments for one family of env ids (such as {@code java:} or {@code dmc:}).
+ *
+ * <p>A family that runs in the gateway's JVM registers itself with one line naming its class (public,
+ * with a public no-argument constructor) in {@code META-INF/services/io.worldgate.gateway.bridge.EnvFactory}
+ * of a jar on the gateway's class path; {@link EnvRegistry#withBuiltins()} finds it with
+ * {@link java.util.ServiceLoader}. Python families need no Java: the registry asks the bridge's Python.
+ */
 public interface EnvFactory {
 
     /** The id prefix this factory serves, without the colon: {@code java}, {@code dmc}, ... */

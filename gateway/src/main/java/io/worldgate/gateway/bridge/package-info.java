@@ -1,10 +1,12 @@
 /**
  * Environment bridges: env ids, their families, and the vectorized environments they create.
  *
- * <p>{@link io.worldgate.gateway.bridge.EnvRegistry#withBuiltins()} knows the {@code java} family
- * (small envs in the gateway itself) and the Python families {@code dmc}, {@code atari},
- * {@code metaworld}, {@code gym} and {@code const}, which run in supervised Python worker processes
- * ({@code python -m worldgate_envs serve}, see {@code env-bridge-python/}). How those are served
+ * <p>{@link io.worldgate.gateway.bridge.EnvRegistry#withBuiltins()} knows the families on the class
+ * path ({@link java.util.ServiceLoader}: the {@code java} family, small envs in the gateway itself)
+ * and the families the bridge's Python lists ({@code dmc}, {@code atari}, {@code metaworld},
+ * {@code gym}, {@code const} and those of installed {@code worldgate_envs.families} entry points),
+ * which run in supervised Python worker processes ({@code python -m worldgate_envs serve}, see
+ * {@code env-bridge-python/}). How those are served
  * is a {@link io.worldgate.gateway.bridge.BridgeConfig}: W workers of K envs each, gRPC with or
  * without a shared-memory file for observations, or Py4J; workers started by the user
  * ({@code --env-worker HOST:PORT}); deadlines; restart limits. The same settings can travel as

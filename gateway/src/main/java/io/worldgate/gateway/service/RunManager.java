@@ -99,7 +99,6 @@ public final class RunManager implements AutoCloseable {
         if (r.keepCheckpoints() < 0 || r.experienceCapacityBytes() < 0) {
             throw new IllegalArgumentException("keep_checkpoints and experience_capacity must be >= 0 (0: the default)");
         }
-        checkEnvFamily(r.env());
         envs.checkOptions(r.env(), r.envOptions());
         FactoryHandle factory = findFactory(r.agent());
         AgentConfig resolved = AgentCreation.resolve(factory, r.preset(), r.agentConfig());
@@ -349,16 +348,6 @@ public final class RunManager implements AutoCloseable {
         String failed = host.plugins().stream().filter(p -> p.error() != null)
                 .map(p -> "\n  " + p.file() + ": " + p.error()).collect(Collectors.joining());
         return failed.isEmpty() ? "" : "\nplugins with errors:" + failed;
-    }
-
-    private void checkEnvFamily(String envId) {
-        int colon = envId.indexOf(':');
-        String family = colon < 0 ? "" : envId.substring(0, colon);
-        List<String> families = envs.families().stream().map(f -> f.family()).toList();
-        if (!families.contains(family)) {
-            throw new IllegalArgumentException("unknown environment '" + envId + "'; ids are family:name, families: "
-                    + String.join(", ", families));
-        }
     }
 
     private static String checkRunId(String runId) {

@@ -171,9 +171,15 @@ class PythonBridgeTest {
         Files.createDirectories(shadow);
         Files.writeString(shadow.resolve("__init__.py"), "raise ImportError('ale_py hidden by the test')\n");
         EnvRegistry hidden = EnvRegistry.withBuiltins(fast(1, Transport.GRPC)
-                .withWorkerEnvironment(Map.of("PYTHONPATH", tmp.resolve("shadow").toString())));
+                .withWorkerEnvironment(Map.of("PYTHONPATH", tmp.resolve("shadow") + inheritedPythonPath())));
         assertThatThrownBy(() -> hidden.create("atari:Pong", 1, Map.of())).isInstanceOf(EnvException.class)
                 .hasMessageContaining("ale-py").hasMessageContaining("./worldgate test");
+    }
+
+    /** The test's own Python path after a separator (this checkout's worldgate_envs, which lists the families), or nothing. */
+    private static String inheritedPythonPath() {
+        String p = System.getenv("PYTHONPATH");
+        return p == null || p.isBlank() ? "" : java.io.File.pathSeparator + p;
     }
 
     @Test
