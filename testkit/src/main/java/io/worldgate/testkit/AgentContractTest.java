@@ -8,6 +8,7 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.tensor.Tensor;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * modes and on another number of environments, trains on stored experience with finite metrics,
  * saves a checkpoint that a differently seeded agent loads and then acts and trains from, rejects a
  * directory that is no checkpoint of its own with {@link IncompatibleCheckpointException} (or an
- * {@link IOException}), and leaves no thread behind when closed.
+ * {@link IOException}), and leaves no thread behind when closed. An agent that drives its own
+ * generations ({@link TrainingCadence#GENERATIONS}) trains with a {@link FakePopulationEvaluator}
+ * in its context, and each generation must take environment steps.
  */
 public abstract class AgentContractTest {
     private static final int ENVS = 3;
@@ -91,8 +95,28 @@ public abstract class AgentContractTest {
     }
 
     private Agent create(EnvSpec spec, FakeExperience experience, Path dir, long seed) {
+        return create(spec, experience, dir, seed, null);
+    }
+
+    /**
+     * An agent whose context lends {@code evaluator}; an agent that drives its own generations
+     * gets one over {@link FakePopulationEvaluator.Reward#towardsTheLowestAction} when it is null.
+     */
+    private Agent create(EnvSpec spec, FakeExperience experience, Path dir, long seed, FakePopulationEvaluator evaluator) {
         AgentConfig config = AgentConfig.resolve(factory().descriptor(), preset(), config());
-        return factory().create(spec, config, new FakeAgentContext(experience, dir, seed));
+        FakeAgentContext context = new FakeAgentContext(experience, dir, seed);
+        if (evaluator == null && drivesItsOwnGenerations()) {
+            evaluator = new FakePopulationEvaluator(spec, FakePopulationEvaluator.Reward.towardsTheLowestAction(spec),
+                    experience, seed);
+        }
+        if (evaluator != null) {
+            context.withPopulationEvaluator(evaluator);
+        }
+        return factory().create(spec, config, context);
+    }
+
+    private boolean drivesItsOwnGenerations() {
+        return factory().descriptor().cadence() == TrainingCadence.GENERATIONS;
     }
 
     private static void assertValid(EnvSpec spec, Tensor actions, int n) {
@@ -155,6 +179,22 @@ public abstract class AgentContractTest {
                 assertValid(spec, second.act(StepBatches.random(spec, flags(ENVS, false), rng), ActMode.EXPLORE), ENVS);
                 assertThat(second.train(updates()).values()).allSatisfy(v -> assertThat(v).isFinite());
             }
+        }
+    }
+
+    @Test
+    void aGenerationTakesEnvironmentStepsThroughThePopulationEvaluator(@TempDir Path dir) {
+        Assumptions.assumeTrue(drivesItsOwnGenerations(), "the host's replay ratio drives this agent's updates");
+        EnvSpec spec = acceptedSpecs().findFirst().orElseThrow();
+        FakeExperience experience = RandomRollouts.of(spec, storedSteps(), 8);
+        FakePopulationEvaluator evaluator = new FakePopulationEvaluator(spec,
+                FakePopulationEvaluator.Reward.towardsTheLowestAction(spec), experience, 8);
+        try (Agent agent = create(spec, experience, dir, 8, evaluator)) {
+            long stored = experience.numSteps();
+            agent.train(1);
+            // a generation that takes no step would never spend the run's budget: the host pauses such a run
+            assertThat(evaluator.steps()).as("environment steps of one generation").isPositive();
+            assertThat(experience.numSteps()).as("experience after one generation").isGreaterThan(stored);
         }
     }
 

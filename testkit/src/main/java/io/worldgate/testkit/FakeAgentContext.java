@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the host lends an agent, without a host: a given experience, a {@link
  * RecordingMetricsSink}, a work directory, a seed, the CPU, and services registered by name with
- * {@link #withService}. It offers no episode runner and no population evaluator.
+ * {@link #withService}. It offers no episode runner, and a population evaluator only when given
+ * one with {@link #withPopulationEvaluator}.
  */
 public final class FakeAgentContext implements AgentContext {
     private final Experience experience;
@@ -20,6 +21,7 @@ public final class FakeAgentContext implements AgentContext {
     private final long seed;
     private final RecordingMetricsSink metrics = new RecordingMetricsSink();
     private final Map<String, Object> services = new ConcurrentHashMap<>();
+    private PopulationEvaluator populationEvaluator;
 
     public FakeAgentContext(Experience experience, Path workDirectory, long seed) {
         this.experience = experience;
@@ -30,6 +32,12 @@ public final class FakeAgentContext implements AgentContext {
     /** Offers {@code service} to the agent under {@code name}; returns this context. */
     public FakeAgentContext withService(String name, Object service) {
         services.put(name, service);
+        return this;
+    }
+
+    /** Lends {@code evaluator} (e.g. a {@link FakePopulationEvaluator}) to the agent; returns this context. */
+    public FakeAgentContext withPopulationEvaluator(PopulationEvaluator evaluator) {
+        this.populationEvaluator = evaluator;
         return this;
     }
 
@@ -45,7 +53,7 @@ public final class FakeAgentContext implements AgentContext {
 
     @Override
     public Optional<PopulationEvaluator> populationEvaluator() {
-        return Optional.empty();
+        return Optional.ofNullable(populationEvaluator);
     }
 
     @Override

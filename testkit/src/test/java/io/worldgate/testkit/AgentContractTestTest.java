@@ -14,6 +14,8 @@ import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.TrainingCadence;
+import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.tensor.Tensor;
@@ -42,7 +44,7 @@ class AgentContractTestTest {
     }
 
     /** Discrete actions only; {@code choose} maps the env index to its action. */
-    static final class Discrete implements Agent {
+    static class Discrete implements Agent {
         private final int n;
         private final IntUnaryOperator choose;
         private final boolean checksItsCheckpoint;
@@ -83,7 +85,12 @@ class AgentContractTestTest {
         public void close() {}
     }
 
-    enum Flaw { NONE, OUT_OF_SPACE, LOADS_ANYTHING, LEAKS_A_THREAD, FORGETS_WHAT_IT_LEARNT }
+    enum Flaw { NONE, OUT_OF_SPACE, LOADS_ANYTHING, LEAKS_A_THREAD, FORGETS_WHAT_IT_LEARNT, GENERATIONS_SOUND,
+        GENERATIONS_WITHOUT_STEPS }
+
+    static boolean drivesGenerations(Flaw flaw) {
+        return flaw == Flaw.GENERATIONS_SOUND || flaw == Flaw.GENERATIONS_WITHOUT_STEPS;
+    }
 
     abstract static class Contract extends AgentContractTest {
         abstract Flaw flaw();
@@ -94,7 +101,8 @@ class AgentContractTestTest {
             return new AgentFactory() {
                 @Override
                 public AgentDescriptor descriptor() {
-                    return new AgentDescriptor("flawed", "", EnumSet.of(ActionKind.DISCRETE), Set.of(), List.of(), Map.of(), null);
+                    AgentDescriptor d = new AgentDescriptor("flawed", "", EnumSet.of(ActionKind.DISCRETE), Set.of(), List.of(), Map.of(), null);
+                    return drivesGenerations(flaw) ? d.withCadence(TrainingCadence.GENERATIONS) : d;
                 }
 
                 @Override
@@ -116,6 +124,17 @@ class AgentContractTestTest {
                     int learnt = (int) Math.floorMod(context.seed(), (long) n);
                     IntUnaryOperator choose = flaw == Flaw.OUT_OF_SPACE ? i -> n
                             : flaw == Flaw.FORGETS_WHAT_IT_LEARNT ? i -> (i + learnt) % n : i -> i % n;
+                    if (flaw == Flaw.GENERATIONS_SOUND) {
+                        PopulationEvaluator evaluator = context.populationEvaluator().orElseThrow();
+                        return new Discrete(n, choose, true) {
+                            @Override
+                            public Map<String, Double> train(int generations) {
+                                double best = evaluator.evaluate(List.of(o -> act(o, ActMode.EXPLORE), o -> act(o, ActMode.EVAL)), 1)
+                                        .meanReturn(0);
+                                return Map.of("best", best);
+                            }
+                        };
+                    }
                     return new Discrete(n, choose, flaw != Flaw.LOADS_ANYTHING);
                 }
             };
@@ -152,6 +171,18 @@ class AgentContractTestTest {
         }
     }
 
+    static final class DrivesGenerations extends Contract {
+        Flaw flaw() {
+            return Flaw.GENERATIONS_SOUND;
+        }
+    }
+
+    static final class GenerationsWithoutSteps extends Contract {
+        Flaw flaw() {
+            return Flaw.GENERATIONS_WITHOUT_STEPS;
+        }
+    }
+
     private static void run(Class<?> contract, String method, boolean passes) {
         EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(contract, method, "java.nio.file.Path"))
@@ -167,6 +198,19 @@ class AgentContractTestTest {
                 "rejectsADirectoryThatHoldsNoCheckpointOfItsOwn", "leavesNoThreadBehindWhenClosed")) {
             run(Sound.class, method, true);
         }
+    }
+
+    @Test
+    void anAgentThatDrivesItsGenerationsThroughTheEvaluatorPassesEveryPart() {
+        for (String method : List.of("actsValidlyInEverySpaceItAccepts", "savesAndLoadsAndGoesOnActingAndTraining",
+                "aGenerationTakesEnvironmentStepsThroughThePopulationEvaluator", "leavesNoThreadBehindWhenClosed")) {
+            run(DrivesGenerations.class, method, true);
+        }
+    }
+
+    @Test
+    void aGenerationThatTakesNoStepFails() {
+        run(GenerationsWithoutSteps.class, "aGenerationTakesEnvironmentStepsThroughThePopulationEvaluator", false);
     }
 
     @Test
