@@ -20,13 +20,13 @@ import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
+import io.worldgate.gateway.run.internal.RunReporter;
 import io.worldgate.gateway.run.internal.StepBudget;
 import io.worldgate.gateway.run.internal.StepSchedule;
 import io.worldgate.gateway.run.internal.Throughput;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
-import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
-import io.worldgate.gateway.run.internal.metrics.Images;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * <p>The run, not the agent, owns everything that must survive an agent swap: the environments,
  * the experience, the step counter and the checkpoints (as files in the run directory). The agent
  * may change at any step boundary (see {@link AgentSlot}); the loop goes on with the new one.
+ *
+ * <p>This class holds the loop and the run's state; the rest is delegated: which steps count and
+ * when updates are due ({@link StepBudget}), when to evaluate and checkpoint ({@link StepSchedule}),
+ * how episodes end ({@link EpisodeTally}), evaluations ({@link RunEvaluations}), telling listeners,
+ * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link AgentMetricsSink}).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -59,7 +63,7 @@ public final class TrainingRun implements AutoCloseable {
     private final RunConfig config;
     private final PluginHost host;
     private final EnvRegistry envs;
-    private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    private final RunReporter reporter;
     private final MetricsWriter metricsWriter;
     private final Function<EnvSpec, ExperienceStore> experienceFactory;
     private final List<Function<TrainingRun, Optional<String>>> afterEnd;
@@ -68,8 +72,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Map<String, Double> metrics = new ConcurrentHashMap<>();
     private final EpisodeTally episodes = new EpisodeTally(new EpisodeOutput());
     private final Throughput throughput = new Throughput();
-    private final List<double[]> evaluations = new CopyOnWriteArrayList<>();
-    private final Evaluator evaluator;
+    private final RunEvaluations evaluations;
     private final Lifecycle lifecycle = new Lifecycle();
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
     private final VectorEnv openedEnv;
@@ -104,7 +107,7 @@ public final class TrainingRun implements AutoCloseable {
         this.config = b.config;
         this.host = b.host;
         this.envs = b.envs;
-        this.listeners.addAll(b.listeners);
+        this.reporter = new RunReporter(config.runId(), b.metrics, b.listeners, () -> step, this::status);
         this.metricsWriter = b.metrics;
         this.experienceFactory = b.experience;
         this.afterEnd = List.copyOf(b.afterEnd);
@@ -116,8 +119,8 @@ public final class TrainingRun implements AutoCloseable {
         this.openedEnv = b.env;
         this.warnings = List.copyOf(b.warnings);
         this.startEvents = List.copyOf(b.startEvents);
-        this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
-                config.numEnvs(), config.seed());
+        this.evaluations = new RunEvaluations(new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()),
+                config.evalEpisodes(), config.numEnvs(), config.seed()), reporter, metricsWriter, config.runDirectory());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
@@ -134,11 +137,11 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Adds a listener, for example a metrics stream of the service; it hears from now on. */
     public void addListener(RunListener listener) {
-        listeners.add(listener);
+        reporter.addListener(listener);
     }
 
     public void removeListener(RunListener listener) {
-        listeners.remove(listener);
+        reporter.removeListener(listener);
     }
 
     /** Asks the loop to stop at the next step boundary; it checkpoints the agent first. */
@@ -193,7 +196,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Every evaluation so far as {@code [step, mean return]}. */
     public List<double[]> evaluations() {
-        return List.copyOf(evaluations);
+        return evaluations.results();
     }
 
     /** The latest value of each metric the agent reported. */
@@ -253,7 +256,7 @@ public final class TrainingRun implements AutoCloseable {
             host.removeListener(slot);
             slot.endRequests();
             closeQuietly(env);
-            closeQuietly(evaluator);
+            closeQuietly(evaluations);
             closeQuietly(experience);
             closeQuietly(metricsWriter);
         }
@@ -376,8 +379,7 @@ public final class TrainingRun implements AutoCloseable {
                 }
                 lastProgress = now;
                 reportWaitingSteps(episodeInfos);
-                RunStatus s = status();
-                listeners.forEach(l -> l.onProgress(s));
+                reporter.progress();
             }
         }
         reportWaitingSteps(episodeInfos);
@@ -451,8 +453,7 @@ public final class TrainingRun implements AutoCloseable {
 
         @Override
         public void episodeFinished(double episodeReturn, int length) {
-            RunStatus s = status();
-            listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
+            reporter.episode(episodeReturn, length);
         }
     }
 
@@ -464,38 +465,13 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** Scores the agent (see {@link Evaluator}), reports the mean return, and saves the video if one was filmed. */
+    /** Scores the agent on environments of the evaluations' own; the run's envs are not disturbed. */
     private void evaluate(Agent agent) {
-        Evaluator.Result result;
-        try {
-            result = evaluator.evaluate(obs -> agent.act(obs, ActMode.EVAL), step >= config.totalSteps(), () -> stopRequested);
-        } catch (RuntimeException e) {
-            event(new RunEvent.EvaluationFailed(step, AgentSlot.describe(e)));
-            return;
-        }
-        double mean = result.meanReturn();
-        evaluations.add(new double[] {step, mean});
-        scalar(RunScalars.EVAL_RETURN, mean);
-        event(new RunEvent.EvaluationFinished(step, mean, result.episodes().size()));
-        result.video().ifPresent(this::saveVideo);
-    }
-
-    private void saveVideo(Tensor clip) {
-        metricsWriter.video("eval/video", clip, 20, step);
-        Path file = new RunDirectory(config.runDirectory()).evaluationVideo(step);
-        try {
-            Files.createDirectories(file.getParent());
-            AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-            event(new RunEvent.EvaluationVideoWritten(step, config.runDirectory().relativize(file).toString()));
-        } catch (IOException | RuntimeException e) {
-            event("evaluation video failed: " + AgentSlot.describe(e));
-        }
+        evaluations.evaluate(obs -> agent.act(obs, ActMode.EVAL), step, step >= config.totalSteps(), () -> stopRequested);
     }
 
     private void scalar(String tag, double value) {
-        metricsWriter.scalar(tag, value, step);
-        long at = step;
-        listeners.forEach(l -> l.onScalar(tag, value, at));
+        reporter.scalar(tag, value);
     }
 
     private void agentFailed(String what) {
@@ -508,8 +484,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private void end(RunState s, String why) {
         setState(s, why, new RunEvent.RunEnded(s, step, why));
-        RunStatus status = status();
-        listeners.forEach(l -> l.onProgress(status));
+        reporter.progress();
     }
 
     /** Moves to {@code s}; tells {@code event} when the state or its message changed. */
@@ -523,21 +498,11 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void event(String text) {
-        event(new RunEvent.Note(step, text));
+        reporter.note(text);
     }
 
     private void event(RunEvent e) {
-        LOG.info("run {} at step {}: {}", config.runId(), step, e.text());
-        RunStatus s = status();
-        for (RunListener l : listeners) {
-            try {
-                l.onEvent(s, e);
-            } catch (RuntimeException failed) {
-                // one listener (a client's stream that went away) must not keep the others, such as
-                // the status file, from the event
-                LOG.warn("run {}: a listener failed on an event: {}", config.runId(), failed.toString());
-            }
-        }
+        reporter.event(e);
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
@@ -613,8 +578,7 @@ public final class TrainingRun implements AutoCloseable {
                 return;
             }
             setState(RunState.PAUSED, why.detail(), why);
-            RunStatus s = status();
-            listeners.forEach(l -> l.onProgress(s));
+            reporter.progress();
         }
     }
 
