@@ -12,17 +12,21 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
+import io.worldgate.gateway.run.internal.AgentMetricsSink;
 import io.worldgate.gateway.run.internal.AgentSlot;
 import io.worldgate.gateway.run.internal.CheckpointWriter;
 import io.worldgate.gateway.run.internal.EpisodeInfos;
+import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
+import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
+import io.worldgate.gateway.run.internal.RunReporter;
+import io.worldgate.gateway.run.internal.StepBudget;
+import io.worldgate.gateway.run.internal.StepSchedule;
+import io.worldgate.gateway.run.internal.Throughput;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
-import io.worldgate.gateway.run.internal.metrics.AnimatedGif;
-import io.worldgate.gateway.run.internal.metrics.Images;
-import io.worldgate.gateway.run.internal.metrics.MediaFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
@@ -35,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * <p>The run, not the agent, owns everything that must survive an agent swap: the environments,
  * the experience, the step counter and the checkpoints (as files in the run directory). The agent
  * may change at any step boundary (see {@link AgentSlot}); the loop goes on with the new one.
+ *
+ * <p>This class holds the loop and the run's state; the rest is delegated: which steps count and
+ * when updates are due ({@link StepBudget}), when to evaluate and checkpoint ({@link StepSchedule}),
+ * how episodes end ({@link EpisodeTally}), evaluations ({@link RunEvaluations}), telling listeners,
+ * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link AgentMetricsSink}).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -55,16 +63,16 @@ public final class TrainingRun implements AutoCloseable {
     private final RunConfig config;
     private final PluginHost host;
     private final EnvRegistry envs;
-    private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    private final RunReporter reporter;
     private final MetricsWriter metricsWriter;
     private final Function<EnvSpec, ExperienceStore> experienceFactory;
     private final List<Function<TrainingRun, Optional<String>>> afterEnd;
     private final AgentSlot slot;
     private final Thread thread;
     private final Map<String, Double> metrics = new ConcurrentHashMap<>();
-    private final List<Double> episodeReturns = new ArrayList<>();
-    private final List<double[]> evaluations = new CopyOnWriteArrayList<>();
-    private final Evaluator evaluator;
+    private final EpisodeTally episodes = new EpisodeTally(new EpisodeOutput());
+    private final Throughput throughput = new Throughput();
+    private final RunEvaluations evaluations;
     private final Lifecycle lifecycle = new Lifecycle();
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
     private final VectorEnv openedEnv;
@@ -78,9 +86,7 @@ public final class TrainingRun implements AutoCloseable {
     private final long episodesBefore;
     private volatile long updates;
     private volatile long workerRestarts;
-    private volatile long cutEpisodes;
     private long waitingSteps;
-    private volatile double stepsPerSecond;
     private volatile boolean stopRequested;
     private final CheckpointWriter checkpoints;
     private volatile String lastAgentLabel;
@@ -101,7 +107,7 @@ public final class TrainingRun implements AutoCloseable {
         this.config = b.config;
         this.host = b.host;
         this.envs = b.envs;
-        this.listeners.addAll(b.listeners);
+        this.reporter = new RunReporter(config.runId(), b.metrics, b.listeners, () -> step, this::status);
         this.metricsWriter = b.metrics;
         this.experienceFactory = b.experience;
         this.afterEnd = List.copyOf(b.afterEnd);
@@ -113,8 +119,8 @@ public final class TrainingRun implements AutoCloseable {
         this.openedEnv = b.env;
         this.warnings = List.copyOf(b.warnings);
         this.startEvents = List.copyOf(b.startEvents);
-        this.evaluator = new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()), config.evalEpisodes(),
-                config.numEnvs(), config.seed());
+        this.evaluations = new RunEvaluations(new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()),
+                config.evalEpisodes(), config.numEnvs(), config.seed()), reporter, metricsWriter, config.runDirectory());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
@@ -131,11 +137,11 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Adds a listener, for example a metrics stream of the service; it hears from now on. */
     public void addListener(RunListener listener) {
-        listeners.add(listener);
+        reporter.addListener(listener);
     }
 
     public void removeListener(RunListener listener) {
-        listeners.remove(listener);
+        reporter.removeListener(listener);
     }
 
     /** Asks the loop to stop at the next step boundary; it checkpoints the agent first. */
@@ -177,27 +183,20 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public RunStatus status() {
-        int episodes;
-        double last;
-        synchronized (episodeReturns) {
-            episodes = episodeReturns.size();
-            last = episodes == 0 ? Double.NaN : episodeReturns.get(episodes - 1);
-        }
+        EpisodeTally.Finished finished = episodes.finished();
         String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
-        return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + episodes, last,
-                stepsPerSecond, updates, workerRestarts, cutEpisodes);
+        return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + finished.count(),
+                finished.lastReturn(), throughput.perSecond(), updates, workerRestarts, episodes.cutCount());
     }
 
     /** Returns of every episode finished in this process, in order. */
     public List<Double> episodeReturns() {
-        synchronized (episodeReturns) {
-            return List.copyOf(episodeReturns);
-        }
+        return episodes.returns();
     }
 
     /** Every evaluation so far as {@code [step, mean return]}. */
     public List<double[]> evaluations() {
-        return List.copyOf(evaluations);
+        return evaluations.results();
     }
 
     /** The latest value of each metric the agent reported. */
@@ -257,7 +256,7 @@ public final class TrainingRun implements AutoCloseable {
             host.removeListener(slot);
             slot.endRequests();
             closeQuietly(env);
-            closeQuietly(evaluator);
+            closeQuietly(evaluations);
             closeQuietly(experience);
             closeQuietly(metricsWriter);
         }
@@ -297,17 +296,15 @@ public final class TrainingRun implements AutoCloseable {
         StepBatch obs = env.reset(config.seed() + step);
         experience.appendObservations(obs);
         int n = spec.numEnvs();
-        double[] returns = new double[n];
-        int[] lengths = new int[n];
         boolean[] counts = new boolean[n];
-        double pendingUpdates = 0;
+        StepBudget budget = new StepBudget(config.totalSteps(), config.trainRatio(), config.prefillSteps());
         EpisodeInfos episodeInfos = new EpisodeInfos(env);
-        population = new RunPopulationEvaluator(env, experience, episodeInfos, new PopulationSide(returns, lengths, episodeInfos));
-        long nextCheckpoint = nextMultiple(step, config.checkpointEvery());
-        long nextEval = nextMultiple(step, config.evalEvery());
+        episodes.track(n, episodeInfos);
+        population = new RunPopulationEvaluator(env, experience, episodeInfos, new PopulationSide());
+        StepSchedule checkpointSchedule = new StepSchedule(config.checkpointEvery(), step);
+        StepSchedule evalSchedule = new StepSchedule(config.evalEvery(), step);
         long lastProgress = 0;
-        long windowStart = System.nanoTime();
-        long windowSteps = 0;
+        throughput.start(System.nanoTime());
         while (step < config.totalSteps() && !stopRequested) {
             Optional<Agent> acquired = slot.acquire(lifecycle);
             if (acquired.isEmpty()) {
@@ -342,76 +339,47 @@ public final class TrainingRun implements AutoCloseable {
                 obs = env.step(actions);
                 experience.appendObservations(obs);
                 episodeInfos.observe(obs);
-                // The budget counts simulator steps, exactly: a stand-in row of an env whose worker
-                // restarts is none, and when fewer steps are left than environments, the last batch
-                // counts only the first ones (all are stepped together; the rest go to no count,
-                // return or metric, only to the experience).
-                long left = config.totalSteps() - step;
-                int counted = 0;
-                for (int i = 0; i < n; i++) {
-                    counts[i] = counted < left && !episodeInfos.waiting(i);
-                    counted += counts[i] ? 1 : 0;
-                }
+                int counted = budget.count(step, episodeInfos::waiting, counts);
                 step += counted;
-                windowSteps += counted;
+                throughput.add(counted);
                 for (int i = 0; i < n; i++) {
-                    if (!counts[i] || obs.isFirst()[i]) {
-                        continue;
-                    }
-                    returns[i] += obs.rewards()[i];
-                    lengths[i]++;
-                    if (obs.isLast(i)) {
-                        episodeEnded(episodeInfos, i, returns[i], lengths[i], episodeInfos.cut(i));
-                        returns[i] = 0;
-                        lengths[i] = 0;
+                    if (counts[i] && !obs.isFirst()[i]) {
+                        episodes.stepped(i, obs.rewards()[i], obs.isLast(i));
                     }
                 }
                 if (episodeInfos.workerRestarts() != workerRestarts) {
                     workerRestarts = episodeInfos.workerRestarts();
                     scalar(EpisodeInfos.WORKER_RESTARTS_TAG, workerRestarts);
                 }
-                if (config.trainRatio() > 0 && step >= config.prefillSteps()) {
-                    pendingUpdates += counted * config.trainRatio();
-                    int budget = (int) pendingUpdates;
-                    if (budget > 0) {
-                        pendingUpdates -= budget;
-                        try {
-                            Map<String, Double> trained = population.during(() -> agent.train(budget));
-                            updates += budget;
-                            metrics.putAll(trained);
-                            trained.forEach((tag, value) -> scalar(tag, value));
-                        } catch (RuntimeException e) {
-                            agentFailed("failed in train: " + AgentSlot.describe(e));
-                            continue;
-                        }
+                int due = budget.updatesDue(counted, step);
+                if (due > 0) {
+                    try {
+                        Map<String, Double> trained = population.during(() -> agent.train(due));
+                        updates += due;
+                        metrics.putAll(trained);
+                        trained.forEach((tag, value) -> scalar(tag, value));
+                    } catch (RuntimeException e) {
+                        agentFailed("failed in train: " + AgentSlot.describe(e));
+                        continue;
                     }
                 }
             }
             // after an evaluation of the population the envs were reset: the run's acting goes on from there
             obs = population.takeFreshStart().orElse(obs);
-            if (step >= nextEval) {
-                nextEval += config.evalEvery();
+            if (evalSchedule.due(step)) {
                 evaluate(agent);
             }
-            if (step >= nextCheckpoint) {
-                nextCheckpoint += config.checkpointEvery();
+            if (checkpointSchedule.due(step)) {
                 slot.current().ifPresent(h -> writeCheckpoint(h, agent, "periodic"));
             }
             long now = System.nanoTime();
             if (now - lastProgress > PROGRESS_INTERVAL_NANOS) {
-                double seconds = (now - windowStart) / 1e9;
-                if (seconds > 1) {
-                    stepsPerSecond = windowSteps / seconds;
-                    scalar("perf/steps_per_second", stepsPerSecond);
-                    windowStart = now;
-                    windowSteps = 0;
-                } else if (stepsPerSecond == 0 && seconds > 0) {
-                    stepsPerSecond = windowSteps / seconds;
+                if (throughput.sample(now)) {
+                    scalar("perf/steps_per_second", throughput.perSecond());
                 }
                 lastProgress = now;
                 reportWaitingSteps(episodeInfos);
-                RunStatus s = status();
-                listeners.forEach(l -> l.onProgress(s));
+                reporter.progress();
             }
         }
         reportWaitingSteps(episodeInfos);
@@ -450,26 +418,9 @@ public final class TrainingRun implements AutoCloseable {
 
     /** How a population evaluation's steps and episodes become the run's. */
     private final class PopulationSide implements RunPopulationEvaluator.RunSide {
-        private final double[] returns;
-        private final int[] lengths;
-        private final EpisodeInfos infos;
-
-        PopulationSide(double[] returns, int[] lengths, EpisodeInfos infos) {
-            this.returns = returns;
-            this.lengths = lengths;
-            this.infos = infos;
-        }
-
         @Override
         public void cutEpisodesInProgress() {
-            for (int i = 0; i < returns.length; i++) {
-                if (lengths[i] > 0) {
-                    TrainingRun.this.episodeCut(returns[i], lengths[i]);
-                }
-                infos.finish(i, (tag, value) -> { });
-                returns[i] = 0;
-                lengths[i] = 0;
-            }
+            episodes.cutInProgress();
         }
 
         @Override
@@ -484,17 +435,26 @@ public final class TrainingRun implements AutoCloseable {
 
         @Override
         public void episodeFinished(int env, double episodeReturn, int length) {
-            episodeEnded(infos, env, episodeReturn, length, false);
+            episodes.ended(env, episodeReturn, length, false);
         }
 
         @Override
         public void episodeCut(int env, double partialReturn, int length) {
-            episodeEnded(infos, env, partialReturn, length, true);
+            episodes.ended(env, partialReturn, length, true);
         }
     }
 
-    private static long nextMultiple(long step, long every) {
-        return every > 0 ? (step / every + 1) * every : Long.MAX_VALUE;
+    /** Finished episodes are told to the listeners, with the status that counts them. */
+    private final class EpisodeOutput implements EpisodeTally.Output {
+        @Override
+        public void scalar(String tag, double value) {
+            TrainingRun.this.scalar(tag, value);
+        }
+
+        @Override
+        public void episodeFinished(double episodeReturn, int length) {
+            reporter.episode(episodeReturn, length);
+        }
     }
 
     /** Writes the count of stand-in rows (env steps lost to worker restarts) when it has grown. */
@@ -505,69 +465,13 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /**
-     * Env {@code env}'s episode ended: its return and the environment's numbers count, or, cut by
-     * a worker restart or a population evaluation, its return is kept apart and the numbers dropped.
-     */
-    private void episodeEnded(EpisodeInfos infos, int env, double episodeReturn, int length, boolean cut) {
-        if (cut) {
-            episodeCut(episodeReturn, length);
-            infos.finish(env, (tag, value) -> { });
-        } else {
-            episodeFinished(episodeReturn, length);
-            infos.finish(env, this::scalar);
-        }
-    }
-
-    /** An episode cut by a worker restart: its return is kept apart, out of the returns and the learning curve. */
-    private void episodeCut(double partialReturn, int length) {
-        cutEpisodes++;
-        scalar(EpisodeInfos.CUT_RETURN_TAG, partialReturn);
-        scalar(EpisodeInfos.CUT_LENGTH_TAG, length);
-    }
-
-    private void episodeFinished(double episodeReturn, int length) {
-        synchronized (episodeReturns) {
-            episodeReturns.add(episodeReturn);
-        }
-        scalar(RunScalars.EPISODE_RETURN, episodeReturn);
-        scalar("episode/length", length);
-        RunStatus s = status();
-        listeners.forEach(l -> l.onEpisode(s, episodeReturn, length));
-    }
-
-    /** Scores the agent (see {@link Evaluator}), reports the mean return, and saves the video if one was filmed. */
+    /** Scores the agent on environments of the evaluations' own; the run's envs are not disturbed. */
     private void evaluate(Agent agent) {
-        Evaluator.Result result;
-        try {
-            result = evaluator.evaluate(obs -> agent.act(obs, ActMode.EVAL), step >= config.totalSteps(), () -> stopRequested);
-        } catch (RuntimeException e) {
-            event(new RunEvent.EvaluationFailed(step, AgentSlot.describe(e)));
-            return;
-        }
-        double mean = result.meanReturn();
-        evaluations.add(new double[] {step, mean});
-        scalar(RunScalars.EVAL_RETURN, mean);
-        event(new RunEvent.EvaluationFinished(step, mean, result.episodes().size()));
-        result.video().ifPresent(this::saveVideo);
-    }
-
-    private void saveVideo(Tensor clip) {
-        metricsWriter.video("eval/video", clip, 20, step);
-        Path file = new RunDirectory(config.runDirectory()).evaluationVideo(step);
-        try {
-            Files.createDirectories(file.getParent());
-            AnimatedGif.write(Images.toFrames(clip), 50, 0, file);
-            event(new RunEvent.EvaluationVideoWritten(step, config.runDirectory().relativize(file).toString()));
-        } catch (IOException | RuntimeException e) {
-            event("evaluation video failed: " + AgentSlot.describe(e));
-        }
+        evaluations.evaluate(obs -> agent.act(obs, ActMode.EVAL), step, step >= config.totalSteps(), () -> stopRequested);
     }
 
     private void scalar(String tag, double value) {
-        metricsWriter.scalar(tag, value, step);
-        long at = step;
-        listeners.forEach(l -> l.onScalar(tag, value, at));
+        reporter.scalar(tag, value);
     }
 
     private void agentFailed(String what) {
@@ -580,8 +484,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private void end(RunState s, String why) {
         setState(s, why, new RunEvent.RunEnded(s, step, why));
-        RunStatus status = status();
-        listeners.forEach(l -> l.onProgress(status));
+        reporter.progress();
     }
 
     /** Moves to {@code s}; tells {@code event} when the state or its message changed. */
@@ -595,21 +498,11 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     private void event(String text) {
-        event(new RunEvent.Note(step, text));
+        reporter.note(text);
     }
 
     private void event(RunEvent e) {
-        LOG.info("run {} at step {}: {}", config.runId(), step, e.text());
-        RunStatus s = status();
-        for (RunListener l : listeners) {
-            try {
-                l.onEvent(s, e);
-            } catch (RuntimeException failed) {
-                // one listener (a client's stream that went away) must not keep the others, such as
-                // the status file, from the event
-                LOG.warn("run {}: a listener failed on an event: {}", config.runId(), failed.toString());
-            }
-        }
+        reporter.event(e);
     }
 
     private Path writeCheckpoint(FactoryHandle h, Agent agent, String why) {
@@ -642,7 +535,7 @@ public final class TrainingRun implements AutoCloseable {
         public AgentSlot.Created create(FactoryHandle h) {
             HostAgentContext context = new HostAgentContext(experience,
                     Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
-                    new RunMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext(),
+                    agentMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext(),
                     Optional.of(population));
             Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
@@ -685,54 +578,16 @@ public final class TrainingRun implements AutoCloseable {
                 return;
             }
             setState(RunState.PAUSED, why.detail(), why);
-            RunStatus s = status();
-            listeners.forEach(l -> l.onProgress(s));
+            reporter.progress();
         }
     }
 
-    /**
-     * Agent-reported scalars go to the metrics writer and listeners; files are announced as events;
-     * images and videos go to the metrics writer and to files in the run directory ({@link MediaFiles}).
-     */
-    private final class RunMetrics implements MetricsSink {
-        private final MediaFiles media = new MediaFiles(config.runDirectory());
-
-        @Override
-        public void scalar(String name, double value) {
+    /** A metrics sink for a new agent: its scalars are also kept as the run's latest metrics. */
+    private MetricsSink agentMetrics() {
+        return new AgentMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
             metrics.put(name, value);
-            TrainingRun.this.scalar(name, value);
-        }
-
-        @Override
-        public void file(String name, Path file) {
-            event(name + " written to " + file);
-        }
-
-        @Override
-        public void image(String tag, Tensor rgb) {
-            MetricsSink.requireImage(tag, rgb);
-            Tensor image = MediaFiles.bounded(rgb);
-            long at = step;
-            try {
-                metricsWriter.image(tag, image, at);
-                media.writeImage(tag, image, at);
-            } catch (IOException | RuntimeException e) {
-                event("image " + tag + " not saved: " + AgentSlot.describe(e)); // a diagnostic never stops the run
-            }
-        }
-
-        @Override
-        public void video(String tag, Tensor frames, double fps) {
-            MetricsSink.requireVideo(tag, frames, fps);
-            Tensor clip = MediaFiles.firstFrames(frames);
-            long at = step;
-            try {
-                metricsWriter.video(tag, clip, fps, at);
-                media.writeVideo(tag, clip, fps, at);
-            } catch (IOException | RuntimeException e) {
-                event("video " + tag + " not saved: " + AgentSlot.describe(e));
-            }
-        }
+            scalar(name, value);
+        }, this::event);
     }
 
     @Override

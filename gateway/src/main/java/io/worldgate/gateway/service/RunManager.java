@@ -2,15 +2,12 @@ package io.worldgate.gateway.service;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigException;
-import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.metrics.MetricsRegistry;
 import io.worldgate.gateway.run.AgentCreation;
-import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.RunConfig;
@@ -19,29 +16,24 @@ import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunMetricsFiles;
-import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.gateway.service.internal.CheckpointEvaluator;
+import io.worldgate.gateway.service.internal.DeployedAgents;
+import io.worldgate.gateway.service.internal.StatusFileWriter;
+import io.worldgate.gateway.service.internal.StoredRuns;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,23 +44,31 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A run directory ({@link RunDirectory}) holds {@code config.json} (what was asked, resolved),
  * {@code status.json} (state and step, updated at checkpoints and at the end), {@code checkpoints/}
- * and whatever the metrics writers and the agent put there.
+ * and whatever the metrics writers and the agent put there. The runs on disk are read through
+ * {@link StoredRuns}, agents found through {@link DeployedAgents}, and checkpoints evaluated apart
+ * from their run by {@link CheckpointEvaluator}; this class holds the runs loaded here and their
+ * lifecycle.
  */
 public final class RunManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private final PluginHost host;
     private final EnvRegistry envs;
     private final Path runsDir;
     private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
     private final MetricsRegistry registry;
+    private final StoredRuns stored;
+    private final DeployedAgents agents;
+    private final CheckpointEvaluator evaluator;
 
     public RunManager(PluginHost host, EnvRegistry envs, Path runsDir, MetricsRegistry registry) {
         this.host = host;
         this.envs = envs;
         this.runsDir = runsDir.toAbsolutePath().normalize();
         this.registry = registry;
+        this.stored = new StoredRuns(this.runsDir);
+        this.agents = new DeployedAgents(host);
+        this.evaluator = new CheckpointEvaluator(host, envs, agents);
     }
 
     public Path runsDirectory() {
@@ -100,7 +100,7 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalArgumentException("keep_checkpoints and experience_capacity must be >= 0 (0: the default)");
         }
         envs.checkOptions(r.env(), r.envOptions());
-        FactoryHandle factory = findFactory(r.agent());
+        FactoryHandle factory = agents.find(r.agent());
         AgentConfig resolved = AgentCreation.resolve(factory, r.preset(), r.agentConfig());
         long checkpointEvery = r.checkpointEvery() == 0 ? RunRequest.DEFAULT_CHECKPOINT_EVERY : r.checkpointEvery();
         if (r.trainRatio() != RunRequest.AGENT_DEFAULT_TRAIN_RATIO && !(r.trainRatio() >= 0)) {
@@ -113,11 +113,11 @@ public final class RunManager implements AutoCloseable {
         // opening them here turns bad input into an error for the caller, with no run left behind.
         VectorEnv env = envs.create(r.env(), r.numEnvs(), r.envOptions());
         try {
-            String runId = newRunId(r.agent(), r.env());
+            String runId = stored.newRunId(r.agent(), r.env(), runs::containsKey);
             RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
                     r.numEnvs(), r.steps(), r.seed(), trainRatio, r.prefill(), checkpointEvery, r.evalEvery(),
                     r.evalEpisodes(), runsDir.resolve(runId), r.device(), r.keepCheckpoints(), r.experienceCapacityBytes());
-            writeConfig(config, resolved);
+            stored.writeConfig(config, resolved);
             return launch(TrainingRun.builder(config, host, envs).env(env), config, 0, listeners);
         } catch (RuntimeException e) {
             env.close();
@@ -133,11 +133,11 @@ public final class RunManager implements AutoCloseable {
      * @throws IllegalStateException if it is running, or finished its budget
      */
     public TrainingRun resume(String runId, RunListener... listeners) {
-        TrainingRun loaded = runs.get(checkRunId(runId));
+        TrainingRun loaded = runs.get(StoredRuns.checkRunId(runId));
         if (loaded != null && !loaded.status().state().isTerminal()) {
             throw new IllegalStateException("run " + runId + " is " + loaded.status().state() + "; stop it before resuming");
         }
-        RunConfig config = readConfig(runId);
+        RunConfig config = stored.readConfig(runId);
         Map<Path, String> damaged = new LinkedHashMap<>();
         Optional<Checkpoints.Checkpoint> checkpoint = Checkpoints.newestIntact(config.runDirectory(), true, damaged::put);
         long step = checkpoint.map(Checkpoints.Checkpoint::step).orElse(0L);
@@ -187,10 +187,10 @@ public final class RunManager implements AutoCloseable {
 
     /** The run loaded in this gateway. */
     public TrainingRun get(String runId) {
-        TrainingRun run = runs.get(checkRunId(runId));
+        TrainingRun run = runs.get(StoredRuns.checkRunId(runId));
         if (run == null) {
             throw new NotFoundException("no run '" + runId + "' is loaded in this gateway"
-                    + (Files.isDirectory(runsDir.resolve(runId)) ? "; it exists on disk: resume it" : "; see 'runs list'"));
+                    + (stored.exists(runId) ? "; it exists on disk: resume it" : "; see 'runs list'"));
         }
         return run;
     }
@@ -216,9 +216,7 @@ public final class RunManager implements AutoCloseable {
             throw new IllegalStateException("run " + runId + " is " + run.status().state() + "; resume it first");
         }
         String name = selector.contains("@") ? selector.substring(0, selector.indexOf('@')) : selector;
-        if (host.factories().stream().noneMatch(h -> h.agentName().equals(name))) {
-            throw new ConfigException("no deployed plugin offers agent '" + name + "'; available: " + availableAgents());
-        }
+        agents.requireOffered(name);
         // Recorded on the run's thread as the new agent takes over, before the run can end.
         return run.swapAgent(selector).thenApply(outcome -> {
             if (outcome instanceof RunEvent.AgentSwapped
@@ -247,17 +245,8 @@ public final class RunManager implements AutoCloseable {
         Map<String, RunStatus> out = new LinkedHashMap<>();
         runs.values().stream().map(TrainingRun::status).sorted(Comparator.comparing(RunStatus::runId))
                 .forEach(s -> out.put(s.runId(), s));
-        if (includeDisk && Files.isDirectory(runsDir)) {
-            try (Stream<Path> dirs = Files.list(runsDir)) {
-                dirs.filter(RunDirectory::isRun).sorted().forEach(d -> {
-                    String id = d.getFileName().toString();
-                    if (!out.containsKey(id)) {
-                        out.put(id, storedOrDamaged(id));
-                    }
-                });
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
-            }
+        if (includeDisk) {
+            stored.statusesExcept(out.keySet()).forEach(s -> out.put(s.runId(), s));
         }
         return List.copyOf(out.values());
     }
@@ -268,45 +257,7 @@ public final class RunManager implements AutoCloseable {
      * its own. Works for running and stopped runs alike; the run itself is not disturbed.
      */
     public EvaluationResult evaluate(String runId, String checkpoint, int episodes, long seed) {
-        RunConfig config = readConfig(runId);
-        Path dir;
-        if (checkpoint == null || checkpoint.isBlank()) {
-            dir = Checkpoints.newestIntact(config.runDirectory(), true, (d, why) -> LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, d.getFileName(), why))
-                    .map(Checkpoints.Checkpoint::directory)
-                    .orElseThrow(() -> new NotFoundException("run " + runId + " has no intact checkpoint yet"));
-        } else {
-            Path checkpoints = new RunDirectory(config.runDirectory()).checkpoints();
-            dir = checkpoints.resolve(checkpoint).normalize();
-            if (!dir.startsWith(checkpoints) || !Files.isRegularFile(dir.resolve(TrainingRun.CHECKPOINT_INFO))) {
-                throw new NotFoundException("run " + runId + " has no complete checkpoint '" + checkpoint + "'; checkpoints: "
-                        + checkpointNames(config.runDirectory()));
-            }
-            try {
-                Checkpoints.read(dir, true);
-            } catch (IOException e) {
-                throw new IllegalStateException("checkpoint " + e.getMessage(), e);
-            }
-        }
-        Properties info = readCheckpointInfo(dir);
-        // The agent version that wrote the checkpoint, when it is still deployed; else the highest.
-        String writer = info.getProperty("agent", config.agentBaseName());
-        String writerVersion = info.getProperty("version");
-        FactoryHandle factory = host.factories().stream()
-                .filter(h -> h.agentName().equals(writer) && h.version().equals(writerVersion)).findFirst()
-                .orElseGet(() -> findFactory(writer));
-        int n = Math.max(1, Math.min(episodes, config.numEnvs()));
-        try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
-            try {
-                List<EpisodeSummary> played = CheckpointEvaluation.play(factory, config.preset(), config.agentOverrides(), env, dir,
-                        episodes, seed, config.device(), config.runDirectory(), host.bundleContext());
-                return new EvaluationResult(factory.label(), dir.getFileName().toString(),
-                        played.stream().map(EpisodeSummary::episodeReturn).toList());
-            } catch (IncompatibleCheckpointException e) {
-                throw new IllegalStateException(factory.label() + " cannot load " + dir.getFileName() + ": " + e.getMessage(), e);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
-            }
-        }
+        return evaluator.evaluate(runId, stored.readConfig(runId), checkpoint, episodes, seed);
     }
 
     /** Stops every run and waits for each to checkpoint. */
@@ -323,186 +274,13 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** The best factory for {@code name} or exactly {@code name@version}. */
-    FactoryHandle findFactory(String selector) {
-        if (selector == null || selector.isBlank()) {
-            throw new ConfigException("an agent name is required; available: " + availableAgents());
-        }
-        int at = selector.indexOf('@');
-        String name = at < 0 ? selector : selector.substring(0, at);
-        String version = at < 0 ? null : selector.substring(at + 1);
-        Optional<FactoryHandle> found = host.awaitFactory(name, Duration.ofSeconds(10));
-        if (version != null) {
-            found = host.factories().stream().filter(h -> h.agentName().equals(name) && h.version().equals(version)).findFirst();
-        }
-        return found.orElseThrow(() -> new ConfigException("no deployed plugin offers agent '" + selector + "'; available: "
-                + availableAgents() + pluginErrors()));
-    }
-
-    private String availableAgents() {
-        String list = host.factories().stream().map(FactoryHandle::label).distinct().collect(Collectors.joining(", "));
-        return list.isEmpty() ? "none (./worldgate build deploys the bundled plugins)" : list;
-    }
-
-    private String pluginErrors() {
-        String failed = host.plugins().stream().filter(p -> p.error() != null)
-                .map(p -> "\n  " + p.file() + ": " + p.error()).collect(Collectors.joining());
-        return failed.isEmpty() ? "" : "\nplugins with errors:" + failed;
-    }
-
-    private static String checkRunId(String runId) {
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new IllegalArgumentException("'" + runId + "' is not a run id (letters, digits, '.', '_', '-')");
-        }
-        return runId;
-    }
-
-    private String newRunId(String agent, String env) {
-        String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                + (agent + "-" + env).replaceAll("[^A-Za-z0-9]+", "-");
-        synchronized (runs) {
-            String id = base;
-            for (int i = 2; runs.containsKey(id) || Files.exists(runsDir.resolve(id)); i++) {
-                id = base + "-" + i;
-            }
-            try {
-                Files.createDirectories(runsDir.resolve(id));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create run directory: " + e.getMessage(), e);
-            }
-            return id;
-        }
-    }
-
-    private void writeConfig(RunConfig config, AgentConfig resolved) {
-        try {
-            new RunDirectory(config.runDirectory()).writeConfig(config, resolved);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write run config: " + e.getMessage(), e);
-        }
-    }
-
-    RunConfig readConfig(String runId) {
-        RunDirectory dir = new RunDirectory(runsDir.resolve(checkRunId(runId)));
-        if (!RunDirectory.isRun(dir.root())) {
-            throw new NotFoundException("no run '" + runId + "' in " + runsDir);
-        }
-        try {
-            return dir.readConfig();
-        } catch (IOException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new IllegalStateException("run " + runId + " has an unreadable " + RunDirectory.CONFIG_FILE + ": " + why, e);
-        }
-    }
-
     /** The highest-numbered checkpoint whose seal is intact (its files are not checked: a quick look). */
     static Optional<Path> latestCheckpoint(Path runDir) {
-        return Checkpoints.newestIntact(runDir, false, (d, why) -> {}).map(Checkpoints.Checkpoint::directory);
-    }
-
-    private static List<String> checkpointNames(Path runDir) {
-        try (Stream<Path> all = Files.list(new RunDirectory(runDir).checkpoints())) {
-            return all.map(p -> p.getFileName().toString()).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private static Properties readCheckpointInfo(Path checkpoint) {
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(checkpoint.resolve(TrainingRun.CHECKPOINT_INFO))) {
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + checkpoint + ": " + e.getMessage(), e);
-        }
-        return p;
-    }
-
-    /**
-     * The stored status of the run directory {@code id}, or a {@link RunState#DAMAGED} one that says
-     * what is wrong, so that one broken directory does not hide the others.
-     */
-    private RunStatus storedOrDamaged(String id) {
-        if (!RUN_ID.matcher(id).matches()) {
-            return damaged(id, "the directory name is not a run id (letters, digits, '.', '_', '-')");
-        }
-        try {
-            return storedStatus(id);
-        } catch (RuntimeException e) {
-            LOG.warn("run directory {} is damaged: {}", id, e.getMessage());
-            return damaged(id, e.getMessage());
-        }
-    }
-
-    private static RunStatus damaged(String id, String why) {
-        return new RunStatus(id, RunState.DAMAGED, why, null, 0, 0, 0, Double.NaN, 0, 0);
-    }
-
-    private RunStatus storedStatus(String runId) {
-        RunConfig config = readConfig(runId);
-        try {
-            Optional<RunDirectory.StoredStatus> stored = new RunDirectory(config.runDirectory()).readStatus();
-            if (stored.isPresent()) {
-                RunDirectory.StoredStatus s = stored.get();
-                RunState state = s.state();
-                String message = s.message();
-                long step = s.step();
-                if (!state.isTerminal()) {
-                    // It was running when its gateway went away without a word: a crash or kill -9.
-                    state = RunState.STOPPED;
-                    Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());
-                    long checkpointStep = checkpoint.map(c -> Long.parseLong(readCheckpointInfo(c).getProperty("step", "0").trim())).orElse(0L);
-                    // status.json is written every few seconds; a checkpoint may be newer.
-                    step = Math.max(step, checkpointStep);
-                    message = "not running (its gateway ended without stopping it); resume continues from "
-                            + checkpoint.map(c -> "step " + checkpointStep + " (" + c.getFileName() + ")").orElse("the start (no checkpoint)");
-                }
-                return new RunStatus(runId, state, message, s.agent(), step, config.totalSteps(), s.episodes(), Double.NaN, 0,
-                        s.updates());
-            }
-        } catch (IOException e) {
-            LOG.warn("unreadable status of run {}: {}", runId, e.toString());
-        }
-        return new RunStatus(runId, RunState.STOPPED, "not loaded", null, 0, config.totalSteps(), 0, Double.NaN, 0, 0);
+        return StoredRuns.latestCheckpoint(runDir);
     }
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    /** Keeps status.json current: at every event (checkpoints, swaps, pauses) and at the end. */
-    private static final class StatusFileWriter implements RunListener {
-        private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
-        private final RunDirectory dir;
-        private long lastWrite;
-        private String lastEvent = "";
-
-        StatusFileWriter(RunConfig config) {
-            this.dir = new RunDirectory(config.runDirectory());
-        }
-
-        @Override
-        public synchronized void onEvent(RunStatus s, String event) {
-            lastEvent = event;
-            write(s);
-        }
-
-        /** Also while nothing happens but steps, so a crash leaves a recent step count behind. */
-        @Override
-        public synchronized void onProgress(RunStatus s) {
-            if (System.nanoTime() - lastWrite > PROGRESS_EVERY_NANOS || s.state().isTerminal()) {
-                write(s);
-            }
-        }
-
-        private void write(RunStatus s) {
-            lastWrite = System.nanoTime();
-            try {
-                dir.writeStatus(s, lastEvent);
-            } catch (IOException e) {
-                LOG.warn("cannot write {}: {}", dir.statusFile(), e.toString());
-            }
-        }
     }
 
     /** Runs known in this gateway, by id; for the service. */

@@ -5,6 +5,7 @@ import io.worldgate.proto.env.v1.EnvResponse;
 import io.worldgate.proto.env.v1.EnvSpec;
 import io.worldgate.proto.env.v1.HandshakeResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** One connected worker: its process (null for a remote worker), connection, spec and shm file. */
@@ -80,6 +81,16 @@ final class PythonWorker {
     void awaitClosed(Duration grace) {
         if (process != null) {
             process.close(grace);
+        }
+    }
+
+    /** Asks all to stop at once, then waits for each, so that their grace periods overlap. */
+    static void closeAll(List<PythonWorker> workers, Duration grace) {
+        for (PythonWorker w : workers) {
+            w.beginClose();
+        }
+        for (PythonWorker w : workers) {
+            w.awaitClosed(grace);
         }
     }
 

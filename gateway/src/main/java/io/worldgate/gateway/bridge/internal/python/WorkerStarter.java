@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +25,9 @@ final class WorkerStarter {
     private static final AtomicLong COUNTER = new AtomicLong();
     /** {@code tcp} (default) or {@code unix}: how local gRPC workers listen. */
     static final String LISTEN_PROPERTY = "worldgate.bridge.listen";
+
+    /** How long workers that started, when another could not, get to end before they are killed. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     private final String envId;
     private final Map<String, String> options;
@@ -42,6 +49,49 @@ final class WorkerStarter {
     static Path shmDirectory() {
         Path dev = Path.of("/dev/shm");
         return Files.isDirectory(dev) && Files.isWritable(dev) ? dev : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * Starts the workers of {@code ks[i]} envs each, in parallel; worker {@code i} is seeded with the
+     * number of envs before it. When one cannot start, those that did are closed again.
+     *
+     * @throws EnvException when a worker cannot start
+     */
+    List<PythonWorker> startAll(int[] ks) {
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "worldgate-worker-start");
+            t.setDaemon(true);
+            return t;
+        });
+        List<CompletableFuture<PythonWorker>> futures = new ArrayList<>();
+        int offset = 0;
+        for (int i = 0; i < ks.length; i++) {
+            int index = i;
+            int seed = offset;
+            futures.add(CompletableFuture.supplyAsync(() -> start(index, ks[index], seed), pool));
+            offset += ks[i];
+        }
+        List<PythonWorker> started = new ArrayList<>();
+        RuntimeException first = null;
+        for (CompletableFuture<PythonWorker> f : futures) {
+            try {
+                started.add(f.join());
+            } catch (CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : e;
+                if (first == null) {
+                    first = cause;
+                }
+            }
+        }
+        pool.shutdown();
+        if (first != null) {
+            PythonWorker.closeAll(started, CLOSE_GRACE);
+            if (first instanceof WorkerFailure wf) {
+                throw new EnvException("cannot start " + envId + ": " + wf.getMessage(), wf);
+            }
+            throw first;
+        }
+        return started;
     }
 
     /**

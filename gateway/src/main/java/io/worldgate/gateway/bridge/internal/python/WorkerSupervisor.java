@@ -5,9 +5,8 @@ import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvWorkerException;
 import io.worldgate.proto.env.v1.EnvSpec;
 import io.worldgate.proto.env.v1.StepResult;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -15,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The restart policy of one vectorized env's workers: failures are counted within a window, the
- * env gives up after too many, and a failed worker is replaced in the background after a backoff
- * that doubles with each failure in the window, so that the other workers' envs go on stepping
- * meanwhile. {@link #record} is called from the env's own thread only; {@link #restart} runs on a
- * daemon thread of its own.
+ * Restarts one vectorized env's failed workers: each failure is judged by the {@link RestartPolicy}
+ * (the env gives up after too many), and a failed worker is replaced in the background after the
+ * policy's backoff, so that the other workers' envs go on stepping meanwhile. Everything but the
+ * background start is called from the env's own thread only; {@link #restart} runs on a daemon
+ * thread of its own.
  */
 final class WorkerSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerSupervisor.class);
@@ -36,14 +35,18 @@ final class WorkerSupervisor {
     private final BridgeConfig config;
     private final WorkerStarter starter;
     private final EnvSpec spec;
-    private final Deque<Long> failureTimes = new ArrayDeque<>();
+    private final WorkerProtocol protocol;
+    private final RestartPolicy policy;
     private volatile boolean closed;
 
-    WorkerSupervisor(String envId, BridgeConfig config, WorkerStarter starter, EnvSpec spec) {
+    WorkerSupervisor(String envId, BridgeConfig config, WorkerStarter starter, EnvSpec spec, WorkerProtocol protocol) {
         this.envId = envId;
         this.config = config;
         this.starter = starter;
         this.spec = spec;
+        this.protocol = protocol;
+        this.policy = new RestartPolicy(config.maxFailures(), config.failureWindow(), config.backoffInitial(),
+                config.backoffMax());
     }
 
     /**
@@ -62,32 +65,20 @@ final class WorkerSupervisor {
         if (f.kind() == WorkerFailure.Kind.INVALID_ARGUMENT) {
             throw new IllegalArgumentException("invalid request to " + envId + ": " + f.getMessage());
         }
-        long now = System.nanoTime();
-        failureTimes.addLast(now);
-        while (now - failureTimes.peekFirst() > config.failureWindow().toNanos()) {
-            failureTimes.removeFirst();
-        }
+        policy.recordFailure(System.nanoTime());
         String traceback = f.traceback().isEmpty() ? stderr : f.traceback();
         if (!f.restartable()) {
             throw new EnvWorkerException(envId, "environment " + envId + ": " + f.getMessage(), traceback, f);
         }
-        if (failureTimes.size() >= config.maxFailures()) {
-            String window = config.failureWindow().toMillis() % 1000 == 0 ? config.failureWindow().toSeconds() + " s"
-                    : config.failureWindow().toMillis() + " ms";
-            String msg = "environment " + envId + ": the Python workers failed " + failureTimes.size() + " times within " + window
-                    + "; giving up. Last failure: " + f.getMessage()
+        if (policy.exhausted()) {
+            String msg = "environment " + envId + ": the Python workers failed " + policy.failuresInWindow() + " times within "
+                    + policy.windowText() + "; giving up. Last failure: " + f.getMessage()
                     + (traceback.isEmpty() ? "" : "\nPython traceback" + (f.traceback().isEmpty() ? " (stderr)" : "") + ":\n"
                             + traceback.stripTrailing());
             throw new EnvWorkerException(envId, msg, traceback, f);
         }
         LOG.warn("{}: {} (failure {} within {} s; the env gives up at {}); restarting the worker", envId, f.getMessage(),
-                failureTimes.size(), config.failureWindow().toSeconds(), config.maxFailures());
-    }
-
-    private long backoffMillis() {
-        long base = Math.max(0, config.backoffInitial().toMillis());
-        int exp = Math.min(20, Math.max(0, failureTimes.size() - 1));
-        return Math.min(config.backoffMax().toMillis(), base << exp);
+                policy.failuresInWindow(), policy.window().toSeconds(), policy.maxFailures());
     }
 
     /**
@@ -97,7 +88,7 @@ final class WorkerSupervisor {
      * started is killed when its reset fails.
      */
     CompletableFuture<Restarted> restart(int index, int k, long seed, Function<PythonWorker, StepResult> reset) {
-        long backoff = backoffMillis();
+        long backoff = policy.backoffMillis();
         return CompletableFuture.supplyAsync(() -> {
             ProcessGroups.sleep(backoff);
             if (closed) {
@@ -122,6 +113,64 @@ final class WorkerSupervisor {
                 throw e;
             }
         }, RESTARTS);
+    }
+
+    /** Counts a failure of the slot's worker; throws as {@link #record} does when the env must give up. */
+    void recordFailure(WorkerSlot s, WorkerFailure f) {
+        record(f, s.stderrTail());
+    }
+
+    /** Kills the slot's worker and starts its replacement in the background, to be reset with {@code seed}. */
+    void replace(WorkerSlot s, long seed) {
+        if (s.worker != null) {
+            s.worker.kill();
+            s.worker = null;
+        }
+        s.restarts++;
+        s.restartSeed = seed;
+        int index = s.index;
+        s.restart = restart(index, s.k, seed, w -> protocol.resetNow(index, w, seed, config.callTimeout()));
+    }
+
+    /**
+     * Takes in the slot's finished restart: its worker and first result; or, when it failed, counts
+     * the failure, starts another and returns null.
+     */
+    StepResult awaitRestart(WorkerSlot s) {
+        Restarted r;
+        try {
+            r = s.restart.join();
+        } catch (CompletionException e) {
+            s.restart = null;
+            Throwable c = e.getCause();
+            WorkerFailure f;
+            if (c instanceof WorkerFailure wf) {
+                f = wf;
+            } else if (c instanceof EnvException ee && !(ee instanceof EnvWorkerException) && !ProcessGroups.shuttingDown()) {
+                f = new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "restarting worker " + s.index + " failed: "
+                        + ee.getMessage(), "", ee);
+            } else {
+                throw c instanceof RuntimeException re ? re : e;
+            }
+            recordFailure(s, f);
+            replace(s, s.restartSeed);
+            return null;
+        }
+        s.restart = null;
+        s.worker = r.worker();
+        LOG.info("{}: worker {} restarted ({}), envs {}..{} reset with seed {}", envId, s.index, s.worker, s.offset,
+                s.offset + s.k - 1, s.restartSeed);
+        return r.first();
+    }
+
+    /** Waits for the slot's restart, and its retries, to end; returns the new worker's first result. */
+    StepResult restartNow(WorkerSlot s) {
+        while (true) {
+            StepResult r = awaitRestart(s);
+            if (r != null) {
+                return r;
+            }
+        }
     }
 
     /** No further worker is started; a restart under way kills what it started (see {@link PythonVectorEnv#close}). */

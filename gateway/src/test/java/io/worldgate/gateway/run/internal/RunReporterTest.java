@@ -1,0 +1,75 @@
+package io.worldgate.gateway.run.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.worldgate.gateway.run.MetricsWriter;
+import io.worldgate.gateway.run.RunEvent;
+import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunState;
+import io.worldgate.gateway.run.RunStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RunReporterTest {
+    private final AtomicLong step = new AtomicLong(7);
+    private final List<String> written = new ArrayList<>();
+    private final MetricsWriter writer = (tag, value, at) -> written.add(tag + "=" + value + "@" + at);
+
+    private RunStatus status() {
+        return new RunStatus("r", RunState.RUNNING, "running", "a@1", step.get(), 100, 0, Double.NaN, 0, 0, 0, 0);
+    }
+
+    @Test
+    void aFailingListenerDoesNotKeepTheOthersFromAnEvent() {
+        List<RunEvent> heard = new ArrayList<>();
+        RunListener failing = new RunListener() {
+            @Override
+            public void onEvent(RunStatus s, RunEvent e) {
+                throw new IllegalStateException("stream gone");
+            }
+        };
+        RunListener recording = new RunListener() {
+            @Override
+            public void onEvent(RunStatus s, RunEvent e) {
+                heard.add(e);
+            }
+        };
+        RunReporter reporter = new RunReporter("r", writer, List.of(failing, recording), step::get, this::status);
+        reporter.note("hello");
+        assertThat(heard).containsExactly(new RunEvent.Note(7, "hello"));
+    }
+
+    @Test
+    void scalarsAreStampedWithTheCurrentStepForTheWriterAndTheListeners() {
+        List<String> heard = new ArrayList<>();
+        RunReporter reporter = new RunReporter("r", writer, List.of(), step::get, this::status);
+        reporter.addListener(new RunListener() {
+            @Override
+            public void onScalar(String tag, double value, long at) {
+                heard.add(tag + "=" + value + "@" + at);
+            }
+        });
+        step.set(42);
+        reporter.scalar("loss", 0.5);
+        assertThat(written).containsExactly("loss=0.5@42");
+        assertThat(heard).containsExactly("loss=0.5@42");
+    }
+
+    @Test
+    void aRemovedListenerHearsNoMore() {
+        List<Long> progress = new ArrayList<>();
+        RunListener l = new RunListener() {
+            @Override
+            public void onProgress(RunStatus s) {
+                progress.add(s.step());
+            }
+        };
+        RunReporter reporter = new RunReporter("r", writer, List.of(l), step::get, this::status);
+        reporter.progress();
+        reporter.removeListener(l);
+        reporter.progress();
+        assertThat(progress).containsExactly(7L);
+    }
+}
