@@ -5,6 +5,8 @@
  * {@link io.worldgate.testkit.TestSpecs} and {@link io.worldgate.testkit.StepBatches} for every
  * kind of space, {@link io.worldgate.testkit.AgentContractTest}, the contract every agent
  * plugin's tests extend, and {@link io.worldgate.testkit.ExperienceContractTest}, the contract
- * the host's experience stores and the fake share.
+ * the host's experience stores and the fake share. For learner plugins (which train without
+ * acting): {@link io.worldgate.testkit.FakeLearnerContext} and
+ * {@link io.worldgate.testkit.LearnerContractTest}.
  */
 package io.worldgate.testkit;
