@@ -14,6 +14,7 @@ import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
 import io.worldgate.gateway.run.ExperienceStore;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.LearnerRun;
 import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
@@ -438,6 +439,9 @@ public final class RunManager implements AutoCloseable {
             return damaged(id, "the directory name is not a run id (letters, digits, '.', '_', '-')");
         }
         try {
+            if (LearnerRun.isLearnerRun(runsDir.resolve(id))) {
+                return LearnerRun.storedStatus(runsDir.resolve(id));
+            }
             return storedStatus(id);
         } catch (RuntimeException e) {
             LOG.warn("run directory {} is damaged: {}", id, e.getMessage());
