@@ -105,8 +105,8 @@ public final class LearnerRun {
     /**
      * A stored learner run, to go on from its newest intact checkpoint with {@link #run}.
      *
-     * @throws IllegalArgumentException if there is no such learner run, its learner is not
-     *     deployed, or its source run or the source's experience is gone
+     * @throws IllegalArgumentException if there is no such learner run, it has run all its
+     *     updates, its learner is not deployed, or its source run or the source's experience is gone
      */
     public static LearnerRun resume(PluginHost host, Path runsDir, String runId) {
         checkRunId(runId);
@@ -120,6 +120,11 @@ public final class LearnerRun {
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("learner run " + runId + " has an unreadable " + RunDirectory.CONFIG_FILE + ": "
                     + e.getMessage(), e);
+        }
+        long done = Checkpoints.newestIntact(runDir, false, (d, why) -> {}).map(Checkpoints.Checkpoint::step).orElse(0L);
+        if (done >= config.updates()) {
+            throw new IllegalArgumentException("learner run " + runId + " has run all its " + config.updates()
+                    + " updates; start another with 'learn'");
         }
         LearnerHandle handle = findLearner(host, config.learnerName());
         RunConfig source = readSource(runsDir, config.sourceRun());
