@@ -25,8 +25,7 @@ class LearnCliTest {
         Path deploy = Files.createDirectories(tmp.resolve("deploy"));
         Path runs = tmp.resolve("runs");
         Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
-        TestBundles.build(deploy.resolve("framestats.jar"), "test.framestats", "1.0.0",
-                "io.worldgate.gateway.testplugins.framestats");
+        Files.copy(TestBundles.framestatsPlugin(), deploy.resolve("framestats.jar"));
 
         CliRun train = CliRun.with(deploy, runs, "train", "--agent", "random", "--env", "java:CartPole", "--envs", "2",
                 "--steps", "1000", "--json");
@@ -35,7 +34,7 @@ class LearnCliTest {
 
         CliRun listed = CliRun.with(deploy, runs, "learners", "list", "--json");
         assertThat(listed.exit()).as(listed.err()).isZero();
-        assertThat(Json.mapper().readTree(listed.out()).findValuesAsText("learner")).containsExactly("framestats@1.0.0");
+        assertThat(Json.mapper().readTree(listed.out()).findValuesAsText("learner")).singleElement().asString().startsWith("framestats@");
 
         CliRun learn = CliRun.with(deploy, runs, "learn", "framestats", "--from-run", source, "--updates", "40",
                 "--checkpoint-every", "15", "--set", "batch=8", "--json");
@@ -44,7 +43,7 @@ class LearnCliTest {
         assertThat(summary.path("state").asText()).isEqualTo("FINISHED");
         assertThat(summary.path("updates").asLong()).isEqualTo(40);
         assertThat(summary.path("kind").asText()).isEqualTo("learner");
-        assertThat(Path.of(summary.path("checkpoint").asText()).getFileName().toString()).startsWith("0003-step40-framestats-1.0.0");
+        assertThat(Path.of(summary.path("checkpoint").asText()).getFileName().toString()).startsWith("0003-step40-framestats-");
         String learnerRun = summary.path("run_id").asText();
 
         CliRun all = CliRun.with(deploy, runs, "runs", "list", "--all", "--json");
@@ -57,7 +56,7 @@ class LearnCliTest {
         }
         assertThat(row).as(all.out()).isNotNull();
         assertThat(row.path("state").asText()).isEqualTo("FINISHED");
-        assertThat(row.path("agent").asText()).isEqualTo("framestats@1.0.0");
+        assertThat(row.path("agent").asText()).isEqualTo(summary.path("learner").asText()).startsWith("framestats@");
 
         long before = runDirectories(runs);
         String[][] bad = {

@@ -15,7 +15,7 @@ import io.worldgate.gateway.run.internal.experience.ExperienceSnapshot;
 import io.worldgate.gateway.run.internal.metrics.JsonlMetricsWriter;
 import io.worldgate.gateway.service.RunManager;
 import io.worldgate.gateway.service.RunRequest;
-import io.worldgate.gateway.testplugins.framestats.FrameStats;
+import io.worldgate.plugin.framestats.FrameStats;
 import io.worldgate.api.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +42,9 @@ class LearnerRunTest {
     static HostFixture fixture;
     static Path runs;
     static String source;
+    /** The deployed framestats learner, as {@code name@version}. */
+    static String label;
+    static String version;
     /** The source run's state observations, every stored step, [steps, 4]. */
     static double[][] states;
 
@@ -49,10 +52,11 @@ class LearnerRunTest {
     static void aRandomAgentRunStoresExperience() throws Exception {
         fixture = new HostFixture(tmp);
         Files.copy(TestBundles.randomPlugin(), fixture.deploy.resolve("random.jar"));
-        TestBundles.build(fixture.deploy.resolve("framestats.jar"), "test.framestats", "1.0.0",
-                "io.worldgate.gateway.testplugins.framestats");
+        Files.copy(TestBundles.framestatsPlugin(), fixture.deploy.resolve("framestats.jar"));
         await("random and framestats", 60, () -> fixture.host.bestFactory("random").isPresent()
                 && fixture.host.learners().best("framestats").isPresent());
+        label = fixture.host.learners().best("framestats").orElseThrow().label();
+        version = fixture.host.learners().best("framestats").orElseThrow().version();
         runs = tmp.resolve("runs");
         try (RunManager manager = new RunManager(fixture.host, EnvRegistry.withBuiltins(), runs, new MetricsRegistry())) {
             TrainingRun run = manager.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 2, 3_000, 5, 0,
@@ -111,7 +115,7 @@ class LearnerRunTest {
         RunStatus end = run.run(events);
         assertThat(end.state()).as(events.events.toString()).isEqualTo(RunState.FINISHED);
         assertThat(end.updates()).isEqualTo(250);
-        assertThat(end.agent()).isEqualTo("framestats@1.0.0");
+        assertThat(end.agent()).isEqualTo(label);
         Path dir = run.config().runDirectory();
 
         // checkpoints at 100, 200 and the end, sealed, whose files verify
@@ -121,7 +125,7 @@ class LearnerRunTest {
         assertThat(last.verified()).isTrue();
         assertThat(last.step()).isEqualTo(250);
         assertThat(last.info()).containsEntry("kind", "learner").containsEntry("source_run", source)
-                .containsEntry("agent", "framestats").containsEntry("version", "1.0.0");
+                .containsEntry("agent", "framestats").containsEntry("version", version);
 
         // what it learnt: the statistics of the stored states, within a few standard errors of 16000 samples
         Map<String, String> saved = FrameStats.read(last.directory());
@@ -150,7 +154,7 @@ class LearnerRunTest {
         try (RunManager manager = new RunManager(fixture.host, EnvRegistry.withBuiltins(), runs, new MetricsRegistry())) {
             RunStatus listed = manager.list(true).stream().filter(s -> s.runId().equals(end.runId())).findFirst().orElseThrow();
             assertThat(listed.state()).isEqualTo(RunState.FINISHED);
-            assertThat(listed.agent()).isEqualTo("framestats@1.0.0");
+            assertThat(listed.agent()).isEqualTo(label);
             assertThat(listed.step()).isEqualTo(250);
             assertThat(listed.totalSteps()).isEqualTo(250);
         }
@@ -177,7 +181,7 @@ class LearnerRunTest {
         RunStatus end = LearnerRun.resume(fixture.host, runs, runId).run(events);
         assertThat(end.state()).as(events.events.toString()).isEqualTo(RunState.FINISHED);
         assertThat(end.updates()).isEqualTo(300);
-        assertThat(events.events).anyMatch(e -> e.contains("resumed framestats@1.0.0 from 0002-step150-"));
+        assertThat(events.events).anyMatch(e -> e.contains("resumed " + label + " from 0002-step150-"));
         Path dir = runs.resolve(runId);
         // the loaded moments carried on: every sample of both processes counted once
         Map<String, String> saved = FrameStats.read(Checkpoints.newestIntact(dir, true, (d, why) -> {}).orElseThrow().directory());
@@ -194,7 +198,7 @@ class LearnerRunTest {
             before = all.count();
         }
         assertThatThrownBy(() -> LearnerRun.create(fixture.host, runs, new LearnerRun.Request("nope", null, Map.of(), source,
-                10, 0, "cpu", 5, 1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("framestats@1.0.0");
+                10, 0, "cpu", 5, 1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(label);
         assertThatThrownBy(() -> LearnerRun.create(fixture.host, runs, new LearnerRun.Request("framestats", null, Map.of(),
                 "no-such-run", 10, 0, "cpu", 5, 1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no run 'no-such-run'");

@@ -1,12 +1,11 @@
-package io.worldgate.gateway.run;
+package io.worldgate.plugin.framestats;
 
 import io.worldgate.api.learner.LearnerFactory;
-import io.worldgate.gateway.testplugins.framestats.FrameStatsFactory;
 import io.worldgate.testkit.LearnerContractTest;
 import java.util.Map;
 
-/** The testkit's learner contract, kept by the frame-statistics learner that the learner-run tests deploy. */
-class FrameStatsLearnerContractTest extends LearnerContractTest {
+/** The testkit's learner contract, kept by the frame-statistics learner. */
+class FrameStatsContractTest extends LearnerContractTest {
     @Override
     protected LearnerFactory factory() {
         return new FrameStatsFactory();

@@ -1,4 +1,4 @@
-package io.worldgate.gateway.testplugins.framestats;
+package io.worldgate.plugin.framestats;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;

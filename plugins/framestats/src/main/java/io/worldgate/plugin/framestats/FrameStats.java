@@ -1,4 +1,4 @@
-package io.worldgate.gateway.testplugins.framestats;
+package io.worldgate.plugin.framestats;
 
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.learner.Learner;
@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
+ * The reference learner (a plugin that trains without acting; see {@link io.worldgate.api.learner}).
  * Learns the per-channel (last axis) mean and standard deviation of one observation over frames
  * sampled from the experience, merging each batch into running moments (Chan et al.'s parallel
  * update). Its checkpoint, {@value #FILE}, holds the moments as exact decimal doubles, so a loaded
