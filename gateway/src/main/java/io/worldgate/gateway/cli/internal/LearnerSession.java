@@ -37,7 +37,8 @@ public final class LearnerSession {
 
     private static int follow(LearnerRun run, boolean json, OrderlyExit exit) {
         ProgressView progress = json ? null
-                : new ProgressView(run.learnerLabel() + " on " + run.config().sourceRun(), run.config().updates());
+                : new ProgressView(run.learnerLabel() + " on " + run.config().sourceRun(), run.config().updates(),
+                " updates");
         exit.onSignal(run::stop, true);
         RunStatus end;
         try {
