@@ -64,6 +64,8 @@ public final class LearnerRun {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile String stopReason;
     private volatile long updates;
+    /** The number what the learner reports is stamped with: the update in progress, else the last one done. */
+    private volatile long stamp;
     private volatile RunState state = RunState.STARTING;
     private volatile String message = "";
 
@@ -242,6 +244,7 @@ public final class LearnerRun {
                 (d, why) -> event(listener, "damaged checkpoint " + d.getFileName() + " skipped: " + why));
         long start = from.map(Checkpoints.Checkpoint::step).orElse(0L);
         updates = start;
+        stamp = start;
         message = "learning from run " + config.sourceRun();
         state = RunState.RUNNING;
         CheckpointWriter checkpoints = new CheckpointWriter(config.runDirectory(), config.keepCheckpoints(),
@@ -256,7 +259,7 @@ public final class LearnerRun {
             experience = snapshot.store();
             metrics = RunMetricsFiles.open(config.runDirectory(), config.runId(), null, start);
             MetricsWriter writer = metrics;
-            LearnerMetrics sink = new LearnerMetrics(writer, config.runDirectory(), () -> updates, text -> event(listener, text));
+            LearnerMetrics sink = new LearnerMetrics(writer, config.runDirectory(), () -> stamp, text -> event(listener, text));
             HostLearnerContext context = new HostLearnerContext(new ReadOnlyExperience(experience),
                     snapshot.spec().observationSpace(), sink, config.runDirectory(), config.seed(), config.device());
             learner = handle.factory().create(context, learnerConfig);
@@ -268,8 +271,9 @@ public final class LearnerRun {
                     + " stored steps)");
             long lastProgress = 0;
             while (updates < config.updates() && stopReason == null) {
+                stamp = updates + 1; // what the learner sends during update N is stamped N, as what it returns
                 Map<String, Double> m = learner.update();
-                updates++;
+                updates = stamp;
                 if (m != null) {
                     for (Map.Entry<String, Double> e : m.entrySet()) {
                         writer.scalar(e.getKey(), e.getValue(), updates);

@@ -17,6 +17,8 @@ import io.worldgate.gateway.service.RunManager;
 import io.worldgate.gateway.service.RunRequest;
 import io.worldgate.plugin.framestats.FrameStats;
 import io.worldgate.api.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +55,11 @@ class LearnerRunTest {
         fixture = new HostFixture(tmp);
         Files.copy(TestBundles.randomPlugin(), fixture.deploy.resolve("random.jar"));
         Files.copy(TestBundles.framestatsPlugin(), fixture.deploy.resolve("framestats.jar"));
-        await("random and framestats", 60, () -> fixture.host.bestFactory("random").isPresent()
-                && fixture.host.learners().best("framestats").isPresent());
+        TestBundles.build(fixture.deploy.resolve("image-learner.jar"), "test.imagelearner", "1.0.0",
+                "io.worldgate.gateway.testplugins.imagelearner");
+        await("random, framestats and image-learner", 60, () -> fixture.host.bestFactory("random").isPresent()
+                && fixture.host.learners().best("framestats").isPresent()
+                && fixture.host.learners().best("image-learner").isPresent());
         label = fixture.host.learners().best("framestats").orElseThrow().label();
         version = fixture.host.learners().best("framestats").orElseThrow().version();
         runs = tmp.resolve("runs");
@@ -215,6 +220,30 @@ class LearnerRunTest {
                 .hasMessageContaining("no stored experience");
         try (Stream<Path> all = Files.list(runs)) {
             assertThat(all.count()).isEqualTo(before + 1); // the empty run made here, nothing else
+        }
+    }
+
+    @Test
+    void imagesALearnerSendsReachTheMetricsFileTensorBoardAndTheRunDirectory() throws Exception {
+        LearnerRun run = LearnerRun.create(fixture.host, runs, new LearnerRun.Request("image-learner", null, Map.of(), source, 3, 0,
+                "cpu", 10, 1));
+        RunStatus end = run.run(new RunListener() {});
+        assertThat(end.state()).as(end.message()).isEqualTo(RunState.FINISHED);
+        Path dir = run.config().runDirectory();
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve(JsonlMetricsWriter.FILE_NAME))) {
+            rows.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(rows.stream().filter(r -> r.path("kind").asText().equals("image")))
+                .extracting(r -> r.path("tag").asText() + "@" + r.path("step").asLong() + " " + r.path("shape"))
+                .containsExactly("recon/sample@1 [8,8,3]", "recon/sample@2 [8,8,3]", "recon/sample@3 [8,8,3]");
+        assertThat(JsonlMetricsWriter.readScalars(dir.resolve(JsonlMetricsWriter.FILE_NAME)).get("loss/reconstruction").values())
+                .containsExactly(1.0, 0.5, 1.0 / 3);
+        assertThat(dir.resolve("images").resolve("recon_sample-step3.png")).isRegularFile();
+        try (Stream<Path> files = Files.list(dir)) {
+            Path events = files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents")).findFirst().orElseThrow();
+            // the image summary's tag is in the TensorBoard file
+            assertThat(new String(Files.readAllBytes(events), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("recon/sample");
         }
     }
 }
