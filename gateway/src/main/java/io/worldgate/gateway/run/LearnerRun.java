@@ -84,7 +84,7 @@ public final class LearnerRun {
      * Checks a request and makes the new run's directory and config; {@link #run} then runs it.
      *
      * @throws IllegalArgumentException for an unknown learner, a source run that is missing or has
-     *     no stored experience, or experience the learner cannot use
+     *     no stored experience, or experience the learner cannot use (its descriptor's observation keys)
      * @throws io.worldgate.api.agent.ConfigException for a bad preset or {@code --set}
      */
     public static LearnerRun create(PluginHost host, Path runsDir, Request r) {
@@ -92,6 +92,7 @@ public final class LearnerRun {
         RunConfig source = readSource(runsDir, r.sourceRun());
         Path experience = sourceExperience(source);
         AgentConfig resolved = handle.factory().descriptor().resolve(r.preset(), r.overrides());
+        checkCompatible(handle, source, experience);
         String runId = newRunId(runsDir, r.learner(), r.sourceRun());
         LearnerRunConfig config = new LearnerRunConfig(runId, r.learner(), r.preset(), r.overrides(), r.sourceRun(), r.updates(),
                 r.seed(), r.device(), r.checkpointEvery(), r.keepCheckpoints(), runsDir.resolve(runId));
@@ -132,6 +133,7 @@ public final class LearnerRun {
         RunConfig source = readSource(runsDir, config.sourceRun());
         Path experience = sourceExperience(source);
         AgentConfig resolved = handle.factory().descriptor().resolve(config.preset(), config.overrides());
+        checkCompatible(handle, source, experience);
         return new LearnerRun(config, resolved, handle, host, source, experience);
     }
 
@@ -385,6 +387,12 @@ public final class LearnerRun {
                     + "no steps yet, or none was written to disk)");
         }
         return experience;
+    }
+
+    private static void checkCompatible(LearnerHandle handle, RunConfig source, Path experience) {
+        handle.factory().incompatibility(ExperienceSnapshot.storedObservations(experience)).ifPresent(why -> {
+            throw new IllegalArgumentException("cannot learn from run " + source.runId() + ": " + why);
+        });
     }
 
     private static void checkRunId(String runId) {

@@ -59,7 +59,8 @@ class LearnerRunTest {
                 "io.worldgate.gateway.testplugins.imagelearner");
         await("random, framestats and image-learner", 60, () -> fixture.host.bestFactory("random").isPresent()
                 && fixture.host.learners().best("framestats").isPresent()
-                && fixture.host.learners().best("image-learner").isPresent());
+                && fixture.host.learners().best("image-learner").isPresent()
+                && fixture.host.learners().best("pixels-only").isPresent());
         label = fixture.host.learners().best("framestats").orElseThrow().label();
         version = fixture.host.learners().best("framestats").orElseThrow().version();
         runs = tmp.resolve("runs");
@@ -209,6 +210,9 @@ class LearnerRunTest {
                 .hasMessageContaining("no run 'no-such-run'");
         assertThatThrownBy(() -> LearnerRun.create(fixture.host, runs, new LearnerRun.Request("framestats", null,
                 Map.of("batch", "0"), source, 10, 0, "cpu", 5, 1))).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> LearnerRun.create(fixture.host, runs, new LearnerRun.Request("pixels-only", null, Map.of(),
+                source, 10, 0, "cpu", 5, 1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pixels-only needs one of the observations [pixels]");
         // a run that stored nothing
         Path empty = runs.resolve("empty-run");
         Files.createDirectories(empty);

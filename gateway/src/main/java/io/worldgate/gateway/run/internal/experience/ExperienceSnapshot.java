@@ -45,6 +45,25 @@ public final class ExperienceSnapshot {
     }
 
     /**
+     * The observations stored in {@code experienceDir}, as {@link #storedSpec} gives them.
+     *
+     * @throws IllegalArgumentException if it holds no stored steps or an unreadable layout
+     * @throws UncheckedIOException if its layout file cannot be read
+     */
+    public static DictSpace storedObservations(Path experienceDir) {
+        if (!hasSteps(experienceDir)) {
+            throw new IllegalArgumentException("no stored experience in " + experienceDir);
+        }
+        try {
+            return storedSpec(Files.readString(experienceDir.resolve(DiskExperience.LAYOUT_FILE), StandardCharsets.UTF_8),
+                    "stored", 1).observationSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + experienceDir.resolve(DiskExperience.LAYOUT_FILE) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Links the chunks of {@code source} into {@code target} (created; what it held before is
      * replaced) and opens them, for {@code numEnvs} environments of {@code envId}.
      *
