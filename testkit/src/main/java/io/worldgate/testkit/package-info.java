@@ -6,6 +6,8 @@
  * kind of space, {@link io.worldgate.testkit.FakePopulationEvaluator} (the host's population
  * evaluator over a toy task), {@link io.worldgate.testkit.AgentContractTest}, the contract every agent
  * plugin's tests extend, and {@link io.worldgate.testkit.ExperienceContractTest}, the contract
- * the host's experience stores and the fake share.
+ * the host's experience stores and the fake share. For learner plugins (which train without
+ * acting): {@link io.worldgate.testkit.FakeLearnerContext} and
+ * {@link io.worldgate.testkit.LearnerContractTest}.
  */
 package io.worldgate.testkit;

@@ -2,6 +2,7 @@ package io.worldgate.api.agent;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
@@ -28,31 +29,49 @@ public final class AgentConfig {
      *     of the wrong type or out of range
      */
     public static AgentConfig resolve(AgentDescriptor descriptor, String preset, Map<String, String> overrides) {
-        String chosen = preset != null ? preset : descriptor.defaultPreset();
+        return resolve("agent", descriptor.name(), descriptor.configKeys(), descriptor.presets(), descriptor.defaultPreset(),
+                preset, overrides);
+    }
+
+    /**
+     * Resolves a configuration of any plugin kind with config keys and presets, as
+     * {@link #resolve(AgentDescriptor, String, Map)} does for agents (a learner's descriptor uses it).
+     *
+     * @param kind what the plugin is, for messages ({@code agent}, {@code learner})
+     * @param name the plugin's name
+     * @param preset the preset asked for, or null for {@code defaultPreset}
+     * @throws ConfigException for an unknown preset or key (listing the known ones), or a value
+     *     of the wrong type or out of range
+     * @since 1.4
+     */
+    public static AgentConfig resolve(String kind, String name, List<ConfigKey> keys, Map<String, Map<String, String>> presets,
+            String defaultPreset, String preset, Map<String, String> overrides) {
+        String chosen = preset != null ? preset : defaultPreset;
         Map<String, String> values = new LinkedHashMap<>();
-        for (ConfigKey key : descriptor.configKeys()) {
+        for (ConfigKey key : keys) {
             values.put(key.name(), key.defaultValue());
         }
         if (chosen != null) {
-            Map<String, String> presetValues = descriptor.presets().get(chosen);
+            Map<String, String> presetValues = presets.get(chosen);
             if (presetValues == null) {
-                throw new ConfigException("agent " + descriptor.name() + " has no preset '" + chosen
-                        + "'; presets: " + new TreeSet<>(descriptor.presets().keySet()));
+                throw new ConfigException(kind + " " + name + " has no preset '" + chosen
+                        + "'; presets: " + new TreeSet<>(presets.keySet()));
             }
-            apply(descriptor, "preset " + chosen, presetValues, values);
+            apply(kind, name, keys, "preset " + chosen, presetValues, values);
         }
-        apply(descriptor, "override", overrides, values);
+        apply(kind, name, keys, "override", overrides, values);
         return new AgentConfig(chosen, values);
     }
 
-    private static void apply(AgentDescriptor descriptor, String source, Map<String, String> in, Map<String, String> out) {
+    private static void apply(String kind, String name, List<ConfigKey> keys, String source, Map<String, String> in,
+            Map<String, String> out) {
         for (Map.Entry<String, String> e : in.entrySet()) {
-            ConfigKey key = descriptor.configKey(e.getKey()).orElseThrow(() -> new ConfigException(
-                    "agent " + descriptor.name() + " has no config key '" + e.getKey() + "' (" + source + "); keys: "
+            ConfigKey key = keys.stream().filter(k -> k.name().equals(e.getKey())).findFirst().orElseThrow(() -> new ConfigException(
+                    kind + " " + name + " has no config key '" + e.getKey() + "' (" + source + "); keys: "
                             + String.join(", ", new TreeSet<>(out.keySet()))));
             String value = e.getValue() == null ? "" : e.getValue().trim();
             key.validate(value).ifPresent(problem -> {
-                throw new ConfigException(descriptor.name() + " " + key.name() + " (" + source + "): " + problem);
+                throw new ConfigException(name + " " + key.name() + " (" + source + "): " + problem);
             });
             out.put(key.name(), value);
         }

@@ -33,14 +33,15 @@
  *       {@link io.worldgate.api.agent.TrainingCadence#GENERATIONS} cadence, so {@code train(1)}
  *       is one generation.
  *       {@code act} applies the best controller to {@code [z, h]}.</li>
- *   <li><b>MAE encoder</b>: a plugin whose factory may refuse {@code act} altogether; it registers
- *       an image-encoder service (declared in the runtime module, where DJL types are allowed) and
- *       pre-trains on experience in {@code train}.</li>
+ *   <li><b>MAE encoder</b>: not an agent: it pre-trains as a learner
+ *       ({@link io.worldgate.api.learner}, which never acts) on a run's frames, and registers an
+ *       image-encoder service (declared in the runtime module, where DJL types are allowed) that
+ *       agents bind to.</li>
  *   <li><b>Random</b>: the reference plugin; uniform actions, nothing to train.</li>
  * </ul>
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;

@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "worldgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Hosts world-model RL agents as hot-swappable OSGi plugins and trains them on real simulators.",
         subcommands = {DemoCommand.class, TrainCommand.class, ServeCommand.class, RunsCommand.class, ResumeCommand.class,
-                AgentsCommand.class,
+                AgentsCommand.class, LearnCommand.class, LearnersCommand.class,
                 SwapCommand.class, EvalCommand.class, PluginsCommand.class, EnvsCommand.class, Py4jGatewayCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

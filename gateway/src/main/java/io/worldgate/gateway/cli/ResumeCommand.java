@@ -1,7 +1,9 @@
 package io.worldgate.gateway.cli;
 
 import io.worldgate.gateway.cli.internal.GatewayClient;
+import io.worldgate.gateway.cli.internal.LearnerSession;
 import io.worldgate.gateway.cli.internal.TrainingSession;
+import io.worldgate.gateway.run.LearnerRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code worldgate resume RUN}. */
-@Command(name = "resume", description = "Continue a stopped or crashed run from its last checkpoint; the step counter goes on.")
+@Command(name = "resume", description = "Continue a stopped or crashed run from its last checkpoint; the step counter goes on. A learner"
+        + " run (see learn) goes on in this process from its last checkpoint.")
 final class ResumeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -29,6 +32,10 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (LearnerRun.isLearnerRun(main.runsDir.resolve(runId))) {
+            // a learner run always runs in this process, with a plugin host of its own
+            return LearnerSession.resume(main.pluginsDir, main.runsDir, runId, json, main.exit);
+        }
         try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.resume(client, runId, json, main.exit);
         }

@@ -43,11 +43,13 @@ public final class PluginHost implements AutoCloseable {
     private final ServiceTracker<AgentFactory, FactoryHandle> tracker;
     private final Map<Long, FactoryHandle> handles = new ConcurrentHashMap<>();
     private final List<FactoryListener> listeners = new CopyOnWriteArrayList<>();
+    private final LearnerFactories learners;
 
     private PluginHost(HostConfig config, Framework framework, Path storage) {
         this.config = config;
         this.framework = framework;
         this.storage = storage;
+        this.learners = new LearnerFactories(framework.getBundleContext());
         this.tracker = new ServiceTracker<>(framework.getBundleContext(), AgentFactory.class, null) {
             @Override
             public FactoryHandle addingService(ServiceReference<AgentFactory> ref) {
@@ -80,6 +82,7 @@ public final class PluginHost implements AutoCloseable {
             Framework framework = FelixFactory.launch(config, storage);
             PluginHost host = new PluginHost(config, framework, storage);
             host.tracker.open();
+            host.learners.open();
             LOG.info("plugin host started; deploy directory {}", config.deployDirectory());
             return host;
         } catch (IOException | BundleException e) {
@@ -99,6 +102,11 @@ public final class PluginHost implements AutoCloseable {
 
     public void removeListener(FactoryListener listener) {
         listeners.remove(listener);
+    }
+
+    /** The learner factories (plugins that train without acting), tracked beside the agent factories. */
+    public LearnerFactories learners() {
+        return learners;
     }
 
     /** Every factory registered now. */
@@ -212,6 +220,7 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public void close() {
+        learners.close();
         tracker.close();
         try {
             framework.stop();

@@ -17,12 +17,17 @@ import java.util.Optional;
  * The layout of a run's directory, and the one place that writes and reads its documents:
  * {@code config.json} (what was asked, resolved; the agent a swap moved to), {@code status.json}
  * (state and step, for a run no gateway has loaded), {@code checkpoints/} ({@link Checkpoints}) and
- * {@code videos/}. Documents are replaced through a temp file, so a reader never sees half of one.
+ * {@code videos/}; a learner run ({@link #KIND_LEARNER}) has its own config in config.json and,
+ * while it runs, a {@value #SOURCE_SNAPSHOT} folder. Documents are replaced through a temp file, so a reader never sees half of one.
  */
 public final class RunDirectory {
     public static final String CONFIG_FILE = "config.json";
     public static final String STATUS_FILE = "status.json";
     public static final String VIDEOS = "videos";
+    /** config.json's {@code kind} for a learner run; an agent's run has no kind. */
+    public static final String KIND_LEARNER = "learner";
+    /** The folder of a learner run that holds its snapshot of the source run's experience, while it runs. */
+    public static final String SOURCE_SNAPSHOT = "source-experience";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .findAndRegisterModules();
 
@@ -74,11 +79,51 @@ public final class RunDirectory {
      */
     public RunConfig readConfig() throws IOException {
         JsonNode doc = JSON.readTree(configFile().toFile());
+        if (doc != null && KIND_LEARNER.equals(doc.path("kind").asText())) {
+            throw new IOException("it is a learner run, not an agent's ('worldgate resume' continues it in-process)");
+        }
         RunConfig stored = doc == null || !doc.hasNonNull("run") ? null : JSON.treeToValue(doc.get("run"), RunConfig.class);
         if (stored == null) {
             throw new IOException("no \"run\" object");
         }
         return stored.withRunDirectory(root);
+    }
+
+    /** Whether config.json says this is a learner run (false if it cannot be read). */
+    public boolean isLearnerRun() {
+        try {
+            JsonNode doc = JSON.readTree(configFile().toFile());
+            return doc != null && KIND_LEARNER.equals(doc.path("kind").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where a learner run links the source run's experience while it runs. */
+    public Path sourceSnapshot() {
+        return root.resolve(SOURCE_SNAPSHOT);
+    }
+
+    /** Writes config.json of a learner run: its kind, its config and the learner config it resolved to. */
+    public void writeLearnerConfig(LearnerRunConfig config, AgentConfig resolved) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("kind", KIND_LEARNER);
+        doc.put("learner_run", config);
+        doc.put("learner_config", resolved.asMap());
+        replace(configFile(), JSON.writeValueAsString(doc));
+    }
+
+    /**
+     * A learner run's config from config.json, with this directory as its run directory.
+     *
+     * @throws IOException if it is missing, not JSON, or not a learner run's
+     */
+    public LearnerRunConfig readLearnerConfig() throws IOException {
+        JsonNode doc = JSON.readTree(configFile().toFile());
+        if (doc == null || !KIND_LEARNER.equals(doc.path("kind").asText()) || !doc.hasNonNull("learner_run")) {
+            throw new IOException("not a learner run");
+        }
+        return JSON.treeToValue(doc.get("learner_run"), LearnerRunConfig.class).withRunDirectory(root);
     }
 
     /** Records in config.json that the run goes on with {@code selector} ({@code name} or {@code name@version}). */

@@ -100,4 +100,14 @@ public final class TestBundles {
         }
         return p;
     }
+
+    /** The framestats learner plugin jar built by Maven in plugins/framestats. */
+    public static Path framestatsPlugin() {
+        Path p = Path.of(System.getProperty("worldgate.test.framestatsPlugin",
+                "../plugins/framestats/target/framestats-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("framestats plugin jar " + p + " is missing; build with mvn package");
+        }
+        return p;
+    }
 }

@@ -19,11 +19,16 @@ public final class ProgressView implements RunListener, AutoCloseable {
     private final boolean interactive;
 
     public ProgressView(String title, long totalSteps) {
+        this(title, totalSteps, " steps");
+    }
+
+    /** A bar counting {@code total} of {@code unit} (such as {@code " updates"}). */
+    public ProgressView(String title, long total, String unit) {
         this.bar = new ProgressBarBuilder()
                 .setTaskName(title)
-                .setInitialMax(totalSteps)
+                .setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" steps", 1)
+                .setUnit(unit, 1)
                 .showSpeed()
                 .setUpdateIntervalMillis(250)
                 .setMaxRenderedLength(110)

@@ -59,30 +59,41 @@ public final class CheckpointWriter {
      * @param facts the run's facts to seal beside the agent's (episodes, reason...)
      */
     public Optional<Path> write(FactoryHandle h, Agent agent, long step, Map<String, String> facts, IoAction flush) {
-        if (last != null && lastStep == step && h.label().equals(lastAgent)) {
-            return Optional.of(last); // this agent's state at this step is on disk already
+        return write(h.agentName(), h.version(), h.symbolicName(), agent::save, step, facts, flush);
+    }
+
+    /**
+     * As {@link #write(FactoryHandle, Agent, long, Map, IoAction)} for any plugin that saves
+     * itself, such as a learner: {@code name} of {@code version} from {@code bundle}, whose
+     * {@code save} writes its files into the new checkpoint directory.
+     */
+    public Optional<Path> write(String name, String version, String bundle, Saver save, long step, Map<String, String> facts,
+            IoAction flush) {
+        String label = name + "@" + version;
+        if (last != null && lastStep == step && label.equals(lastAgent)) {
+            return Optional.of(last); // this plugin's state at this step is on disk already
         }
         Path dir = runDirectory.resolve(Checkpoints.DIRECTORY)
-                .resolve(String.format("%04d-step%d-%s", ++count, step, h.label().replace('@', '-')));
+                .resolve(String.format("%04d-step%d-%s-%s", ++count, step, name, version));
         try {
             flush.run();
             Files.createDirectories(dir);
-            agent.save(dir);
+            save.save(dir);
             Map<String, String> sealed = new LinkedHashMap<>();
-            sealed.put("agent", h.agentName());
-            sealed.put("version", h.version());
-            sealed.put("bundle", h.symbolicName());
+            sealed.put("agent", name);
+            sealed.put("version", version);
+            sealed.put("bundle", bundle);
             sealed.put("step", Long.toString(step));
             sealed.putAll(facts);
-            // Sealed last, with the checksums of the agent's files: a checkpoint without a valid
+            // Sealed last, with the checksums of the plugin's files: a checkpoint without a valid
             // seal is incomplete or damaged and never resumed from.
             Checkpoints.seal(dir, sealed);
             last = dir;
             lastStep = step;
-            lastAgent = h.label();
+            lastAgent = label;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("checkpoint of {} failed: {}", h.label(), AgentSlot.describe(e));
-            events.accept(new RunEvent.CheckpointFailed(h.label(), step, false, AgentSlot.describe(e)));
+            LOG.warn("checkpoint of {} failed: {}", label, AgentSlot.describe(e));
+            events.accept(new RunEvent.CheckpointFailed(label, step, false, AgentSlot.describe(e)));
             return Optional.empty();
         }
         try {
@@ -91,10 +102,16 @@ public final class CheckpointWriter {
                 LOG.debug("deleted old checkpoints {}", deleted);
             }
         } catch (IOException | RuntimeException e) {
-            events.accept(new RunEvent.CheckpointFailed(h.label(), step, true, AgentSlot.describe(e)));
+            events.accept(new RunEvent.CheckpointFailed(label, step, true, AgentSlot.describe(e)));
         }
-        events.accept(new RunEvent.CheckpointWritten(h.label(), step, dir.getFileName().toString(), facts.getOrDefault("reason", "")));
+        events.accept(new RunEvent.CheckpointWritten(label, step, dir.getFileName().toString(), facts.getOrDefault("reason", "")));
         return Optional.of(dir);
+    }
+
+    /** Writes a plugin's files into a checkpoint directory, which exists and is empty. */
+    @FunctionalInterface
+    public interface Saver {
+        void save(Path directory) throws IOException;
     }
 
     /** What must be durable before a checkpoint is written (the experience, the metrics). */

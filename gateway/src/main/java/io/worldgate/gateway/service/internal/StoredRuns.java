@@ -2,6 +2,7 @@ package io.worldgate.gateway.service.internal;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.gateway.run.Checkpoints;
+import io.worldgate.gateway.run.LearnerRun;
 import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.RunState;
@@ -153,6 +154,9 @@ public final class StoredRuns {
             return damaged(id, "the directory name is not a run id (letters, digits, '.', '_', '-')");
         }
         try {
+            if (LearnerRun.isLearnerRun(runsDir.resolve(id))) {
+                return LearnerRun.storedStatus(runsDir.resolve(id));
+            }
             return storedStatus(id);
         } catch (RuntimeException e) {
             LOG.warn("run directory {} is damaged: {}", id, e.getMessage());
