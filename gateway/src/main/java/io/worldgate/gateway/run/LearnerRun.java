@@ -8,7 +8,7 @@ import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.internal.AgentSlot;
 import io.worldgate.gateway.run.internal.CheckpointWriter;
 import io.worldgate.gateway.run.internal.HostLearnerContext;
-import io.worldgate.gateway.run.internal.LearnerMetrics;
+import io.worldgate.gateway.run.internal.PluginMetricsSink;
 import io.worldgate.gateway.run.internal.ReadOnlyExperience;
 import io.worldgate.gateway.run.internal.experience.DiskExperience;
 import io.worldgate.gateway.run.internal.experience.ExperienceSnapshot;
@@ -261,7 +261,8 @@ public final class LearnerRun {
             experience = snapshot.store();
             metrics = RunMetricsFiles.open(config.runDirectory(), config.runId(), null, start);
             MetricsWriter writer = metrics;
-            LearnerMetrics sink = new LearnerMetrics(writer, config.runDirectory(), () -> stamp, text -> event(listener, text));
+            PluginMetricsSink sink = new PluginMetricsSink(config.runDirectory(), writer, () -> stamp,
+                    (name, value) -> writer.scalar(name, value, stamp), text -> event(listener, text));
             HostLearnerContext context = new HostLearnerContext(new ReadOnlyExperience(experience),
                     snapshot.spec().observationSpace(), sink, config.runDirectory(), config.seed(), config.device());
             learner = handle.factory().create(context, learnerConfig);

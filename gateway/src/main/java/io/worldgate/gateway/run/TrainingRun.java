@@ -12,7 +12,7 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
-import io.worldgate.gateway.run.internal.AgentMetricsSink;
+import io.worldgate.gateway.run.internal.PluginMetricsSink;
 import io.worldgate.gateway.run.internal.AgentSlot;
 import io.worldgate.gateway.run.internal.CheckpointWriter;
 import io.worldgate.gateway.run.internal.EpisodeInfos;
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>This class holds the loop and the run's state; the rest is delegated: which steps count and
  * when updates are due ({@link StepBudget}), when to evaluate and checkpoint ({@link StepSchedule}),
  * how episodes end ({@link EpisodeTally}), evaluations ({@link RunEvaluations}), telling listeners,
- * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link AgentMetricsSink}).
+ * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link PluginMetricsSink}).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -584,7 +584,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** A metrics sink for a new agent: its scalars are also kept as the run's latest metrics. */
     private MetricsSink agentMetrics() {
-        return new AgentMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
+        return new PluginMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
             metrics.put(name, value);
             scalar(name, value);
         }, this::event);

@@ -11,12 +11,13 @@ import java.util.function.LongSupplier;
 import java.util.function.ObjDoubleConsumer;
 
 /**
- * The metrics sink a run gives its agents: scalars go where the run's own go; files are announced
- * as events; images and videos go to the metrics writer and to files in the run directory
- * ({@link MediaFiles}). A diagnostic that cannot be saved is told, never thrown: it must not stop
- * the run.
+ * The metrics sink a run gives its plugin (an agent of a training run, a learner of a learner
+ * run): scalars go where the run's own go; files are announced as events; images and videos go to
+ * the metrics writer and to files in the run directory ({@link MediaFiles}), stamped with the
+ * run's step (env steps, or updates for a learner). A diagnostic that cannot be saved is told,
+ * never thrown: it must not stop the run.
  */
-public final class AgentMetricsSink implements MetricsSink {
+public final class PluginMetricsSink implements MetricsSink {
     private final MetricsWriter writer;
     private final MediaFiles media;
     private final LongSupplier step;
@@ -24,11 +25,11 @@ public final class AgentMetricsSink implements MetricsSink {
     private final Consumer<String> notes;
 
     /**
-     * @param step the run's current env step, which stamps images and videos
-     * @param scalars where the agent's scalars go (the run's latest metrics, writer and listeners)
+     * @param step the run's current step, which stamps images and videos
+     * @param scalars where the plugin's scalars go (for an agent: the run's latest metrics, writer and listeners)
      * @param notes where the run tells its events as text
      */
-    public AgentMetricsSink(Path runDirectory, MetricsWriter writer, LongSupplier step, ObjDoubleConsumer<String> scalars,
+    public PluginMetricsSink(Path runDirectory, MetricsWriter writer, LongSupplier step, ObjDoubleConsumer<String> scalars,
             Consumer<String> notes) {
         this.writer = writer;
         this.media = new MediaFiles(runDirectory);
