@@ -31,11 +31,15 @@ import org.junit.jupiter.api.Test;
 class MemoryTest {
     private static final int WARMUP = 1000;
     private static final int UPDATES = 1500;
+    private static final int BLOCK = 500;
     /**
-     * RSS growth allowed after warm-up (allocator caches settle within about 1000 updates). Leaking
-     * one [16, 255] float tensor per update (16 KB) would add 23 MiB over {@link #UPDATES}.
+     * RSS growth allowed in the quietest block of {@link #BLOCK} updates after warm-up. A leak grows
+     * in every block: one [16, 255] float tensor per update (16 KB) adds 8 MiB to each. The
+     * allocator's own growth does not: on a quiet machine the blocks grow by 1 to 3 MiB, and with
+     * other processes busy beside the test one block may jump by tens of MiB (new arenas), which
+     * judging the total would call a leak.
      */
-    private static final long RSS_SLACK_BYTES = 16L << 20;
+    private static final long RSS_SLACK_BYTES = 4L << 20;
 
     private NDManager model;
     private Mlp critic;
@@ -71,21 +75,27 @@ class MemoryTest {
             int arrays = model.getManagedArrays().size();
             int everywhere = system.getManagedArrays().size();
             long rss = rssBytes();
+            long blockStart = rss;
+            long quietest = Long.MAX_VALUE;
             float lastLoss = 0;
             for (int i = 0; i < UPDATES; i++) {
                 lastLoss = update();
-                if (i % 500 == 0) {
+                if (i % BLOCK == BLOCK - 1) {
                     assertThat(model.getManagedArrays().size()).as("live arrays after %d updates", i).isEqualTo(arrays);
+                    long now = rssBytes();
+                    quietest = Math.min(quietest, now - blockStart);
+                    blockStart = now;
                 }
             }
             System.gc();
             long grown = rssBytes() - rss;
-            System.out.printf("MemoryTest: %d live arrays in the model manager; RSS %+.1f MiB over %d updates; loss %.3f -> %.3f%n",
-                    arrays, grown / 1048576.0, UPDATES, firstLoss, lastLoss);
+            System.out.printf("MemoryTest: %d live arrays in the model manager; RSS %+.1f MiB over %d updates, "
+                    + "%+.1f MiB in the quietest block of %d; loss %.3f -> %.3f%n",
+                    arrays, grown / 1048576.0, UPDATES, quietest / 1048576.0, BLOCK, firstLoss, lastLoss);
             assertThat(model.getManagedArrays().size()).isEqualTo(arrays);
             // nothing accumulated in any other manager of the process either
             assertThat(system.getManagedArrays().size()).isEqualTo(everywhere);
-            assertThat(grown).isLessThan(RSS_SLACK_BYTES);
+            assertThat(quietest).as("RSS growth in the quietest block of %d updates", BLOCK).isLessThan(RSS_SLACK_BYTES);
             assertThat(lastLoss).isLessThan(firstLoss);
             assertThat(adam.steps()).isEqualTo(WARMUP + UPDATES);
         } finally {
