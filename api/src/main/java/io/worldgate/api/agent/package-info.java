@@ -40,7 +40,7 @@
  * </ul>
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;
