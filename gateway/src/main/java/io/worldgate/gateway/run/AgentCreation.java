@@ -9,6 +9,7 @@ import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.run.internal.ServiceBindings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +57,6 @@ public final class AgentCreation {
      */
     public static AgentContext context(Experience experience, Optional<EpisodeRunner> episodeRunner, MetricsSink metrics,
             Path workDirectory, long seed, String device, BundleContext services) {
-        return new HostAgentContext(experience, episodeRunner, metrics, workDirectory, seed, device, services);
+        return new HostAgentContext(experience, episodeRunner, metrics, workDirectory, seed, device, ServiceBindings.of(services));
     }
 }

@@ -1,6 +1,7 @@
 package io.worldgate.gateway.run.internal;
 
 import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.ServiceUnavailableException;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.FactoryListener;
 import io.worldgate.gateway.host.PluginHost;
@@ -8,6 +9,8 @@ import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.AgentSwapped;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunEvent.SwapRejected;
+import io.worldgate.gateway.run.internal.ServiceBindings.Binding;
+import io.worldgate.gateway.run.internal.ServiceBindings.Key;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,11 +19,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +42,14 @@ import org.slf4j.LoggerFactory;
  * loop waits in {@link #acquire}: the run pauses. Each change of agent is told as an
  * {@link AgentSwapped} event; a requested swap that cannot happen as a {@link SwapRejected}, and
  * the run goes on with the agent it had.
+ *
+ * <p>Services of other plugins that an agent obtains through its context are bound to that agent
+ * ({@link ServiceBindings}) and follow the same rules: when one is unregistered,
+ * {@link #serviceUnregistering} blocks the provider until the loop has checkpointed and closed its
+ * consumer, which is then made again from that checkpoint and binds what replaces the service.
+ * An agent that throws {@link ServiceUnavailableException} waits, the run paused, until a matching
+ * service is registered; a registration that would serve the agent better (one it found missing,
+ * or a higher ranking) has it made again at the next step boundary.
  */
 public final class AgentSlot implements FactoryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSlot.class);
@@ -45,8 +60,11 @@ public final class AgentSlot implements FactoryListener {
 
     /** What the slot asks of its run. */
     public interface Lifecycle {
-        /** Creates an agent from {@code handle}, handing it the latest checkpoint. */
-        Created create(FactoryHandle handle);
+        /**
+         * Creates an agent from {@code handle}, handing it the latest checkpoint; its context
+         * looks other plugins' services up in {@code services}.
+         */
+        Created create(FactoryHandle handle, ServiceBindings services);
 
         /** Checkpoints and closes {@code agent}, created from {@code handle}. */
         void retire(FactoryHandle handle, Agent agent, String why);
@@ -79,6 +97,20 @@ public final class AgentSlot implements FactoryListener {
     // The agent last retired to make way for another, and why: the next one created succeeds it.
     private String retiredLabel;
     private AgentSwapped.Cause retiredCause;
+    // Services: where they are looked up, which are being unregistered, and what the agent holds.
+    private BundleContext serviceContext;
+    private ServiceWatch serviceWatch;
+    private final Set<Long> departingServices = ConcurrentHashMap.newKeySet();
+    private ServiceBindings services;
+    // Why the current agent must be made again at the next boundary: a bound service going, a
+    // better one registered, or one it needed and did not find.
+    private Binding goneService;
+    private Key betterService;
+    private Key neededService;
+    // The service the next agent's creation waits for, and the services that went away in this run.
+    private Key serviceWait;
+    private final Set<Key> goneKeys = new HashSet<>();
+    private final Map<Key, Long> lastBound = new HashMap<>();
 
     /**
      * A slot for {@code agentName}, at exactly {@code version} when that is not null, else at the
@@ -179,6 +211,110 @@ public final class AgentSlot implements FactoryListener {
     }
 
     /**
+     * Looks agents' services up in {@code context} from now on and watches them come and go,
+     * until {@link #unwatchServices}. Without it agents find no service.
+     */
+    public void watchServices(BundleContext context) {
+        lock.lock();
+        try {
+            serviceContext = context;
+            serviceWatch = ServiceWatch.open(context, this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops watching services (the run ends). */
+    public void unwatchServices() {
+        ServiceWatch w;
+        lock.lock();
+        try {
+            w = serviceWatch;
+            serviceWatch = null;
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    /**
+     * A service offered to agents is being unregistered: if the agent in use is bound to it, blocks
+     * until the loop has checkpointed and closed that agent, so that nothing of the service is used
+     * after it is gone.
+     */
+    void serviceUnregistering(ServiceReference<?> ref) {
+        long id = ServiceBindings.serviceId(ref);
+        departingServices.add(id);
+        lock.lock();
+        try {
+            ServiceBindings holder = services;
+            Optional<Binding> bound = holder == null ? Optional.empty() : holder.binding(id);
+            if (bound.isEmpty()) {
+                return;
+            }
+            Binding b = bound.get();
+            goneService = b;
+            goneKeys.add(b.key());
+            events.accept(new RunEvent.ServiceGone(current.label(), step.getAsLong(), b.key().type(), b.key().name(),
+                    b.provider(), b.providerVersion()));
+            changed.signalAll();
+            long nanos = RELEASE_TIMEOUT.toNanos();
+            while (services == holder && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            if (services == holder) {
+                LOG.error("run did not release service {} within {} s; it goes anyway", b.key(), RELEASE_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            departingServices.remove(id);
+            lock.unlock();
+        }
+    }
+
+    /** A service offered to agents was registered (or its properties changed). */
+    void serviceRegistered(ServiceReference<?> ref) {
+        lock.lock();
+        try {
+            if (serviceWait != null && matches(ref, serviceWait)) {
+                serviceWait = null;
+                changed.signalAll();
+            }
+            if (services != null && current != null && goneService == null) {
+                services.improvedBy(ref).ifPresent(k -> {
+                    betterService = k;
+                    changed.signalAll();
+                });
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@code e}, thrown by the agent in use, says that it needs a service that is not
+     * deployed. If so, the agent is checkpointed and closed at the next boundary and the run waits
+     * for the service; the caller must not count it as a failure.
+     */
+    public boolean needsService(Throwable e) {
+        Optional<ServiceUnavailableException> missing = serviceUnavailable(e);
+        if (missing.isEmpty()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            neededService = new Key(missing.get().serviceType(), missing.get().serviceName());
+            LOG.info("agent {} waits for {}", current == null ? target() : current.label(), neededService);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The agent to use for the next step, swapping or creating one first if needed. Blocks while
      * no usable plugin is deployed. Returns empty once {@link #stop} was called.
      */
@@ -189,6 +325,16 @@ public final class AgentSlot implements FactoryListener {
                 Optional<FactoryHandle> best = best();
                 if (releaseRequested.contains(current.serviceId())) {
                     retireCurrent(lifecycle, current.label() + " is being removed", AgentSwapped.Cause.PLUGIN_REPLACED);
+                } else if (goneService != null) {
+                    Binding b = goneService;
+                    retireCurrent(lifecycle, b.key() + " of " + b.provider() + "@" + b.providerVersion() + " is going away",
+                            AgentSwapped.Cause.SERVICE_REBOUND);
+                } else if (neededService != null) {
+                    Key k = neededService;
+                    retireCurrent(lifecycle, "needs " + k + ", which is not deployed", AgentSwapped.Cause.SERVICE_REBOUND);
+                    serviceWait = k;
+                } else if (betterService != null) {
+                    retireCurrent(lifecycle, "a better " + betterService + " was registered", AgentSwapped.Cause.SERVICE_REBOUND);
                 } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
                     if (pending != null) {
                         retireCurrent(lifecycle, "swap to " + pending.requested() + " requested", AgentSwapped.Cause.REQUESTED);
@@ -215,13 +361,31 @@ public final class AgentSlot implements FactoryListener {
                     changed.await(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
+                if (serviceWait != null) {
+                    if (System.nanoTime() - emptySince >= PAUSE_GRACE.toNanos()) {
+                        lifecycle.waiting(servicePause(serviceWait));
+                    }
+                    changed.await(200, TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 FactoryHandle h = best.get();
+                ServiceBindings bindings = new ServiceBindings(serviceContext, departingServices::contains,
+                        b -> bound(h.label(), b));
                 Created created;
                 try {
-                    created = lifecycle.create(h);
+                    created = lifecycle.create(h, bindings);
                 } catch (RuntimeException e) {
+                    bindings.release();
+                    Optional<ServiceUnavailableException> missing = serviceUnavailable(e);
+                    if (missing.isPresent() && pending == null) {
+                        serviceWait = new Key(missing.get().serviceType(), missing.get().serviceName());
+                        LOG.info("agent {} waits for {}", h.label(), serviceWait);
+                        continue;
+                    }
                     String message = describe(e);
-                    broken.put(h.serviceId(), message);
+                    if (missing.isEmpty()) {
+                        broken.put(h.serviceId(), message);
+                    }
                     LOG.warn("agent {} could not be created: {}", h.label(), message);
                     if (pending != null) {
                         // The requested agent cannot run here: back to the one asked for before.
@@ -235,6 +399,7 @@ public final class AgentSlot implements FactoryListener {
                 }
                 agent = created.agent();
                 current = h;
+                services = bindings;
                 succeeded(h, created.loadedCheckpoint());
             }
             return stopping ? Optional.empty() : Optional.of(agent);
@@ -299,6 +464,7 @@ public final class AgentSlot implements FactoryListener {
             retiredCause = AgentSwapped.Cause.AGENT_FAILED;
             current = null;
             agent = null;
+            releaseServices();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -364,8 +530,57 @@ public final class AgentSlot implements FactoryListener {
         try {
             lifecycle.retire(h, a, why);
         } finally {
+            releaseServices();
             changed.signalAll();
         }
+    }
+
+    /** Ungets the services the agent just closed held; what asked for it to be made again is done. */
+    private void releaseServices() {
+        if (services != null) {
+            services.release();
+            services = null;
+        }
+        goneService = null;
+        betterService = null;
+        neededService = null;
+    }
+
+    /** Tells that agent {@code label} got a service, and whether it replaced another registration of it. */
+    private void bound(String label, Binding b) {
+        lock.lock();
+        try {
+            Long before = lastBound.put(b.key(), b.serviceId());
+            boolean rebound = before != null && before != b.serviceId();
+            events.accept(new RunEvent.ServiceBound(label, step.getAsLong(), b.key().type(), b.key().name(), b.provider(),
+                    b.providerVersion(), rebound));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private RunEvent.RunPaused servicePause(Key k) {
+        boolean gone = goneKeys.contains(k);
+        String detail = gone
+                ? "agent '" + target() + "' waits for " + k + ", which went away; deploy the plugin that offers it to resume"
+                : "agent '" + target() + "' needs " + k + ", which no deployed plugin offers; deploy one to resume";
+        return new RunEvent.RunPaused(gone ? RunEvent.RunPaused.Reason.SERVICE_GONE : RunEvent.RunPaused.Reason.SERVICE_MISSING,
+                target(), step.getAsLong(), detail, k.type(), k.name());
+    }
+
+    private static boolean matches(ServiceReference<?> ref, Key k) {
+        return k.name().equals(ref.getProperty(ServiceBindings.SERVICE_NAME_PROPERTY))
+                && ref.getProperty(Constants.OBJECTCLASS) instanceof String[] types && List.of(types).contains(k.type());
+    }
+
+    /** The {@link ServiceUnavailableException} among {@code e} and its causes, if any. */
+    static Optional<ServiceUnavailableException> serviceUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ServiceUnavailableException s) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<FactoryHandle> best() {
