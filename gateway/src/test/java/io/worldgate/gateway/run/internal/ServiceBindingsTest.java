@@ -5,7 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.ServiceUnavailableException;
 import io.worldgate.gateway.host.HostFixture;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentDescriptor;
+import io.worldgate.api.agent.AgentFactory;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.AgentCreation;
+import io.worldgate.gateway.run.CheckpointEvaluation;
+import io.worldgate.gateway.testplugins.common.TestAgent;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -76,6 +87,30 @@ class ServiceBindingsTest {
             assertThat(a.getReference().getUsingBundles()).isNull();
             assertThat(b.getReference().getUsingBundles()).isNull();
             assertThat(bindings.get(Supplier.class, "a")).isEmpty(); // the agent is closed
+        }
+    }
+
+    @Test
+    void aCheckpointEvaluationGivesBackTheServicesItsAgentGot(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp);
+                VectorEnv env = EnvRegistry.withBuiltins().create("java:CartPole", 1, Map.of())) {
+            BundleContext ctx = f.host.bundleContext();
+            ServiceRegistration<Supplier> probe = register(ctx, "probe", "P", null);
+            AgentFactory binding = new AgentFactory() {
+                @Override
+                public AgentDescriptor descriptor() {
+                    return TestAgent.descriptor("binder");
+                }
+
+                @Override
+                public Agent create(EnvSpec spec, AgentConfig config, AgentContext context) {
+                    context.requireService(Supplier.class, "probe");
+                    return new TestAgent();
+                }
+            };
+            FactoryHandle h = new FactoryHandle("binder", 0, "test", "1.0.0", -1, binding);
+            CheckpointEvaluation.play(h, null, Map.of(), env, tmp, 1, 3, "cpu", tmp, ctx);
+            assertThat(probe.getReference().getUsingBundles()).isNull();
         }
     }
 
