@@ -70,6 +70,8 @@ class ServiceBindingRunTest {
                 });
                 assertThat(events.of(RunEvent.ServiceGone.class)).extracting(RunEvent.ServiceGone::providerVersion)
                         .containsExactly("1.0.0", "1.0.1");
+                // an update in place is a short gap: not reported as a pause
+                assertThat(events.of(RunEvent.RunPaused.class)).as(events.events.toString()).isEmpty();
                 // each new agent took over from the checkpoint its predecessor wrote as the service left
                 assertThat(events.of(RunEvent.AgentCreated.class)).hasSize(3).extracting(RunEvent.AgentCreated::checkpointLoaded)
                         .containsExactly(false, true, true);
@@ -130,6 +132,47 @@ class ServiceBindingRunTest {
                 });
                 assertThat(events.of(RunEvent.AgentCreated.class)).last().satisfies(c -> assertThat(c.checkpointLoaded()).isTrue());
                 assertThat(events.of(RunEvent.AgentFailed.class)).as(events.events.toString()).isEmpty();
+            } finally {
+                run.stop();
+                RunStatus end = run.await(Duration.ofSeconds(30));
+                events.events.forEach(System.out::println);
+                assertThat(end.state()).isEqualTo(RunState.STOPPED);
+            }
+        }
+    }
+
+    @Test
+    void aHigherRankedServiceTakesOverAtTheNextStepBoundary(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            TestBundles.withVersion(provider(tmp), f.deploy.resolve("provider.jar"), "1.0.0");
+            TestBundles.testPlugin(f.deploy.resolve("consumer.jar"), "svcconsumer", "1.0.0");
+            await("consumer plugin", 30, () -> f.host.bestFactory("svc-consumer").isPresent());
+            RunFixtures.Events events = new RunFixtures.Events();
+            TrainingRun run = new TrainingRun(config("ranked", tmp), f.host, EnvRegistry.withBuiltins(), events).start();
+            try {
+                await("steps bound to the plain encoder", 30, () -> run.status().step() > 200);
+                // The ranked one's package imports the plain one's: both in one bundle, only the ranked component is its.
+                Path ranked = TestBundles.build(f.deploy.resolve("ranked.jar"), "test.svcranked", "2.0.0",
+                        "io.worldgate.gateway.testplugins.svcranked,io.worldgate.gateway.testplugins.svcprovider",
+                        Map.of("-dsannotations", "io.worldgate.gateway.testplugins.svcranked.*"));
+                await("bound to the ranked encoder", 60, () -> events.of(RunEvent.ServiceBound.class).stream()
+                        .anyMatch(b -> b.provider().equals("test.svcranked")));
+                long at = run.status().step();
+                await("steps with the ranked encoder", 30, () -> run.status().step() > at + 200);
+                // It goes again: back to the plain one, which never left.
+                Files.delete(ranked);
+                await("back to the plain encoder", 60, () -> events.of(RunEvent.ServiceBound.class).size() == 3);
+                long back = run.status().step();
+                await("steps with the plain encoder", 30, () -> run.status().step() > back + 200);
+                assertThat(events.of(RunEvent.ServiceBound.class)).as(events.events.toString())
+                        .extracting(RunEvent.ServiceBound::provider, RunEvent.ServiceBound::rebound).containsExactly(
+                                org.assertj.core.groups.Tuple.tuple("test.svcprovider", false),
+                                org.assertj.core.groups.Tuple.tuple("test.svcranked", true),
+                                org.assertj.core.groups.Tuple.tuple("test.svcprovider", true));
+                assertThat(events.of(RunEvent.ServiceGone.class)).extracting(RunEvent.ServiceGone::provider)
+                        .containsExactly("test.svcranked");
+                assertThat(events.of(RunEvent.AgentFailed.class)).isEmpty();
+                assertThat(events.of(RunEvent.RunPaused.class)).isEmpty();
             } finally {
                 run.stop();
                 RunStatus end = run.await(Duration.ofSeconds(30));

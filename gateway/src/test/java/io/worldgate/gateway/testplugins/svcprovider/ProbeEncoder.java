@@ -15,12 +15,12 @@ public class ProbeEncoder implements ImageEncoder {
     private volatile boolean active;
 
     @Activate
-    void activate() {
+    protected void activate() {
         active = true;
     }
 
     @Deactivate
-    void deactivate() {
+    protected void deactivate() {
         active = false;
     }
 
