@@ -23,8 +23,12 @@ class ServiceBindingRunTest {
     private static final String ENCODER = ImageEncoder.class.getName();
 
     private static RunConfig config(String id, Path dir) {
+        return config(id, "svc-consumer", dir);
+    }
+
+    private static RunConfig config(String id, String agent, Path dir) {
         // acts on every step and trains now and then: both call the service
-        return new RunConfig(id, "svc-consumer", null, Map.of(), "java:CartPole", Map.of(), 2, 1_000_000_000_000L, 7, 0.1, 0,
+        return new RunConfig(id, agent, null, Map.of(), "java:CartPole", Map.of(), 2, 1_000_000_000_000L, 7, 0.1, 0,
                 0, 0, 1, dir.resolve("runs").resolve(id), "cpu");
     }
 
@@ -173,6 +177,36 @@ class ServiceBindingRunTest {
                         .containsExactly("test.svcranked");
                 assertThat(events.of(RunEvent.AgentFailed.class)).isEmpty();
                 assertThat(events.of(RunEvent.RunPaused.class)).isEmpty();
+            } finally {
+                run.stop();
+                RunStatus end = run.await(Duration.ofSeconds(30));
+                events.events.forEach(System.out::println);
+                assertThat(end.state()).isEqualTo(RunState.STOPPED);
+            }
+        }
+    }
+
+    @Test
+    void aServiceFoundMissingInActPausesTheRunUntilItComes(@TempDir Path tmp) throws Exception {
+        try (HostFixture f = new HostFixture(tmp)) {
+            TestBundles.testPlugin(f.deploy.resolve("lazy.jar"), "svclazy", "1.0.0");
+            await("lazy plugin", 30, () -> f.host.bestFactory("svc-lazy").isPresent());
+            RunFixtures.Events events = new RunFixtures.Events();
+            TrainingRun run = new TrainingRun(config("lazy", "svc-lazy", tmp), f.host, EnvRegistry.withBuiltins(), events).start();
+            try {
+                await("paused in act", 30, () -> run.status().state() == RunState.PAUSED);
+                assertThat(events.of(RunEvent.RunPaused.class)).as(events.events.toString()).singleElement().satisfies(p -> {
+                    assertThat(p.reason()).isEqualTo(RunEvent.RunPaused.Reason.SERVICE_MISSING);
+                    assertThat(p.serviceName()).isEqualTo("probe");
+                });
+                // the agent was checkpointed and closed, not failed
+                assertThat(events.of(RunEvent.AgentRetired.class)).hasSize(1);
+                TestBundles.withVersion(provider(tmp), f.deploy.resolve("provider.jar"), "1.0.0");
+                await("running with the service", 60, () -> run.status().state() == RunState.RUNNING
+                        && run.status().step() > 200);
+                assertThat(events.of(RunEvent.ServiceBound.class)).singleElement()
+                        .satisfies(b -> assertThat(b.agent()).isEqualTo("svc-lazy@1.0.0"));
+                assertThat(events.of(RunEvent.AgentFailed.class)).as(events.events.toString()).isEmpty();
             } finally {
                 run.stop();
                 RunStatus end = run.await(Duration.ofSeconds(30));

@@ -153,6 +153,7 @@ public final class AgentSlot implements FactoryListener {
             agentName = name;
             pinnedVersion = version;
             broken.clear(); // a failed version may be asked for again, once fixed or to retry
+            serviceWait = null; // the agent asked for may not need the service waited for
             Optional<FactoryHandle> best = best();
             if (current != null && best.isPresent() && best.get().serviceId() == current.serviceId()) {
                 return told(reject(requested, SwapRejected.Reason.ALREADY_RUNNING, ""));
@@ -176,6 +177,9 @@ public final class AgentSlot implements FactoryListener {
         lock.lock();
         try {
             available.put(handle.serviceId(), handle);
+            if (handle.agentName().equals(agentName)) {
+                serviceWait = null; // another version may not need the service waited for
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -332,7 +336,7 @@ public final class AgentSlot implements FactoryListener {
                 } else if (neededService != null) {
                     Key k = neededService;
                     retireCurrent(lifecycle, "needs " + k + ", which is not deployed", AgentSwapped.Cause.SERVICE_REBOUND);
-                    serviceWait = k;
+                    waitFor(k);
                 } else if (betterService != null) {
                     retireCurrent(lifecycle, "a better " + betterService + " was registered", AgentSwapped.Cause.SERVICE_REBOUND);
                 } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
@@ -378,8 +382,9 @@ public final class AgentSlot implements FactoryListener {
                     bindings.release();
                     Optional<ServiceUnavailableException> missing = serviceUnavailable(e);
                     if (missing.isPresent() && pending == null) {
-                        serviceWait = new Key(missing.get().serviceType(), missing.get().serviceName());
-                        LOG.info("agent {} waits for {}", h.label(), serviceWait);
+                        Key k = new Key(missing.get().serviceType(), missing.get().serviceName());
+                        LOG.info("agent {} waits for {}", h.label(), k);
+                        waitFor(k);
                         continue;
                     }
                     String message = describe(e);
@@ -566,6 +571,26 @@ public final class AgentSlot implements FactoryListener {
                 : "agent '" + target() + "' needs " + k + ", which no deployed plugin offers; deploy one to resume";
         return new RunEvent.RunPaused(gone ? RunEvent.RunPaused.Reason.SERVICE_GONE : RunEvent.RunPaused.Reason.SERVICE_MISSING,
                 target(), step.getAsLong(), detail, k.type(), k.name());
+    }
+
+    /**
+     * Has the next creation wait for a registration of {@code k}, unless one is there already (it
+     * came between the agent's lookup and now; later ones are heard by {@link #serviceRegistered}).
+     */
+    private void waitFor(Key k) {
+        serviceWait = k;
+        if (serviceContext == null) {
+            return;
+        }
+        try {
+            ServiceReference<?>[] refs = serviceContext.getServiceReferences(k.type(), null);
+            if (refs != null && java.util.Arrays.stream(refs)
+                    .anyMatch(r -> matches(r, k) && !departingServices.contains(ServiceBindings.serviceId(r)))) {
+                serviceWait = null;
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            // no filter is given; a stopping framework has nothing to offer
+        }
     }
 
     private static boolean matches(ServiceReference<?> ref, Key k) {
