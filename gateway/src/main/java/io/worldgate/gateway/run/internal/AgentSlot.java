@@ -109,8 +109,9 @@ public final class AgentSlot implements FactoryListener {
     private Key neededService;
     // The service the next agent's creation waits for, and the services that went away in this run.
     private Key serviceWait;
-    private final Set<Key> goneKeys = new HashSet<>();
-    private final Map<Key, Long> lastBound = new HashMap<>();
+    // Concurrent: an agent may look a service up on a thread of its own, without the slot's lock.
+    private final Set<Key> goneKeys = ConcurrentHashMap.newKeySet();
+    private final Map<Key, Long> lastBound = new ConcurrentHashMap<>();
 
     /**
      * A slot for {@code agentName}, at exactly {@code version} when that is not null, else at the
@@ -385,6 +386,10 @@ public final class AgentSlot implements FactoryListener {
                         Key k = new Key(missing.get().serviceType(), missing.get().serviceName());
                         LOG.info("agent {} waits for {}", h.label(), k);
                         waitFor(k);
+                        if (serviceWait == null) {
+                            // it is there, yet the agent did not get it: retry, but not in a busy loop
+                            changed.await(200, TimeUnit.MILLISECONDS);
+                        }
                         continue;
                     }
                     String message = describe(e);
@@ -551,17 +556,16 @@ public final class AgentSlot implements FactoryListener {
         neededService = null;
     }
 
-    /** Tells that agent {@code label} got a service, and whether it replaced another registration of it. */
+    /**
+     * Tells that agent {@code label} got a service, and whether it replaced another registration of
+     * it. Takes no lock: the agent may be on a thread of its own while the loop holds the slot's.
+     */
     private void bound(String label, Binding b) {
-        lock.lock();
-        try {
-            Long before = lastBound.put(b.key(), b.serviceId());
-            boolean rebound = before != null && before != b.serviceId();
-            events.accept(new RunEvent.ServiceBound(label, step.getAsLong(), b.key().type(), b.key().name(), b.provider(),
-                    b.providerVersion(), rebound));
-        } finally {
-            lock.unlock();
-        }
+        Long before = lastBound.put(b.key(), b.serviceId());
+        goneKeys.remove(b.key());
+        boolean rebound = before != null && before != b.serviceId();
+        events.accept(new RunEvent.ServiceBound(label, step.getAsLong(), b.key().type(), b.key().name(), b.provider(),
+                b.providerVersion(), rebound));
     }
 
     private RunEvent.RunPaused servicePause(Key k) {
