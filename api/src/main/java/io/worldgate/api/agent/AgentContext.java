@@ -47,10 +47,10 @@ public interface AgentContext {
      * host picks the highest {@code service.ranking} (then the oldest registration).
      *
      * <p>The binding lasts as long as this agent: the host releases the service when it closes the
-     * agent. When the providing plugin is stopped, updated or removed, the host first checkpoints
-     * and closes every agent bound to the service (the object must not be used after), then
-     * creates the agent again from that checkpoint, bound to the service that replaces it. Keep
-     * the object in the agent; do not hand it to anything that outlives the agent.
+     * agent. In a training run, when the providing plugin is stopped, updated or removed, the host
+     * first checkpoints and closes every agent bound to the service (the object must not be used
+     * after), then creates the agent again from that checkpoint, bound to the service that
+     * replaces it. Keep the object in the agent; do not hand it to anything that outlives it.
      */
     <S> Optional<S> service(Class<S> type, String name);
 
