@@ -9,7 +9,6 @@ import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.AgentSwapped;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunEvent.SwapRejected;
-import io.worldgate.gateway.run.internal.ServiceBindings.Binding;
 import io.worldgate.gateway.run.internal.ServiceBindings.Key;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,14 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the run goes on with the agent it had.
  *
  * <p>Services of other plugins that an agent obtains through its context are bound to that agent
- * ({@link ServiceBindings}) and follow the same rules: when one is unregistered,
+ * ({@link AgentServices}) and follow the same rules: when one is unregistered,
  * {@link #serviceUnregistering} blocks the provider until the loop has checkpointed and closed its
  * consumer, which is then made again from that checkpoint and binds what replaces the service.
  * An agent that throws {@link ServiceUnavailableException} waits, the run paused, until a matching
@@ -97,21 +94,8 @@ public final class AgentSlot implements FactoryListener {
     // The agent last retired to make way for another, and why: the next one created succeeds it.
     private String retiredLabel;
     private AgentSwapped.Cause retiredCause;
-    // Services: where they are looked up, which are being unregistered, and what the agent holds.
-    private BundleContext serviceContext;
+    private final AgentServices services;
     private ServiceWatch serviceWatch;
-    private final Set<Long> departingServices = ConcurrentHashMap.newKeySet();
-    private ServiceBindings services;
-    // Why the current agent must be made again at the next boundary: a bound service going, a
-    // better one registered, or one it needed and did not find.
-    private Binding goneService;
-    private Key betterService;
-    private Key neededService;
-    // The service the next agent's creation waits for, and the services that went away in this run.
-    private Key serviceWait;
-    // Concurrent: an agent may look a service up on a thread of its own, without the slot's lock.
-    private final Set<Key> goneKeys = ConcurrentHashMap.newKeySet();
-    private final Map<Key, Long> lastBound = new ConcurrentHashMap<>();
 
     /**
      * A slot for {@code agentName}, at exactly {@code version} when that is not null, else at the
@@ -123,6 +107,7 @@ public final class AgentSlot implements FactoryListener {
         this.pinnedVersion = version;
         this.step = step;
         this.events = events;
+        this.services = new AgentServices(step, events);
     }
 
     /**
@@ -154,7 +139,7 @@ public final class AgentSlot implements FactoryListener {
             agentName = name;
             pinnedVersion = version;
             broken.clear(); // a failed version may be asked for again, once fixed or to retry
-            serviceWait = null; // the agent asked for may not need the service waited for
+            services.stopWaiting(); // the agent asked for may not need the service waited for
             Optional<FactoryHandle> best = best();
             if (current != null && best.isPresent() && best.get().serviceId() == current.serviceId()) {
                 return told(reject(requested, SwapRejected.Reason.ALREADY_RUNNING, ""));
@@ -179,7 +164,7 @@ public final class AgentSlot implements FactoryListener {
         try {
             available.put(handle.serviceId(), handle);
             if (handle.agentName().equals(agentName)) {
-                serviceWait = null; // another version may not need the service waited for
+                services.stopWaiting(); // another version may not need the service waited for
             }
             changed.signalAll();
         } finally {
@@ -222,7 +207,7 @@ public final class AgentSlot implements FactoryListener {
     public void watchServices(BundleContext context) {
         lock.lock();
         try {
-            serviceContext = context;
+            services.lookIn(context);
             serviceWatch = ServiceWatch.open(context, this);
         } finally {
             lock.unlock();
@@ -250,32 +235,24 @@ public final class AgentSlot implements FactoryListener {
      * after it is gone.
      */
     void serviceUnregistering(ServiceReference<?> ref) {
-        long id = ServiceBindings.serviceId(ref);
-        departingServices.add(id);
         lock.lock();
         try {
-            ServiceBindings holder = services;
-            Optional<Binding> bound = holder == null ? Optional.empty() : holder.binding(id);
-            if (bound.isEmpty()) {
+            Optional<ServiceBindings> holder = services.departing(ref, current == null ? "" : current.label());
+            if (holder.isEmpty()) {
                 return;
             }
-            Binding b = bound.get();
-            goneService = b;
-            goneKeys.add(b.key());
-            events.accept(new RunEvent.ServiceGone(current.label(), step.getAsLong(), b.key().type(), b.key().name(),
-                    b.provider(), b.providerVersion()));
             changed.signalAll();
             long nanos = RELEASE_TIMEOUT.toNanos();
-            while (services == holder && nanos > 0) {
+            while (services.holds(holder.get()) && nanos > 0) {
                 nanos = changed.awaitNanos(nanos);
             }
-            if (services == holder) {
-                LOG.error("run did not release service {} within {} s; it goes anyway", b.key(), RELEASE_TIMEOUT.toSeconds());
+            if (services.holds(holder.get())) {
+                LOG.error("run did not release service {} within {} s; it goes anyway", ref, RELEASE_TIMEOUT.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            departingServices.remove(id);
+            services.departed(ref);
             lock.unlock();
         }
     }
@@ -284,15 +261,8 @@ public final class AgentSlot implements FactoryListener {
     void serviceRegistered(ServiceReference<?> ref) {
         lock.lock();
         try {
-            if (serviceWait != null && matches(ref, serviceWait)) {
-                serviceWait = null;
+            if (services.registered(ref)) {
                 changed.signalAll();
-            }
-            if (services != null && current != null && goneService == null) {
-                services.improvedBy(ref).ifPresent(k -> {
-                    betterService = k;
-                    changed.signalAll();
-                });
             }
         } finally {
             lock.unlock();
@@ -305,15 +275,9 @@ public final class AgentSlot implements FactoryListener {
      * for the service; the caller must not count it as a failure.
      */
     public boolean needsService(Throwable e) {
-        Optional<ServiceUnavailableException> missing = serviceUnavailable(e);
-        if (missing.isEmpty()) {
-            return false;
-        }
         lock.lock();
         try {
-            neededService = new Key(missing.get().serviceType(), missing.get().serviceName());
-            LOG.info("agent {} waits for {}", current == null ? target() : current.label(), neededService);
-            return true;
+            return services.needs(e);
         } finally {
             lock.unlock();
         }
@@ -330,16 +294,8 @@ public final class AgentSlot implements FactoryListener {
                 Optional<FactoryHandle> best = best();
                 if (releaseRequested.contains(current.serviceId())) {
                     retireCurrent(lifecycle, current.label() + " is being removed", AgentSwapped.Cause.PLUGIN_REPLACED);
-                } else if (goneService != null) {
-                    Binding b = goneService;
-                    retireCurrent(lifecycle, b.key() + " of " + b.provider() + "@" + b.providerVersion() + " is going away",
-                            AgentSwapped.Cause.SERVICE_REBOUND);
-                } else if (neededService != null) {
-                    Key k = neededService;
-                    retireCurrent(lifecycle, "needs " + k + ", which is not deployed", AgentSwapped.Cause.SERVICE_REBOUND);
-                    waitFor(k);
-                } else if (betterService != null) {
-                    retireCurrent(lifecycle, "a better " + betterService + " was registered", AgentSwapped.Cause.SERVICE_REBOUND);
+                } else if (services.remakeReason().isPresent()) {
+                    retireCurrent(lifecycle, services.remakeReason().get(), AgentSwapped.Cause.SERVICE_REBOUND);
                 } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
                     if (pending != null) {
                         retireCurrent(lifecycle, "swap to " + pending.requested() + " requested", AgentSwapped.Cause.REQUESTED);
@@ -366,27 +322,26 @@ public final class AgentSlot implements FactoryListener {
                     changed.await(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
-                if (serviceWait != null) {
+                Optional<Key> awaited = services.awaited();
+                if (awaited.isPresent()) {
                     if (System.nanoTime() - emptySince >= PAUSE_GRACE.toNanos()) {
-                        lifecycle.waiting(servicePause(serviceWait));
+                        lifecycle.waiting(services.pause(target(), awaited.get()));
                     }
                     changed.await(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
                 FactoryHandle h = best.get();
-                ServiceBindings bindings = new ServiceBindings(serviceContext, departingServices::contains,
-                        b -> bound(h.label(), b));
+                ServiceBindings bindings = services.forAgent(h.label());
                 Created created;
                 try {
                     created = lifecycle.create(h, bindings);
                 } catch (RuntimeException e) {
                     bindings.release();
-                    Optional<ServiceUnavailableException> missing = serviceUnavailable(e);
+                    Optional<Key> missing = AgentServices.unavailable(e);
                     if (missing.isPresent() && pending == null) {
-                        Key k = new Key(missing.get().serviceType(), missing.get().serviceName());
-                        LOG.info("agent {} waits for {}", h.label(), k);
-                        waitFor(k);
-                        if (serviceWait == null) {
+                        LOG.info("agent {} waits for {}", h.label(), missing.get());
+                        services.waitFor(missing.get());
+                        if (services.awaited().isEmpty()) {
                             // it is there, yet the agent did not get it: retry, but not in a busy loop
                             changed.await(200, TimeUnit.MILLISECONDS);
                         }
@@ -409,7 +364,7 @@ public final class AgentSlot implements FactoryListener {
                 }
                 agent = created.agent();
                 current = h;
-                services = bindings;
+                services.adopt(bindings);
                 succeeded(h, created.loadedCheckpoint());
             }
             return stopping ? Optional.empty() : Optional.of(agent);
@@ -474,7 +429,7 @@ public final class AgentSlot implements FactoryListener {
             retiredCause = AgentSwapped.Cause.AGENT_FAILED;
             current = null;
             agent = null;
-            releaseServices();
+            services.release();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -540,76 +495,9 @@ public final class AgentSlot implements FactoryListener {
         try {
             lifecycle.retire(h, a, why);
         } finally {
-            releaseServices();
+            services.release();
             changed.signalAll();
         }
-    }
-
-    /** Ungets the services the agent just closed held; what asked for it to be made again is done. */
-    private void releaseServices() {
-        if (services != null) {
-            services.release();
-            services = null;
-        }
-        goneService = null;
-        betterService = null;
-        neededService = null;
-    }
-
-    /**
-     * Tells that agent {@code label} got a service, and whether it replaced another registration of
-     * it. Takes no lock: the agent may be on a thread of its own while the loop holds the slot's.
-     */
-    private void bound(String label, Binding b) {
-        Long before = lastBound.put(b.key(), b.serviceId());
-        goneKeys.remove(b.key());
-        boolean rebound = before != null && before != b.serviceId();
-        events.accept(new RunEvent.ServiceBound(label, step.getAsLong(), b.key().type(), b.key().name(), b.provider(),
-                b.providerVersion(), rebound));
-    }
-
-    private RunEvent.RunPaused servicePause(Key k) {
-        boolean gone = goneKeys.contains(k);
-        String detail = gone
-                ? "agent '" + target() + "' waits for " + k + ", which went away; deploy the plugin that offers it to resume"
-                : "agent '" + target() + "' needs " + k + ", which no deployed plugin offers; deploy one to resume";
-        return new RunEvent.RunPaused(gone ? RunEvent.RunPaused.Reason.SERVICE_GONE : RunEvent.RunPaused.Reason.SERVICE_MISSING,
-                target(), step.getAsLong(), detail, k.type(), k.name());
-    }
-
-    /**
-     * Has the next creation wait for a registration of {@code k}, unless one is there already (it
-     * came between the agent's lookup and now; later ones are heard by {@link #serviceRegistered}).
-     */
-    private void waitFor(Key k) {
-        serviceWait = k;
-        if (serviceContext == null) {
-            return;
-        }
-        try {
-            ServiceReference<?>[] refs = serviceContext.getServiceReferences(k.type(), null);
-            if (refs != null && java.util.Arrays.stream(refs)
-                    .anyMatch(r -> matches(r, k) && !departingServices.contains(ServiceBindings.serviceId(r)))) {
-                serviceWait = null;
-            }
-        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
-            // no filter is given; a stopping framework has nothing to offer
-        }
-    }
-
-    private static boolean matches(ServiceReference<?> ref, Key k) {
-        return k.name().equals(ref.getProperty(ServiceBindings.SERVICE_NAME_PROPERTY))
-                && ref.getProperty(Constants.OBJECTCLASS) instanceof String[] types && List.of(types).contains(k.type());
-    }
-
-    /** The {@link ServiceUnavailableException} among {@code e} and its causes, if any. */
-    static Optional<ServiceUnavailableException> serviceUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ServiceUnavailableException s) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
     }
 
     private Optional<FactoryHandle> best() {
