@@ -2,6 +2,7 @@ package io.worldgate.gateway.run;
 
 import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
@@ -63,9 +64,9 @@ class ServiceBindingRunTest {
                 assertThat(events.of(RunEvent.AgentFailed.class)).as(events.events.toString()).isEmpty();
                 assertThat(events.of(RunEvent.ServiceBound.class)).as(events.events.toString()).extracting(
                         RunEvent.ServiceBound::providerVersion, RunEvent.ServiceBound::rebound).containsExactly(
-                                org.assertj.core.groups.Tuple.tuple("1.0.0", false),
-                                org.assertj.core.groups.Tuple.tuple("1.0.1", true),
-                                org.assertj.core.groups.Tuple.tuple("1.0.2", true));
+                                tuple("1.0.0", false),
+                                tuple("1.0.1", true),
+                                tuple("1.0.2", true));
                 assertThat(events.of(RunEvent.ServiceBound.class)).allSatisfy(b -> {
                     assertThat(b.serviceType()).isEqualTo(ENCODER);
                     assertThat(b.serviceName()).isEqualTo("probe");
@@ -170,9 +171,9 @@ class ServiceBindingRunTest {
                 await("steps with the plain encoder", 30, () -> run.status().step() > back + 200);
                 assertThat(events.of(RunEvent.ServiceBound.class)).as(events.events.toString())
                         .extracting(RunEvent.ServiceBound::provider, RunEvent.ServiceBound::rebound).containsExactly(
-                                org.assertj.core.groups.Tuple.tuple("test.svcprovider", false),
-                                org.assertj.core.groups.Tuple.tuple("test.svcranked", true),
-                                org.assertj.core.groups.Tuple.tuple("test.svcprovider", true));
+                                tuple("test.svcprovider", false),
+                                tuple("test.svcranked", true),
+                                tuple("test.svcprovider", true));
                 assertThat(events.of(RunEvent.ServiceGone.class)).extracting(RunEvent.ServiceGone::provider)
                         .containsExactly("test.svcranked");
                 assertThat(events.of(RunEvent.AgentFailed.class)).isEmpty();
