@@ -43,7 +43,25 @@ public interface AgentContext {
 
     /**
      * A service offered by another plugin, chosen by name, such as an image encoder for Dreamer's
-     * {@code encoder=mae} option. Empty when no such service is present.
+     * {@code encoder=mae} option. Empty when no such service is present. Among several matches the
+     * host picks the highest {@code service.ranking} (then the oldest registration).
+     *
+     * <p>The binding lasts as long as this agent: the host releases the service when it closes the
+     * agent. In a training run, when the providing plugin is stopped, updated or removed, the host
+     * first checkpoints and closes every agent bound to the service (the object must not be used
+     * after), then creates the agent again from that checkpoint, bound to the service that
+     * replaces it. Keep the object in the agent; do not hand it to anything that outlives it.
      */
     <S> Optional<S> service(Class<S> type, String name);
+
+    /**
+     * As {@link #service}, for an agent that cannot work without the service.
+     *
+     * @throws ServiceUnavailableException when no such service is present: the host pauses the
+     *     run until one is registered, then creates the agent again
+     * @since API 1.4
+     */
+    default <S> S requireService(Class<S> type, String name) {
+        return service(type, name).orElseThrow(() -> new ServiceUnavailableException(type.getName(), name));
+    }
 }

@@ -9,6 +9,7 @@ import io.worldgate.api.env.EpisodeRunner;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.run.internal.ServiceBindings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -52,10 +53,20 @@ public final class AgentCreation {
     /**
      * What the host lends an agent: {@code experience}, an episode runner if any, a metrics sink, a
      * work directory, the seed and device, and other plugins' services from {@code services} (null:
-     * none).
+     * none), bound to that one agent until {@link #releaseServices}.
      */
     public static AgentContext context(Experience experience, Optional<EpisodeRunner> episodeRunner, MetricsSink metrics,
             Path workDirectory, long seed, String device, BundleContext services) {
-        return new HostAgentContext(experience, episodeRunner, metrics, workDirectory, seed, device, services);
+        return new HostAgentContext(experience, episodeRunner, metrics, workDirectory, seed, device, ServiceBindings.of(services));
+    }
+
+    /**
+     * Gives back the services that the agent made with {@code context} (from {@link #context})
+     * obtained; call it once that agent is closed.
+     */
+    public static void releaseServices(AgentContext context) {
+        if (context instanceof HostAgentContext c && c.services() != null) {
+            c.services().release();
+        }
     }
 }

@@ -54,6 +54,8 @@ public final class CheckpointEvaluation {
         try (Agent agent = AgentCreation.create(h, env.spec(), preset, overrides, context)) {
             agent.load(checkpoint);
             return VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed);
+        } finally {
+            AgentCreation.releaseServices(context);
         }
     }
 }

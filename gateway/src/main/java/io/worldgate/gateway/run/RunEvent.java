@@ -66,15 +66,28 @@ public sealed interface RunEvent {
      * @param agent the agent it waits for ({@code name} or {@code name@version}); for
      *     {@link Reason#AGENT_FAILED} the {@code name@version} that failed
      * @param detail for people: the error, what to deploy
+     * @param serviceType for {@link Reason#SERVICE_GONE} and {@link Reason#SERVICE_MISSING}: the
+     *     interface of the service waited for; else empty
+     * @param serviceName and its {@code worldgate.service.name}; else empty
      */
-    record RunPaused(Reason reason, String agent, long step, String detail) implements RunEvent {
+    record RunPaused(Reason reason, String agent, long step, String detail, String serviceType, String serviceName)
+            implements RunEvent {
+
+        /** A pause that waits for no service. */
+        public RunPaused(Reason reason, String agent, long step, String detail) {
+            this(reason, agent, step, detail, "", "");
+        }
 
         /** Why a run pauses. */
         public enum Reason {
             /** No deployed plugin offers the agent. */
             NO_PLUGIN,
             /** The agent threw, or returned invalid actions, or its plugin could not create it. */
-            AGENT_FAILED
+            AGENT_FAILED,
+            /** A service the agent was bound to went away (its plugin stopped, updated or removed) and none replaces it yet. */
+            SERVICE_GONE,
+            /** The agent needs a service that no deployed plugin offers. */
+            SERVICE_MISSING
         }
 
         @Override
@@ -173,6 +186,37 @@ public sealed interface RunEvent {
         }
     }
 
+    /**
+     * An agent got a service of another plugin through its context. {@code serviceType} is the
+     * interface, {@code serviceName} its {@code worldgate.service.name}; {@code provider} and
+     * {@code providerVersion} the bundle that offers it.
+     *
+     * @param rebound true when the run's agent had been bound to another registration of the
+     *     same service before (the provider was updated, replaced or outranked)
+     */
+    record ServiceBound(String agent, long step, String serviceType, String serviceName, String provider,
+            String providerVersion, boolean rebound) implements RunEvent {
+        @Override
+        public String text() {
+            return "agent " + agent + (rebound ? " rebound to " : " bound to ") + serviceType + " '" + serviceName + "' of "
+                    + provider + "@" + providerVersion;
+        }
+    }
+
+    /**
+     * A service the agent was bound to is going away (its provider stopped, updated or removed): the
+     * agent is checkpointed and closed before the service goes, then made again with what replaces
+     * it, or the run pauses ({@link RunPaused.Reason#SERVICE_GONE}) until something does.
+     */
+    record ServiceGone(String agent, long step, String serviceType, String serviceName, String provider,
+            String providerVersion) implements RunEvent {
+        @Override
+        public String text() {
+            return serviceType + " '" + serviceName + "' of " + provider + "@" + providerVersion + " used by " + agent
+                    + " is going away";
+        }
+    }
+
     /** A swap to {@code requested} ({@code name} or {@code name@version}) was asked for; a {@link SwapOutcome} follows. */
     record SwapRequested(String requested, long step) implements RunEvent {
         @Override
@@ -202,7 +246,9 @@ public sealed interface RunEvent {
             /** The plugin in use was taken away (or updated in place) and another took its place. */
             PLUGIN_REPLACED,
             /** The agent in use failed and a working version took over. */
-            AGENT_FAILED
+            AGENT_FAILED,
+            /** The agent was made again to bind a service that replaced one it used, and another version came up. */
+            SERVICE_REBOUND
         }
 
         @Override

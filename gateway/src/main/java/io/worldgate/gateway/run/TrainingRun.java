@@ -19,6 +19,7 @@ import io.worldgate.gateway.run.internal.EpisodeInfos;
 import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
+import io.worldgate.gateway.run.internal.ServiceBindings;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
@@ -130,6 +131,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Starts the loop on its own thread. */
     public TrainingRun start() {
+        slot.watchServices(host.bundleContext());
         host.addListener(slot);
         thread.start();
         return this;
@@ -254,6 +256,7 @@ public final class TrainingRun implements AutoCloseable {
             why = "internal error: " + AgentSlot.describe(e);
         } finally {
             host.removeListener(slot);
+            slot.unwatchServices();
             slot.endRequests();
             closeQuietly(env);
             closeQuietly(evaluations);
@@ -327,7 +330,9 @@ public final class TrainingRun implements AutoCloseable {
                         throw new IllegalStateException("act returned null");
                     }
                 } catch (RuntimeException e) {
-                    agentFailed("failed in act: " + AgentSlot.describe(e));
+                    if (!slot.needsService(e)) {
+                        agentFailed("failed in act: " + AgentSlot.describe(e));
+                    }
                     continue;
                 }
                 Optional<String> invalid = spec.actionSpace().validateBatch(actions, n);
@@ -359,7 +364,9 @@ public final class TrainingRun implements AutoCloseable {
                         metrics.putAll(trained);
                         trained.forEach((tag, value) -> scalar(tag, value));
                     } catch (RuntimeException e) {
-                        agentFailed("failed in train: " + AgentSlot.describe(e));
+                        if (!slot.needsService(e)) {
+                            agentFailed("failed in train: " + AgentSlot.describe(e));
+                        }
                         continue;
                     }
                 }
@@ -402,7 +409,9 @@ public final class TrainingRun implements AutoCloseable {
         try {
             trained = population.during(() -> agent.train(1));
         } catch (RuntimeException e) {
-            agentFailed("failed in train: " + AgentSlot.describe(e));
+            if (!slot.needsService(e)) {
+                agentFailed("failed in train: " + AgentSlot.describe(e));
+            }
             return false;
         }
         updates++;
@@ -532,10 +541,10 @@ public final class TrainingRun implements AutoCloseable {
     /** How the slot creates and retires agents for this run. */
     private final class Lifecycle implements AgentSlot.Lifecycle {
         @Override
-        public AgentSlot.Created create(FactoryHandle h) {
+        public AgentSlot.Created create(FactoryHandle h, ServiceBindings services) {
             HostAgentContext context = new HostAgentContext(experience,
                     Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
-                    agentMetrics(), config.runDirectory(), config.seed(), config.device(), host.bundleContext(),
+                    agentMetrics(), config.runDirectory(), config.seed(), config.device(), services,
                     Optional.of(population));
             Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
             agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());

@@ -18,6 +18,8 @@ import io.worldgate.proto.service.v1.RunEnded;
 import io.worldgate.proto.service.v1.RunPaused;
 import io.worldgate.proto.service.v1.RunResumed;
 import io.worldgate.proto.service.v1.RunStarted;
+import io.worldgate.proto.service.v1.ServiceBound;
+import io.worldgate.proto.service.v1.ServiceGone;
 import io.worldgate.proto.service.v1.SwapRejected;
 import io.worldgate.proto.service.v1.SwapRequested;
 
@@ -58,7 +60,16 @@ public final class RunEventsProto {
             b.setRunStarted(RunStarted.newBuilder().setStep(s.step()));
         } else if (event instanceof RunEvent.RunPaused p) {
             b.setRunPaused(RunPaused.newBuilder().setReason(RunPaused.Reason.valueOf(p.reason().name()))
-                    .setAgent(p.agent()).setStep(p.step()).setDetail(p.detail()));
+                    .setAgent(p.agent()).setStep(p.step()).setDetail(p.detail())
+                    .setServiceType(p.serviceType()).setServiceName(p.serviceName()));
+        } else if (event instanceof RunEvent.ServiceBound sb) {
+            b.setServiceBound(ServiceBound.newBuilder().setAgent(sb.agent()).setStep(sb.step())
+                    .setServiceType(sb.serviceType()).setServiceName(sb.serviceName()).setProvider(sb.provider())
+                    .setProviderVersion(sb.providerVersion()).setRebound(sb.rebound()));
+        } else if (event instanceof RunEvent.ServiceGone sg) {
+            b.setServiceGone(ServiceGone.newBuilder().setAgent(sg.agent()).setStep(sg.step())
+                    .setServiceType(sg.serviceType()).setServiceName(sg.serviceName()).setProvider(sg.provider())
+                    .setProviderVersion(sg.providerVersion()));
         } else if (event instanceof RunEvent.RunResumed r) {
             b.setRunResumed(RunResumed.newBuilder().setStep(r.step()));
         } else if (event instanceof RunEvent.RunEnded e) {
@@ -130,7 +141,17 @@ public final class RunEventsProto {
             case RUN_PAUSED -> {
                 RunPaused p = e.getRunPaused();
                 yield new RunEvent.RunPaused(RunEvent.RunPaused.Reason.valueOf(p.getReason().name()), p.getAgent(), p.getStep(),
-                        p.getDetail());
+                        p.getDetail(), p.getServiceType(), p.getServiceName());
+            }
+            case SERVICE_BOUND -> {
+                ServiceBound sb = e.getServiceBound();
+                yield new RunEvent.ServiceBound(sb.getAgent(), sb.getStep(), sb.getServiceType(), sb.getServiceName(),
+                        sb.getProvider(), sb.getProviderVersion(), sb.getRebound());
+            }
+            case SERVICE_GONE -> {
+                ServiceGone sg = e.getServiceGone();
+                yield new RunEvent.ServiceGone(sg.getAgent(), sg.getStep(), sg.getServiceType(), sg.getServiceName(),
+                        sg.getProvider(), sg.getProviderVersion());
             }
             case RUN_RESUMED -> new RunEvent.RunResumed(e.getRunResumed().getStep());
             case RUN_ENDED -> new RunEvent.RunEnded(fromProto(e.getRunEnded().getState()), e.getRunEnded().getStep(),

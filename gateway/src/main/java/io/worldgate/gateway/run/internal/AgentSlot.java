@@ -1,6 +1,7 @@
 package io.worldgate.gateway.run.internal;
 
 import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.ServiceUnavailableException;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.FactoryListener;
 import io.worldgate.gateway.host.PluginHost;
@@ -8,6 +9,7 @@ import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunEvent.AgentSwapped;
 import io.worldgate.gateway.run.RunEvent.SwapOutcome;
 import io.worldgate.gateway.run.RunEvent.SwapRejected;
+import io.worldgate.gateway.run.internal.ServiceBindings.Key;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +23,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * loop waits in {@link #acquire}: the run pauses. Each change of agent is told as an
  * {@link AgentSwapped} event; a requested swap that cannot happen as a {@link SwapRejected}, and
  * the run goes on with the agent it had.
+ *
+ * <p>Services of other plugins that an agent obtains through its context are bound to that agent
+ * ({@link AgentServices}) and follow the same rules: when one is unregistered,
+ * {@link #serviceUnregistering} blocks the provider until the loop has checkpointed and closed its
+ * consumer, which is then made again from that checkpoint and binds what replaces the service.
+ * An agent that throws {@link ServiceUnavailableException} waits, the run paused, until a matching
+ * service is registered; a registration that would serve the agent better (one it found missing,
+ * or a higher ranking) has it made again at the next step boundary.
  */
 public final class AgentSlot implements FactoryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSlot.class);
@@ -45,8 +57,11 @@ public final class AgentSlot implements FactoryListener {
 
     /** What the slot asks of its run. */
     public interface Lifecycle {
-        /** Creates an agent from {@code handle}, handing it the latest checkpoint. */
-        Created create(FactoryHandle handle);
+        /**
+         * Creates an agent from {@code handle}, handing it the latest checkpoint; its context
+         * looks other plugins' services up in {@code services}.
+         */
+        Created create(FactoryHandle handle, ServiceBindings services);
 
         /** Checkpoints and closes {@code agent}, created from {@code handle}. */
         void retire(FactoryHandle handle, Agent agent, String why);
@@ -79,6 +94,8 @@ public final class AgentSlot implements FactoryListener {
     // The agent last retired to make way for another, and why: the next one created succeeds it.
     private String retiredLabel;
     private AgentSwapped.Cause retiredCause;
+    private final AgentServices services;
+    private ServiceWatch serviceWatch;
 
     /**
      * A slot for {@code agentName}, at exactly {@code version} when that is not null, else at the
@@ -90,6 +107,7 @@ public final class AgentSlot implements FactoryListener {
         this.pinnedVersion = version;
         this.step = step;
         this.events = events;
+        this.services = new AgentServices(step, events);
     }
 
     /**
@@ -121,6 +139,7 @@ public final class AgentSlot implements FactoryListener {
             agentName = name;
             pinnedVersion = version;
             broken.clear(); // a failed version may be asked for again, once fixed or to retry
+            services.stopWaiting(); // the agent asked for may not need the service waited for
             Optional<FactoryHandle> best = best();
             if (current != null && best.isPresent() && best.get().serviceId() == current.serviceId()) {
                 return told(reject(requested, SwapRejected.Reason.ALREADY_RUNNING, ""));
@@ -144,6 +163,9 @@ public final class AgentSlot implements FactoryListener {
         lock.lock();
         try {
             available.put(handle.serviceId(), handle);
+            if (handle.agentName().equals(agentName)) {
+                services.stopWaiting(); // another version may not need the service waited for
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -179,6 +201,89 @@ public final class AgentSlot implements FactoryListener {
     }
 
     /**
+     * Looks agents' services up in {@code context} from now on and watches them come and go,
+     * until {@link #unwatchServices}. Without it agents find no service.
+     */
+    public void watchServices(BundleContext context) {
+        lock.lock();
+        try {
+            services.lookIn(context);
+            serviceWatch = ServiceWatch.open(context, this);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops watching services (the run ends). */
+    public void unwatchServices() {
+        ServiceWatch w;
+        lock.lock();
+        try {
+            w = serviceWatch;
+            serviceWatch = null;
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    /**
+     * A service offered to agents is being unregistered: if the agent in use is bound to it, blocks
+     * until the loop has checkpointed and closed that agent, so that nothing of the service is used
+     * after it is gone.
+     */
+    void serviceUnregistering(ServiceReference<?> ref) {
+        lock.lock();
+        try {
+            Optional<ServiceBindings> holder = services.departing(ref, current == null ? "" : current.label());
+            if (holder.isEmpty()) {
+                return;
+            }
+            changed.signalAll();
+            long nanos = RELEASE_TIMEOUT.toNanos();
+            while (services.holds(holder.get()) && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            if (services.holds(holder.get())) {
+                LOG.error("run did not release service {} within {} s; it goes anyway", ref, RELEASE_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            services.departed(ref);
+            lock.unlock();
+        }
+    }
+
+    /** A service offered to agents was registered (or its properties changed). */
+    void serviceRegistered(ServiceReference<?> ref) {
+        lock.lock();
+        try {
+            if (services.registered(ref)) {
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@code e}, thrown by the agent in use, says that it needs a service that is not
+     * deployed. If so, the agent is checkpointed and closed at the next boundary and the run waits
+     * for the service; the caller must not count it as a failure.
+     */
+    public boolean needsService(Throwable e) {
+        lock.lock();
+        try {
+            return services.needs(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The agent to use for the next step, swapping or creating one first if needed. Blocks while
      * no usable plugin is deployed. Returns empty once {@link #stop} was called.
      */
@@ -189,6 +294,8 @@ public final class AgentSlot implements FactoryListener {
                 Optional<FactoryHandle> best = best();
                 if (releaseRequested.contains(current.serviceId())) {
                     retireCurrent(lifecycle, current.label() + " is being removed", AgentSwapped.Cause.PLUGIN_REPLACED);
+                } else if (services.remakeReason().isPresent()) {
+                    retireCurrent(lifecycle, services.remakeReason().get(), AgentSwapped.Cause.SERVICE_REBOUND);
                 } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
                     if (pending != null) {
                         retireCurrent(lifecycle, "swap to " + pending.requested() + " requested", AgentSwapped.Cause.REQUESTED);
@@ -215,13 +322,35 @@ public final class AgentSlot implements FactoryListener {
                     changed.await(200, TimeUnit.MILLISECONDS);
                     continue;
                 }
+                Optional<Key> awaited = services.awaited();
+                if (awaited.isPresent()) {
+                    if (System.nanoTime() - emptySince >= PAUSE_GRACE.toNanos()) {
+                        lifecycle.waiting(services.pause(target(), awaited.get()));
+                    }
+                    changed.await(200, TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 FactoryHandle h = best.get();
+                ServiceBindings bindings = services.forAgent(h.label());
                 Created created;
                 try {
-                    created = lifecycle.create(h);
+                    created = lifecycle.create(h, bindings);
                 } catch (RuntimeException e) {
+                    bindings.release();
+                    Optional<Key> missing = AgentServices.unavailable(e);
+                    if (missing.isPresent() && pending == null) {
+                        LOG.info("agent {} waits for {}", h.label(), missing.get());
+                        services.waitFor(missing.get());
+                        if (services.awaited().isEmpty()) {
+                            // it is there, yet the agent did not get it: retry, but not in a busy loop
+                            changed.await(200, TimeUnit.MILLISECONDS);
+                        }
+                        continue;
+                    }
                     String message = describe(e);
-                    broken.put(h.serviceId(), message);
+                    if (missing.isEmpty()) {
+                        broken.put(h.serviceId(), message);
+                    }
                     LOG.warn("agent {} could not be created: {}", h.label(), message);
                     if (pending != null) {
                         // The requested agent cannot run here: back to the one asked for before.
@@ -235,6 +364,7 @@ public final class AgentSlot implements FactoryListener {
                 }
                 agent = created.agent();
                 current = h;
+                services.adopt(bindings);
                 succeeded(h, created.loadedCheckpoint());
             }
             return stopping ? Optional.empty() : Optional.of(agent);
@@ -299,6 +429,7 @@ public final class AgentSlot implements FactoryListener {
             retiredCause = AgentSwapped.Cause.AGENT_FAILED;
             current = null;
             agent = null;
+            services.release();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -364,6 +495,7 @@ public final class AgentSlot implements FactoryListener {
         try {
             lifecycle.retire(h, a, why);
         } finally {
+            services.release();
             changed.signalAll();
         }
     }

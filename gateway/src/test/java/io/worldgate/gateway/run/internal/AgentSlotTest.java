@@ -21,7 +21,7 @@ class AgentSlotTest {
     private final AgentSlot slot = new AgentSlot("a", null, () -> 42, events::add);
     private final AgentSlot.Lifecycle lifecycle = new AgentSlot.Lifecycle() {
         @Override
-        public AgentSlot.Created create(FactoryHandle handle) {
+        public AgentSlot.Created create(FactoryHandle handle, ServiceBindings services) {
             return new AgentSlot.Created(mock(Agent.class), true);
         }
 

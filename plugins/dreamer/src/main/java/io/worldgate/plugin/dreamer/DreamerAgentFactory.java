@@ -5,7 +5,6 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentDescriptor;
-import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.env.EnvSpec;
@@ -56,9 +55,8 @@ public final class DreamerAgentFactory implements AgentFactory {
         DreamerConfig c = DreamerConfig.from(config);
         ImageEncoder encoder = null;
         if (!c.encoder().equals("cnn")) {
-            encoder = context.service(ImageEncoder.class, c.encoder()).orElseThrow(() -> new AgentException(
-                    "dreamer encoder=" + c.encoder() + ": no image-encoder service named '" + c.encoder()
-                            + "' is deployed (deploy the plugin that offers it, or use encoder=cnn)"));
+            // Absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn).
+            encoder = context.requireService(ImageEncoder.class, c.encoder());
         }
         return new DreamerAgent(spec, c, context, encoder);
     }

@@ -107,9 +107,18 @@ public final class AgentGateway implements AutoCloseable {
         SessionMetrics metrics = new SessionMetrics();
         // No episode runner: the Python caller owns the environments.
         AgentContext context = AgentCreation.context(experience, Optional.empty(), metrics, work, seed, "auto", host.bundleContext());
-        Agent agent = AgentCreation.create(h, spec, preset, overrides, context);
+        Agent agent;
+        try {
+            agent = AgentCreation.create(h, spec, preset, overrides, context);
+        } catch (RuntimeException e) {
+            AgentCreation.releaseServices(context);
+            throw e;
+        }
         AgentSession[] holder = new AgentSession[1];
-        AgentSession s = new AgentSession(h.label(), spec, agent, experience, metrics, () -> sessions.remove(holder[0]));
+        AgentSession s = new AgentSession(h.label(), spec, agent, experience, metrics, () -> {
+            sessions.remove(holder[0]);
+            AgentCreation.releaseServices(context);
+        });
         holder[0] = s;
         sessions.add(s);
         return s;
