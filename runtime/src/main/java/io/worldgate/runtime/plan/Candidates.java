@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * Making and scoring candidate action sequences for a sampling planner, batched over {@code N}
@@ -92,12 +93,12 @@ final class Candidates {
         NDArray total = null;
         for (int t = 0; t < h; t++) {
             NDArray a = rows.get(t);
-            NDArray r = model.reward(zt, a).reshape(n * count).mul((float) weight);
+            NDArray r = Scalars.mul(model.reward(zt, a).reshape(n * count), (float) weight);
             total = total == null ? r : total.add(r);
             zt = model.next(zt, a);
             weight *= gamma;
         }
-        total = total.add(model.terminalValue(zt).reshape(n * count).mul((float) weight));
+        total = total.add(Scalars.mul(model.terminalValue(zt).reshape(n * count), (float) weight));
         total = NDArrays.where(total.isNaN(), total.zerosLike(), total);
         return total.reshape(n, count);
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.Objects;
 
 /**
@@ -65,7 +66,7 @@ public final class Cem implements Planner {
                 NDArray sequences = Candidates.sample(mean, std, s.candidates());
                 NDArray best = Candidates.elites(Candidates.returns(model, z, sequences), sequences, s.topK()).get(1);
                 mean = best.mean(new int[] {2});
-                std = best.sub(mean.expandDims(2)).square().mean(new int[] {2}).sqrt().maximum((float) s.minStd());
+                std = Scalars.maximum(best.sub(mean.expandDims(2)).square().mean(new int[] {2}).sqrt(), (float) s.minStd());
             }
             NDArray action = mean.get(0);
             if (explore && s.exploreNoise() > 0) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.Objects;
 
 /**
@@ -91,7 +92,7 @@ public final class Mppi implements Planner {
 
     /** Refits to {@code eliteValues [N, K]} and {@code eliteSequences [H, N, K, A]}. */
     static Refit refit(NDArray eliteValues, NDArray eliteSequences, double temperature, double minStd, double maxStd) {
-        NDArray score = eliteValues.sub(eliteValues.max(new int[] {1}, true)).mul((float) temperature).exp();
+        NDArray score = Scalars.mul(eliteValues.sub(eliteValues.max(new int[] {1}, true)), (float) temperature).exp();
         NDArray weights = score.div(score.sum(new int[] {1}, true));
         NDArray w = weights.expandDims(0).expandDims(3);
         NDArray mean = eliteSequences.mul(w).sum(new int[] {2});
