@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /** CEM on {@link QuadraticToy}, whose optima are derived there. */
 class CemTest {
-    /** How close the evaluation action must come to the derived optimum. */
+    /** How close the evaluation action must come to the derived optimum (reached: within 6e-5). */
+    static final double OPTIMUM_TOLERANCE = 1e-3;
+    /** How close a one-iteration search of std 0.05 must stay to where it started. */
     static final double TOLERANCE = 0.02;
 
     NDManager m;
@@ -50,7 +52,7 @@ class CemTest {
         Plan plan = new Cem(2, withHorizon(1)).plan(latents(m, starts), toy, null, null, null, false);
         assertThat(plan.action().getShape()).isEqualTo(new Shape(4, 2));
         for (int i = 0; i < starts.length; i++) {
-            assertThat(maxError(row(plan.action(), i), QuadraticToy.oneStepOptimum(starts[i]))).as("env %d", i).isLessThan(TOLERANCE);
+            assertThat(maxError(row(plan.action(), i), QuadraticToy.oneStepOptimum(starts[i]))).as("env %d", i).isLessThan(OPTIMUM_TOLERANCE);
         }
     }
 
@@ -59,8 +61,8 @@ class CemTest {
         float[][] starts = {{0f, 0f}, {1f, 1f}, {-0.5f, 0.5f}};
         Plan plan = new Cem(2, withHorizon(2)).plan(latents(m, starts), toy, null, null, null, false);
         for (int i = 0; i < starts.length; i++) {
-            assertThat(maxError(row(plan.action(), i), QuadraticToy.twoStepFirstOptimum(starts[i]))).as("env %d", i).isLessThan(TOLERANCE);
-            assertThat(maxError(row(plan.mean().get(1), i), QuadraticToy.twoStepSecondOptimum(starts[i]))).as("env %d step 1", i).isLessThan(TOLERANCE);
+            assertThat(maxError(row(plan.action(), i), QuadraticToy.twoStepFirstOptimum(starts[i]))).as("env %d", i).isLessThan(OPTIMUM_TOLERANCE);
+            assertThat(maxError(row(plan.mean().get(1), i), QuadraticToy.twoStepSecondOptimum(starts[i]))).as("env %d step 1", i).isLessThan(OPTIMUM_TOLERANCE);
         }
     }
 
