@@ -24,6 +24,8 @@ import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.plan.Cem;
+import io.worldgate.runtime.plan.Plan;
 import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Tensors;
 import java.io.BufferedInputStream;
@@ -47,7 +49,10 @@ import java.util.SplittableRandom;
  * with another batch size).
  * Each call encodes the observations, resets entry {@code i} to the initial state where
  * {@code isFirst[i]}, takes one {@link Rssm#obsStep} and asks the actor: a sample in EXPLORE, the
- * mode (of the posterior and the actor: deterministic) in EVAL.
+ * mode (of the posterior and the actor: deterministic) in EVAL. With {@code planner=cem} (continuous
+ * actions only) PlaNet's {@link Cem} plans over the world model instead of the actor
+ * ({@link DreamerLatentModel}), warm-started from the same environment's previous plan (cold where
+ * {@code isFirst}); its plan is carried with the state.
  *
  * <p><b>Training.</b> {@code train(n)} runs {@code n} updates, each on {@code batch_size}
  * sequences of {@code batch_length} steps sampled uniformly from the host's experience: one
@@ -78,8 +83,8 @@ final class DreamerAgent implements Agent {
     private static final int VIDEO_ROWS = 4;
     private static final int VIDEO_CONTEXT = 5;
 
-    /** The carried state of N environments for one act mode. */
-    private record PolicyState(RssmState state, NDArray action) {}
+    /** The carried state of N environments for one act mode; {@code plan} only with a planner. */
+    private record PolicyState(RssmState state, NDArray action, Plan plan) {}
 
     private final EnvSpec spec;
     private final DreamerConfig config;
@@ -92,6 +97,9 @@ final class DreamerAgent implements Agent {
     private final ActorCritic ac;
     private final BlockGroup networks;
     private final PerEnvState<PolicyState> policyStates;
+    /** PlaNet's CEM over the world model ({@code planner=cem}); null when the actor acts. */
+    private final Cem planner;
+    private long plans;
     private final Timers timers = new Timers();
     private SplittableRandom rng;
     private final long seed;
@@ -117,6 +125,11 @@ final class DreamerAgent implements Agent {
                         + spaces.imageWidth());
             }
         }
+        if (config.plans() && spaces.discrete()) {
+            throw new io.worldgate.api.agent.AgentException("dreamer planner=cem plans continuous actions only; "
+                    + spec.id() + " has discrete actions (use planner=actor)");
+        }
+        this.planner = config.plans() ? new Cem(spaces.actionSize(), config.cem()) : null;
         Device device = Devices.choose(context.device());
         // parameter initialisation and sampling draw from the engine's generator
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
@@ -148,8 +161,17 @@ final class DreamerAgent implements Agent {
         return updates;
     }
 
+    /** Act calls answered by the planner ({@code planner=cem}). */
+    long plans() {
+        return plans;
+    }
+
     WorldModel worldModel() {
         return wm;
+    }
+
+    ActorCritic actorCritic() {
+        return ac;
     }
 
     /** NDArrays held by the agent's manager and its children (parameters, moments, carried state). */
@@ -183,11 +205,24 @@ final class DreamerAgent implements Agent {
             NDArray embed = wm.encode(ps, obs);
             RssmState init = wm.rssm.initialState(ps, m);
             RssmState post = wm.rssm.obsStep(ps, prev, prevAction, embed, m.create(first), init, explore, false);
-            NDArray action = ac.act(ps, post.features(), explore || config.actorEvalSample());
+            NDArray action;
+            Plan plan = null;
+            if (planner != null) {
+                plan = planner.plan(post.features(), new DreamerLatentModel(wm, ac, ps, config.discount()), null,
+                        old == null ? null : old.plan(), observations.isFirst(), explore);
+                action = plan.action();
+                plans++;
+            } else {
+                action = ac.act(ps, post.features(), explore || config.actorEvalSample());
+            }
             out = spaces.hostActions(action);
             RssmState kept = new RssmState(post.deter(), post.stoch(), null).attach(next.manager());
             action.attach(next.manager());
-            next.commit(new PolicyState(kept, action));
+            if (plan != null) {
+                plan.mean().attach(next.manager());
+                plan.std().attach(next.manager());
+            }
+            next.commit(new PolicyState(kept, action, plan));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package io.worldgate.plugin.dreamer;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;
+import io.worldgate.runtime.plan.CemSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,6 +55,9 @@ import java.util.Locale;
  * @param learnedInitial a learned initial deterministic state instead of zeros
  * @param actorOutscale factor on the actor's output layer at initialisation
  * @param imaginedContinue {@code probs} or {@code mode} of the continue head as the discount mask in imagination
+ * @param planner {@code actor} (act with the actor) or {@code cem} (plan with PlaNet's CEM over the
+ *     world model at act time; continuous actions only)
+ * @param cem the CEM's settings (used with {@code planner=cem})
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
         int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
@@ -62,7 +66,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
         String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial, float actorOutscale,
-        String imaginedContinue) {
+        String imaginedContinue, String planner, CemSettings cem) {
 
     /** The config keys, with DreamerV3's values as defaults. */
     static List<ConfigKey> keys() {
@@ -116,6 +120,15 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "factor on the actor's output layer at initialisation: 0.01 as DreamerV3's later releases, 1 as its first"));
         k.add(ConfigKey.choice("imagined_continue", "probs", List.of("probs", "mode"),
                 "discount mask in imagination: the continue head's probability (later releases) or its mode (first release)"));
+        CemSettings planet = CemSettings.published();
+        k.add(ConfigKey.choice("planner", "actor", List.of("actor", "cem"),
+                "how to act: the actor, or PlaNet's CEM planning over the world model (continuous actions only)"));
+        k.add(ConfigKey.integer("plan_horizon", planet.horizon(), 1, 256, "CEM planning horizon (planner=cem)"));
+        k.add(ConfigKey.integer("plan_iterations", planet.iterations(), 1, 1000, "CEM iterations per action (planner=cem)"));
+        k.add(ConfigKey.integer("plan_candidates", planet.candidates(), 1, 1_000_000,
+                "CEM candidate sequences per iteration (planner=cem)"));
+        k.add(ConfigKey.integer("plan_top_k", planet.topK(), 1, 1_000_000,
+                "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
         return k;
     }
 
@@ -138,7 +151,20 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "critic_eps"), f(c, "critic_clip"), f(c, "discount"), f(c, "lambda"), f(c, "actor_entropy"),
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
                 c.getString("actor_grad"), c.getBoolean("actor_eval_sample"), c.getInt("video_every"),
-                c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"));
+                c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
+                c.getString("planner"), cem(c));
+    }
+
+    private static CemSettings cem(AgentConfig c) {
+        int candidates = c.getInt("plan_candidates");
+        int topK = c.getInt("plan_top_k");
+        if (topK > candidates) {
+            throw new io.worldgate.api.agent.ConfigException("dreamer plan_top_k (" + topK
+                    + ") must not exceed plan_candidates (" + candidates + ")");
+        }
+        CemSettings planet = CemSettings.published();
+        return new CemSettings(c.getInt("plan_horizon"), c.getInt("plan_iterations"), candidates, topK, planet.initStd(),
+                planet.minStd(), planet.exploreNoise());
     }
 
     private static float f(AgentConfig c, String key) {
@@ -148,6 +174,10 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
     /** Size of the model state {@code [h, z]} that heads, actor and critic read. */
     int featureSize() {
         return deter + stoch * classes;
+    }
+
+    boolean plans() {
+        return planner.equals("cem");
     }
 
     boolean harmony() {
