@@ -31,13 +31,16 @@ def action_space(spec: EnvSpec) -> gym.Space[Any]:
 class GymnasiumEnv(gym.Env):  # type: ignore[misc]
     """``gym.Env`` over ``worldgate_envs.make(env_id)``; the time limit is the bridge's."""
 
-    metadata = {"render_modes": ["rgb_array"]}
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"]}
 
     def __init__(self, env_id: str, options: Mapping[str, str] | None = None) -> None:
         self._env = make(env_id, options)
         self.observation_space = observation_space(self._env.spec)
         self.action_space = action_space(self._env.spec)
-        self.render_mode = "rgb_array"
+        # Declare rgb_array only where the bridge env can draw itself (gym: classic envs cannot).
+        can_render = self._env.spec.can_render
+        self.metadata = {"render_modes": ["rgb_array"] if can_render else []}
+        self.render_mode = "rgb_array" if can_render else None
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         super().reset(seed=seed)

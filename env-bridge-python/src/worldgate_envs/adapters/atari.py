@@ -1,9 +1,15 @@
 """``atari:<Game>``: ALE v5 with the DreamerV3 Atari100k conventions.
 
 Frameskip 4 with a max-pool over the last two frames, rewards summed over the
-skipped frames, up to 30 no-op starts (uniform in ``[0, noops)``), no sticky
-actions unless ``sticky=true`` (then 0.25), the minimal action set, 64x64 RGB
-by area resizing. The ALE itself runs with ``frameskip=1``.
+skipped frames, 0 to 30 no-op starts (uniform, both ends included), no sticky
+actions unless ``sticky=true`` (then 0.25), the minimal action set, 64x64 RGB.
+Frames are resized as DreamerV3's current code does (its ``resize='pillow'``:
+Pillow's bilinear filter), and ``gray=true`` converts to luminance after
+resizing, with its weights and truncation. An episode is truncated after
+``max_frames`` emulator frames counted from the end of the no-op start, as
+there. The ALE itself runs with ``frameskip=1``. ``resize=box`` gives the
+area-averaged frames of Worldgate before 2026-12 (they differ from bilinear by
+up to 96 on thin objects such as Pong's ball).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from worldgate_envs.adapters._image import resize_area, to_gray
+from worldgate_envs.adapters._image import resize_area, resize_bilinear, to_gray
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
@@ -33,11 +39,14 @@ class AtariOptions:
     noops: int = 30
     life_loss_terminal: bool = False
     full_action_space: bool = False
-    max_frames: int = 108000           # emulator frames per episode (then truncated)
+    max_frames: int = 108000           # emulator frames per episode after the no-op start (then truncated)
+    resize: str = "bilinear"           # bilinear (DreamerV3's Pillow resize) or box (area averaging)
 
     def validate(self, family: str) -> None:
         if self.size < 1 or self.frameskip < 1 or self.noops < 0 or self.max_frames < 1:
             raise OptionError(f"{family}: size, frameskip, max_frames must be >= 1 and noops >= 0")
+        if self.resize not in ("bilinear", "box"):
+            raise OptionError(f"{family}: resize must be bilinear or box, not {self.resize!r}")
 
 
 class AtariEnv(Env):
@@ -57,7 +66,6 @@ class AtariEnv(Env):
             frameskip=1,
             repeat_action_probability=0.25 if opts.sticky else 0.0,
             full_action_space=opts.full_action_space,
-            max_num_frames_per_episode=opts.max_frames,
             disable_env_checker=True,
         )
         self._ale = self._env.unwrapped.ale
@@ -76,24 +84,26 @@ class AtariEnv(Env):
         self._rng = np.random.default_rng()
         self._last_frame = np.zeros((210, 160, 3), np.uint8)
         self._lives = 0
+        self._frames = 0
 
     @property
     def spec(self) -> EnvSpec:
         return self._spec
 
     def _observe(self, frame: np.ndarray) -> Obs:
-        img = to_gray(frame) if self._opts.gray else frame
-        return {"image": resize_area(img, self._opts.size, self._opts.size)}
+        size = self._opts.size
+        img = resize_bilinear(frame, size, size) if self._opts.resize == "bilinear" else resize_area(frame, size, size)
+        return {"image": to_gray(img) if self._opts.gray else img}
 
     def _reset(self, seed: int | None) -> tuple[Obs, Info]:
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         frame, info = self._env.reset(seed=seed)
-        if self._opts.noops > 0:
-            for _ in range(int(self._rng.integers(self._opts.noops))):
-                frame, _, term, trunc, info = self._env.step(_NOOP)
-                if term or trunc:
-                    frame, info = self._env.reset()
+        for _ in range(int(self._rng.integers(self._opts.noops + 1))):
+            frame, _, term, trunc, info = self._env.step(_NOOP)
+            if term or trunc:
+                frame, info = self._env.reset()
+        self._frames = 0
         self._lives = int(self._ale.lives())
         self._last_frame = frame
         return self._observe(frame), {"lives": float(self._lives)}
@@ -107,11 +117,13 @@ class AtariEnv(Env):
         skip = self._opts.frameskip
         for k in range(skip):
             frame, r, term, trunc, _ = self._env.step(a)
+            self._frames += 1
             reward += float(r)
             if k == skip - 2:
                 prev = frame
-            if term or trunc:
-                terminated, truncated = bool(term), bool(trunc) and not term
+            if term or trunc or self._frames >= self._opts.max_frames:
+                terminated = bool(term)
+                truncated = not terminated
                 break
             if self._opts.life_loss_terminal and int(self._ale.lives()) < self._lives:
                 terminated = True

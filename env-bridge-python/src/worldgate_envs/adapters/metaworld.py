@@ -73,7 +73,8 @@ class MetaWorldEnv(Env):
         if self._pixels:
             obs.append(ArraySpec.image("image", opts.size, opts.size, 3))
         if opts.obs in ("state", "both"):
-            obs.append(ArraySpec.vector("state", int(np.prod(space.shape)), space.low.astype(np.float32), space.high.astype(np.float32)))
+            low, high = _state_bounds(space, self._raw)
+            obs.append(ArraySpec.vector("state", int(np.prod(space.shape)), low, high))
         aspace: Any = self._env.action_space
         self._spec = EnvSpec(
             env_id=f"metaworld:{name}",
@@ -139,6 +140,21 @@ class MetaWorldEnv(Env):
     def close(self) -> None:
         self._env.close()
 
+
+
+def _state_bounds(space: Any, raw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The state's bounds, the goal's (its last 3 entries) taken from the task's goal space.
+
+    Meta-World declares the goal's bounds as [0, 0] in partially observable mode, yet puts the
+    goal in the observation, so every observation would lie outside its own space.
+    """
+    low = space.low.astype(np.float32).copy()
+    high = space.high.astype(np.float32).copy()
+    goal = getattr(raw, "goal_space", None)
+    if goal is not None and np.all(low[-3:] == 0) and np.all(high[-3:] == 0):
+        low[-3:] = np.asarray(goal.low, dtype=np.float32)
+        high[-3:] = np.asarray(goal.high, dtype=np.float32)
+    return low, high
 
 FAMILY = EnvFamily(
     name="metaworld",
