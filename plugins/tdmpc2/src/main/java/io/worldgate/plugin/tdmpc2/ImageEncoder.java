@@ -80,11 +80,13 @@ final class ImageEncoder extends AbstractBlock {
         long features = x.size() / x.get(0);
         if (features != latentDim) {
             projection = addChildBlock("projection", Linear.builder().setUnits(latentDim).build());
+            projection.setInitializer(new ai.djl.training.initializer.NormalInitializer(0.02f),
+                    ai.djl.nn.Parameter.Type.WEIGHT);
             projection.initialize(manager, dataType, new Shape(1, features));
         }
     }
 
-    /** The convolutions and, where present, the projection (for an initializer of their own). */
+    /** The convolutions (for an initializer of their own). */
     Block[] layers() {
         return convs.clone();
     }
