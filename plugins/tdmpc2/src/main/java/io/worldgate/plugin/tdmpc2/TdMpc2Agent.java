@@ -164,6 +164,15 @@ final class TdMpc2Agent implements Agent {
         return gamma;
     }
 
+    double qScaleValue() {
+        return qScale.value();
+    }
+
+    /** Adam's step counts of the encoder, the rest of the model, and the policy. */
+    long[] optimizerSteps() {
+        return new long[] {encoderOpt.steps(), modelOpt.steps(), piOpt.steps()};
+    }
+
     /** Trainable parameters: encoder, dynamics, reward, Q heads and policy (not the EMA targets). */
     long parameterCount() {
         long n = 0;

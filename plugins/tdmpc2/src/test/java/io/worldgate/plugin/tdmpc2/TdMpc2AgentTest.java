@@ -147,6 +147,33 @@ class TdMpc2AgentTest {
         }
     }
 
+    /** A checkpoint carries the EMA target heads, the optimizers' step counts, the Q scale and the update count. */
+    @Test
+    void checkpointCarriesTargetsOptimizerStateAndCounters(@TempDir Path dir) throws Exception {
+        EnvSpec spec = walkerLike(1);
+        Path checkpoint = dir.resolve("ckpt");
+        float[] target;
+        double scale;
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of("tau", "0.5"), dir, 5, null)) {
+            a.train(5);
+            target = firstTargetWeight(a);
+            scale = a.qScaleValue();
+            a.save(checkpoint);
+        }
+        try (TdMpc2Agent b = agent(spec, "debug", Map.of("tau", "0.5"), dir, 6, null)) {
+            assertThat(firstTargetWeight(b)).isNotEqualTo(target);
+            b.load(checkpoint);
+            assertThat(firstTargetWeight(b)).containsExactly(target);
+            assertThat(b.qScaleValue()).isEqualTo(scale);
+            assertThat(b.updates()).isEqualTo(5);
+            assertThat(b.optimizerSteps()).containsExactly(5L, 5L, 5L);
+        }
+    }
+
+    private static float[] firstTargetWeight(TdMpc2Agent a) {
+        return a.worldModel().targetHeads().get(0).getParameters().valueAt(0).getArray().toFloatArray();
+    }
+
     @Test
     void actsAndTrainsFromPixels(@TempDir Path dir) {
         EnvSpec spec = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 3)),
