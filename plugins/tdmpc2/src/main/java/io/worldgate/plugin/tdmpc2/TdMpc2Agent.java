@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.ActMode;
@@ -247,9 +248,9 @@ final class TdMpc2Agent implements Agent {
             NDManager m = u.manager();
             Map<String, NDArray> obs = spaces.observations(m, batch.observations());
             NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2).get(":, :{}", h);
-            NDArray rewards = Tensors.toNDArray(m, batch.rewards()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+            NDArray rewards = Tensors.toNDArray(m, batch.rewards()).toType(DataType.FLOAT32, false)
                     .get(":, 1:");
-            NDArray cont = Tensors.toNDArray(m, batch.isTerminal()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+            NDArray cont = Tensors.toNDArray(m, batch.isTerminal()).toType(DataType.FLOAT32, false)
                     .get(":, 1:").neg().add(1f);
             Map<String, NDArray> first = new LinkedHashMap<>();
             Map<String, NDArray> later = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package io.worldgate.plugin.tdmpc2;
 
 import io.worldgate.runtime.plan.Planner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that makes the planner TD-MPC2 acts with. The planner takes its settings from the
@@ -9,6 +11,8 @@ import io.worldgate.runtime.plan.Planner;
  * 6, 512, 64, 24, 0.05, 2 and 0.5).
  */
 final class TdMpc2Planning {
+    private static final Logger LOG = LoggerFactory.getLogger(TdMpc2Planning.class);
+
     private TdMpc2Planning() {}
 
     /**
@@ -20,6 +24,7 @@ final class TdMpc2Planning {
             return null;
         }
         // MERGE POINT: return runtime.plan's MPPI here, built from the settings listed above
+        LOG.info("tdmpc2: no MPPI planner in this runtime yet; the policy prior acts (as with mpc=false)");
         return null;
     }
 }
