@@ -1,0 +1,46 @@
+package io.worldgate.plugin.tdmpc2;
+
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import io.worldgate.runtime.nn.LayerNorm;
+import io.worldgate.runtime.nn.SimNorm;
+
+/**
+ * TD-MPC2's building block: an MLP whose hidden layers are {@code Linear -> LayerNorm -> Mish}
+ * (dropout after the first layer's linear map where asked, as in the Q heads), and whose output is
+ * either a plain {@code Linear} (reward, Q and policy heads) or {@code Linear -> LayerNorm ->
+ * SimNorm} (the state encoder and the dynamics, whose outputs are latents).
+ */
+final class Networks {
+    /** PyTorch's LayerNorm epsilon, which TD-MPC2 keeps. */
+    static final float LAYER_NORM_EPS = 1e-5f;
+
+    private Networks() {}
+
+    /**
+     * @param hidden width of each hidden layer
+     * @param layers number of hidden layers
+     * @param outputs size of the output layer
+     * @param dropout dropout rate after the first hidden layer's linear map (0: none)
+     * @param simNormGroup SimNorm group size of a latent output, or 0 for a plain linear output
+     */
+    static SequentialBlock mlp(int hidden, int layers, int outputs, float dropout, int simNormGroup) {
+        SequentialBlock b = new SequentialBlock();
+        for (int i = 0; i < layers; i++) {
+            b.add(Linear.builder().setUnits(hidden).build());
+            if (i == 0 && dropout > 0) {
+                b.add(Dropout.builder().optRate(dropout).build());
+            }
+            b.add(LayerNorm.overFeatures(LAYER_NORM_EPS));
+            b.add(Activation.mishBlock());
+        }
+        b.add(Linear.builder().setUnits(outputs).build());
+        if (simNormGroup > 0) {
+            b.add(LayerNorm.overFeatures(LAYER_NORM_EPS));
+            b.add(new SimNorm(simNormGroup));
+        }
+        return b;
+    }
+}

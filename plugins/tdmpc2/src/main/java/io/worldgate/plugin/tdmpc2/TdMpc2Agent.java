@@ -1,0 +1,413 @@
+package io.worldgate.plugin.tdmpc2;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.Agent;
+import io.worldgate.api.agent.AgentContext;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.experience.Experience;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.experience.Slicing;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.Devices;
+import io.worldgate.runtime.UpdateScope;
+import io.worldgate.runtime.agent.CheckpointFiles;
+import io.worldgate.runtime.agent.PerEnvState;
+import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.optim.Adam;
+import io.worldgate.runtime.optim.EmaTarget;
+import io.worldgate.runtime.optim.GradientClipping;
+import io.worldgate.runtime.optim.GradientScope;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.optim.Parameters;
+import io.worldgate.runtime.plan.Plan;
+import io.worldgate.runtime.plan.Planner;
+import io.worldgate.runtime.space.Spaces;
+import io.worldgate.runtime.tensor.Scalars;
+import io.worldgate.runtime.tensor.Tensors;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+
+/**
+ * The TD-MPC2 agent: acts by planning in the latent space of its {@link WorldModel} (or with the
+ * policy prior alone, {@code mpc=false}) and trains model, Q heads and policy on replayed
+ * sequences of {@code horizon + 1} steps inside one episode.
+ *
+ * <p><b>Acting.</b> Each call encodes the observations; with a {@link Planner}, the search is
+ * warm-started from the plan kept for each act mode and environment ({@link PerEnvState}), cold
+ * where {@code isFirst}. EXPLORE samples (the planner's exploration, or the prior's sample), EVAL
+ * takes the planner's mean (or the prior's {@code tanh(μ)}).
+ *
+ * <p><b>Training.</b> One update ({@link TdMpc2Losses} has the formulas): TD targets from the EMA
+ * target heads at the encoded next observations; the model loss over a latent rollout of the
+ * replayed actions, one Adam step (the encoder at {@code enc_lr_scale} times the learning rate)
+ * after clipping the model's global gradient norm; then the policy's step on the detached rollout
+ * latents, and the EMA of the target heads. The host's {@code --train-ratio} is updates per env
+ * step; TD-MPC2 does 1.
+ *
+ * <p><b>Checkpoints.</b> Every network (with the target heads) as one {@link BlockCheckpoint},
+ * the three optimizers' moments and step counts, and the Q scale and update count in a properties
+ * file written last.
+ */
+final class TdMpc2Agent implements Agent {
+    static final String NETWORKS = "tdmpc2-networks";
+    static final String NETWORKS_KIND = "tdmpc2/networks/1";
+    static final String STATE_FILE = "tdmpc2.properties";
+    static final String OPTIMIZER_FILE = "tdmpc2-optimizers.bin";
+    private static final String FORMAT = "worldgate-tdmpc2";
+    private static final int FORMAT_VERSION = 1;
+
+    private final EnvSpec spec;
+    private final TdMpc2Config config;
+    private final Experience experience;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final Spaces spaces;
+    private final WorldModel wm;
+    private final Planner planner;
+    private final PerEnvState<Plan> plans;
+    private final float gamma;
+    private final QScale qScale;
+    private final long seed;
+    private final List<Parameter> modelParams = new ArrayList<>();
+    private final List<EmaTarget> targets = new ArrayList<>();
+    private Adam encoderOpt;
+    private Adam modelOpt;
+    private Adam piOpt;
+    private SplittableRandom rng;
+    private long updates;
+    private boolean closed;
+
+    /**
+     * @param planner the planner {@code act} uses, or null to act with the policy prior
+     */
+    TdMpc2Agent(EnvSpec spec, TdMpc2Config config, AgentContext context, Planner planner) {
+        this.spec = spec;
+        this.config = config;
+        this.experience = context.experience();
+        this.seed = context.seed();
+        this.planner = planner;
+        boolean image = switch (config.obs()) {
+            case "image" -> true;
+            case "state" -> false;
+            default -> !spec.observationSpace().has(Spaces.STATE);
+        };
+        this.spaces = new Spaces(spec, List.of(image ? Spaces.IMAGE : Spaces.STATE), TdMpc2AgentFactory.NAME);
+        if (image) {
+            ImageEncoder.convFeatures(config.channels(), spaces.imageHeight(), spaces.imageWidth());
+        }
+        this.gamma = config.discountFor(spec.maxEpisodeSteps());
+        this.qScale = new QScale(config.tau());
+        Device device = Devices.choose(context.device());
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        this.manager = NDManager.newBaseManager(device);
+        this.ps = new ParameterStore(manager, false);
+        this.plans = new PerEnvState<>(manager);
+        this.rng = new SplittableRandom(seed);
+        // initialisation writes parameters in place, which libtorch refuses on recorded leaves
+        try (NoGradient off = NoGradient.open()) {
+            this.wm = new WorldModel(config, spaces, image);
+            wm.initialize(manager, rng.split());
+            for (int i = 0; i < config.numQ(); i++) {
+                EmaTarget t = EmaTarget.of(wm.qHeads().get(i), wm.targetHeads().get(i), config.tau(), 1);
+                t.copyNow();
+                targets.add(t);
+            }
+            List<Parameter> enc = Parameters.trainable(wm.encoderBlock());
+            List<Parameter> rest = wm.nonEncoderParameters();
+            modelParams.addAll(enc);
+            modelParams.addAll(rest);
+            encoderOpt = Adam.builder().learningRate(config.lr() * config.encLrScale()).build(enc);
+            modelOpt = Adam.builder().learningRate(config.lr()).build(rest);
+            piOpt = Adam.builder().learningRate(config.lr()).epsilon(1e-5f).clipGlobalNorm(config.gradClip())
+                    .build(wm.piBlock());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    TdMpc2Config config() {
+        return config;
+    }
+
+    long updates() {
+        return updates;
+    }
+
+    WorldModel worldModel() {
+        return wm;
+    }
+
+    float discount() {
+        return gamma;
+    }
+
+    double qScaleValue() {
+        return qScale.value();
+    }
+
+    /** Adam's step counts of the encoder, the rest of the model, and the policy. */
+    long[] optimizerSteps() {
+        return new long[] {encoderOpt.steps(), modelOpt.steps(), piOpt.steps()};
+    }
+
+    /** Trainable parameters: encoder, dynamics, reward, Q heads and policy (not the EMA targets). */
+    long parameterCount() {
+        long n = 0;
+        List<Parameter> all = new ArrayList<>(modelParams);
+        all.addAll(Parameters.trainable(wm.piBlock()));
+        for (Parameter p : all) {
+            n += p.getArray().getShape().size();
+        }
+        return n;
+    }
+
+    @Override
+    public Tensor act(StepBatch observations, ActMode mode) {
+        checkOpen();
+        int n = observations.size();
+        boolean explore = mode == ActMode.EXPLORE;
+        if (planner == null || !config.mpc()) {
+            try (UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
+                NDArray z = wm.encode(ps, spaces.observations(u.manager(), observations.observations()), false);
+                PolicyPrior.Sample s = wm.pi(ps, z);
+                return spaces.hostActions(explore ? s.action() : s.mean());
+            }
+        }
+        Plan old = plans.get(mode, n);
+        boolean[] fresh = plans.resets(mode, observations.isFirst());
+        try (PerEnvState.Next<Plan> next = plans.next(mode, n);
+                UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
+            NDArray z = wm.encode(ps, spaces.observations(u.manager(), observations.observations()), false);
+            Plan previous = old == null ? null
+                    : new Plan(u.borrow(old.action()), u.borrow(old.mean()), u.borrow(old.std()));
+            PlanningModel model = new PlanningModel(wm, ps, gamma, rng);
+            Plan plan = planner.plan(z, model, model, previous, previous == null ? null : fresh, explore);
+            Tensor out = spaces.hostActions(plan.action());
+            plan.action().attach(next.manager());
+            plan.mean().attach(next.manager());
+            plan.std().attach(next.manager());
+            next.commit(plan);
+            return out;
+        }
+    }
+
+    @Override
+    public Map<String, Double> train(int count) {
+        checkOpen();
+        if (count <= 0 || experience.numSteps() == 0) {
+            return Map.of();
+        }
+        Map<String, Double> metrics = Map.of();
+        try (NoGradient off = NoGradient.open()) {
+            for (int i = 0; i < count; i++) {
+                SequenceBatch batch;
+                try {
+                    batch = experience.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)
+                            .withSlicing(Slicing.WITHIN_EPISODE), rng);
+                } catch (IllegalStateException e) {
+                    // no stored episode is horizon + 1 steps long yet
+                    break;
+                }
+                metrics = update(batch);
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>(metrics);
+        out.put("train/updates", (double) updates);
+        return out;
+    }
+
+    /** One model, policy and target update on {@code batch} ({@code [B, H + 1]} steps of one episode each). */
+    Map<String, Double> update(SequenceBatch batch) {
+        int h = config.horizon();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        try (UpdateScope u = UpdateScope.open(manager)) {
+            NDManager m = u.manager();
+            Map<String, NDArray> obs = spaces.observations(m, batch.observations());
+            NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2).get(":, :{}", h);
+            NDArray rewards = Tensors.toNDArray(m, batch.rewards()).toType(DataType.FLOAT32, false)
+                    .get(":, 1:");
+            NDArray cont = Tensors.toNDArray(m, batch.isTerminal()).toType(DataType.FLOAT32, false)
+                    .get(":, 1:").neg().add(1f);
+            Map<String, NDArray> first = new LinkedHashMap<>();
+            Map<String, NDArray> later = new LinkedHashMap<>();
+            obs.forEach((k, v) -> {
+                first.put(k, v.get(":, 0"));
+                later.put(k, v.get(":, 1:"));
+            });
+
+            NDArray nextZ;
+            NDArray td;
+            try (NoGradient off = NoGradient.open()) {
+                nextZ = wm.encode(ps, later, true);
+                PolicyPrior.Sample next = wm.pi(ps, nextZ);
+                NDArray q = wm.qValues(ps, nextZ, next.action(), TdMpc2Losses.drawTwo(config.numQ(), rng), false, true);
+                td = TdMpc2Losses.tdTarget(rewards, cont, gamma, q, new int[] {0, 1});
+            }
+
+            NDArray latents;
+            NDArray consistency;
+            NDArray rewardLoss;
+            NDArray valueLoss;
+            NDArray total;
+            try (GradientScope tape = GradientScope.open()) {
+                NDArray z = wm.encode(ps, first, true);
+                NDList zs = new NDList(h + 1);
+                zs.add(z);
+                for (int t = 0; t < h; t++) {
+                    z = wm.next(ps, z, actions.get(":, {}", t), true);
+                    zs.add(z);
+                }
+                latents = NDArrays.stack(zs, 1);
+                NDArray now = latents.get(":, :{}", h);
+                consistency = TdMpc2Losses.consistency(latents.get(":, 1:"), nextZ, config.rho());
+                rewardLoss = TdMpc2Losses.reward(wm.rewardLogits(ps, now, actions, true), rewards, wm.bins(), config.rho());
+                valueLoss = TdMpc2Losses.value(wm.qLogits(ps, now, actions, true, false), td, wm.bins(), config.rho());
+                total = Scalars.mul(consistency, config.consistencyCoef())
+                        .add(Scalars.mul(rewardLoss, config.rewardCoef()))
+                        .add(Scalars.mul(valueLoss, config.valueCoef()));
+                tape.backward(total);
+            }
+            float gradNorm = GradientClipping.clipByGlobalNorm(modelParams, config.gradClip());
+            encoderOpt.step();
+            modelOpt.step();
+
+            metrics.put("loss/consistency", (double) consistency.getFloat());
+            metrics.put("loss/reward", (double) rewardLoss.getFloat());
+            metrics.put("loss/value", (double) valueLoss.getFloat());
+            metrics.put("loss/total", (double) total.getFloat());
+            metrics.put("model/grad_norm", (double) gradNorm);
+            metrics.put("value/td_target_mean", (double) td.mean().getFloat());
+            metrics.putAll(updatePolicy(latents.stopGradient()));
+            for (EmaTarget t : targets) {
+                t.update();
+            }
+            updates++;
+        }
+        return metrics;
+    }
+
+    /** The policy's step on rollout latents {@code [B, H + 1, Z]}; the Q heads are held fixed. */
+    private Map<String, Double> updatePolicy(NDArray latents) {
+        List<Parameter> qParams = wm.qParameters();
+        qParams.forEach(p -> p.freeze(true));
+        NDArray loss;
+        PolicyPrior.Sample s;
+        try (GradientScope tape = GradientScope.open()) {
+            s = wm.pi(ps, latents);
+            NDArray q = wm.qValues(ps, latents, s.action(), TdMpc2Losses.drawTwo(config.numQ(), rng), true, false)
+                    .mean(new int[] {0});
+            qScale.update(q.get(":, 0").stopGradient().toFloatArray());
+            loss = TdMpc2Losses.policy(q, s.scaledEntropy(), config.entropyCoef(), (float) qScale.value(), config.rho());
+            tape.backward(loss);
+        } finally {
+            qParams.forEach(p -> p.freeze(false));
+        }
+        piOpt.step();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("pi/loss", (double) loss.getFloat());
+        metrics.put("pi/grad_norm", (double) piOpt.lastGradientNorm());
+        metrics.put("pi/scaled_entropy", (double) s.scaledEntropy().mean().getFloat());
+        metrics.put("pi/log_std", (double) s.logStd().mean().getFloat());
+        metrics.put("pi/scale", qScale.value());
+        return metrics;
+    }
+
+    @Override
+    public void save(Path directory) throws IOException {
+        checkOpen();
+        BlockCheckpoint.save(wm, directory, NETWORKS, NETWORKS_KIND);
+        CheckpointFiles.write(directory.resolve(OPTIMIZER_FILE), os -> {
+            DataOutputStream out = new DataOutputStream(os);
+            encoderOpt.saveState(out);
+            modelOpt.saveState(out);
+            piOpt.saveState(out);
+            out.flush();
+        });
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("updates", Long.toString(updates));
+        p.put("qScale", Double.toString(qScale.value()));
+        p.put("env", spec.id());
+        p.put("sizes", config.sizes());
+        CheckpointFiles.writeProperties(directory.resolve(STATE_FILE), FORMAT, FORMAT_VERSION, p,
+                "TD-MPC2 agent state; networks in " + NETWORKS + ".params, optimizers in " + OPTIMIZER_FILE);
+    }
+
+    @Override
+    public void load(Path directory) throws IOException, IncompatibleCheckpointException {
+        checkOpen();
+        Path stateFile = directory.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile) || !BlockCheckpoint.exists(directory, NETWORKS)) {
+            throw new IncompatibleCheckpointException("no TD-MPC2 checkpoint in " + directory
+                    + " (another agent's, or an incomplete one)");
+        }
+        Properties p = CheckpointFiles.readProperties(stateFile, FORMAT, FORMAT_VERSION);
+        try (NoGradient off = NoGradient.open()) {
+            BlockCheckpoint.load(wm, directory, NETWORKS, NETWORKS_KIND);
+        } catch (IncompatibleCheckpointException e) {
+            throw new IncompatibleCheckpointException(e.getMessage() + " (checkpoint sizes: " + p.getProperty("sizes")
+                    + "; this agent: " + config.sizes() + ")");
+        }
+        Path opt = directory.resolve(OPTIMIZER_FILE);
+        if (Files.isRegularFile(opt)) {
+            try (NoGradient off = NoGradient.open(); InputStream is = Files.newInputStream(opt);
+                    DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
+                encoderOpt.loadState(in);
+                modelOpt.loadState(in);
+                piOpt.loadState(in);
+            }
+        }
+        updates = Long.parseLong(p.getProperty("updates", "0"));
+        qScale.restore(Double.parseDouble(p.getProperty("qScale", "1")));
+        // another sampling stream than before the checkpoint
+        rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
+        plans.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the TD-MPC2 agent is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        plans.close();
+        encoderOpt.close();
+        modelOpt.close();
+        piOpt.close();
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TdMpc2Agent[" + spec.id() + ", " + config.sizes() + ", updates=" + updates + "]";
+    }
+}

@@ -1,0 +1,184 @@
+package io.worldgate.plugin.tdmpc2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.Initializers;
+import io.worldgate.runtime.optim.Parameters;
+import io.worldgate.runtime.space.Spaces;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * TD-MPC2's implicit world model (no decoder): an encoder {@code z = h(o)}, latent dynamics
+ * {@code z' = d(z, a)} (both ending in SimNorm), a reward head {@code R(z, a)}, an ensemble of Q
+ * heads {@code Q_q(z, a)} with their EMA targets, and the policy prior {@code π(z)}. Reward and Q
+ * heads output logits over two-hot bins. Every network but the encoder is an MLP of two hidden
+ * layers of {@code mlp_dim} ({@link Networks}); linear weights start from N(0, 0.02²) and biases
+ * at zero, and the output layers of the reward and Q heads at zero (as the authors' code).
+ *
+ * <p>{@code training} selects dropout in the Q heads and the image encoder's random shifts; the
+ * target heads never drop out.
+ */
+final class WorldModel extends BlockGroup {
+    private final TdMpc2Config config;
+    private final Spaces spaces;
+    private final boolean image;
+    private final Block encoder;
+    private final SequentialBlock dynamics;
+    private final SequentialBlock reward;
+    private final SequentialBlock pi;
+    private final List<SequentialBlock> qs = new ArrayList<>();
+    private final List<SequentialBlock> targetQs = new ArrayList<>();
+    private final TwoHotBins bins;
+
+    WorldModel(TdMpc2Config config, Spaces spaces, boolean image) {
+        this.config = config;
+        this.spaces = spaces;
+        this.image = image;
+        this.bins = new TwoHotBins(config.bins(), TdMpc2Config.VMIN, TdMpc2Config.VMAX);
+        int mlp = config.mlpDim();
+        encoder = add("encoder", image
+                ? new ImageEncoder(config.channels(), config.latentDim(), config.simnormDim())
+                : Networks.mlp(config.encDim(), Math.max(config.encLayers() - 1, 1), config.latentDim(), 0,
+                        config.simnormDim()));
+        dynamics = add("dynamics", Networks.mlp(mlp, 2, config.latentDim(), 0, config.simnormDim()));
+        reward = add("reward", Networks.mlp(mlp, 2, config.bins(), 0, 0));
+        pi = add("pi", Networks.mlp(mlp, 2, 2 * spaces.actionSize(), 0, 0));
+        BlockGroup q = add("q", new BlockGroup());
+        BlockGroup targets = add("target_q", new BlockGroup());
+        for (int i = 0; i < config.numQ(); i++) {
+            qs.add(q.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
+            targetQs.add(targets.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
+        }
+    }
+
+    /** Creates the parameters: TD-MPC2's initialisation, target heads equal to the online ones. */
+    void initialize(NDManager manager, SplittableRandom shiftRng) {
+        setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
+        int z = config.latentDim();
+        int a = spaces.actionSize();
+        if (image) {
+            // PyTorch's default for convolutions (TD-MPC2 re-initialises linear layers only)
+            for (Block conv : ((ImageEncoder) encoder).layers()) {
+                conv.setInitializer(Initializers.glorotNormal(), Parameter.Type.WEIGHT);
+            }
+            ((ImageEncoder) encoder).shiftRandomness(shiftRng);
+            encoder.initialize(manager, DataType.FLOAT32,
+                    new Shape(1, spaces.imageHeight(), spaces.imageWidth(), spaces.imageChannels()));
+        } else {
+            encoder.initialize(manager, DataType.FLOAT32, new Shape(1, spaces.stateSize()));
+        }
+        Shape za = new Shape(1, z + a);
+        dynamics.initialize(manager, DataType.FLOAT32, za);
+        reward.initialize(manager, DataType.FLOAT32, za);
+        pi.initialize(manager, DataType.FLOAT32, new Shape(1, z));
+        for (int i = 0; i < qs.size(); i++) {
+            qs.get(i).initialize(manager, DataType.FLOAT32, za);
+            targetQs.get(i).initialize(manager, DataType.FLOAT32, za);
+        }
+        Initializers.zero(Initializers.last(reward));
+        for (SequentialBlock q : qs) {
+            Initializers.zero(Initializers.last(q));
+        }
+    }
+
+    TwoHotBins bins() {
+        return bins;
+    }
+
+    Block encoderBlock() {
+        return encoder;
+    }
+
+    /** Every parameter the model loss trains but the encoder's: dynamics, reward and Q heads. */
+    List<Parameter> nonEncoderParameters() {
+        List<Parameter> p = new ArrayList<>(Parameters.trainable(dynamics, reward));
+        for (SequentialBlock q : qs) {
+            p.addAll(Parameters.trainable(q));
+        }
+        return p;
+    }
+
+    List<Parameter> qParameters() {
+        List<Parameter> p = new ArrayList<>();
+        for (SequentialBlock q : qs) {
+            p.addAll(Parameters.trainable(q));
+        }
+        return p;
+    }
+
+    Block piBlock() {
+        return pi;
+    }
+
+    List<SequentialBlock> qHeads() {
+        return qs;
+    }
+
+    List<SequentialBlock> targetHeads() {
+        return targetQs;
+    }
+
+    /** The latent {@code z [.., Z]} of observations {@code [.., ...]} (the configured key). */
+    NDArray encode(ParameterStore ps, java.util.Map<String, NDArray> obs, boolean training) {
+        NDArray x = image ? obs.get(Spaces.IMAGE) : spaces.stateVector(obs.get(Spaces.STATE));
+        return encoder.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** {@code d(z, a)}: the next latent. */
+    NDArray next(ParameterStore ps, NDArray z, NDArray a, boolean training) {
+        return dynamics.forward(ps, new NDList(z.concat(a, -1)), training).singletonOrThrow();
+    }
+
+    /** Reward logits {@code [.., n]}. */
+    NDArray rewardLogits(ParameterStore ps, NDArray z, NDArray a, boolean training) {
+        return reward.forward(ps, new NDList(z.concat(a, -1)), training).singletonOrThrow();
+    }
+
+    /** The expected reward {@code [..]}. */
+    NDArray reward(ParameterStore ps, NDArray z, NDArray a) {
+        return bins.decode(rewardLogits(ps, z, a, false).softmax(-1));
+    }
+
+    /** Logits of every online ({@code target = false}) or target Q head: {@code [Q, .., n]}. */
+    NDArray qLogits(ParameterStore ps, NDArray z, NDArray a, boolean training, boolean target) {
+        NDArray za = z.concat(a, -1);
+        NDList out = new NDList(qs.size());
+        for (SequentialBlock q : target ? targetQs : qs) {
+            out.add(q.forward(ps, new NDList(za), training && !target).singletonOrThrow());
+        }
+        return NDArrays.stack(out, 0);
+    }
+
+    /** The values of heads {@code draw} only, {@code [draw.length, ..]}, online or target. */
+    NDArray qValues(ParameterStore ps, NDArray z, NDArray a, int[] draw, boolean training, boolean target) {
+        NDArray za = z.concat(a, -1);
+        List<SequentialBlock> heads = target ? targetQs : qs;
+        NDList out = new NDList(draw.length);
+        for (int i : draw) {
+            NDArray logits = heads.get(i).forward(ps, new NDList(za), training && !target).singletonOrThrow();
+            out.add(bins.decode(logits.softmax(-1)));
+        }
+        return NDArrays.stack(out, 0);
+    }
+
+    /** A sample of the policy prior at latents {@code z [.., Z]}. */
+    PolicyPrior.Sample pi(ParameterStore ps, NDArray z) {
+        NDArray out = pi.forward(ps, new NDList(z), false).singletonOrThrow();
+        Shape lead = out.getShape().slice(0, out.getShape().dimension() - 1);
+        NDArray eps = out.getManager().randomNormal(lead.add(spaces.actionSize()));
+        return PolicyPrior.sample(out, eps, config.logStdMin(), config.logStdMax());
+    }
+}

@@ -1,0 +1,250 @@
+package io.worldgate.plugin.tdmpc2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.experience.SampleRequest;
+import io.worldgate.api.experience.SequenceBatch;
+import io.worldgate.api.experience.Slicing;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.space.DiscreteSpace;
+import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.plan.ActionPrior;
+import io.worldgate.runtime.plan.LatentModel;
+import io.worldgate.runtime.plan.Plan;
+import io.worldgate.runtime.plan.Planner;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.FakeExperience;
+import io.worldgate.testkit.RandomRollouts;
+import io.worldgate.testkit.StepBatches;
+import io.worldgate.testkit.TestSpecs;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TdMpc2AgentTest {
+    /** A DMC walker's sizes: 24 state dimensions, 6 actions in [-1, 1], 500-step episodes. */
+    private static EnvSpec walkerLike(int envs) {
+        return new EnvSpec("test:walker-like", new DictSpace(Map.of(DictSpace.STATE, TestSpecs.state(24))),
+                BoxSpace.uniform(DType.FLOAT32, -1, 1, 6), envs, 500, Map.of());
+    }
+
+    private static TdMpc2Agent agent(EnvSpec spec, String preset, Map<String, String> overrides, Path dir, long seed,
+            Planner planner) {
+        AgentConfig config = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), preset, overrides);
+        FakeExperience exp = RandomRollouts.of(spec, 300, seed);
+        return new TdMpc2Agent(spec, TdMpc2Config.from(config), new FakeAgentContext(exp, dir, seed), planner);
+    }
+
+    @Test
+    void refusesDiscreteActions() {
+        EnvSpec discrete = TestSpecs.of("d", Map.of(DictSpace.STATE, TestSpecs.state(4)), new DiscreteSpace(3), 1);
+        assertThat(new TdMpc2AgentFactory().incompatibility(discrete)).isPresent();
+        assertThat(new TdMpc2AgentFactory().incompatibility(walkerLike(1))).isEmpty();
+    }
+
+    @Test
+    void discountFollowsTheEpisodeLengthHeuristic(@TempDir Path dir) {
+        try (TdMpc2Agent a = agent(walkerLike(1), "debug", Map.of(), dir, 1, null)) {
+            // 500 steps: L/5 = 100, (100 - 1) / 100
+            assertThat(a.discount()).isCloseTo(0.99f, within(1e-6f));
+        }
+        try (TdMpc2Agent a = agent(walkerLike(1), "debug", Map.of("discount", "0.9"), dir, 1, null)) {
+            assertThat(a.discount()).isEqualTo(0.9f);
+        }
+    }
+
+    /** The preset sizes against the paper's model sizes, on a walker's observation and action sizes. */
+    @Test
+    void presetsHaveThePapersModelSizes(@TempDir Path dir) {
+        long five;
+        long one;
+        try (TdMpc2Agent a = agent(walkerLike(1), "5M", Map.of("batch_size", "4"), dir, 1, null)) {
+            five = a.parameterCount();
+        }
+        try (TdMpc2Agent a = agent(walkerLike(1), "1M", Map.of("batch_size", "4"), dir, 1, null)) {
+            one = a.parameterCount();
+        }
+        System.out.printf("tdmpc2 parameters on a walker (24 state, 6 actions): 5M preset %,d, 1M preset %,d%n", five, one);
+        assertThat(five).isBetween(4_500_000L, 5_500_000L);
+        assertThat(one).isBetween(500_000L, 1_500_000L);
+    }
+
+    /** A few dozen updates on one fixed batch bring the model loss well down. */
+    @Test
+    void updatesReduceTheLossOnAFixedBatch(@TempDir Path dir) {
+        EnvSpec spec = walkerLike(1);
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of(), dir, 2, null)) {
+            FakeExperience exp = RandomRollouts.of(spec, 300, 2);
+            SequenceBatch batch = exp.sampleSequences(SampleRequest.of(16, 4).withSlicing(Slicing.WITHIN_EPISODE),
+                    new SplittableRandom(2));
+            List<Double> losses = new ArrayList<>();
+            Map<String, Double> firstMetrics = null;
+            Map<String, Double> lastMetrics = null;
+            long start = 0;
+            try (NoGradient off = NoGradient.open()) {
+                for (int i = 0; i < 40; i++) {
+                    if (i == 10) {
+                        start = System.nanoTime();
+                    }
+                    Map<String, Double> m = a.update(batch);
+                    assertThat(m.values()).allSatisfy(v -> assertThat(v).isFinite());
+                    losses.add(m.get("loss/total"));
+                    firstMetrics = firstMetrics == null ? m : firstMetrics;
+                    lastMetrics = m;
+                }
+            }
+            double ms = (System.nanoTime() - start) / 30 / 1e6;
+            System.out.printf("tdmpc2 debug preset: %.1f ms per update (batch 16, horizon 3); loss/total %.4f -> %.4f%n",
+                    ms, losses.get(0), losses.get(losses.size() - 1));
+            System.out.println("first update " + firstMetrics + "\nlast update " + lastMetrics);
+            // at the paper's lr 3e-4, 40 steps take a quarter off the total, most of it from the consistency term
+            assertThat(losses.get(losses.size() - 1)).isLessThan(0.75 * losses.get(0));
+            assertThat(lastMetrics.get("loss/consistency")).isLessThan(0.5 * firstMetrics.get("loss/consistency"));
+            assertThat(lastMetrics.get("loss/reward")).isLessThan(0.95 * firstMetrics.get("loss/reward"));
+            assertThat(lastMetrics.get("loss/value")).isLessThan(0.95 * firstMetrics.get("loss/value"));
+            assertThat(a.updates()).isEqualTo(40);
+        }
+    }
+
+    /**
+     * With a planner, each act mode keeps its plan per environment: the first call starts cold, the
+     * next one is warm-started from the previous plan, and an environment whose episode begins is
+     * marked fresh. The adapters give the planner latents on the simplex, rewards and values per row.
+     */
+    @Test
+    void actingWithAPlannerWarmStartsFromThePreviousPlanAndResetsAtIsFirst(@TempDir Path dir) {
+        EnvSpec spec = walkerLike(3);
+        RecordingPlanner planner = new RecordingPlanner();
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of(), dir, 3, planner)) {
+            SplittableRandom rng = new SplittableRandom(3);
+            Tensor first = a.act(StepBatches.random(spec, new boolean[] {true, true, true}, rng), ActMode.EXPLORE);
+            assertThat(spec.actionSpace().validateBatch(first, 3)).isEmpty();
+            assertThat(planner.previousGiven).containsExactly(false);
+            a.act(StepBatches.random(spec, new boolean[] {false, false, false}, rng), ActMode.EXPLORE);
+            a.act(StepBatches.random(spec, new boolean[] {false, true, false}, rng), ActMode.EXPLORE);
+            // another mode keeps its own plans: it starts cold
+            a.act(StepBatches.random(spec, new boolean[] {false, false, false}, rng), ActMode.EVAL);
+            assertThat(planner.previousGiven).containsExactly(false, true, true, false);
+            assertThat(planner.fresh.get(1)).containsExactly(false, false, false);
+            assertThat(planner.fresh.get(2)).containsExactly(false, true, false);
+            // the previous plan handed back is the one the planner returned the call before
+            assertThat(planner.previousMeans.get(2)).containsExactly(planner.returnedMeans.get(1));
+            assertThat(planner.modelChecks).allSatisfy(ok -> assertThat(ok).isTrue());
+        }
+    }
+
+    /** A checkpoint carries the EMA target heads, the optimizers' step counts, the Q scale and the update count. */
+    @Test
+    void checkpointCarriesTargetsOptimizerStateAndCounters(@TempDir Path dir) throws Exception {
+        EnvSpec spec = walkerLike(1);
+        Path checkpoint = dir.resolve("ckpt");
+        float[] target;
+        double scale;
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of("tau", "0.5"), dir, 5, null)) {
+            a.train(5);
+            target = firstTargetWeight(a);
+            scale = a.qScaleValue();
+            a.save(checkpoint);
+        }
+        try (TdMpc2Agent b = agent(spec, "debug", Map.of("tau", "0.5"), dir, 6, null)) {
+            assertThat(firstTargetWeight(b)).isNotEqualTo(target);
+            b.load(checkpoint);
+            assertThat(firstTargetWeight(b)).containsExactly(target);
+            assertThat(b.qScaleValue()).isEqualTo(scale);
+            assertThat(b.updates()).isEqualTo(5);
+            assertThat(b.optimizerSteps()).containsExactly(5L, 5L, 5L);
+        }
+    }
+
+    private static float[] firstTargetWeight(TdMpc2Agent a) {
+        return a.worldModel().targetHeads().get(0).getParameters().valueAt(0).getArray().toFloatArray();
+    }
+
+    @Test
+    void actsAndTrainsFromPixels(@TempDir Path dir) {
+        EnvSpec spec = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 3)),
+                TestSpecs.asymmetricBox(), 2);
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of("batch_size", "4"), dir, 4, null)) {
+            Tensor act = a.act(StepBatches.random(spec, new boolean[] {true, true}, new SplittableRandom(4)),
+                    ActMode.EXPLORE);
+            assertThat(spec.actionSpace().validateBatch(act, 2)).isEmpty();
+            assertThat(a.train(2).values()).allSatisfy(v -> assertThat(v).isFinite());
+        }
+    }
+
+    /** Each image is shifted by whole pixels, the border filled with the nearest edge pixel. */
+    @Test
+    void randomShiftMovesEachImageByWholePixelsWithEdgePadding() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] pixels = new float[2 * 16];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = i;
+            }
+            NDArray x = m.create(pixels, new Shape(2, 1, 4, 4));
+            float[] out = ImageEncoder.randomShift(x, 2, new SplittableRandom(9)).toFloatArray();
+            SplittableRandom same = new SplittableRandom(9);
+            int[] dy = new int[2];
+            int[] dx = new int[2];
+            for (int n = 0; n < 2; n++) {
+                dy[n] = same.nextInt(5);
+                dx[n] = same.nextInt(5);
+            }
+            for (int n = 0; n < 2; n++) {
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        int si = Math.max(0, Math.min(3, i + dy[n] - 2));
+                        int sj = Math.max(0, Math.min(3, j + dx[n] - 2));
+                        assertThat(out[n * 16 + i * 4 + j]).as("image %d pixel (%d, %d)", n, i, j)
+                                .isEqualTo(pixels[n * 16 + si * 4 + sj]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A test planner: the prior's action, a mean of the previous one shifted or zeros; records what it saw. */
+    private static final class RecordingPlanner implements Planner {
+        final List<Boolean> previousGiven = new ArrayList<>();
+        final List<boolean[]> fresh = new ArrayList<>();
+        final List<float[]> previousMeans = new ArrayList<>();
+        final List<float[]> returnedMeans = new ArrayList<>();
+        final List<Boolean> modelChecks = new ArrayList<>();
+
+        @Override
+        public Plan plan(NDArray latents, LatentModel model, ActionPrior prior, Plan previous, boolean[] fresh,
+                boolean explore) {
+            long n = latents.getShape().get(0);
+            previousGiven.add(previous != null);
+            this.fresh.add(fresh == null ? null : fresh.clone());
+            previousMeans.add(previous == null ? null : previous.mean().toFloatArray());
+            NDArray action = prior.sample(latents);
+            NDArray next = model.next(latents, action);
+            float[] groupSums = next.reshape(n, -1, 8).sum(new int[] {2}).toFloatArray();
+            boolean ok = next.getShape().equals(latents.getShape())
+                    && model.reward(latents, action).getShape().equals(new Shape(n))
+                    && model.terminalValue(next).getShape().equals(new Shape(n))
+                    && model.discount() > 0 && model.discount() <= 1;
+            for (float s : groupSums) {
+                ok &= Math.abs(s - 1) < 1e-4;
+            }
+            modelChecks.add(ok);
+            NDArray mean = latents.getManager().randomUniform(-1, 1, new Shape(3, n, action.getShape().get(1)));
+            returnedMeans.add(mean.toFloatArray());
+            return new Plan(action, mean, mean.onesLike());
+        }
+    }
+}
