@@ -20,7 +20,6 @@ import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.ServiceBindings;
-import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
 import io.worldgate.gateway.run.internal.RunReporter;
@@ -34,7 +33,6 @@ import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,7 +102,7 @@ public final class TrainingRun implements AutoCloseable {
         this(builder(config, host, envs).listener(listener));
     }
 
-    private TrainingRun(Builder b) {
+    TrainingRun(TrainingRunBuilder b) {
         this.config = b.config;
         this.host = b.host;
         this.envs = b.envs;
@@ -125,8 +123,8 @@ public final class TrainingRun implements AutoCloseable {
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
-    public static Builder builder(RunConfig config, PluginHost host, EnvRegistry envs) {
-        return new Builder(config, host, envs);
+    public static TrainingRunBuilder builder(RunConfig config, PluginHost host, EnvRegistry envs) {
+        return new TrainingRunBuilder(config, host, envs);
     }
 
     /** Starts the loop on its own thread. */
@@ -603,95 +601,5 @@ public final class TrainingRun implements AutoCloseable {
     public void close() throws InterruptedException {
         stop();
         thread.join();
-    }
-
-    /** Assembles a run: listeners, metrics writer, experience store, and where to resume from. */
-    public static final class Builder {
-        private final RunConfig config;
-        private final PluginHost host;
-        private final EnvRegistry envs;
-        private final List<RunListener> listeners = new ArrayList<>();
-        private MetricsWriter metrics = new MetricsWriter() {
-            @Override
-            public void scalar(String tag, double value, long step) {}
-        };
-        private Function<EnvSpec, ExperienceStore> experience = InMemoryExperience::new;
-        private final List<Function<TrainingRun, Optional<String>>> afterEnd = new ArrayList<>();
-        private long startStep;
-        private long startEpisodes;
-        private Path startCheckpoint;
-        private int checkpointCount;
-        private VectorEnv env;
-        private final List<String> warnings = new ArrayList<>();
-        private final List<RunEvent> startEvents = new ArrayList<>();
-
-        private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
-            this.config = config;
-            this.host = host;
-            this.envs = envs;
-        }
-
-        public Builder listener(RunListener listener) {
-            listeners.add(listener);
-            return this;
-        }
-
-        public Builder metrics(MetricsWriter writer) {
-            this.metrics = writer;
-            return this;
-        }
-
-        /** How the experience store is made once the environments' spec is known. */
-        public Builder experience(Function<EnvSpec, ExperienceStore> factory) {
-            this.experience = factory;
-            return this;
-        }
-
-        /**
-         * Something to do once the run has ended and its files are closed, before its final state
-         * is reported (such as drawing the learning curve); what it returns is told as an event.
-         */
-        public Builder afterEnd(Function<TrainingRun, Optional<String>> step) {
-            afterEnd.add(step);
-            return this;
-        }
-
-        /**
-         * Continue a run from {@code checkpoint}, written at env step {@code step} after
-         * {@code episodes} episodes; the first agent loads it, and new checkpoints are numbered
-         * after {@code checkpointsWritten}.
-         */
-        public Builder resumeFrom(long step, long episodes, Path checkpoint, int checkpointsWritten) {
-            this.startStep = step;
-            this.startEpisodes = episodes;
-            this.startCheckpoint = checkpoint;
-            this.checkpointCount = checkpointsWritten;
-            return this;
-        }
-
-        /**
-         * The run's environments, already opened (so that bad env input was refused before the run
-         * existed); the run owns and closes them. Without this the run opens them itself.
-         */
-        public Builder env(VectorEnv opened) {
-            this.env = opened;
-            return this;
-        }
-
-        /** Something the user must hear about when the run starts: logged at WARN and told as an event. */
-        public Builder warning(String text) {
-            warnings.add(text);
-            return this;
-        }
-
-        /** Something found before the run started (a damaged checkpoint skipped): told as the run starts. */
-        public Builder startEvent(RunEvent event) {
-            startEvents.add(event);
-            return this;
-        }
-
-        public TrainingRun build() {
-            return new TrainingRun(this);
-        }
     }
 }
