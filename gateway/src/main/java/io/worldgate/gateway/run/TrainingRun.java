@@ -2,7 +2,7 @@ package io.worldgate.gateway.run;
 
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.api.env.EnvSpec;
@@ -22,13 +22,13 @@ import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.ServiceBindings;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
+import io.worldgate.gateway.run.internal.RunAgents;
 import io.worldgate.gateway.run.internal.RunReporter;
 import io.worldgate.gateway.run.internal.StepBudget;
 import io.worldgate.gateway.run.internal.StepSchedule;
 import io.worldgate.gateway.run.internal.Throughput;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>This class holds the loop and the run's state; the rest is delegated: which steps count and
  * when updates are due ({@link StepBudget}), when to evaluate and checkpoint ({@link StepSchedule}),
  * how episodes end ({@link EpisodeTally}), evaluations ({@link RunEvaluations}), telling listeners,
- * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link PluginMetricsSink}).
+ * metrics and log ({@link RunReporter}), the agents' metrics sink ({@link PluginMetricsSink}), and
+ * making and retiring agents with the run's checkpoints ({@link RunAgents}).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -72,7 +73,7 @@ public final class TrainingRun implements AutoCloseable {
     private final EpisodeTally episodes = new EpisodeTally(new EpisodeOutput());
     private final Throughput throughput = new Throughput();
     private final RunEvaluations evaluations;
-    private final Lifecycle lifecycle = new Lifecycle();
+    private final RunAgents agents;
     /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
     private final VectorEnv openedEnv;
     private final List<String> warnings;
@@ -88,8 +89,6 @@ public final class TrainingRun implements AutoCloseable {
     private long waitingSteps;
     private volatile boolean stopRequested;
     private final CheckpointWriter checkpoints;
-    private volatile String lastAgentLabel;
-    private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
     private EnvSpec spec;
     private ExperienceStore experience;
@@ -120,6 +119,7 @@ public final class TrainingRun implements AutoCloseable {
         this.startEvents = List.copyOf(b.startEvents);
         this.evaluations = new RunEvaluations(new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()),
                 config.evalEpisodes(), config.numEnvs(), config.seed()), reporter, metricsWriter, config.runDirectory());
+        this.agents = new RunAgents(config.runId(), config.preset(), config.agentOverrides(), new AgentsSide());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
@@ -184,7 +184,7 @@ public final class TrainingRun implements AutoCloseable {
 
     public RunStatus status() {
         EpisodeTally.Finished finished = episodes.finished();
-        String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
+        String agent = slot.current().map(FactoryHandle::label).orElse(agents.lastLabel());
         return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + finished.count(),
                 finished.lastReturn(), throughput.perSecond(), updates, workerRestarts, episodes.cutCount());
     }
@@ -211,7 +211,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
     public String lastAgentLabel() {
-        return lastAgentLabel;
+        return agents.lastLabel();
     }
 
     /**
@@ -219,7 +219,7 @@ public final class TrainingRun implements AutoCloseable {
      * check that a replaced plugin's class loader can be collected.
      */
     public WeakReference<ClassLoader> agentClassLoader() {
-        return agentClassLoader;
+        return agents.classLoader();
     }
 
     private void runLoop() {
@@ -285,7 +285,7 @@ public final class TrainingRun implements AutoCloseable {
             return; // failed before the loop: no agent was ever made
         }
         try {
-            slot.stop(lifecycle, "run failed: " + why);
+            slot.stop(agents, "run failed: " + why);
         } catch (RuntimeException e) {
             LOG.warn("run {}: no checkpoint after the failure: {}", config.runId(), AgentSlot.describe(e));
         }
@@ -307,7 +307,7 @@ public final class TrainingRun implements AutoCloseable {
         long lastProgress = 0;
         throughput.start(System.nanoTime());
         while (step < config.totalSteps() && !stopRequested) {
-            Optional<Agent> acquired = slot.acquire(lifecycle);
+            Optional<Agent> acquired = slot.acquire(agents);
             if (acquired.isEmpty()) {
                 break;
             }
@@ -388,7 +388,7 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         reportWaitingSteps(episodeInfos);
-        slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
+        slot.stop(agents, stopRequested ? "run stopped" : "run finished");
         return stopRequested && step < config.totalSteps();
     }
 
@@ -536,47 +536,38 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** How the slot creates and retires agents for this run. */
-    private final class Lifecycle implements AgentSlot.Lifecycle {
+    /** What the run's agents are made with, and where they are saved and told. */
+    private final class AgentsSide implements RunAgents.Run {
         @Override
-        public AgentSlot.Created create(FactoryHandle h, ServiceBindings services) {
-            HostAgentContext context = new HostAgentContext(experience,
-                    Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
-                    agentMetrics(), config.runDirectory(), config.seed(), config.device(), services,
-                    Optional.of(population));
-            Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
-            agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
-            lastAgentLabel = h.label();
-            Path checkpoint = checkpoints.last().orElse(null);
-            if (checkpoint == null) {
-                event(new RunEvent.AgentCreated(h.label(), step, "", false, ""));
-                return new AgentSlot.Created(agent, false);
-            }
-            String name = checkpoint.getFileName().toString();
-            try {
-                agent.load(checkpoint);
-                event(new RunEvent.AgentCreated(h.label(), step, name, true, ""));
-                return new AgentSlot.Created(agent, true);
-            } catch (IncompatibleCheckpointException e) {
-                LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
-                        name, e.getMessage());
-                event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
-                return new AgentSlot.Created(agent, false);
-            } catch (IOException e) {
-                agent.close();
-                throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
-            }
+        public long step() {
+            return step;
         }
 
         @Override
-        public void retire(FactoryHandle h, Agent agent, String why) {
-            writeCheckpoint(h, agent, why);
-            try {
-                agent.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing {} failed: {}", h.label(), AgentSlot.describe(e));
-            }
-            event(new RunEvent.AgentRetired(h.label(), step, why));
+        public EnvSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public AgentContext context(ServiceBindings services) {
+            // the agent's scalars are also kept as the run's latest metrics
+            MetricsSink sink = new PluginMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
+                metrics.put(name, value);
+                scalar(name, value);
+            }, TrainingRun.this::event);
+            return new HostAgentContext(experience,
+                    Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
+                    sink, config.runDirectory(), config.seed(), config.device(), services, Optional.of(population));
+        }
+
+        @Override
+        public Optional<Path> lastCheckpoint() {
+            return checkpoints.last();
+        }
+
+        @Override
+        public void checkpoint(FactoryHandle handle, Agent agent, String why) {
+            writeCheckpoint(handle, agent, why);
         }
 
         @Override
@@ -587,14 +578,11 @@ public final class TrainingRun implements AutoCloseable {
             setState(RunState.PAUSED, why.detail(), why);
             reporter.progress();
         }
-    }
 
-    /** A metrics sink for a new agent: its scalars are also kept as the run's latest metrics. */
-    private MetricsSink agentMetrics() {
-        return new PluginMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
-            metrics.put(name, value);
-            scalar(name, value);
-        }, this::event);
+        @Override
+        public void event(RunEvent event) {
+            TrainingRun.this.event(event);
+        }
     }
 
     @Override
