@@ -74,7 +74,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Throughput throughput = new Throughput();
     private final RunEvaluations evaluations;
     private final RunAgents agents;
-    /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
+    /** The environments opened before the run ({@link TrainingRunBuilder#env}), or null: the run opens them. */
     private final VectorEnv openedEnv;
     private final List<String> warnings;
     private final List<RunEvent> startEvents;
@@ -316,7 +316,7 @@ public final class TrainingRun implements AutoCloseable {
                 RunEvent running = state == RunState.PAUSED ? new RunEvent.RunResumed(step) : new RunEvent.RunStarted(step);
                 setState(RunState.RUNNING, "running", running);
             }
-            if (cadence(agent) == TrainingCadence.GENERATIONS) {
+            if (cadence() == TrainingCadence.GENERATIONS) {
                 if (!generation(agent)) {
                     continue;
                 }
@@ -392,7 +392,8 @@ public final class TrainingRun implements AutoCloseable {
         return stopRequested && step < config.totalSteps();
     }
 
-    private TrainingCadence cadence(Agent agent) {
+    /** How the agent in use trains, as its plugin declares. */
+    private TrainingCadence cadence() {
         return slot.current().map(h -> h.factory().descriptor().cadence()).orElse(TrainingCadence.REPLAY_RATIO);
     }
 
