@@ -2,7 +2,7 @@ package io.worldgate.gateway.run;
 
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
-import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.api.env.EnvSpec;
@@ -20,21 +20,19 @@ import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.ServiceBindings;
-import io.worldgate.gateway.run.internal.InMemoryExperience;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
+import io.worldgate.gateway.run.internal.RunAgents;
 import io.worldgate.gateway.run.internal.RunReporter;
 import io.worldgate.gateway.run.internal.StepBudget;
 import io.worldgate.gateway.run.internal.StepSchedule;
 import io.worldgate.gateway.run.internal.Throughput;
 import io.worldgate.gateway.run.internal.VectorEnvEpisodeRunner;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>This class holds the loop and the run's state; the rest is delegated: which steps count and
  * when updates are due ({@link StepBudget}), when to evaluate and checkpoint ({@link StepSchedule}),
  * how episodes end ({@link EpisodeTally}), evaluations ({@link RunEvaluations}), telling listeners,
- * metrics and log ({@link RunReporter}), and the agents' metrics sink ({@link PluginMetricsSink}).
+ * metrics and log ({@link RunReporter}), the agents' metrics sink ({@link PluginMetricsSink}), and
+ * making and retiring agents with the run's checkpoints ({@link RunAgents}).
  */
 public final class TrainingRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -74,8 +73,8 @@ public final class TrainingRun implements AutoCloseable {
     private final EpisodeTally episodes = new EpisodeTally(new EpisodeOutput());
     private final Throughput throughput = new Throughput();
     private final RunEvaluations evaluations;
-    private final Lifecycle lifecycle = new Lifecycle();
-    /** The checkpoint this run was resumed from: never deleted by the retention while the run lives. */
+    private final RunAgents agents;
+    /** The environments opened before the run ({@link TrainingRunBuilder#env}), or null: the run opens them. */
     private final VectorEnv openedEnv;
     private final List<String> warnings;
     private final List<RunEvent> startEvents;
@@ -90,8 +89,6 @@ public final class TrainingRun implements AutoCloseable {
     private long waitingSteps;
     private volatile boolean stopRequested;
     private final CheckpointWriter checkpoints;
-    private volatile String lastAgentLabel;
-    private volatile WeakReference<ClassLoader> agentClassLoader = new WeakReference<>(null);
 
     private EnvSpec spec;
     private ExperienceStore experience;
@@ -104,7 +101,7 @@ public final class TrainingRun implements AutoCloseable {
         this(builder(config, host, envs).listener(listener));
     }
 
-    private TrainingRun(Builder b) {
+    TrainingRun(TrainingRunBuilder b) {
         this.config = b.config;
         this.host = b.host;
         this.envs = b.envs;
@@ -122,11 +119,12 @@ public final class TrainingRun implements AutoCloseable {
         this.startEvents = List.copyOf(b.startEvents);
         this.evaluations = new RunEvaluations(new Evaluator(n -> envs.create(config.envId(), n, config.envOptions()),
                 config.evalEpisodes(), config.numEnvs(), config.seed()), reporter, metricsWriter, config.runDirectory());
+        this.agents = new RunAgents(config.runId(), config.preset(), config.agentOverrides(), new AgentsSide());
         this.thread = new Thread(this::runLoop, "run-" + config.runId());
     }
 
-    public static Builder builder(RunConfig config, PluginHost host, EnvRegistry envs) {
-        return new Builder(config, host, envs);
+    public static TrainingRunBuilder builder(RunConfig config, PluginHost host, EnvRegistry envs) {
+        return new TrainingRunBuilder(config, host, envs);
     }
 
     /** Starts the loop on its own thread. */
@@ -186,7 +184,7 @@ public final class TrainingRun implements AutoCloseable {
 
     public RunStatus status() {
         EpisodeTally.Finished finished = episodes.finished();
-        String agent = slot.current().map(FactoryHandle::label).orElse(lastAgentLabel);
+        String agent = slot.current().map(FactoryHandle::label).orElse(agents.lastLabel());
         return new RunStatus(config.runId(), state, message, agent, step, config.totalSteps(), episodesBefore + finished.count(),
                 finished.lastReturn(), throughput.perSecond(), updates, workerRestarts, episodes.cutCount());
     }
@@ -213,7 +211,7 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The agent in use, or last in use, as {@code name@version}; null before the first was created. */
     public String lastAgentLabel() {
-        return lastAgentLabel;
+        return agents.lastLabel();
     }
 
     /**
@@ -221,7 +219,7 @@ public final class TrainingRun implements AutoCloseable {
      * check that a replaced plugin's class loader can be collected.
      */
     public WeakReference<ClassLoader> agentClassLoader() {
-        return agentClassLoader;
+        return agents.classLoader();
     }
 
     private void runLoop() {
@@ -287,7 +285,7 @@ public final class TrainingRun implements AutoCloseable {
             return; // failed before the loop: no agent was ever made
         }
         try {
-            slot.stop(lifecycle, "run failed: " + why);
+            slot.stop(agents, "run failed: " + why);
         } catch (RuntimeException e) {
             LOG.warn("run {}: no checkpoint after the failure: {}", config.runId(), AgentSlot.describe(e));
         }
@@ -309,7 +307,7 @@ public final class TrainingRun implements AutoCloseable {
         long lastProgress = 0;
         throughput.start(System.nanoTime());
         while (step < config.totalSteps() && !stopRequested) {
-            Optional<Agent> acquired = slot.acquire(lifecycle);
+            Optional<Agent> acquired = slot.acquire(agents);
             if (acquired.isEmpty()) {
                 break;
             }
@@ -318,7 +316,7 @@ public final class TrainingRun implements AutoCloseable {
                 RunEvent running = state == RunState.PAUSED ? new RunEvent.RunResumed(step) : new RunEvent.RunStarted(step);
                 setState(RunState.RUNNING, "running", running);
             }
-            if (cadence(agent) == TrainingCadence.GENERATIONS) {
+            if (cadence() == TrainingCadence.GENERATIONS) {
                 if (!generation(agent)) {
                     continue;
                 }
@@ -390,11 +388,12 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         reportWaitingSteps(episodeInfos);
-        slot.stop(lifecycle, stopRequested ? "run stopped" : "run finished");
+        slot.stop(agents, stopRequested ? "run stopped" : "run finished");
         return stopRequested && step < config.totalSteps();
     }
 
-    private TrainingCadence cadence(Agent agent) {
+    /** How the agent in use trains, as its plugin declares. */
+    private TrainingCadence cadence() {
         return slot.current().map(h -> h.factory().descriptor().cadence()).orElse(TrainingCadence.REPLAY_RATIO);
     }
 
@@ -538,47 +537,38 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    /** How the slot creates and retires agents for this run. */
-    private final class Lifecycle implements AgentSlot.Lifecycle {
+    /** What the run's agents are made with, and where they are saved and told. */
+    private final class AgentsSide implements RunAgents.Run {
         @Override
-        public AgentSlot.Created create(FactoryHandle h, ServiceBindings services) {
-            HostAgentContext context = new HostAgentContext(experience,
-                    Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
-                    agentMetrics(), config.runDirectory(), config.seed(), config.device(), services,
-                    Optional.of(population));
-            Agent agent = AgentCreation.create(h, spec, config.preset(), config.agentOverrides(), context);
-            agentClassLoader = new WeakReference<>(agent.getClass().getClassLoader());
-            lastAgentLabel = h.label();
-            Path checkpoint = checkpoints.last().orElse(null);
-            if (checkpoint == null) {
-                event(new RunEvent.AgentCreated(h.label(), step, "", false, ""));
-                return new AgentSlot.Created(agent, false);
-            }
-            String name = checkpoint.getFileName().toString();
-            try {
-                agent.load(checkpoint);
-                event(new RunEvent.AgentCreated(h.label(), step, name, true, ""));
-                return new AgentSlot.Created(agent, true);
-            } catch (IncompatibleCheckpointException e) {
-                LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", config.runId(), h.label(),
-                        name, e.getMessage());
-                event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
-                return new AgentSlot.Created(agent, false);
-            } catch (IOException e) {
-                agent.close();
-                throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
-            }
+        public long step() {
+            return step;
         }
 
         @Override
-        public void retire(FactoryHandle h, Agent agent, String why) {
-            writeCheckpoint(h, agent, why);
-            try {
-                agent.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing {} failed: {}", h.label(), AgentSlot.describe(e));
-            }
-            event(new RunEvent.AgentRetired(h.label(), step, why));
+        public EnvSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public AgentContext context(ServiceBindings services) {
+            // the agent's scalars are also kept as the run's latest metrics
+            MetricsSink sink = new PluginMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
+                metrics.put(name, value);
+                scalar(name, value);
+            }, TrainingRun.this::event);
+            return new HostAgentContext(experience,
+                    Optional.of(new VectorEnvEpisodeRunner(spec, k -> envs.create(config.envId(), k, config.envOptions()))),
+                    sink, config.runDirectory(), config.seed(), config.device(), services, Optional.of(population));
+        }
+
+        @Override
+        public Optional<Path> lastCheckpoint() {
+            return checkpoints.last();
+        }
+
+        @Override
+        public void checkpoint(FactoryHandle handle, Agent agent, String why) {
+            writeCheckpoint(handle, agent, why);
         }
 
         @Override
@@ -589,109 +579,16 @@ public final class TrainingRun implements AutoCloseable {
             setState(RunState.PAUSED, why.detail(), why);
             reporter.progress();
         }
-    }
 
-    /** A metrics sink for a new agent: its scalars are also kept as the run's latest metrics. */
-    private MetricsSink agentMetrics() {
-        return new PluginMetricsSink(config.runDirectory(), metricsWriter, () -> step, (name, value) -> {
-            metrics.put(name, value);
-            scalar(name, value);
-        }, this::event);
+        @Override
+        public void event(RunEvent event) {
+            TrainingRun.this.event(event);
+        }
     }
 
     @Override
     public void close() throws InterruptedException {
         stop();
         thread.join();
-    }
-
-    /** Assembles a run: listeners, metrics writer, experience store, and where to resume from. */
-    public static final class Builder {
-        private final RunConfig config;
-        private final PluginHost host;
-        private final EnvRegistry envs;
-        private final List<RunListener> listeners = new ArrayList<>();
-        private MetricsWriter metrics = new MetricsWriter() {
-            @Override
-            public void scalar(String tag, double value, long step) {}
-        };
-        private Function<EnvSpec, ExperienceStore> experience = InMemoryExperience::new;
-        private final List<Function<TrainingRun, Optional<String>>> afterEnd = new ArrayList<>();
-        private long startStep;
-        private long startEpisodes;
-        private Path startCheckpoint;
-        private int checkpointCount;
-        private VectorEnv env;
-        private final List<String> warnings = new ArrayList<>();
-        private final List<RunEvent> startEvents = new ArrayList<>();
-
-        private Builder(RunConfig config, PluginHost host, EnvRegistry envs) {
-            this.config = config;
-            this.host = host;
-            this.envs = envs;
-        }
-
-        public Builder listener(RunListener listener) {
-            listeners.add(listener);
-            return this;
-        }
-
-        public Builder metrics(MetricsWriter writer) {
-            this.metrics = writer;
-            return this;
-        }
-
-        /** How the experience store is made once the environments' spec is known. */
-        public Builder experience(Function<EnvSpec, ExperienceStore> factory) {
-            this.experience = factory;
-            return this;
-        }
-
-        /**
-         * Something to do once the run has ended and its files are closed, before its final state
-         * is reported (such as drawing the learning curve); what it returns is told as an event.
-         */
-        public Builder afterEnd(Function<TrainingRun, Optional<String>> step) {
-            afterEnd.add(step);
-            return this;
-        }
-
-        /**
-         * Continue a run from {@code checkpoint}, written at env step {@code step} after
-         * {@code episodes} episodes; the first agent loads it, and new checkpoints are numbered
-         * after {@code checkpointsWritten}.
-         */
-        public Builder resumeFrom(long step, long episodes, Path checkpoint, int checkpointsWritten) {
-            this.startStep = step;
-            this.startEpisodes = episodes;
-            this.startCheckpoint = checkpoint;
-            this.checkpointCount = checkpointsWritten;
-            return this;
-        }
-
-        /**
-         * The run's environments, already opened (so that bad env input was refused before the run
-         * existed); the run owns and closes them. Without this the run opens them itself.
-         */
-        public Builder env(VectorEnv opened) {
-            this.env = opened;
-            return this;
-        }
-
-        /** Something the user must hear about when the run starts: logged at WARN and told as an event. */
-        public Builder warning(String text) {
-            warnings.add(text);
-            return this;
-        }
-
-        /** Something found before the run started (a damaged checkpoint skipped): told as the run starts. */
-        public Builder startEvent(RunEvent event) {
-            startEvents.add(event);
-            return this;
-        }
-
-        public TrainingRun build() {
-            return new TrainingRun(this);
-        }
     }
 }

@@ -18,6 +18,7 @@ import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunMetricsFiles;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.gateway.run.TrainingRunBuilder;
 import io.worldgate.gateway.service.internal.CheckpointEvaluator;
 import io.worldgate.gateway.service.internal.DeployedAgents;
 import io.worldgate.gateway.service.internal.StatusFileWriter;
@@ -148,7 +149,7 @@ public final class RunManager implements AutoCloseable {
         // Numbered after every checkpoint directory there is, damaged ones included, so none is overwritten.
         List<Path> all = Checkpoints.numbered(config.runDirectory());
         int written = all.isEmpty() ? 0 : Checkpoints.number(all.get(all.size() - 1));
-        TrainingRun.Builder b = TrainingRun.builder(config, host, envs);
+        TrainingRunBuilder b = TrainingRun.builder(config, host, envs);
         checkpoint.ifPresent(c -> b.resumeFrom(step, episodes, c.directory(), written));
         damaged.forEach((dir, why) -> {
             LOG.warn("run {}: damaged checkpoint {} skipped: {}", runId, dir.getFileName(), why);
@@ -160,7 +161,7 @@ public final class RunManager implements AutoCloseable {
     }
 
     /** Starts a run; {@code fromStep} is where it goes on (metrics written past it by an earlier process are dropped). */
-    private TrainingRun launch(TrainingRun.Builder b, RunConfig config, long fromStep, RunListener... listeners) {
+    private TrainingRun launch(TrainingRunBuilder b, RunConfig config, long fromStep, RunListener... listeners) {
         for (RunListener l : listeners) {
             b.listener(l);
         }

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * the agent failed, or when a swap was asked for ({@link #retarget}). With no usable plugin the
  * loop waits in {@link #acquire}: the run pauses. Each change of agent is told as an
  * {@link AgentSwapped} event; a requested swap that cannot happen as a {@link SwapRejected}, and
- * the run goes on with the agent it had.
+ * the run goes on with the agent it had. What is asked for, and the telling of each outcome, is
+ * kept by {@link SwapRequests}; this class decides when the agent changes and hands it over
+ * between the loop and the host's threads.
  *
  * <p>Services of other plugins that an agent obtains through its context are bound to that agent
  * ({@link AgentServices}) and follow the same rules: when one is unregistered,
@@ -73,14 +75,8 @@ public final class AgentSlot implements FactoryListener {
     /** A new agent, and whether it loaded the run's checkpoint (false: it started fresh). */
     public record Created(Agent agent, boolean loadedCheckpoint) {}
 
-    /** A swap asked for and not yet done, and the target to go back to if its agent cannot be made. */
-    private record PendingSwap(String requested, String previousName, String previousVersion,
-            CompletableFuture<SwapOutcome> outcome) {}
-
     private final LongSupplier step;
-    private final Consumer<RunEvent> events;
-    private volatile String agentName;
-    private volatile String pinnedVersion;
+    private final SwapRequests swaps;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<Long, FactoryHandle> available = new HashMap<>();
@@ -89,11 +85,6 @@ public final class AgentSlot implements FactoryListener {
     private FactoryHandle current;
     private Agent agent;
     private boolean stopping;
-    private PendingSwap pending;
-    private boolean ended;
-    // The agent last retired to make way for another, and why: the next one created succeeds it.
-    private String retiredLabel;
-    private AgentSwapped.Cause retiredCause;
     private final AgentServices services;
     private ServiceWatch serviceWatch;
 
@@ -103,10 +94,8 @@ public final class AgentSlot implements FactoryListener {
      * the slot's typed events.
      */
     public AgentSlot(String agentName, String version, LongSupplier step, Consumer<RunEvent> events) {
-        this.agentName = agentName;
-        this.pinnedVersion = version;
         this.step = step;
-        this.events = events;
+        this.swaps = new SwapRequests(agentName, version, step, events, () -> current == null ? null : current.label());
         this.services = new AgentServices(step, events);
     }
 
@@ -118,35 +107,27 @@ public final class AgentSlot implements FactoryListener {
      * or the version is not deployed; an earlier request still pending is superseded.
      */
     public CompletableFuture<SwapOutcome> retarget(String name, String version) {
-        String requested = version == null ? name : name + "@" + version;
+        String requested = SwapRequests.selector(name, version);
         lock.lock();
         try {
-            if (ended) {
-                return told(reject(requested, SwapRejected.Reason.RUN_ENDED, ""));
+            if (swaps.ended()) {
+                return swaps.refuse(requested, SwapRejected.Reason.RUN_ENDED, "");
             }
             List<FactoryHandle> offered = available.values().stream().filter(h -> h.agentName().equals(name)).toList();
             if (offered.stream().noneMatch(h -> version == null || h.version().equals(version))) {
                 String versions = offered.stream().map(FactoryHandle::version).sorted().toList().toString();
-                return told(reject(requested, SwapRejected.Reason.NOT_DEPLOYED, "deployed versions of " + name + ": " + versions));
+                return swaps.refuse(requested, SwapRejected.Reason.NOT_DEPLOYED, "deployed versions of " + name + ": " + versions);
             }
-            String previousName = agentName;
-            String previousVersion = pinnedVersion;
-            if (pending != null) {
-                previousName = pending.previousName();
-                previousVersion = pending.previousVersion();
-                settle(reject(pending.requested(), SwapRejected.Reason.SUPERSEDED, "replaced by a swap to " + requested));
-            }
-            agentName = name;
-            pinnedVersion = version;
+            CompletableFuture<SwapOutcome> outcome = swaps.ask(name, version);
             broken.clear(); // a failed version may be asked for again, once fixed or to retry
             services.stopWaiting(); // the agent asked for may not need the service waited for
             Optional<FactoryHandle> best = best();
             if (current != null && best.isPresent() && best.get().serviceId() == current.serviceId()) {
-                return told(reject(requested, SwapRejected.Reason.ALREADY_RUNNING, ""));
+                swaps.refusePending(SwapRejected.Reason.ALREADY_RUNNING, "", false);
+                return outcome;
             }
-            pending = new PendingSwap(requested, previousName, previousVersion, new CompletableFuture<>());
             changed.signalAll();
-            return pending.outcome();
+            return outcome;
         } finally {
             lock.unlock();
         }
@@ -154,7 +135,7 @@ public final class AgentSlot implements FactoryListener {
 
     /** {@code name} or {@code name@version}: what this slot wants. */
     public String target() {
-        return pinnedVersion == null ? agentName : agentName + "@" + pinnedVersion;
+        return swaps.target();
     }
 
     @Override
@@ -163,7 +144,7 @@ public final class AgentSlot implements FactoryListener {
         lock.lock();
         try {
             available.put(handle.serviceId(), handle);
-            if (handle.agentName().equals(agentName)) {
+            if (handle.agentName().equals(swaps.name())) {
                 services.stopWaiting(); // another version may not need the service waited for
             }
             changed.signalAll();
@@ -297,19 +278,19 @@ public final class AgentSlot implements FactoryListener {
                 } else if (services.remakeReason().isPresent()) {
                     retireCurrent(lifecycle, services.remakeReason().get(), AgentSwapped.Cause.SERVICE_REBOUND);
                 } else if (best.isPresent() && best.get().serviceId() != current.serviceId()) {
-                    if (pending != null) {
-                        retireCurrent(lifecycle, "swap to " + pending.requested() + " requested", AgentSwapped.Cause.REQUESTED);
+                    Optional<String> requested = swaps.pending();
+                    if (requested.isPresent()) {
+                        retireCurrent(lifecycle, "swap to " + requested.get() + " requested", AgentSwapped.Cause.REQUESTED);
                     } else {
                         retireCurrent(lifecycle, "newer " + best.get().label() + " deployed", AgentSwapped.Cause.NEWER_VERSION_DEPLOYED);
                     }
-                } else if (pending != null) {
+                } else if (swaps.pending().isPresent()) {
                     // Between the request and this boundary the target went away, or came to mean the agent in use.
-                    PendingSwap p = pending;
-                    pending = null;
-                    agentName = best.isPresent() ? agentName : p.previousName();
-                    pinnedVersion = best.isPresent() ? pinnedVersion : p.previousVersion();
-                    settle(best.isPresent() ? reject(p.requested(), SwapRejected.Reason.ALREADY_RUNNING, "")
-                            : reject(p.requested(), SwapRejected.Reason.NOT_DEPLOYED, "no longer deployed"), p);
+                    if (best.isPresent()) {
+                        swaps.refusePending(SwapRejected.Reason.ALREADY_RUNNING, "", false);
+                    } else {
+                        swaps.refusePending(SwapRejected.Reason.NOT_DEPLOYED, "no longer deployed", true);
+                    }
                 }
             }
             long emptySince = System.nanoTime();
@@ -338,7 +319,7 @@ public final class AgentSlot implements FactoryListener {
                 } catch (RuntimeException e) {
                     bindings.release();
                     Optional<Key> missing = AgentServices.unavailable(e);
-                    if (missing.isPresent() && pending == null) {
+                    if (missing.isPresent() && swaps.pending().isEmpty()) {
                         LOG.info("agent {} waits for {}", h.label(), missing.get());
                         services.waitFor(missing.get());
                         if (services.awaited().isEmpty()) {
@@ -352,64 +333,18 @@ public final class AgentSlot implements FactoryListener {
                         broken.put(h.serviceId(), message);
                     }
                     LOG.warn("agent {} could not be created: {}", h.label(), message);
-                    if (pending != null) {
-                        // The requested agent cannot run here: back to the one asked for before.
-                        PendingSwap p = pending;
-                        pending = null;
-                        agentName = p.previousName();
-                        pinnedVersion = p.previousVersion();
-                        settle(reject(p.requested(), SwapRejected.Reason.AGENT_NOT_CREATED, h.label() + ": " + message), p);
-                    }
+                    // A requested agent that cannot run here: back to the one asked for before.
+                    swaps.refusePending(SwapRejected.Reason.AGENT_NOT_CREATED, h.label() + ": " + message, true);
                     continue;
                 }
                 agent = created.agent();
                 current = h;
                 services.adopt(bindings);
-                succeeded(h, created.loadedCheckpoint());
+                swaps.succeeded(h.label(), created.loadedCheckpoint());
             }
             return stopping ? Optional.empty() : Optional.of(agent);
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Tells who took over from whom, and completes the request that asked for it. */
-    private void succeeded(FactoryHandle h, boolean loadedCheckpoint) {
-        String from = retiredLabel;
-        AgentSwapped.Cause cause = pending != null ? AgentSwapped.Cause.REQUESTED : retiredCause;
-        retiredLabel = null;
-        retiredCause = null;
-        PendingSwap p = pending;
-        pending = null;
-        if (p == null && (from == null || from.equals(h.label()))) {
-            return; // the first agent, or the same one back: no swap
-        }
-        settle(new AgentSwapped(from == null ? "" : from, h.label(), step.getAsLong(), cause, loadedCheckpoint), p);
-    }
-
-    private SwapRejected reject(String requested, SwapRejected.Reason reason, String detail) {
-        // between a retirement and the next agent, the run goes on with (back to) the retired one
-        String goesOnWith = current != null ? current.label() : retiredLabel != null ? retiredLabel : "";
-        return new SwapRejected(requested, reason, goesOnWith, step.getAsLong(), detail);
-    }
-
-    /** Tells an outcome decided at once and returns it as a completed request. */
-    private CompletableFuture<SwapOutcome> told(SwapOutcome outcome) {
-        events.accept(outcome);
-        return CompletableFuture.completedFuture(outcome);
-    }
-
-    /** Tells the outcome of the pending request and completes it. */
-    private void settle(SwapOutcome outcome) {
-        PendingSwap p = pending;
-        pending = null;
-        settle(outcome, p);
-    }
-
-    private void settle(SwapOutcome outcome, PendingSwap request) {
-        events.accept(outcome);
-        if (request != null) {
-            request.outcome().complete(outcome);
         }
     }
 
@@ -425,8 +360,7 @@ public final class AgentSlot implements FactoryListener {
             }
             broken.put(current.serviceId(), message);
             closeQuietly(agent);
-            retiredLabel = current.label();
-            retiredCause = AgentSwapped.Cause.AGENT_FAILED;
+            swaps.retired(current.label(), AgentSwapped.Cause.AGENT_FAILED);
             current = null;
             agent = null;
             services.release();
@@ -455,10 +389,7 @@ public final class AgentSlot implements FactoryListener {
     public void endRequests() {
         lock.lock();
         try {
-            ended = true;
-            if (pending != null) {
-                settle(reject(pending.requested(), SwapRejected.Reason.RUN_ENDED, ""));
-            }
+            swaps.end();
         } finally {
             lock.unlock();
         }
@@ -488,8 +419,7 @@ public final class AgentSlot implements FactoryListener {
     private void retireCurrent(Lifecycle lifecycle, String why, AgentSwapped.Cause cause) {
         FactoryHandle h = current;
         Agent a = agent;
-        retiredLabel = h.label();
-        retiredCause = cause;
+        swaps.retired(h.label(), cause);
         current = null;
         agent = null;
         try {
@@ -501,9 +431,9 @@ public final class AgentSlot implements FactoryListener {
     }
 
     private Optional<FactoryHandle> best() {
-        String version = pinnedVersion;
+        String version = swaps.version();
         // PluginHost.best keeps only this slot's agent name.
-        return PluginHost.best(agentName, available.values().stream()
+        return PluginHost.best(swaps.name(), available.values().stream()
                 .filter(h -> !broken.containsKey(h.serviceId()))
                 .filter(h -> version == null || h.version().equals(version))
                 .toList());
@@ -512,8 +442,8 @@ public final class AgentSlot implements FactoryListener {
     private RunEvent.RunPaused waitingReason() {
         if (!broken.isEmpty()) {
             String why = broken.values().iterator().next();
-            return new RunEvent.RunPaused(RunEvent.RunPaused.Reason.AGENT_FAILED, agentName, step.getAsLong(),
-                    "agent plugin '" + agentName + "' failed: " + why + "; deploy a fixed version to resume");
+            return new RunEvent.RunPaused(RunEvent.RunPaused.Reason.AGENT_FAILED, swaps.name(), step.getAsLong(),
+                    "agent plugin '" + swaps.name() + "' failed: " + why + "; deploy a fixed version to resume");
         }
         return new RunEvent.RunPaused(RunEvent.RunPaused.Reason.NO_PLUGIN, target(), step.getAsLong(),
                 "no plugin offers agent '" + target() + "'; deploy one to resume");
