@@ -3,6 +3,7 @@ package io.worldgate.plugin.tdmpc2;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -190,6 +191,14 @@ final class TdMpc2Agent implements Agent {
         checkOpen();
         int n = observations.size();
         boolean explore = mode == ActMode.EXPLORE;
+        if (explore && updates == 0) {
+            // Before its first update the model knows nothing: like the paper's seeding steps, act
+            // uniformly at random rather than plan with an untrained model (which costs the most).
+            try (UpdateScope u = UpdateScope.open(manager)) {
+                long actions = spec.actionSpace().tensorSpec().numElements();
+                return spaces.hostActions(u.manager().randomUniform(-1f, 1f, new Shape(n, actions)));
+            }
+        }
         if (planner == null || !config.mpc()) {
             try (UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
                 NDArray z = wm.encode(ps, spaces.observations(u.manager(), observations.observations()), false);

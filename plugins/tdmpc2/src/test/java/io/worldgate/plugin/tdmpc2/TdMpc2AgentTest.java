@@ -131,6 +131,7 @@ class TdMpc2AgentTest {
         RecordingPlanner planner = new RecordingPlanner();
         try (TdMpc2Agent a = agent(spec, "debug", Map.of(), dir, 3, planner)) {
             SplittableRandom rng = new SplittableRandom(3);
+            a.train(1); // before its first update the agent explores at random, without planning
             Tensor first = a.act(StepBatches.random(spec, new boolean[] {true, true, true}, rng), ActMode.EXPLORE);
             assertThat(spec.actionSpace().validateBatch(first, 3)).isEmpty();
             assertThat(planner.previousGiven).containsExactly(false);
@@ -144,6 +145,31 @@ class TdMpc2AgentTest {
             // the previous plan handed back is the one the planner returned the call before
             assertThat(planner.previousMeans.get(2)).containsExactly(planner.returnedMeans.get(1));
             assertThat(planner.modelChecks).allSatisfy(ok -> assertThat(ok).isTrue());
+        }
+    }
+
+    /** Before its first update, exploring acts uniformly at random (the paper's seeding) and plans nothing. */
+    @Test
+    void exploresAtRandomWithoutPlanningBeforeItsFirstUpdate(@TempDir Path dir) {
+        EnvSpec spec = walkerLike(64);
+        RecordingPlanner planner = new RecordingPlanner();
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of(), dir, 5, planner)) {
+            SplittableRandom rng = new SplittableRandom(5);
+            Tensor actions = a.act(StepBatches.random(spec, new boolean[64], rng), ActMode.EXPLORE);
+            assertThat(spec.actionSpace().validateBatch(actions, 64)).isEmpty();
+            assertThat(planner.previousGiven).isEmpty();
+            // spread over the whole box: a random policy, not an untrained prior's narrow guesses
+            double low = Double.MAX_VALUE;
+            double high = -Double.MAX_VALUE;
+            for (long i = 0; i < actions.numElements(); i++) {
+                low = Math.min(low, actions.getDouble(i));
+                high = Math.max(high, actions.getDouble(i));
+            }
+            assertThat(low).isLessThan(-0.9);
+            assertThat(high).isGreaterThan(0.9);
+            // evaluation plans even before any update
+            a.act(StepBatches.random(spec, new boolean[64], rng), ActMode.EVAL);
+            assertThat(planner.previousGiven).hasSize(1);
         }
     }
 
