@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from worldgate_envs.adapters._frames import FrameRenderer
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
@@ -57,9 +58,7 @@ class DmcEnv(Env):
         self._opts = opts
         self._camera = opts.camera if opts.camera >= 0 else _DEFAULT_CAMERA.get(domain, 0)
         self._env = suite.load(domain, task, task_kwargs={"random": None})
-        if opts.fast_render:
-            self._env.physics.model.vis.quality.offsamples = 0  # before the first render makes the GL context
-        self._render_flags = {"shadow": False, "reflection": False} if opts.fast_render else None
+        self._renderers: dict[int, FrameRenderer] = {}
         ncam = self._env.physics.model.ncam
         if self._camera >= ncam and opts.obs != "state":
             raise OptionError(f"dmc:{name}: camera {self._camera} does not exist ({ncam} cameras)")
@@ -89,9 +88,7 @@ class DmcEnv(Env):
     def _observe(self, time_step: Any) -> Obs:
         out: Obs = {}
         if self._opts.obs in ("image", "both"):
-            out["image"] = self._env.physics.render(
-                self._opts.size, self._opts.size, camera_id=self._camera, render_flag_overrides=self._render_flags
-            )
+            out["image"] = self._frame(self._opts.size)
         if self._opts.obs in ("state", "both"):
             parts = [np.asarray(time_step.observation[k], dtype=np.float32).reshape(-1) for k in self._keys]
             out["state"] = np.concatenate(parts) if parts else np.zeros((0,), np.float32)
@@ -125,11 +122,40 @@ class DmcEnv(Env):
         assert ts is not None
         return self._observe(ts), reward, terminated, truncated, {"discount": float(ts.discount or 0.0)}
 
+    def _frame(self, size: int) -> np.ndarray:
+        renderer = self._renderers.get(size)
+        if renderer is None:
+            renderer = self._renderers[size] = self._make_renderer(size)
+        return renderer.render()
+
+    def _make_renderer(self, size: int) -> FrameRenderer:
+        import mujoco
+
+        physics = self._env.physics
+        # dm_control's defaults: no rangefinder rays drawn.
+        option = mujoco.MjvOption()
+        option.flags[mujoco.mjtVisFlag.mjVIS_RANGEFINDER] = False
+        fast = self._opts.fast_render
+        flags = {mujoco.mjtRndFlag.mjRND_SHADOW: False, mujoco.mjtRndFlag.mjRND_REFLECTION: False} if fast else None
+        return FrameRenderer(
+            physics.model.ptr,
+            physics.data.ptr,
+            self._camera,
+            size,
+            size,
+            option=option,
+            max_geom=max(1000, 4 * physics.model.ngeom),
+            flags=flags,
+            offsamples=0 if fast else None,
+        )
+
     def render(self) -> np.ndarray:
-        s = self._opts.render_size
-        return self._env.physics.render(s, s, camera_id=self._camera, render_flag_overrides=self._render_flags)
+        return self._frame(self._opts.render_size)
 
     def close(self) -> None:
+        renderers, self._renderers = getattr(self, "_renderers", {}), {}
+        for r in renderers.values():
+            r.close()
         env, self._env = getattr(self, "_env", None), None
         if env is not None:
             try:
