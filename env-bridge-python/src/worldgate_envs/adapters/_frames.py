@@ -75,6 +75,9 @@ class FrameRenderer:
         finally:
             vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples = saved
 
+    def draws(self, data: Any) -> bool:
+        return data is self._data
+
     def render(self) -> np.ndarray:
         mj = self._mj
         # Several envs may share the thread: each makes its own context current.

@@ -124,7 +124,10 @@ class DmcEnv(Env):
 
     def _frame(self, size: int) -> np.ndarray:
         renderer = self._renderers.get(size)
-        if renderer is None:
+        if renderer is None or not renderer.draws(self._env.physics.data.ptr):
+            # dm_control swaps its MjData when a task reloads the physics
+            if renderer is not None:
+                renderer.close()
             renderer = self._renderers[size] = self._make_renderer(size)
         return renderer.render()
 
