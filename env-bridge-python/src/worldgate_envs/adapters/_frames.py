@@ -36,6 +36,7 @@ class FrameRenderer:
         max_geom: int = 1000,
         flags: Mapping[Any, bool] | None = None,
         offsamples: int | None = None,
+        offscreen: tuple[int, int] | None = None,
         flip: tuple[int, ...] = (0,),
     ) -> None:
         import mujoco
@@ -59,13 +60,13 @@ class FrameRenderer:
         # The context copies these at creation; the model keeps its own values.
         vis = model.vis
         saved = (vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples)
-        vis.global_.offwidth, vis.global_.offheight = width, height
+        vis.global_.offwidth, vis.global_.offheight = offscreen or (width, height)
         if offsamples is not None:
             vis.quality.offsamples = offsamples
         try:
             if gl_context.GLContext is None:
                 raise RuntimeError("MuJoCo has no GL backend: set MUJOCO_GL to osmesa or egl")
-            self._gl = gl_context.GLContext(width, height)
+            self._gl = gl_context.GLContext(vis.global_.offwidth, vis.global_.offheight)
             self._gl.make_current()
             self._con = mujoco.MjrContext(model, mujoco.mjtFontScale.mjFONTSCALE_150)
             mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN, self._con)
