@@ -206,10 +206,11 @@ def main() -> int:
     print(table)
     if args.out:
         note = f"\n{args.note}\n" if args.note else ""
-        Path(args.out).write_text(
-            f"## Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n{note}\n"
+        with Path(args.out).open("a") as f:  # runs pile up under the file's hand-written summary
+            f.write(
+            f"\n## Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n{note}\n"
             f"Machine before: {before}.\n\nMachine after: {after}.\n\n{table}\n"
-        )
+            )
     return 0
 
 
