@@ -28,7 +28,7 @@ class DmcOptions:
     camera: int = -1            # -1: 0, or 2 for quadruped
     episode_steps: int = 1000   # control steps per episode (agent steps = ceil(/action_repeat))
     render_size: int = 256      # size of Render frames
-    fast_render: bool = False   # no MSAA, shadows or reflections: much faster on CPU (OSMesa), other pixels
+    fast_render: bool = False   # no MSAA, shadows or reflections: ~20x cheaper frames on OSMesa, other pixels
 
     def validate(self, family: str) -> None:
         if self.obs not in ("image", "state", "both"):

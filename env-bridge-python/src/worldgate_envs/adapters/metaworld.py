@@ -31,7 +31,7 @@ class MetaWorldOptions:
     camera: str = "corner"
     episode_steps: int = 500
     benchmark_seed: int = 0     # seeds the task's set of goal variations
-    fast_render: bool = False   # no MSAA, shadows or reflections: about 4x faster on CPU (OSMesa), other pixels
+    fast_render: bool = False   # no MSAA, shadows or reflections: ~14x cheaper frames on OSMesa, other pixels
     upright: bool = True        # rotate frames 180 degrees: the corner camera's up axis points down
 
     def validate(self, family: str) -> None:
