@@ -33,6 +33,7 @@ class FrameRenderer:
         width: int,
         *,
         option: Any | None = None,
+        scene: Any | None = None,
         max_geom: int = 1000,
         flags: Mapping[Any, bool] | None = None,
         offsamples: int | None = None,
@@ -46,7 +47,7 @@ class FrameRenderer:
         self._model = model
         self._data = data
         self._option = option if option is not None else mujoco.MjvOption()
-        self._scene = mujoco.MjvScene(model, maxgeom=max_geom)
+        self._scene = scene if scene is not None else mujoco.MjvScene(model, maxgeom=max_geom)
         for flag, value in (flags or {}).items():
             self._scene.flags[flag] = value
         self._camera = mujoco.MjvCamera()

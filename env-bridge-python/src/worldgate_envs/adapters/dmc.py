@@ -133,11 +133,11 @@ class DmcEnv(Env):
 
     def _make_renderer(self, size: int) -> FrameRenderer:
         import mujoco
+        from dm_control.mujoco import wrapper
 
         physics = self._env.physics
-        # dm_control's defaults: no rangefinder rays drawn.
-        option = mujoco.MjvOption()
-        option.flags[mujoco.mjtVisFlag.mjVIS_RANGEFINDER] = False
+        # dm_control's own scene (its geom budget) and options (no rangefinder rays).
+        scene, option = wrapper.MjvScene(model=physics.model), wrapper.MjvOption()
         fast = self._opts.fast_render
         flags = {mujoco.mjtRndFlag.mjRND_SHADOW: False, mujoco.mjtRndFlag.mjRND_REFLECTION: False} if fast else None
         return FrameRenderer(
@@ -147,7 +147,7 @@ class DmcEnv(Env):
             size,
             size,
             option=option,
-            max_geom=max(1000, 4 * physics.model.ngeom),
+            scene=scene,
             flags=flags,
             offsamples=0 if fast else None,
         )
