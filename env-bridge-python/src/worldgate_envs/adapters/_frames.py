@@ -6,8 +6,9 @@ render into the model's offscreen buffer, 640x480 with 4x MSAA by default, even
 for a 64x64 frame: MuJoCo clears the reflection stencil over the whole buffer.
 This renderer keeps one scene, one camera and one GL context, sizes the offscreen
 buffer to the frame, and reads the RGB pixels only. Everything that decides pixels
-(shadow map size, MSAA samples, lights, camera, scene flags) is the model's, so
-frames are byte-identical to those paths (tests/test_render_identity.py).
+(shadow map size, MSAA samples, lights, camera, scene flags) is the model's unless
+the caller overrides it, so frames are byte-identical to those paths
+(tests/test_render_identity.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class FrameRenderer:
         max_geom: int = 1000,
         flags: Mapping[Any, bool] | None = None,
         offsamples: int | None = None,
+        shadowsize: int | None = None,
         offscreen: tuple[int, int] | None = None,
         flip: tuple[int, ...] = (0,),
     ) -> None:
@@ -60,10 +62,12 @@ class FrameRenderer:
         self._con: Any = None
         # The context copies these at creation; the model keeps its own values.
         vis = model.vis
-        saved = (vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples)
+        saved = (vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples, vis.quality.shadowsize)
         vis.global_.offwidth, vis.global_.offheight = offscreen or (width, height)
         if offsamples is not None:
             vis.quality.offsamples = offsamples
+        if shadowsize is not None:
+            vis.quality.shadowsize = shadowsize
         try:
             if gl_context.GLContext is None:
                 raise RuntimeError("MuJoCo has no GL backend: set MUJOCO_GL to osmesa or egl")
@@ -75,7 +79,7 @@ class FrameRenderer:
             self.close()
             raise
         finally:
-            vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples = saved
+            vis.global_.offwidth, vis.global_.offheight, vis.quality.offsamples, vis.quality.shadowsize = saved
 
     def draws(self, data: Any) -> bool:
         return data is self._data
@@ -88,6 +92,10 @@ class FrameRenderer:
         mj.mjr_render(self._rect, self._scene, self._con)
         mj.mjr_readPixels(self._buffer, None, self._rect, self._con)
         return np.ascontiguousarray(np.flip(self._buffer, self._flip))
+
+    @property
+    def shadow_size(self) -> int:
+        return int(self._con.shadowSize)
 
     def close(self) -> None:
         con, self._con = self._con, None

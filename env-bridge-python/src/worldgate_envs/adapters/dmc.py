@@ -29,12 +29,15 @@ class DmcOptions:
     episode_steps: int = 1000   # control steps per episode (agent steps = ceil(/action_repeat))
     render_size: int = 256      # size of Render frames
     fast_render: bool = False   # no MSAA, shadows or reflections: ~20x cheaper frames on OSMesa, other pixels
+    shadow_size: int = 0        # shadow map side; 0: the model's (2048); smaller is cheaper on OSMesa, other pixels
 
     def validate(self, family: str) -> None:
         if self.obs not in ("image", "state", "both"):
             raise OptionError(f"{family}: obs must be image, state or both, got {self.obs!r}")
         if self.size < 1 or self.action_repeat < 1 or self.episode_steps < 1 or self.render_size < 1:
             raise OptionError(f"{family}: size, action_repeat, episode_steps and render_size must be >= 1")
+        if self.shadow_size != 0 and not 64 <= self.shadow_size <= 8192:
+            raise OptionError(f"{family}: shadow_size must be 0 (the model's) or in [64, 8192], got {self.shadow_size}")
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -150,6 +153,7 @@ class DmcEnv(Env):
             scene=scene,
             flags=flags,
             offsamples=0 if fast else None,
+            shadowsize=self._opts.shadow_size or None,
         )
 
     def render(self) -> np.ndarray:

@@ -32,6 +32,7 @@ class MetaWorldOptions:
     episode_steps: int = 500
     benchmark_seed: int = 0     # seeds the task's set of goal variations
     fast_render: bool = False   # no MSAA, shadows or reflections: ~14x cheaper frames on OSMesa, other pixels
+    shadow_size: int = 0        # shadow map side; 0: the model's (4096); smaller is cheaper on OSMesa, other pixels
     upright: bool = True        # rotate frames 180 degrees: the corner camera's up axis points down
 
     def validate(self, family: str) -> None:
@@ -39,6 +40,8 @@ class MetaWorldOptions:
             raise OptionError(f"{family}: obs must be image, state or both, got {self.obs!r}")
         if self.size < 1 or not (1 <= self.episode_steps <= 500):
             raise OptionError(f"{family}: size must be >= 1 and episode_steps in [1, 500]")
+        if self.shadow_size != 0 and not 64 <= self.shadow_size <= 8192:
+            raise OptionError(f"{family}: shadow_size must be 0 (the model's) or in [64, 8192], got {self.shadow_size}")
 
 
 class MetaWorldEnv(Env):
@@ -139,6 +142,7 @@ class MetaWorldEnv(Env):
             max_geom=gym_renderer.max_geom,
             flags=flags,
             offsamples=0 if fast else None,
+            shadowsize=self._opts.shadow_size or None,
             # GL rows run bottom-up: flipping them gives gymnasium's image; flipping the
             # columns instead gives that image turned by 180 degrees.
             flip=(1,) if self._opts.upright else (0,),
