@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from worldgate_envs.adapters._frames import FrameRenderer
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
@@ -27,13 +28,16 @@ class DmcOptions:
     camera: int = -1            # -1: 0, or 2 for quadruped
     episode_steps: int = 1000   # control steps per episode (agent steps = ceil(/action_repeat))
     render_size: int = 256      # size of Render frames
-    fast_render: bool = False   # no MSAA, shadows or reflections: much faster on CPU (OSMesa), other pixels
+    fast_render: bool = False   # no MSAA, shadows or reflections: ~20x cheaper frames on OSMesa, other pixels
+    shadow_size: int = 0        # shadow map side; 0: the model's (2048); smaller is cheaper on OSMesa, other pixels
 
     def validate(self, family: str) -> None:
         if self.obs not in ("image", "state", "both"):
             raise OptionError(f"{family}: obs must be image, state or both, got {self.obs!r}")
         if self.size < 1 or self.action_repeat < 1 or self.episode_steps < 1 or self.render_size < 1:
             raise OptionError(f"{family}: size, action_repeat, episode_steps and render_size must be >= 1")
+        if self.shadow_size != 0 and not 64 <= self.shadow_size <= 8192:
+            raise OptionError(f"{family}: shadow_size must be 0 (the model's) or in [64, 8192], got {self.shadow_size}")
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -57,9 +61,7 @@ class DmcEnv(Env):
         self._opts = opts
         self._camera = opts.camera if opts.camera >= 0 else _DEFAULT_CAMERA.get(domain, 0)
         self._env = suite.load(domain, task, task_kwargs={"random": None})
-        if opts.fast_render:
-            self._env.physics.model.vis.quality.offsamples = 0  # before the first render makes the GL context
-        self._render_flags = {"shadow": False, "reflection": False} if opts.fast_render else None
+        self._renderers: dict[int, FrameRenderer] = {}
         ncam = self._env.physics.model.ncam
         if self._camera >= ncam and opts.obs != "state":
             raise OptionError(f"dmc:{name}: camera {self._camera} does not exist ({ncam} cameras)")
@@ -89,9 +91,7 @@ class DmcEnv(Env):
     def _observe(self, time_step: Any) -> Obs:
         out: Obs = {}
         if self._opts.obs in ("image", "both"):
-            out["image"] = self._env.physics.render(
-                self._opts.size, self._opts.size, camera_id=self._camera, render_flag_overrides=self._render_flags
-            )
+            out["image"] = self._frame(self._opts.size)
         if self._opts.obs in ("state", "both"):
             parts = [np.asarray(time_step.observation[k], dtype=np.float32).reshape(-1) for k in self._keys]
             out["state"] = np.concatenate(parts) if parts else np.zeros((0,), np.float32)
@@ -125,11 +125,44 @@ class DmcEnv(Env):
         assert ts is not None
         return self._observe(ts), reward, terminated, truncated, {"discount": float(ts.discount or 0.0)}
 
+    def _frame(self, size: int) -> np.ndarray:
+        renderer = self._renderers.get(size)
+        if renderer is None or not renderer.draws(self._env.physics.data.ptr):
+            # dm_control swaps its MjData when a task reloads the physics
+            if renderer is not None:
+                renderer.close()
+            renderer = self._renderers[size] = self._make_renderer(size)
+        return renderer.render()
+
+    def _make_renderer(self, size: int) -> FrameRenderer:
+        import mujoco
+        from dm_control.mujoco import wrapper
+
+        physics = self._env.physics
+        # dm_control's own scene (its geom budget) and options (no rangefinder rays).
+        scene, option = wrapper.MjvScene(model=physics.model), wrapper.MjvOption()
+        fast = self._opts.fast_render
+        flags = {mujoco.mjtRndFlag.mjRND_SHADOW: False, mujoco.mjtRndFlag.mjRND_REFLECTION: False} if fast else None
+        return FrameRenderer(
+            physics.model.ptr,
+            physics.data.ptr,
+            self._camera,
+            size,
+            size,
+            option=option,
+            scene=scene,
+            flags=flags,
+            offsamples=0 if fast else None,
+            shadowsize=self._opts.shadow_size or None,
+        )
+
     def render(self) -> np.ndarray:
-        s = self._opts.render_size
-        return self._env.physics.render(s, s, camera_id=self._camera, render_flag_overrides=self._render_flags)
+        return self._frame(self._opts.render_size)
 
     def close(self) -> None:
+        renderers, self._renderers = getattr(self, "_renderers", {}), {}
+        for r in renderers.values():
+            r.close()
         env, self._env = getattr(self, "_env", None), None
         if env is not None:
             try:

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from worldgate_envs.adapters._frames import FrameRenderer
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
@@ -30,7 +31,8 @@ class MetaWorldOptions:
     camera: str = "corner"
     episode_steps: int = 500
     benchmark_seed: int = 0     # seeds the task's set of goal variations
-    fast_render: bool = False   # no MSAA, shadows or reflections: about 4x faster on CPU (OSMesa), other pixels
+    fast_render: bool = False   # no MSAA, shadows or reflections: ~14x cheaper frames on OSMesa, other pixels
+    shadow_size: int = 0        # shadow map side; 0: the model's (4096); smaller is cheaper on OSMesa, other pixels
     upright: bool = True        # rotate frames 180 degrees: the corner camera's up axis points down
 
     def validate(self, family: str) -> None:
@@ -38,6 +40,8 @@ class MetaWorldOptions:
             raise OptionError(f"{family}: obs must be image, state or both, got {self.obs!r}")
         if self.size < 1 or not (1 <= self.episode_steps <= 500):
             raise OptionError(f"{family}: size must be >= 1 and episode_steps in [1, 500]")
+        if self.shadow_size != 0 and not 64 <= self.shadow_size <= 8192:
+            raise OptionError(f"{family}: shadow_size must be 0 (the model's) or in [64, 8192], got {self.shadow_size}")
 
 
 class MetaWorldEnv(Env):
@@ -65,9 +69,7 @@ class MetaWorldEnv(Env):
             disable_env_checker=True,
         )
         self._raw: Any = cast(Any, self._env).unwrapped
-        self._fast_flags_set = False
-        if opts.fast_render:
-            self._raw.model.vis.quality.offsamples = 0  # before the first render makes the GL context
+        self._renderer: FrameRenderer | None = None
         space: Any = self._env.observation_space
         obs: list[ArraySpec] = []
         if self._pixels:
@@ -117,27 +119,43 @@ class MetaWorldEnv(Env):
         )
 
     def _frame(self) -> np.ndarray:
-        img: np.ndarray = self._env.render()
-        if self._opts.fast_render and not self._fast_flags_set:
-            self._disable_expensive_effects()
+        if self._raw.mujoco_renderer.camera_id < 0:
+            # gymnasium's free camera: its own renderer places it.
             img = self._env.render()
-        if self._opts.upright:
-            img = img[::-1, ::-1]
-        return np.ascontiguousarray(img)
+            return np.ascontiguousarray(img[::-1, ::-1] if self._opts.upright else img)
+        if self._renderer is None:
+            self._renderer = self._make_renderer()
+        return self._renderer.render()
 
-    def _disable_expensive_effects(self) -> None:
+    def _make_renderer(self) -> FrameRenderer:
         import mujoco
 
-        # gymnasium's MujocoRenderer makes its viewer on the first render; reach its scene.
-        viewer = self._raw.mujoco_renderer._get_viewer("rgb_array")
-        viewer.scn.flags[mujoco.mjtRndFlag.mjRND_SHADOW] = 0
-        viewer.scn.flags[mujoco.mjtRndFlag.mjRND_REFLECTION] = 0
-        self._fast_flags_set = True
+        # The camera, scene size and options gymnasium's MujocoRenderer would use.
+        gym_renderer = self._raw.mujoco_renderer
+        fast = self._opts.fast_render
+        flags = {mujoco.mjtRndFlag.mjRND_SHADOW: False, mujoco.mjtRndFlag.mjRND_REFLECTION: False} if fast else None
+        return FrameRenderer(
+            self._raw.model,
+            self._raw.data,
+            gym_renderer.camera_id,
+            self._opts.size,
+            self._opts.size,
+            max_geom=gym_renderer.max_geom,
+            flags=flags,
+            offsamples=0 if fast else None,
+            shadowsize=self._opts.shadow_size or None,
+            # GL rows run bottom-up: flipping them gives gymnasium's image; flipping the
+            # columns instead gives that image turned by 180 degrees.
+            flip=(1,) if self._opts.upright else (0,),
+        )
 
     def render(self) -> np.ndarray:
         return self._frame()
 
     def close(self) -> None:
+        renderer, self._renderer = self._renderer, None
+        if renderer is not None:
+            renderer.close()
         self._env.close()
 
 
