@@ -3,6 +3,7 @@ package io.worldgate.gateway.cli;
 import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
+import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.service.RunRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,6 +63,11 @@ final class TrainCommand implements Callable<Integer> {
             + "disk (e.g. 512MiB, 10GiB); beyond it the oldest chunks are deleted (default: ${DEFAULT-VALUE}).")
     String experienceCapacity;
 
+    @Option(names = "--swap-warmup", paramLabel = "UPDATES", description = "Updates an agent swapped in mid-run trains on "
+            + "the run's experience before it acts, when it cannot take over the run's checkpoint (another agent family); "
+            + "0 none (default: " + RunConfig.DEFAULT_SWAP_WARMUP_UPDATES + ").")
+    Integer swapWarmup;
+
     @Option(names = "--eval-every", defaultValue = "0", description = "Env steps between evaluations; 0 none (default: ${DEFAULT-VALUE}).")
     long evalEvery;
 
@@ -91,13 +97,17 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Map<String, String> envOpts = new LinkedHashMap<>(TrainingSession.parseAssignments(envOptions, "--env-option"));
         envOpts.putAll(BridgeConfig.envOptions(workers, transport, envWorkers));
+        if (swapWarmup != null && swapWarmup < 0) {
+            throw new IllegalArgumentException("--swap-warmup must be >= 0 (0: none), got " + swapWarmup);
+        }
         if (checkpointEvery < 1 || keepCheckpoints < 1) {
             throw new IllegalArgumentException("--checkpoint-every and --keep-checkpoints must be at least 1, got "
                     + checkpointEvery + " and " + keepCheckpoints + " (a run also checkpoints at its end)");
         }
         RunRequest request = new RunRequest(agent, preset, TrainingSession.parseAssignments(sets, "--set"), env,
                 envOpts, numEnvs, steps, seed, trainRatioOrDefault(), prefill,
-                checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity));
+                checkpointEvery, evalEvery, evalEpisodes, device, keepCheckpoints, parseBytes(experienceCapacity),
+                swapWarmup == null ? -1 : swapWarmup);
         try (GatewayClient client = main.client(envWorkers)) {
             return TrainingSession.train(client, request, json, main.exit);
         }

@@ -27,11 +27,14 @@ import java.util.Objects;
  *     deleted (0: {@value #DEFAULT_KEEP_CHECKPOINTS})
  * @param experienceCapacityBytes bytes of stored experience after which the oldest chunks are
  *     deleted (0: {@value #DEFAULT_EXPERIENCE_CAPACITY_BYTES}, 2 GiB)
+ * @param swapWarmupUpdates updates an agent swapped in mid-run trains on the run's experience
+ *     before it acts, when it could not take over the run's checkpoint (another agent family);
+ *     null or negative: {@value #DEFAULT_SWAP_WARMUP_UPDATES}; 0: none
  */
 public record RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
         Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
         long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device, int keepCheckpoints,
-        long experienceCapacityBytes) {
+        long experienceCapacityBytes, Integer swapWarmupUpdates) {
 
     /** Checkpoints kept when none is said: enough to fall back past a damaged one or two. */
     public static final int DEFAULT_KEEP_CHECKPOINTS = 5;
@@ -40,6 +43,12 @@ public record RunConfig(String runId, String agentName, String preset, Map<Strin
      * of Atari 100k) or tens of millions of small state vectors; older chunks go first.
      */
     public static final long DEFAULT_EXPERIENCE_CAPACITY_BYTES = 2L << 30;
+    /**
+     * Warm-up updates of an agent swapped in from another family when none is said: enough for a
+     * small model to fit the stored experience roughly (a few seconds to a minute on a CPU),
+     * before its first action.
+     */
+    public static final int DEFAULT_SWAP_WARMUP_UPDATES = 100;
 
     public RunConfig {
         Objects.requireNonNull(runId, "runId");
@@ -68,6 +77,16 @@ public record RunConfig(String runId, String agentName, String preset, Map<Strin
         // Resolved here, so that config.json records what the run used (and older files without them get the defaults).
         keepCheckpoints = keepCheckpoints == 0 ? DEFAULT_KEEP_CHECKPOINTS : keepCheckpoints;
         experienceCapacityBytes = experienceCapacityBytes == 0 ? DEFAULT_EXPERIENCE_CAPACITY_BYTES : experienceCapacityBytes;
+        swapWarmupUpdates = swapWarmupUpdates == null || swapWarmupUpdates < 0 ? DEFAULT_SWAP_WARMUP_UPDATES : swapWarmupUpdates;
+    }
+
+    /** A config with the default warm-up of agents swapped in from another family. */
+    public RunConfig(String runId, String agentName, String preset, Map<String, String> agentOverrides, String envId,
+            Map<String, String> envOptions, int numEnvs, long totalSteps, long seed, double trainRatio, long prefillSteps,
+            long checkpointEvery, long evalEvery, int evalEpisodes, Path runDirectory, String device, int keepCheckpoints,
+            long experienceCapacityBytes) {
+        this(runId, agentName, preset, agentOverrides, envId, envOptions, numEnvs, totalSteps, seed, trainRatio, prefillSteps,
+                checkpointEvery, evalEvery, evalEpisodes, runDirectory, device, keepCheckpoints, experienceCapacityBytes, null);
     }
 
     /** A config with the default checkpoint retention and experience capacity. */
@@ -81,7 +100,8 @@ public record RunConfig(String runId, String agentName, String preset, Map<Strin
     /** This config in another directory (where it was found now). */
     public RunConfig withRunDirectory(Path dir) {
         return new RunConfig(runId, agentName, preset, agentOverrides, envId, envOptions, numEnvs, totalSteps, seed, trainRatio,
-                prefillSteps, checkpointEvery, evalEvery, evalEpisodes, dir, device, keepCheckpoints, experienceCapacityBytes);
+                prefillSteps, checkpointEvery, evalEvery, evalEpisodes, dir, device, keepCheckpoints, experienceCapacityBytes,
+                swapWarmupUpdates);
     }
 
     /** The agent name without a pinned version ({@code dreamer@1.2.0} gives {@code dreamer}). */

@@ -204,6 +204,19 @@ public sealed interface RunEvent {
     }
 
     /**
+     * An agent swapped in that could not take over the run's checkpoint (another agent family)
+     * trained {@code updates} times on the run's experience before its first action, in
+     * {@code seconds}; the step counter did not move.
+     */
+    record AgentWarmedUp(String agent, long step, int updates, double seconds) implements RunEvent {
+        @Override
+        public String text() {
+            return String.format(java.util.Locale.ROOT, "agent %s trained %d updates on the run's experience before acting (%.1f s)",
+                    agent, updates, seconds);
+        }
+    }
+
+    /**
      * A service the agent was bound to is going away (its provider stopped, updated or removed): the
      * agent is checkpointed and closed before the service goes, then made again with what replaces
      * it, or the run pauses ({@link RunPaused.Reason#SERVICE_GONE}) until something does.

@@ -572,6 +572,22 @@ public final class TrainingRun implements AutoCloseable {
         }
 
         @Override
+        public void warmUp(FactoryHandle handle, Agent agent) {
+            int n = config.swapWarmupUpdates();
+            // an agent that drives its own generations, or a run that never trains, has nothing to warm up
+            if (n == 0 || config.trainRatio() == 0 || experience.numSteps() == 0
+                    || handle.factory().descriptor().cadence() != TrainingCadence.REPLAY_RATIO) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            Map<String, Double> trained = population.during(() -> agent.train(n));
+            updates += n;
+            metrics.putAll(trained);
+            trained.forEach((tag, value) -> scalar(tag, value));
+            event(new RunEvent.AgentWarmedUp(handle.label(), step, n, (System.nanoTime() - t0) / 1e9));
+        }
+
+        @Override
         public void waiting(RunEvent.RunPaused why) {
             if (stopRequested) {
                 return;

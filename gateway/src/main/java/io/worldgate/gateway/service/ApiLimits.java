@@ -35,6 +35,9 @@ public final class ApiLimits {
     public static final double MAX_TRAIN_RATIO = 1024;
     /** {@code wait_seconds} of SwapAgent: 0 means 60. */
     public static final long MAX_SWAP_WAIT_SECONDS = 600;
+    /** {@code swap_warmup_updates}: updates of an agent swapped in from another family before it acts. */
+    public static final long MAX_SWAP_WARMUP_UPDATES = 1_000_000;
+
     /** {@code keep_checkpoints}: newest intact checkpoints a run keeps. */
     public static final long MAX_KEEP_CHECKPOINTS = 1000;
     /** {@code experience_capacity_bytes}: 1 TiB. */

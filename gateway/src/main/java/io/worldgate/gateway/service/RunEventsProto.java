@@ -6,6 +6,7 @@ import io.worldgate.proto.service.v1.AgentCreated;
 import io.worldgate.proto.service.v1.AgentFailed;
 import io.worldgate.proto.service.v1.AgentRetired;
 import io.worldgate.proto.service.v1.AgentSwapped;
+import io.worldgate.proto.service.v1.AgentWarmedUp;
 import io.worldgate.proto.service.v1.CheckpointFailed;
 import io.worldgate.proto.service.v1.CheckpointWritten;
 import io.worldgate.proto.service.v1.DamagedCheckpointSkipped;
@@ -70,6 +71,9 @@ public final class RunEventsProto {
             b.setServiceGone(ServiceGone.newBuilder().setAgent(sg.agent()).setStep(sg.step())
                     .setServiceType(sg.serviceType()).setServiceName(sg.serviceName()).setProvider(sg.provider())
                     .setProviderVersion(sg.providerVersion()));
+        } else if (event instanceof RunEvent.AgentWarmedUp w) {
+            b.setAgentWarmedUp(AgentWarmedUp.newBuilder().setAgent(w.agent()).setStep(w.step()).setUpdates(w.updates())
+                    .setSeconds(w.seconds()));
         } else if (event instanceof RunEvent.RunResumed r) {
             b.setRunResumed(RunResumed.newBuilder().setStep(r.step()));
         } else if (event instanceof RunEvent.RunEnded e) {
@@ -152,6 +156,10 @@ public final class RunEventsProto {
                 ServiceGone sg = e.getServiceGone();
                 yield new RunEvent.ServiceGone(sg.getAgent(), sg.getStep(), sg.getServiceType(), sg.getServiceName(),
                         sg.getProvider(), sg.getProviderVersion());
+            }
+            case AGENT_WARMED_UP -> {
+                AgentWarmedUp w = e.getAgentWarmedUp();
+                yield new RunEvent.AgentWarmedUp(w.getAgent(), w.getStep(), w.getUpdates(), w.getSeconds());
             }
             case RUN_RESUMED -> new RunEvent.RunResumed(e.getRunResumed().getStep());
             case RUN_ENDED -> new RunEvent.RunEnded(fromProto(e.getRunEnded().getState()), e.getRunEnded().getStep(),

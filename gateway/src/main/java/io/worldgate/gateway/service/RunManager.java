@@ -117,7 +117,8 @@ public final class RunManager implements AutoCloseable {
             String runId = stored.newRunId(r.agent(), r.env(), runs::containsKey);
             RunConfig config = new RunConfig(runId, r.agent(), blankToNull(r.preset()), r.agentConfig(), r.env(), r.envOptions(),
                     r.numEnvs(), r.steps(), r.seed(), trainRatio, r.prefill(), checkpointEvery, r.evalEvery(),
-                    r.evalEpisodes(), runsDir.resolve(runId), r.device(), r.keepCheckpoints(), r.experienceCapacityBytes());
+                    r.evalEpisodes(), runsDir.resolve(runId), r.device(), r.keepCheckpoints(), r.experienceCapacityBytes(),
+                    r.swapWarmupUpdates());
             stored.writeConfig(config, resolved);
             return launch(TrainingRun.builder(config, host, envs).env(env), config, 0, listeners);
         } catch (RuntimeException e) {

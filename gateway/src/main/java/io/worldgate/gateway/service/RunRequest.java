@@ -9,12 +9,14 @@ import java.util.Map;
  * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_KEEP_CHECKPOINTS},
  * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_EXPERIENCE_CAPACITY_BYTES}). A negative
  * {@code trainRatio} ({@link #AGENT_DEFAULT_TRAIN_RATIO}) asks for the agent's own
- * ({@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}); 0 asks for no training.
+ * ({@link io.worldgate.api.agent.AgentDescriptor#defaultTrainRatio}); 0 asks for no training. A
+ * negative {@code swapWarmupUpdates} asks for
+ * {@link io.worldgate.gateway.run.RunConfig#DEFAULT_SWAP_WARMUP_UPDATES}.
  */
 public record RunRequest(String agent, String preset, Map<String, String> agentConfig, String env,
         Map<String, String> envOptions, int numEnvs, long steps, long seed, double trainRatio, long prefill,
         long checkpointEvery, long evalEvery, int evalEpisodes, String device, int keepCheckpoints,
-        long experienceCapacityBytes) {
+        long experienceCapacityBytes, int swapWarmupUpdates) {
 
     /**
      * Env steps between checkpoints when none is said. A crash or a failed environment loses at
@@ -36,7 +38,15 @@ public record RunRequest(String agent, String preset, Map<String, String> agentC
             int numEnvs, long steps, long seed, double trainRatio, long prefill, long checkpointEvery, long evalEvery,
             int evalEpisodes, String device) {
         this(agent, preset, agentConfig, env, envOptions, numEnvs, steps, seed, trainRatio, prefill, checkpointEvery, evalEvery,
-                evalEpisodes, device, 0, 0);
+                evalEpisodes, device, 0, 0, -1);
+    }
+
+    /** A request with the default warm-up of agents swapped in from another family. */
+    public RunRequest(String agent, String preset, Map<String, String> agentConfig, String env, Map<String, String> envOptions,
+            int numEnvs, long steps, long seed, double trainRatio, long prefill, long checkpointEvery, long evalEvery,
+            int evalEpisodes, String device, int keepCheckpoints, long experienceCapacityBytes) {
+        this(agent, preset, agentConfig, env, envOptions, numEnvs, steps, seed, trainRatio, prefill, checkpointEvery, evalEvery,
+                evalEpisodes, device, keepCheckpoints, experienceCapacityBytes, -1);
     }
 
     /** A request with defaults for everything but the agent, environment and step budget. */

@@ -142,6 +142,9 @@ public final class RemoteGatewayClient implements GatewayClient {
         if (r.preset() != null) {
             b.setPreset(r.preset());
         }
+        if (r.swapWarmupUpdates() >= 0) {
+            b.setSwapWarmupUpdates(r.swapWarmupUpdates());
+        }
         if (r.trainRatio() >= 0) {
             b.setTrainRatio(r.trainRatio());
         }

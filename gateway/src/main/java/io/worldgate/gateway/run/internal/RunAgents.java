@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How a training run's agents come and go, as its {@link AgentSlot} asks: an agent is made with
  * the run's context and loads the run's latest checkpoint (one it cannot read is told, and the
- * agent starts fresh); it is retired with a checkpoint of its own. Remembers the last agent made,
+ * agent starts fresh, after training on the run's experience: an agent of another family); it is
+ * retired with a checkpoint of its own. Remembers the last agent made,
  * which the run's status names once no agent is in use.
  */
 public final class RunAgents implements AgentSlot.Lifecycle {
@@ -40,6 +41,12 @@ public final class RunAgents implements AgentSlot.Lifecycle {
 
         /** Writes a checkpoint of {@code agent}, made from {@code handle}, for {@code why}. */
         void checkpoint(FactoryHandle handle, Agent agent, String why);
+
+        /**
+         * Trains {@code agent}, made from {@code handle}, on the run's experience before it acts:
+         * it could not take over the run's checkpoint (an agent of another family swapped in).
+         */
+        void warmUp(FactoryHandle handle, Agent agent);
 
         /** No agent can be made now; {@code why} says what the slot waits for. */
         void waiting(RunEvent.RunPaused why);
@@ -81,6 +88,12 @@ public final class RunAgents implements AgentSlot.Lifecycle {
         } catch (IncompatibleCheckpointException e) {
             LOG.warn("run {}: agent {} starts fresh: checkpoint {} is incompatible ({})", runId, h.label(), name, e.getMessage());
             run.event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
+            try {
+                run.warmUp(h, agent);
+            } catch (RuntimeException | Error failed) {
+                agent.close();
+                throw failed;
+            }
             return new AgentSlot.Created(agent, false);
         } catch (IOException e) {
             agent.close();

@@ -160,6 +160,10 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             checkRange("eval_episodes", evalEpisodes, 0, ApiLimits.MAX_EVAL_EPISODES);
             long keepCheckpoints = Integer.toUnsignedLong(r.getKeepCheckpoints());
             checkRange("keep_checkpoints", keepCheckpoints, 0, ApiLimits.MAX_KEEP_CHECKPOINTS);
+            long swapWarmup = r.hasSwapWarmupUpdates() ? Integer.toUnsignedLong(r.getSwapWarmupUpdates()) : -1;
+            if (swapWarmup >= 0) {
+                checkRange("swap_warmup_updates", swapWarmup, 0, ApiLimits.MAX_SWAP_WARMUP_UPDATES);
+            }
             checkRange("experience_capacity_bytes", Long.toUnsignedString(r.getExperienceCapacityBytes()),
                     r.getExperienceCapacityBytes(), 0, ApiLimits.MAX_EXPERIENCE_BYTES);
             if (!Double.isFinite(r.getTrainRatio()) || r.getTrainRatio() < 0 || r.getTrainRatio() > ApiLimits.MAX_TRAIN_RATIO) {
@@ -171,7 +175,7 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
                     r.hasTrainRatio() ? r.getTrainRatio() : RunRequest.AGENT_DEFAULT_TRAIN_RATIO, r.getPrefill(),
                     r.getCheckpointEvery(), r.getEvalEvery(),
                     evalEpisodes == 0 ? 1 : (int) evalEpisodes, r.getDevice(), (int) keepCheckpoints,
-                    r.getExperienceCapacityBytes());
+                    r.getExperienceCapacityBytes(), (int) swapWarmup);
             return toProto(gateway.runs().start(request));
         });
     }

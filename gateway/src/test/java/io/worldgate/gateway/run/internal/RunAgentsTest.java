@@ -84,6 +84,8 @@ class RunAgentsTest {
         }
     }
 
+    private RuntimeException warmUpFailure;
+
     private final RunAgents.Run run = new RunAgents.Run() {
         @Override
         public long step() {
@@ -110,6 +112,14 @@ class RunAgentsTest {
         @Override
         public void checkpoint(FactoryHandle handle, Agent agent, String why) {
             calls.add("checkpoint " + handle.label() + " " + why);
+        }
+
+        @Override
+        public void warmUp(FactoryHandle handle, Agent agent) {
+            calls.add("warm up " + handle.label());
+            if (warmUpFailure != null) {
+                throw warmUpFailure;
+            }
         }
 
         @Override
@@ -171,8 +181,25 @@ class RunAgentsTest {
         AgentSlot.Created created = agents.create(handle(agent, new ArrayList<>()), null);
         assertThat(created.agent()).isSameAs(agent);
         assertThat(created.loadedCheckpoint()).isFalse();
-        assertThat(calls).as("the agent is kept, not closed").containsExactly("load 0001-step8-a-1.0.0");
+        assertThat(calls).as("the agent is kept, not closed, and trains on the run's experience before it acts")
+                .containsExactly("load 0001-step8-a-1.0.0", "warm up a@1.0.0");
         assertThat(events).containsExactly(new RunEvent.AgentCreated("a@1.0.0", 42, "0001-step8-a-1.0.0", false, "format 3, expected 4"));
+    }
+
+    @Test
+    void anAgentWhoseWarmUpFailsIsClosedAndTheCreationFails() {
+        checkpoint = tmp.resolve("0001-step8-a-1.0.0");
+        warmUpFailure = new IllegalStateException("NaN loss");
+        Recorded agent = new Recorded(new IncompatibleCheckpointException("another family"), null);
+        assertThatThrownBy(() -> agents.create(handle(agent, new ArrayList<>()), null)).isSameAs(warmUpFailure);
+        assertThat(calls).containsExactly("load 0001-step8-a-1.0.0", "warm up a@1.0.0", "close");
+    }
+
+    @Test
+    void anAgentThatLoadsTheCheckpointIsNotWarmedUp() {
+        checkpoint = tmp.resolve("0003-step40-a-1.0.0");
+        agents.create(handle(new Recorded(null, null), new ArrayList<>()), null);
+        assertThat(calls).containsExactly("load 0003-step40-a-1.0.0");
     }
 
     @Test
