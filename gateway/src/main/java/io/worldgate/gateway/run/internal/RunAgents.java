@@ -83,8 +83,12 @@ public final class RunAgents implements AgentSlot.Lifecycle {
             run.event(new RunEvent.AgentCreated(h.label(), step, name, false, String.valueOf(e.getMessage())));
             return new AgentSlot.Created(agent, false);
         } catch (IOException e) {
-            agent.close();
+            AgentSlot.closeQuietly(agent);
             throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // the slot never gets this agent, so nobody else would free what it holds
+            AgentSlot.closeQuietly(agent);
+            throw e;
         }
     }
 
