@@ -96,8 +96,12 @@ public final class RunAgents implements AgentSlot.Lifecycle {
             }
             return new AgentSlot.Created(agent, false);
         } catch (IOException e) {
-            agent.close();
+            AgentSlot.closeQuietly(agent);
             throw new UncheckedIOException("cannot read checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // the slot never gets this agent, so nobody else would free what it holds
+            AgentSlot.closeQuietly(agent);
+            throw e;
         }
     }
 

@@ -73,6 +73,9 @@ class RunAgentsTest {
             if (onLoad instanceof IncompatibleCheckpointException e) {
                 throw e;
             }
+            if (onLoad instanceof RuntimeException e) {
+                throw e;
+            }
         }
 
         @Override
@@ -207,6 +210,16 @@ class RunAgentsTest {
         checkpoint = tmp.resolve("0001-step8-a-1.0.0");
         assertThatThrownBy(() -> agents.create(handle(new Recorded(new IOException("truncated"), null), new ArrayList<>()), null))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("truncated");
+        assertThat(calls).containsExactly("load 0001-step8-a-1.0.0", "close");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void aLoadThatThrowsUncheckedClosesTheAgentSoItsNativeMemoryIsNotLeaked() {
+        checkpoint = tmp.resolve("0001-step8-a-1.0.0");
+        Recorded agent = new Recorded(new IllegalStateException("shape mismatch"), null);
+        assertThatThrownBy(() -> agents.create(handle(agent, new ArrayList<>()), null))
+                .isInstanceOf(IllegalStateException.class).hasMessage("shape mismatch");
         assertThat(calls).containsExactly("load 0001-step8-a-1.0.0", "close");
         assertThat(events).isEmpty();
     }
