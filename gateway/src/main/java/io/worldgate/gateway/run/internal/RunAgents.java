@@ -91,7 +91,7 @@ public final class RunAgents implements AgentSlot.Lifecycle {
             try {
                 run.warmUp(h, agent);
             } catch (RuntimeException | Error failed) {
-                agent.close();
+                AgentSlot.closeQuietly(agent);
                 throw failed;
             }
             return new AgentSlot.Created(agent, false);
