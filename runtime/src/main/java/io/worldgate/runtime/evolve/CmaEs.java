@@ -40,7 +40,7 @@ import java.util.Set;
  * population the rank-mu update (positive weights for the better half, negative ones, rescaled
  * by the Mahalanobis norm, for the worse half). {@code C = B D^2 B^T} is decomposed again only
  * every {@code lambda / ((c1 + c_mu) n 10)} evaluations, which keeps the cost per generation at
- * O(lambda n^2) plus, amortised, O(n^3) every few generations (a second or so at n = 867).
+ * O(lambda n^2) plus an O(n^3) decomposition every few generations (a second or two at n = 867).
  *
  * <p>{@link #ask()} asked twice without {@link #tell} gives the same candidates. {@link #save}
  * writes the whole state; a run loaded from it continues exactly as the original would, even if
@@ -354,7 +354,7 @@ public final class CmaEs {
     }
 
     private void decompose() {
-        SymmetricEigen.Result eigen = SymmetricEigen.decomposeNear(c, b);
+        SymmetricEigen.Result eigen = SymmetricEigen.decompose(c);
         double[] values = eigen.values();
         for (int i = 0; i < n; i++) {
             // rounding can leave a tiny negative eigenvalue; CONDITION stops the run long before
