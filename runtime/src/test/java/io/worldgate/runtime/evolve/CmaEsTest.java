@@ -105,6 +105,29 @@ class CmaEsTest {
     }
 
     @Test
+    void tellDoesNotDependOnTheOrderOfTheCandidates() {
+        CmaEs a = ellipsoidRun(5, 12);
+        CmaEs b = ellipsoidRun(5, 12);
+        double[][] xs = a.ask();
+        double[] fs = new double[xs.length];
+        for (int k = 0; k < xs.length; k++) {
+            fs[k] = TestFunctions.ellipsoid(xs[k]);
+        }
+        a.tell(xs, fs);
+        double[][] reversed = new double[xs.length][];
+        double[] reversedFitness = new double[xs.length];
+        b.ask();
+        for (int k = 0; k < xs.length; k++) {
+            reversed[k] = xs[xs.length - 1 - k];
+            reversedFitness[k] = fs[xs.length - 1 - k];
+        }
+        b.tell(reversed, reversedFitness);
+        assertThat(b.mean()).isEqualTo(a.mean());
+        assertThat(b.sigma()).isEqualTo(a.sigma());
+        assertThat(b.ask()).isDeepEqualTo(a.ask());
+    }
+
+    @Test
     void tellChecksItsArguments() {
         CmaEs es = new CmaEs(CmaEsSettings.of(new double[3], 1.0, 0));
         assertThatThrownBy(() -> es.tell(new double[6][3], new double[6])).isInstanceOf(IllegalStateException.class);
