@@ -133,7 +133,7 @@ def write_report(rows, out_md, seeds):
         "",
         "| implementation | s per generation |",
         "| --- | --- |",
-        f"| Java CmaEs (Jacobi eigendecomposition, one thread) | {jt:.3f} |",
+        f"| Java CmaEs (Householder + implicit QR eigendecomposition, one thread) | {jt:.3f} |",
         f"| pycma {cma.__version__} (numpy) | {pt:.3f} |",
         "",
         "Other processes (other builds and tests) ran on this 2-core machine during the measurement.",

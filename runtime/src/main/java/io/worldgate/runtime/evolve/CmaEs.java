@@ -40,8 +40,8 @@ import java.util.Set;
  * population the rank-mu update (positive weights for the better half, negative ones, rescaled
  * by the Mahalanobis norm, for the worse half). {@code C = B D^2 B^T} is decomposed again only
  * every {@code lambda / ((c1 + c_mu) n 10)} evaluations, which keeps the cost per generation at
- * O(lambda n^2) plus an O(n^3) decomposition every few generations (about 4 s at n = 867 on
- * a shared 2-core machine, every third generation at lambda = 64).
+ * O(lambda n^2) plus an O(n^3) decomposition every few generations (every third at n = 867,
+ * lambda = 64: 0.16 s per generation in all, bench/results/cmaes.md).
  *
  * <p>{@link #ask()} asked twice without {@link #tell} gives the same candidates. {@link #save}
  * writes the whole state; a run loaded from it continues exactly as the original would, even if
