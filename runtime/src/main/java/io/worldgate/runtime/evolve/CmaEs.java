@@ -52,6 +52,7 @@ public final class CmaEs {
     private static final int MAGIC = 0x57474345; // "WGCE"
     private static final int FORMAT = 1;
     private static final double MAX_CONDITION = 1e14;
+    private static final int MAX_CHECKPOINT_DIMENSION = 20_000;
 
     private final CmaEsSettings settings;
     private final int n;
@@ -554,8 +555,9 @@ public final class CmaEs {
             throw new IncompatibleCheckpointException("CMA-ES checkpoint format " + format + ", this version reads " + FORMAT);
         }
         int n = in.readInt();
-        if (n < 1) {
-            throw new IncompatibleCheckpointException("CMA-ES checkpoint with dimension " + n);
+        if (n < 1 || n > MAX_CHECKPOINT_DIMENSION) {
+            // a corrupt header must not make load() allocate n^2 doubles
+            throw new IncompatibleCheckpointException("CMA-ES checkpoint with dimension " + n + ", expected 1.." + MAX_CHECKPOINT_DIMENSION);
         }
         CmaEsSettings settings;
         try {

@@ -102,6 +102,13 @@ class CmaEsTest {
         Path file = dir.resolve("junk.bin");
         Files.write(file, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         assertThatThrownBy(() -> CmaEs.load(file)).isInstanceOf(IncompatibleCheckpointException.class);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x57474345);
+        out.writeInt(1);
+        out.writeInt(Integer.MAX_VALUE); // a corrupt dimension
+        assertThatThrownBy(() -> CmaEs.load(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))))
+                .isInstanceOf(IncompatibleCheckpointException.class);
     }
 
     @Test
