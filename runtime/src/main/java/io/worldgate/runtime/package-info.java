@@ -20,6 +20,7 @@
  *   <li>{@code optim}: Adam/AdamW with global-norm clipping, EMA target networks, the gradient
  *       scope;</li>
  *   <li>{@code io}: parameter checkpoints of a block with a shape-checked header;</li>
+ *   <li>{@code evolve}: CMA-ES in ask/tell form, with checkpoints (pure Java, no tensors);</li>
  *   <li>{@code tensor}: conversion between the api's {@code Tensor} and NDArrays.</li>
  * </ul>
  *
