@@ -83,6 +83,13 @@ def test_carracing_truncates_at_its_step_limit() -> None:
         assert flags == [(False, False)] * 4 + [(False, True)]
 
 
+def test_box2d_state_envs_are_served_as_state() -> None:
+    with make("gym:LunarLander-v3") as env:
+        assert env.spec.observation_names == ("state",) and env.spec.observation("state").shape == (8,)
+        assert env.spec.action_space == DiscreteSpace(4)
+        assert same_rollouts(rollout(env, seed=2, steps=10), rollout(env, seed=2, steps=10))
+
+
 def test_frames_is_refused_for_state_envs_and_checked() -> None:
     with pytest.raises(OptionError, match="CarRacing-v3 only"):
         make("gym:CartPole-v1?frames=raw")
