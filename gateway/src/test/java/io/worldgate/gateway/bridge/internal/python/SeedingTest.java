@@ -96,6 +96,16 @@ class SeedingTest {
     }
 
     @Test
+    void gymCarRacingPixels() {
+        assertReproducible("gym:CarRacing-v3", 10, Transport.GRPC_SHM, 1, 2, true);
+    }
+
+    @Test
+    void doomTakeCover() {
+        assertReproducible("doom:TakeCover", 40, Transport.GRPC, 1, 2, true);
+    }
+
+    @Test
     void gymCartPole() {
         assertReproducible("gym:CartPole-v1", 20, Transport.PY4J, 2, 2, true);
     }
