@@ -35,6 +35,9 @@ from worldgate_envs.spaces import ArraySpec, DiscreteSpace, EnvSpec
 
 _SCENARIOS = {"TakeCover": "take_cover.cfg"}
 _PAPER_SIZE = 64
+# ViZDoom's 4:3 sizes (the crop of the status bar assumes 4:3) up to the paper's 640x480, so that a
+# raw frame is at most 0.9 MB per env
+_RESOLUTIONS = ("160x120", "200x150", "256x192", "320x240", "400x300", "512x384", "640x480")
 _START_TICS = 14          # gym-doom's episode_start_time (the player has raised the gun)
 
 # The engine writes its files under ./_vizdoom of the working directory it is started in, and
@@ -63,10 +66,9 @@ class DoomEnv(Env):
         if name not in _SCENARIOS:
             raise UnknownEnvError(f"doom: unknown scenario '{name}'; known: {', '.join('doom:' + s for s in _SCENARIOS)}")
         vzd = require("doom", "vizdoom", "vizdoom==1.3.2")
-        resolution = getattr(vzd.ScreenResolution, "RES_" + opts.resolution.upper(), None)
-        if resolution is None:
-            names = [r[4:].lower() for r in dir(vzd.ScreenResolution) if r.startswith("RES_")]
-            raise OptionError(f"doom: resolution {opts.resolution!r} is not one of ViZDoom's: {', '.join(names)}")
+        if opts.resolution not in _RESOLUTIONS:
+            raise OptionError(f"doom: resolution {opts.resolution!r} is not one of {', '.join(_RESOLUTIONS)}")
+        resolution = getattr(vzd.ScreenResolution, "RES_" + opts.resolution.upper())
         self._opts = opts
         self._paper = opts.frames == "paper"
         self._home = tempfile.mkdtemp(prefix="worldgate-vizdoom-")
