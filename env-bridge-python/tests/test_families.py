@@ -47,7 +47,7 @@ def counter_env() -> dict[str, str]:
 
 
 def test_builtin_families_come_first_in_their_order(fresh_families: None) -> None:
-    assert list(families())[: len(BUILTIN_FAMILIES)] == ["dmc", "atari", "metaworld", "gym", "const"]
+    assert list(families())[: len(BUILTIN_FAMILIES)] == ["dmc", "atari", "metaworld", "gym", "doom", "const"]
 
 
 def test_a_family_from_an_entry_point_is_made_like_a_builtin(counter_installed: None) -> None:
@@ -85,7 +85,7 @@ def test_broken_entry_points_are_reported_and_leave_the_others_usable(
         importlib.metadata.EntryPoint("gym", "worldgate_envs.adapters.classic:FAMILY", ENTRY_POINT_GROUP),
     ))
     assert set(broken_families()) == {"missing", "notafamily", "renamed", "gym"}
-    assert list(families()) == ["dmc", "atari", "metaworld", "gym", "const"]
+    assert list(families()) == ["dmc", "atari", "metaworld", "gym", "doom", "const"]
     with pytest.raises(UnknownEnvError, match="ModuleNotFoundError"):
         make("missing:x")
     with make("gym:CartPole-v1") as env:  # a clash leaves the built-in in place

@@ -47,11 +47,12 @@ def test_list_json_shows_families_with_specs():
         [sys.executable, "-m", "worldgate_envs", "list", "--json"], capture_output=True, text=True, timeout=120, check=True
     )
     fams = {e["family"]: e for e in json.loads(out.stdout)}
-    assert set(fams) == {"dmc", "atari", "metaworld", "gym", "const"}
+    assert set(fams) == {"dmc", "atari", "metaworld", "gym", "doom", "const"}
     for e in fams.values():
         assert "spec" in e, e.get("unavailable")
     assert fams["atari"]["spec"]["action_space"] == {"type": "discrete", "n": 6}
     assert fams["dmc"]["spec"]["observations"][0]["shape"] == [64, 64, 3]
+    assert fams["doom"]["spec"]["action_space"] == {"type": "discrete", "n": 3}
 
 
 def test_cli_reports_unknown_id_without_traceback():

@@ -13,13 +13,13 @@ import importlib.metadata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from worldgate_envs.adapters import atari, classic, const, dmc, metaworld
+from worldgate_envs.adapters import atari, classic, const, dmc, doom, metaworld
 from worldgate_envs.adapters.base import Env
 from worldgate_envs.errors import OptionError, UnknownEnvError
 from worldgate_envs.family import ENTRY_POINT_GROUP, EnvFamily
 from worldgate_envs.options import parse_options, split_option
 
-BUILTIN_FAMILIES: tuple[EnvFamily, ...] = (dmc.FAMILY, atari.FAMILY, metaworld.FAMILY, classic.FAMILY, const.FAMILY)
+BUILTIN_FAMILIES: tuple[EnvFamily, ...] = (dmc.FAMILY, atari.FAMILY, metaworld.FAMILY, classic.FAMILY, doom.FAMILY, const.FAMILY)
 """This package's families, one line each; other distributions use the entry-point group."""
 
 

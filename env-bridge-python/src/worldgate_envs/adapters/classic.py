@@ -1,4 +1,5 @@
-"""``gym:<id>``: Gymnasium envs with a Box observation (classic control), state only."""
+"""``gym:<id>``: Gymnasium envs with a Box state observation (classic control, Box2D), and
+``gym:CarRacing-v3`` with pixel observations (``adapters/carracing.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from worldgate_envs.adapters import carracing
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
-from worldgate_envs.errors import UnknownEnvError
+from worldgate_envs.errors import MissingPackageError, OptionError, UnknownEnvError
 from worldgate_envs.family import EnvFamily
 from worldgate_envs.options import options_as_text
 from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
@@ -17,6 +19,11 @@ from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
 @dataclass
 class GymOptions:
     max_episode_steps: int = 0   # 0: the env's registered limit
+    frames: str = "paper"        # CarRacing-v3 only: paper (World Models' 64x64) or raw (96x96)
+
+    def validate(self, family: str) -> None:
+        if self.frames not in ("paper", "raw"):
+            raise OptionError(f"{family}: frames must be paper or raw, not {self.frames!r}")
 
 
 class GymEnv(Env):
@@ -28,10 +35,17 @@ class GymEnv(Env):
             close = [k for k in gym.registry if name.lower().split("-")[0] in k.lower()][:8]
             hint = f"; similar: {', '.join(close)}" if close else "; e.g. gym:CartPole-v1, gym:Pendulum-v1"
             raise UnknownEnvError(f"gym: no Gymnasium env registered as '{name}'{hint}")
+        if opts.frames != "paper":
+            raise OptionError(f"gym:{name}: option frames applies to gym:{carracing.NAME} only (state envs have no frames)")
         kwargs: dict[str, Any] = {"disable_env_checker": True}
         if opts.max_episode_steps > 0:
             kwargs["max_episode_steps"] = opts.max_episode_steps
-        self._env = gym.make(name, **kwargs)
+        try:
+            self._env = gym.make(name, **kwargs)
+        except gym.error.DependencyNotInstalled as e:
+            if "box2d" not in str(gym.spec(name).entry_point):
+                raise
+            raise MissingPackageError("gym", "box2d==2.3.10", "Box2D", e) from e
         ospace = self._env.observation_space
         if not isinstance(ospace, gym.spaces.Box):
             self._env.close()
@@ -81,14 +95,21 @@ class GymEnv(Env):
         self._env.close()
 
 
+def make_gym(name: str, opts: GymOptions) -> Env:
+    if name == carracing.NAME:
+        return carracing.CarRacingEnv(opts)
+    return GymEnv(name, opts)
+
+
 FAMILY = EnvFamily(
     name="gym",
-    description="Gymnasium envs with a Box observation (classic control), state only",
+    description="Gymnasium envs with a Box state observation (classic control, Box2D); CarRacing-v3 with 64x64 frames",
     examples={
         "gym:CartPole-v1": "Gymnasium classic control, state observations, 2 discrete actions",
         "gym:Pendulum-v1": "Gymnasium pendulum, state observations, 1 continuous action",
+        "gym:CarRacing-v3": "Box2D car racing, 64x64 RGB as in World Models (frames=raw: 96x96), steer/gas/brake Box",
     },
-    make=GymEnv,
+    make=make_gym,
     options=GymOptions,
-    packages=("gymnasium==1.4.0",),
+    packages=("gymnasium==1.4.0", "box2d==2.3.10", "pygame-ce==2.5.8"),
 )

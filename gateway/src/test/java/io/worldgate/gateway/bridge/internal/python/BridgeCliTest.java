@@ -57,7 +57,7 @@ class BridgeCliTest {
         StringBuilder families = new StringBuilder();
         rows.forEach(row -> families.append(row.get("family").asText()).append(' '));
         assertThat(families.toString()).contains("java").contains("dmc").contains("atari").contains("metaworld")
-                .contains("gym").contains("const");
+                .contains("gym").contains("doom").contains("const");
     }
 
     @Test

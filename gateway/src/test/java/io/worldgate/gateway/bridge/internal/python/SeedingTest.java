@@ -4,9 +4,11 @@ import static io.worldgate.gateway.bridge.internal.python.BridgeTestSupport.fast
 import static io.worldgate.gateway.bridge.internal.python.BridgeTestSupport.randomActions;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.BridgeConfig.Transport;
@@ -93,6 +95,28 @@ class SeedingTest {
     @Test
     void metaworldReach() {
         assertReproducible("metaworld:reach-v3", 3, Transport.GRPC_SHM, 1, 1, false);
+    }
+
+    private static EnvSpec spec(String id) {
+        try (VectorEnv env = EnvRegistry.withBuiltins(fast(1, Transport.GRPC)).create(id, 1, Map.of())) {
+            return env.spec();
+        }
+    }
+
+    @Test
+    void gymCarRacingPixels() {
+        EnvSpec spec = spec("gym:CarRacing-v3");
+        assertThat(spec.observationSpace().spaces()).containsOnlyKeys("image");
+        assertThat(((BoxSpace) spec.actionSpace()).shape()).containsExactly(3);
+        assertReproducible("gym:CarRacing-v3", 10, Transport.GRPC_SHM, 1, 2, true);
+    }
+
+    @Test
+    void doomTakeCover() {
+        EnvSpec spec = spec("doom:TakeCover");
+        assertThat(spec.observationSpace().spaces()).containsOnlyKeys("image");
+        assertThat(((DiscreteSpace) spec.actionSpace()).n()).isEqualTo(3);
+        assertReproducible("doom:TakeCover", 40, Transport.GRPC, 1, 2, true);
     }
 
     @Test
