@@ -14,30 +14,34 @@ import io.worldgate.runtime.nn.ImageEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 /**
  * The MAE plugin end to end on a real Felix: {@code learn mae --from-run} pre-trains it on the
- * image frames of a random agent's run on Python workers ({@code const:} with 32x32 images), writes
+ * image frames of a random agent's run on Python workers ({@code const:} with 64x64 images), writes
  * reconstruction images and checkpoints; a host started with {@code -Dworldgate.mae.weights} naming
- * that learner run offers the {@code mae} image encoder with its weights.
+ * that learner run offers the {@code mae} image encoder with its weights, and Dreamer trains with
+ * it ({@code encoder=mae}).
  */
 class MaeLearnCliTest {
     @TempDir
     Path tmp;
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a run that never binds the encoder would wait for it
     void learnMaeOnAPixelRunThenOfferItsEncoder() throws Exception {
         Path deploy = Files.createDirectories(tmp.resolve("deploy"));
         Path runs = tmp.resolve("runs");
         Files.copy(TestBundles.randomPlugin(), deploy.resolve("random.jar"));
         Files.copy(TestBundles.maePlugin(), deploy.resolve("mae.jar"));
 
-        CliRun train = CliRun.with(deploy, runs, "train", "--agent", "random", "--env", "const:4", "--env-option", "image=32",
+        CliRun train = CliRun.with(deploy, runs, "train", "--agent", "random", "--env", "const:4", "--env-option", "image=64",
                 "--envs", "2", "--steps", "200", "--json");
         assertThat(train.exit()).as(train.err()).isZero();
         String source = Json.mapper().readTree(train.out()).path("run_id").asText();
@@ -67,15 +71,39 @@ class MaeLearnCliTest {
             ServiceReference<ImageEncoder> ref = references(context, filter).iterator().next();
             ImageEncoder encoder = context.getService(ref);
             try (NDManager m = NDManager.newBaseManager()) {
-                assertThat(encoder.imageSize()).containsExactly(32, 32);
+                assertThat(encoder.imageSize()).containsExactly(64, 64);
                 assertThat(encoder.featureSize()).isEqualTo(32);
-                var frames = m.zeros(new Shape(2, 32, 32, 3), DataType.UINT8);
+                var frames = m.zeros(new Shape(2, 64, 64, 3), DataType.UINT8);
                 assertThat(encoder.encode(frames).getShape()).isEqualTo(new Shape(2, 32));
             } finally {
                 context.ungetService(ref);
             }
+
+            Files.copy(TestBundles.dreamerPlugin(), deploy.resolve("dreamer.jar"));
+            CliRun dreamer = CliRun.with(deploy, runs, "train", "--agent", "dreamer", "--preset", "debug", "--set",
+                    "encoder=mae", "--env", "const:4", "--env-option", "image=64", "--envs", "2", "--steps", "120",
+                    "--prefill", "60", "--train-ratio", "0.1", "--json");
+            assertThat(dreamer.exit()).as(dreamer.err()).isZero();
+            JsonNode trained = Json.mapper().readTree(dreamer.out());
+            assertThat(trained.path("state").asText()).isEqualTo("FINISHED");
+            assertThat(trained.path("updates").asLong()).as(dreamer.out()).isPositive();
+            // Dreamer's networks hold the projection of the service's features, not its own CNN
+            String networks;
+            try (Stream<Path> files = Files.list(Path.of(trained.path("checkpoint").asText()))) {
+                networks = files.filter(f -> f.toString().endsWith(".properties")).map(MaeLearnCliTest::read)
+                        .reduce("", String::concat);
+            }
+            assertThat(networks).contains("image_projection").doesNotContain("image_encoder");
         } finally {
             System.clearProperty("worldgate.mae.weights");
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
