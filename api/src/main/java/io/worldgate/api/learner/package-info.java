@@ -20,8 +20,9 @@
  * {@link io.worldgate.api.experience.Experience#sampleFrames}, masks patches, takes one optimiser
  * step and returns its loss; every so often it sends the masked input, the reconstruction and the
  * original as {@link io.worldgate.api.agent.MetricsSink#image images}. {@code save} writes the
- * weights; an agent run names that checkpoint directory (say {@code --set weights=DIR}) to bind a
- * pre-trained encoder.
+ * weights; the plugin's {@code mae} image encoder service loads the checkpoint (or the newest of a
+ * learner run) named by the gateway's {@code -Dworldgate.mae.weights}, and an agent binds it with
+ * {@code encoder=mae} ({@code plugins/mae}).
  */
 @Export
 @Version("1.0.0")

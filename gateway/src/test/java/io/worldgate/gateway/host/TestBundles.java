@@ -111,6 +111,15 @@ public final class TestBundles {
         return p;
     }
 
+    /** The MAE plugin jar (learner and image encoder service) built by Maven in plugins/mae. */
+    public static Path maePlugin() {
+        Path p = Path.of(System.getProperty("worldgate.test.maePlugin", "../plugins/mae/target/mae-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("mae plugin jar " + p + " is missing; build with mvn package");
+        }
+        return p;
+    }
+
     /** The TD-MPC2 agent plugin jar built by Maven in plugins/tdmpc2. */
     public static Path tdmpc2Plugin() {
         Path p = Path.of(System.getProperty("worldgate.test.tdmpc2Plugin", "../plugins/tdmpc2/target/tdmpc2-0.1.0-SNAPSHOT.jar"));

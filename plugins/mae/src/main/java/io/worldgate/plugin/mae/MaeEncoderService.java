@@ -1,0 +1,77 @@
+package io.worldgate.plugin.mae;
+
+import io.worldgate.runtime.Devices;
+import io.worldgate.runtime.nn.ImageEncoder;
+import java.nio.file.Path;
+import java.util.Hashtable;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Offers the {@code mae} {@link ImageEncoder} service when the user names trained weights: the
+ * framework (system) property {@value #WEIGHTS_PROPERTY} is an MAE checkpoint directory, or a
+ * learner run's directory (its newest sealed checkpoint is taken). Set it for the gateway's JVM,
+ * e.g. {@code WORLDGATE_JAVA_OPTS=-Dworldgate.mae.weights=runs/RUN ./worldgate train ...}.
+ *
+ * <p>Why a property and registration by hand rather than a DS-provided service: the encoder's
+ * sizes (its {@code imageSize} and {@code featureSize}) come from the weights, so there is no
+ * encoder to offer without them. Unset or unreadable, nothing is registered (a warning says why)
+ * and an agent asking for {@code encoder=mae} waits, as for any missing service. The weights are
+ * read when the bundle starts: to use others, change the property and update (or redeploy) the
+ * bundle; bound agents are checkpointed and bound again, as for any provider update.
+ */
+@Component(immediate = true)
+public class MaeEncoderService {
+    /** The framework property naming the weights. */
+    public static final String WEIGHTS_PROPERTY = "worldgate.mae.weights";
+    private static final Logger LOG = LoggerFactory.getLogger(MaeEncoderService.class);
+
+    private MaeImageEncoder encoder;
+    private ServiceRegistration<ImageEncoder> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        String weights = context.getProperty(WEIGHTS_PROPERTY);
+        if (weights == null || weights.isBlank()) {
+            LOG.info("mae: no image encoder offered; set -D{}=CHECKPOINT_OR_LEARNER_RUN to offer one", WEIGHTS_PROPERTY);
+            return;
+        }
+        try {
+            Path path = MaeCheckpoint.locate(Path.of(weights)).orElseThrow(() -> new IllegalArgumentException(
+                    "no MAE checkpoint in " + weights + " (nor a sealed one under its checkpoints/)"));
+            encoder = MaeImageEncoder.load(path, Devices.choose("auto"));
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(ImageEncoder.SERVICE_NAME_PROPERTY, MaeLearnerFactory.NAME);
+            registration = context.registerService(ImageEncoder.class, encoder, props);
+            LOG.info("mae: image encoder of {} offered ({} features per image)", path, encoder.featureSize());
+        } catch (Exception e) {
+            LOG.warn("mae: no image encoder offered: {}={}: {}", WEIGHTS_PROPERTY, weights, e.toString());
+            close();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        close();
+    }
+
+    private void close() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregisters a stopping bundle's services itself
+            }
+            registration = null;
+        }
+        if (encoder != null) {
+            encoder.close();
+            encoder = null;
+        }
+    }
+}
