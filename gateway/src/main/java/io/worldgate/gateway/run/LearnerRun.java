@@ -17,14 +17,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LearnerRun {
     private static final Logger LOG = LoggerFactory.getLogger(LearnerRun.class);
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final long PROGRESS_EVERY_NANOS = 200_000_000L;
 
     /**
@@ -397,19 +393,10 @@ public final class LearnerRun {
     }
 
     private static void checkRunId(String runId) {
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new IllegalArgumentException("'" + runId + "' is not a run id (letters, digits, '.', '_', '-')");
-        }
+        RunDirectory.checkRunId(runId);
     }
 
     private static String newRunId(Path runsDir, String learner, String sourceRun) {
-        String base = (LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + learner + "-from-"
-                + sourceRun).replaceAll("[^A-Za-z0-9._-]+", "-");
-        base = base.substring(0, Math.min(base.length(), 110));
-        String id = base;
-        for (int i = 2; Files.exists(runsDir.resolve(id)); i++) {
-            id = base + "-" + i;
-        }
-        return id;
+        return RunDirectory.claimNewRunId(runsDir, learner + "-from-" + sourceRun, id -> false);
     }
 }

@@ -38,6 +38,57 @@ public final class RunDirectory {
     }
 
     /** Whether {@code dir} holds a run (it has a config.json, readable or not). */
+    /** What a run id is: the name of its directory; no separators, so no way out of the runs directory. */
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Room kept after a new id's words for the number that makes it unique ({@code -NNN}). */
+    private static final int NEW_ID_BASE_LENGTH = 110;
+
+    /** Whether {@code name} is a run id (letters, digits, '.', '_', '-', at most 128). */
+    public static boolean isRunId(String name) {
+        return name != null && RUN_ID.matcher(name).matches();
+    }
+
+    /**
+     * @return {@code runId}
+     * @throws IllegalArgumentException unless {@code runId} is a run id (letters, digits, '.', '_', '-')
+     */
+    public static String checkRunId(String runId) {
+        if (!isRunId(runId)) {
+            throw new IllegalArgumentException("'" + runId + "' is not a run id (letters, digits, '.', '_', '-')");
+        }
+        return runId;
+    }
+
+    /**
+     * Creates the directory of a new run under {@code runsDir} and returns its id: the time, then
+     * {@code words} (characters a run id cannot hold become '-', and the whole is cut to leave
+     * room for a number), numbered on ({@code -2}, {@code -3}, ...) past ids that {@code taken}
+     * names or another process claimed first. Two processes never get the same id: the directory
+     * is created, not merely looked for.
+     */
+    public static String claimNewRunId(Path runsDir, String words, java.util.function.Predicate<String> taken) {
+        String base = (java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + words).replaceAll("[^A-Za-z0-9._-]+", "-");
+        base = base.substring(0, Math.min(base.length(), NEW_ID_BASE_LENGTH));
+        try {
+            Files.createDirectories(runsDir);
+            for (int i = 1; ; i++) {
+                String id = i == 1 ? base : base + "-" + i;
+                if (taken.test(id)) {
+                    continue;
+                }
+                try {
+                    Files.createDirectory(runsDir.resolve(id));
+                    return checkRunId(id);
+                } catch (java.nio.file.FileAlreadyExistsException claimed) {
+                    // another run took this one first: try the next number
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a run directory in " + runsDir + ": " + e.getMessage(), e);
+        }
+    }
+
     public static boolean isRun(Path dir) {
         return Files.isRegularFile(dir.resolve(CONFIG_FILE));
     }

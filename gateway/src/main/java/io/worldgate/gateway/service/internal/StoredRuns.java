@@ -14,15 +14,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoredRuns {
     private static final Logger LOG = LoggerFactory.getLogger(StoredRuns.class);
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
     private final Path runsDir;
 
     public StoredRuns(Path runsDir) {
@@ -46,10 +41,7 @@ public final class StoredRuns {
      * @throws IllegalArgumentException unless {@code runId} is a run id (letters, digits, '.', '_', '-')
      */
     public static String checkRunId(String runId) {
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new IllegalArgumentException("'" + runId + "' is not a run id (letters, digits, '.', '_', '-')");
-        }
-        return runId;
+        return RunDirectory.checkRunId(runId);
     }
 
     /** Whether the runs directory has a directory of that name (a run that may be resumed). */
@@ -62,18 +54,7 @@ public final class StoredRuns {
      * when taken by a directory or by {@code loaded}.
      */
     public synchronized String newRunId(String agent, String env, Predicate<String> loaded) {
-        String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                + (agent + "-" + env).replaceAll("[^A-Za-z0-9]+", "-");
-        String id = base;
-        for (int i = 2; loaded.test(id) || Files.exists(runsDir.resolve(id)); i++) {
-            id = base + "-" + i;
-        }
-        try {
-            Files.createDirectories(runsDir.resolve(id));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run directory: " + e.getMessage(), e);
-        }
-        return id;
+        return RunDirectory.claimNewRunId(runsDir, agent + "-" + env, loaded);
     }
 
     public void writeConfig(RunConfig config, AgentConfig resolved) {
@@ -150,7 +131,7 @@ public final class StoredRuns {
      * what is wrong, so that one broken directory does not hide the others.
      */
     private RunStatus storedOrDamaged(String id) {
-        if (!RUN_ID.matcher(id).matches()) {
+        if (!RunDirectory.isRunId(id)) {
             return damaged(id, "the directory name is not a run id (letters, digits, '.', '_', '-')");
         }
         try {

@@ -19,6 +19,14 @@ class StoredRunsTest {
     Path runs;
 
     @Test
+    void aNewRunIdIsARunIdEvenForLongNames() {
+        StoredRuns stored = new StoredRuns(runs);
+        String id = stored.newRunId("a".repeat(60), "gym:" + "B".repeat(90), id2 -> false);
+        assertThat(StoredRuns.checkRunId(id)).isEqualTo(id);
+        assertThat(runs.resolve(id)).isDirectory();
+    }
+
+    @Test
     void aNewRunIdNamesTimeAgentAndEnvAndIsNumberedOnPastTakenOnes() {
         StoredRuns stored = new StoredRuns(runs);
         String first = stored.newRunId("random", "gym:CartPole-v1", id -> false);
