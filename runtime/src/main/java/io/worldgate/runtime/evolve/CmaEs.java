@@ -273,8 +273,8 @@ public final class CmaEs {
         }
     }
 
-    /** {@code C^{-1/2} v = B D^{-1} B^T v}. */
-    private double[] whiten(double[] v) {
+    /** {@code B^T v}: {@code v} in the eigenbasis of C. */
+    private double[] eigenCoordinates(double[] v) {
         double[] t = new double[n];
         for (int i = 0; i < n; i++) {
             double[] bi = b[i];
@@ -283,6 +283,12 @@ public final class CmaEs {
                 t[j] += bi[j] * vi;
             }
         }
+        return t;
+    }
+
+    /** {@code C^{-1/2} v = B D^{-1} B^T v}. */
+    private double[] whiten(double[] v) {
+        double[] t = eigenCoordinates(v);
         for (int j = 0; j < n; j++) {
             t[j] /= d[j];
         }
@@ -300,14 +306,7 @@ public final class CmaEs {
 
     /** {@code ||D^{-1} B^T v||^2}, the squared Mahalanobis norm of v under C. */
     private double mahalanobisSquared(double[] v) {
-        double[] t = new double[n];
-        for (int i = 0; i < n; i++) {
-            double[] bi = b[i];
-            double vi = v[i];
-            for (int j = 0; j < n; j++) {
-                t[j] += bi[j] * vi;
-            }
-        }
+        double[] t = eigenCoordinates(v);
         double s = 0;
         for (int j = 0; j < n; j++) {
             double u = t[j] / d[j];

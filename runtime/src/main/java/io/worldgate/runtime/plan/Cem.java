@@ -37,10 +37,7 @@ public final class Cem implements Planner {
     }
 
     public Cem(int actionSize, CemSettings settings) {
-        if (actionSize < 1) {
-            throw new IllegalArgumentException("actionSize must be >= 1: " + actionSize);
-        }
-        this.actionSize = actionSize;
+        this.actionSize = Checks.actionSize(actionSize);
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 

@@ -18,4 +18,12 @@ final class Checks {
         }
         return n;
     }
+
+    /** {@code actionSize}, which a planner's constructor takes: at least 1. */
+    static int actionSize(int actionSize) {
+        if (actionSize < 1) {
+            throw new IllegalArgumentException("actionSize must be >= 1: " + actionSize);
+        }
+        return actionSize;
+    }
 }

@@ -38,10 +38,7 @@ public final class Mppi implements Planner {
     }
 
     public Mppi(int actionSize, MppiSettings settings) {
-        if (actionSize < 1) {
-            throw new IllegalArgumentException("actionSize must be >= 1: " + actionSize);
-        }
-        this.actionSize = actionSize;
+        this.actionSize = Checks.actionSize(actionSize);
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 

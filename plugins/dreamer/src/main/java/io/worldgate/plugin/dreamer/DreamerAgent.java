@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import io.worldgate.runtime.agent.ResumedRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -373,8 +374,7 @@ final class DreamerAgent implements Agent {
             Double.parseDouble(p.getProperty("returnNorm.low", "0")),
             Double.parseDouble(p.getProperty("returnNorm.high", "0")),
             Double.parseDouble(p.getProperty("returnNorm.updates", "0"))});
-        // another sampling stream than before the checkpoint
-        rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
+        rng = ResumedRandom.after(seed, updates);
         policyStates.clear();
     }
 

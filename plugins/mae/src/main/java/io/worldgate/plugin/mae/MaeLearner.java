@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.worldgate.runtime.agent.ResumedRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -203,8 +204,7 @@ final class MaeLearner implements Learner {
             }
         }
         updates = Long.parseLong(state.getOrDefault("updates", "0"));
-        // another sampling stream than before the checkpoint
-        rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
+        rng = ResumedRandom.after(seed, updates);
     }
 
     private void checkOpen() {

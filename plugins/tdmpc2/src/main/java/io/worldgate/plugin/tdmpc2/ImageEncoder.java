@@ -28,6 +28,8 @@ import java.util.SplittableRandom;
 final class ImageEncoder extends AbstractBlock {
     private static final byte VERSION = 1;
     static final int SHIFT_PAD = 3;
+    private static final int[] KERNELS = {7, 5, 3, 3};
+    private static final int[] STRIDES = {2, 2, 2, 1};
 
     private final Conv2d[] convs = new Conv2d[4];
     private final int latentDim;
@@ -37,11 +39,9 @@ final class ImageEncoder extends AbstractBlock {
 
     ImageEncoder(int channels, int latentDim, int simNormGroup) {
         super(VERSION);
-        int[] kernels = {7, 5, 3, 3};
-        int[] strides = {2, 2, 2, 1};
         for (int i = 0; i < 4; i++) {
             convs[i] = addChildBlock("conv" + i, Conv2d.builder().setFilters(channels)
-                    .setKernelShape(new Shape(kernels[i], kernels[i])).optStride(new Shape(strides[i], strides[i]))
+                    .setKernelShape(new Shape(KERNELS[i], KERNELS[i])).optStride(new Shape(STRIDES[i], STRIDES[i]))
                     .build());
         }
         this.latentDim = latentDim;
@@ -52,11 +52,9 @@ final class ImageEncoder extends AbstractBlock {
     static long convFeatures(int channels, long height, long width) {
         long h = height;
         long w = width;
-        int[] kernels = {7, 5, 3, 3};
-        int[] strides = {2, 2, 2, 1};
         for (int i = 0; i < 4; i++) {
-            h = (h - kernels[i]) / strides[i] + 1;
-            w = (w - kernels[i]) / strides[i] + 1;
+            h = (h - KERNELS[i]) / STRIDES[i] + 1;
+            w = (w - KERNELS[i]) / STRIDES[i] + 1;
         }
         if (h < 1 || w < 1) {
             throw new io.worldgate.api.agent.AgentException("tdmpc2's image encoder needs images of at least 27x27");

@@ -49,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import io.worldgate.runtime.agent.ResumedRandom;
 import java.util.SplittableRandom;
 
 /**
@@ -391,8 +392,7 @@ final class TdMpc2Agent implements Agent {
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
         qScale.restore(Double.parseDouble(p.getProperty("qScale", "1")));
-        // another sampling stream than before the checkpoint
-        rng = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (updates + 1)));
+        rng = ResumedRandom.after(seed, updates);
         plans.clear();
     }
 
