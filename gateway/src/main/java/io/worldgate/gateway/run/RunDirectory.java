@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.gateway.run.internal.experience.DiskExperience;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +108,14 @@ public final class RunDirectory {
 
     public Path checkpoints() {
         return root.resolve(Checkpoints.DIRECTORY);
+    }
+
+    /**
+     * Whether a process (this one or another) has the run's experience open: the run is alive
+     * there, whatever its status file last said.
+     */
+    public boolean isOpen() throws IOException {
+        return DiskExperience.isOpen(root.resolve(DiskExperience.DIRECTORY));
     }
 
     /** Where the video of the evaluation at {@code step} goes. */

@@ -158,7 +158,9 @@ public final class StoredRuns {
                 RunState state = s.state();
                 String message = s.message();
                 long step = s.step();
-                if (!state.isTerminal()) {
+                if (!state.isTerminal() && new RunDirectory(config.runDirectory()).isOpen()) {
+                    message = "running in another process";
+                } else if (!state.isTerminal()) {
                     // It was running when its gateway went away without a word: a crash or kill -9.
                     state = RunState.STOPPED;
                     Optional<Path> checkpoint = latestCheckpoint(config.runDirectory());

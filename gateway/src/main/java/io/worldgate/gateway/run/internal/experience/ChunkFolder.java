@@ -26,7 +26,7 @@ final class ChunkFolder {
     private final StepLayout layout;
     private final MappedChunks maps;
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ChunkFormat.ALIGN * 16);
-    private FileChannel lockChannel;
+    private FolderLock lock;
 
     ChunkFolder(Path dir, StepLayout layout, MappedChunks maps) {
         this.dir = dir;
@@ -43,13 +43,9 @@ final class ChunkFolder {
 
     /** Releases the lock. */
     void unlock() {
-        if (lockChannel != null) {
-            try {
-                lockChannel.close(); // releases the lock
-            } catch (IOException e) {
-                // nothing more to release
-            }
-            lockChannel = null;
+        if (lock != null) {
+            lock.release();
+            lock = null;
         }
     }
 
@@ -126,16 +122,7 @@ final class ChunkFolder {
     }
 
     private void lock() throws IOException {
-        lockChannel = FileChannel.open(dir.resolve(DiskExperience.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        boolean locked;
-        try {
-            locked = lockChannel.tryLock() != null;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            locked = false;
-        }
-        if (!locked) {
-            throw new IllegalStateException("the experience in " + dir + " is open in another store or process");
-        }
+        lock = FolderLock.acquire(dir);
     }
 
     private void checkLayoutFile() throws IOException {

@@ -64,6 +64,14 @@ public final class DiskExperience implements ExperienceStore {
     /** The file locked while a store has the folder open, so that two processes never write one folder. */
     public static final String LOCK_FILE = "lock";
     /**
+     * Whether a store has the experience folder {@code dir} open now, in this process or in
+     * another one (a run that another gateway or CLI process is running).
+     */
+    public static boolean isOpen(Path dir) throws IOException {
+        return FolderLock.isHeld(dir);
+    }
+
+    /**
      * At most this many finished episodes are indexed for {@link #recentEpisodes} (older ones are
      * still sampled), which bounds the index when episodes are very short and nothing is dropped.
      */
