@@ -29,6 +29,8 @@ final class ShmConnection implements WorkerConnection {
     private StepChannel channel;
     private Doorbell bell;
     private volatile WorkerFailure broken;
+    /** The last answer asked for; a request sent before it was read would read it as its own. */
+    private DoorbellReply last;
 
     ShmConnection(GrpcConnection control, Path stepFile, Path socket) {
         this.control = control;
@@ -76,6 +78,10 @@ final class ShmConnection implements WorkerConnection {
         if (bell == null) {
             throw new IllegalStateException("no session open");
         }
+        if (last != null && !last.isDone()) {
+            return CompletableFuture.failedFuture(fail(WorkerFailure.Kind.DISCONNECTED, "the env worker at " + address()
+                    + " was asked again before its last answer was read; the session is out of step", null));
+        }
         boolean fast = request.hasStep() && request.getStep().getActions().getData().size() == channel.actionBytes();
         try {
             if (fast) {
@@ -87,7 +93,8 @@ final class ShmConnection implements WorkerConnection {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(fail(WorkerFailure.Kind.DISCONNECTED, "cannot send to the env worker at " + address() + ": " + e, e));
         }
-        return new DoorbellReply(deadline -> read(request.getRequestId(), fast, deadline));
+        last = new DoorbellReply(deadline -> read(request.getRequestId(), fast, deadline));
+        return last;
     }
 
     private EnvResponse read(long requestId, boolean fast, long deadlineNanos) throws TimeoutException, InterruptedException {
