@@ -136,3 +136,21 @@ def test_the_doorbell_needs_both_files(start_worker, tmp_path, shm_path, missing
     flat = [x for kv in args.items() for x in kv]
     with pytest.raises(RuntimeError, match="--doorbell needs"):
         start_worker("--env", "const:2", *flat, "--doorbell", str(tmp_path / "b.sock"))
+
+
+def test_sigterm_during_a_session_exits_cleanly_and_removes_the_files(start_worker, tmp_path, shm_path):
+    import os
+    import time
+
+    bell, step_shm = str(tmp_path / "bell.sock"), shm_path + "-step"
+    w = start_worker("--env", "const:2", "--shm", shm_path, "--step-shm", step_shm, "--doorbell", bell)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(bell)
+        assert _frame(s, pb.EnvRequest(request_id=1, reset=pb.Reset(seed=0))).status.code == pb.STATUS_CODE_OK
+        start = time.monotonic()
+        w.proc.terminate()  # the session blocks the loop thread in recv: it must still see the shutdown
+        assert w.proc.wait(10) == 0
+        assert time.monotonic() - start < 5
+        assert s.recv(1) == b""  # the gateway sees an end of file
+    for path in (bell, step_shm, shm_path):
+        assert not os.path.exists(path), path
