@@ -196,9 +196,13 @@ async def _serve(
             started.set_result(("", []))
             return
         servicer = EnvWorkerServicer(core, shutdown)
-        try:
-            if args.doorbell:
+        if getattr(args, "doorbell", None):
+            try:
                 channel, bell = _open_doorbell(args, core)
+            except Exception as e:  # noqa: BLE001
+                started.set_exception(_Startup(f"worldgate-worker: cannot open the doorbell {args.doorbell}: {e}"))
+                return
+        try:
             server, address = build_server(core, shutdown, args.listen, servicer)
             await server.start()
         except Exception as e:  # noqa: BLE001
