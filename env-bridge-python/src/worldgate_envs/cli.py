@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run a gRPC env worker")
     add_worker_args(s)
     s.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT (port 0: OS chooses) or unix:/path.sock")
+    s.add_argument("--doorbell", default=None, metavar="PATH",
+                   help="also serve the session on this Unix socket, steps through --step-shm (transport shm)")
+    s.add_argument("--step-shm", default=None, metavar="PATH", help="the step channel file of --doorbell")
     s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("py4j-serve", help="run a Py4J env worker (needs --shm)")

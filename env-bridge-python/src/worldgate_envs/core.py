@@ -89,10 +89,11 @@ class WorkerCore:
             self.shm_layout = ShmLayout.for_spec(shm_path, self.spec, num_envs, shm_slots)
             self._shm = ShmWriter(self.shm_layout)
         self._closed = False
+        self.extra_capabilities: list[str] = []  # added by the transport (e.g. "step-shm")
 
     @property
     def capabilities(self) -> list[str]:
-        caps = []
+        caps = list(self.extra_capabilities)
         if self.spec.can_render:
             caps.append("render")
         if self._shm is not None:

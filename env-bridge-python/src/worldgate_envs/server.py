@@ -13,9 +13,10 @@ from typing import Any
 
 import grpc
 
-from worldgate_envs import PROTOCOL_VERSION, __version__
+from worldgate_envs import PROTOCOL_VERSION, __version__, doorbell
 from worldgate_envs.core import Code, Failure, Reply, WorkerCore, classify
 from worldgate_envs.lifecycle import Shutdown
+from worldgate_envs.step_channel import StepChannel, StepChannelLayout
 from worldgate_envs.wire import from_tensor, pb, pb_grpc, spec_to_proto, to_tensor
 
 log = logging.getLogger("worldgate_envs.server")
@@ -135,11 +136,13 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
             self._session_open = False
 
 
-def build_server(core: WorkerCore, shutdown: Shutdown, listen: str) -> tuple[grpc.aio.Server, str]:
+def build_server(
+    core: WorkerCore, shutdown: Shutdown, listen: str, servicer: EnvWorkerServicer | None = None
+) -> tuple[grpc.aio.Server, str]:
     """An asyncio server: one session's request and response pass through the loop thread
     without the thread hand-offs of the thread-pool server. Call on the loop's thread."""
     server = grpc.aio.server(options=GRPC_OPTIONS)
-    pb_grpc.add_EnvWorkerServicer_to_server(EnvWorkerServicer(core, shutdown), server)
+    pb_grpc.add_EnvWorkerServicer_to_server(servicer or EnvWorkerServicer(core, shutdown), server)
     if listen.startswith("unix:"):
         path = listen[len("unix:"):]
         if path.startswith("//"):
@@ -187,22 +190,62 @@ async def _serve(
         log.debug("startup failed", exc_info=True)
         started.set_exception(_Startup(f"worldgate-worker: cannot start {args.env}: {e}"))
         return
+    channel = bell = sessions = None
     try:
         if shutdown.event.is_set():
             started.set_result(("", []))
             return
+        servicer = EnvWorkerServicer(core, shutdown)
+        if getattr(args, "doorbell", None):
+            try:
+                channel, bell = _open_doorbell(args, core)
+            except Exception as e:  # noqa: BLE001
+                started.set_exception(_Startup(f"worldgate-worker: cannot open the doorbell {args.doorbell}: {e}"))
+                return
         try:
-            server, address = build_server(core, shutdown, args.listen)
+            server, address = build_server(core, shutdown, args.listen, servicer)
             await server.start()
         except Exception as e:  # noqa: BLE001
             started.set_exception(_Startup(f"worldgate-worker: cannot listen on {args.listen}: {e}"))
             return
+        if bell is not None:
+            sessions = asyncio.ensure_future(
+                doorbell.accept_sessions(bell, doorbell.DoorbellSession(core, channel, servicer, shutdown))
+            )
         started.set_result((address, core.capabilities))
         log.info("serving %s x%d on %s", core.spec.env_id, core.num_envs, address)
         await stop.wait()
+        if sessions is not None:
+            sessions.cancel()
         await server.stop(grace=1.0)
     finally:
+        if bell is not None:
+            bell.close()
+            _unlink(args.doorbell)
+        if channel is not None:
+            channel.close()
         core.close()
+
+
+def _open_doorbell(args: argparse.Namespace, core: WorkerCore) -> tuple[StepChannel, Any]:
+    """The step channel file and the doorbell socket of transport ``shm``."""
+    if not args.shm or not args.step_shm:
+        raise ValueError("--doorbell needs --shm (observations) and --step-shm (actions and results)")
+    channel = StepChannel(args.step_shm, StepChannelLayout.for_spec(core.spec, core.num_envs))
+    try:
+        sock = doorbell.listen(args.doorbell)
+    except BaseException:
+        channel.close()
+        raise
+    core.extra_capabilities.append("step-shm")
+    return channel, sock
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def serve_main(args: argparse.Namespace) -> int:

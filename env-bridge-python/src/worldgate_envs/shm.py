@@ -111,7 +111,10 @@ class ShmWriter:
             layout.slot_bytes, 0, 0, len(layout.regions), b"\0" * 16,
         )
         self._mm[:HEADER_BYTES] = np.frombuffer(header, np.uint8)
-        self._slots = [_views(self._mm, layout, s) for s in range(layout.num_slots)]
+        # Plain ndarray views of the map: np.memmap's subclass hooks cost microseconds on every
+        # write, which a step of a cheap env notices.
+        self._plain = np.asarray(self._mm)
+        self._slots = [_views(self._plain, layout, s) for s in range(layout.num_slots)]
         self.generation = 0
 
     def next_slot(self) -> tuple[int, int, dict[str, np.ndarray]]:
@@ -122,12 +125,13 @@ class ShmWriter:
 
     def commit(self, generation: int, slot: int) -> None:
         assert self._mm is not None
-        self._mm[_GEN_OFFSET : _GEN_OFFSET + _GEN.size] = np.frombuffer(_GEN.pack(generation, slot), np.uint8)
+        _GEN.pack_into(self._plain, _GEN_OFFSET, generation, slot)
         self.generation = generation
 
     def close(self, unlink: bool = True) -> None:
         mm, self._mm = self._mm, None
         self._slots = []
+        self._plain = None
         if mm is not None:
             del mm
         if unlink:

@@ -85,7 +85,13 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
         /** gRPC stream, observations through a shared-memory file (local workers only). */
         GRPC_SHM("grpc-shm"),
         /** Py4J calls for control, observations through a shared-memory file (local workers only). */
-        PY4J("py4j");
+        PY4J("py4j"),
+        /**
+         * gRPC for the handshake, then steps through shared memory with a one-byte doorbell on a
+         * Unix socket: actions and results in a step channel file, observations as with
+         * {@code grpc-shm} (local workers only).
+         */
+        SHM("shm");
 
         private final String label;
 
@@ -98,7 +104,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
             return label;
         }
 
-        /** Parses {@code grpc}, {@code grpc-shm} or {@code py4j}. */
+        /** Parses {@code grpc}, {@code grpc-shm}, {@code py4j} or {@code shm}. */
         public static Transport parse(String text) {
             String t = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
             for (Transport v : values()) {
@@ -106,7 +112,7 @@ public record BridgeConfig(int workers, Transport transport, List<String> remote
                     return v;
                 }
             }
-            throw new IllegalArgumentException("unknown transport '" + text + "'; use grpc, grpc-shm or py4j");
+            throw new IllegalArgumentException("unknown transport '" + text + "'; use grpc, grpc-shm, py4j or shm");
         }
     }
 

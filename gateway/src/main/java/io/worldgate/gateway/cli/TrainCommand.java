@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: min(envs, cores)); Python families only.")
     Integer workers;
 
-    @Option(names = "--transport", paramLabel = "grpc|grpc-shm|py4j", description = "How the gateway talks to its Python "
+    @Option(names = "--transport", paramLabel = "grpc|grpc-shm|py4j|shm", description = "How the gateway talks to its Python "
             + "workers (default: grpc-shm).")
     String transport;
 

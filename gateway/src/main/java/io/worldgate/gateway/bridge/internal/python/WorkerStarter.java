@@ -126,6 +126,16 @@ final class WorkerStarter {
             args.add("--shm");
             args.add(shm.toString());
         }
+        Path stepFile = shmDirectory().resolve("worldgate-" + tag + "-step");
+        Path bell = Path.of(System.getProperty("java.io.tmpdir")).resolve("worldgate-" + tag + ".bell");
+        if (transport == BridgeConfig.Transport.SHM) {
+            owned.add(stepFile);
+            owned.add(bell);
+            args.add("--step-shm");
+            args.add(stepFile.toString());
+            args.add("--doorbell");
+            args.add(bell.toString());
+        }
         if (transport == BridgeConfig.Transport.PY4J) {
             args.add("--port");
             args.add("0");
@@ -144,7 +154,11 @@ final class WorkerStarter {
         WorkerConnection conn = null;
         try {
             String address = process.handshake().address();
-            conn = transport == BridgeConfig.Transport.PY4J ? new Py4jConnection(address) : new GrpcConnection(address);
+            conn = switch (transport) {
+                case PY4J -> new Py4jConnection(address);
+                case SHM -> new ShmConnection(new GrpcConnection(address), stepFile, bell);
+                default -> new GrpcConnection(address);
+            };
             return open(process, conn, numEnvs);
         } catch (RuntimeException e) {
             if (conn != null) {

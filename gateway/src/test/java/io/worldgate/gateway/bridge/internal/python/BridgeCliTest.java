@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The CLI's bridge flags: Python families in {@code envs list}, {@code train --transport/--workers/--env-worker}. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -71,10 +73,11 @@ class BridgeCliTest {
         assertThat(list.out()).contains("--spec gym:CartPole-v1");
     }
 
-    @Test
-    void trainsOverPy4jWithTwoWorkers() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"py4j", "shm"})
+    void trainsOverATransportWithTwoWorkers(String transport) throws Exception {
         CliRun r = run("train", "--agent", "random", "--env", "gym:CartPole-v1", "--envs", "2", "--workers", "2",
-                "--transport", "py4j", "--steps", "400", "--json");
+                "--transport", transport, "--steps", "400", "--json");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode summary = new ObjectMapper().readTree(r.out());
         assertThat(summary.get("state").asText()).isEqualTo("FINISHED");

@@ -76,6 +76,7 @@ class PythonBridgeTest {
         assertThat(cartPoleTrace(fast(2, Transport.GRPC))).containsExactly(reference);
         assertThat(cartPoleTrace(fast(2, Transport.GRPC_SHM))).containsExactly(reference);
         assertThat(cartPoleTrace(fast(4, Transport.PY4J))).containsExactly(reference);
+        assertThat(cartPoleTrace(fast(2, Transport.SHM))).containsExactly(reference);
     }
 
     @Test

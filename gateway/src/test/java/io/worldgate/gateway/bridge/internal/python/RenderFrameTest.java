@@ -42,7 +42,7 @@ class RenderFrameTest {
 
     @Test
     void eachEnvIsDrawnByTheWorkerThatHostsIt() {
-        for (Transport transport : new Transport[] {Transport.GRPC, Transport.PY4J}) {
+        for (Transport transport : new Transport[] {Transport.GRPC, Transport.PY4J, Transport.SHM}) {
             BridgeConfig config = BridgeTestSupport.fast(2, transport);
             // two workers of one env each: env 1 must be asked of the second worker as its env 0
             try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("dmc:cartpole-swingup", 2,
@@ -69,7 +69,7 @@ class RenderFrameTest {
 
     @Test
     void aCameraThatHangsIsGivenUpAndItsWorkerRestartedAtTheNextStep() {
-        for (Transport transport : new Transport[] {Transport.GRPC, Transport.PY4J}) {
+        for (Transport transport : new Transport[] {Transport.GRPC, Transport.PY4J, Transport.SHM}) {
             BridgeConfig config = BridgeTestSupport.fast(1, transport).withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(2));
             try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:4", 2,
                     Map.of("render_hang", "true"))) {

@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Real workers killed or hung: the other workers' envs go on stepping while one restarts, and a
@@ -32,10 +33,11 @@ class RestartWithoutStallTest {
         return Tensor.ofFloats(new float[n], n, 1);
     }
 
-    @Test
-    void theOtherWorkersEnvsKeepSteppingWhileAKilledOneRestarts() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC_SHM", "SHM"})
+    void theOtherWorkersEnvsKeepSteppingWhileAKilledOneRestarts(Transport transport) throws Exception {
         // a 3 s backoff: a restart that held the step would take at least that long
-        BridgeConfig config = fast(2, Transport.GRPC_SHM).withFailurePolicy(5, Duration.ofSeconds(60), Duration.ofSeconds(3),
+        BridgeConfig config = fast(2, transport).withFailurePolicy(5, Duration.ofSeconds(60), Duration.ofSeconds(3),
                 Duration.ofSeconds(3));
         try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 4,
                 Map.of("length", "100000"))) {
@@ -78,10 +80,11 @@ class RestartWithoutStallTest {
         }
     }
 
-    @Test
-    void aHungWorkerIsFoundWithinTheStepDeadlineNotTheCallTimeout() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC", "SHM"})
+    void aHungWorkerIsFoundWithinTheStepDeadlineNotTheCallTimeout(Transport transport) throws Exception {
         // call timeout 30 s; the step deadline's floor is 5 s by default, and const steps take well under a millisecond
-        BridgeConfig config = fast(1, Transport.GRPC).withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30));
+        BridgeConfig config = fast(1, transport).withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30));
         try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 2,
                 Map.of("hang_at", "60", "length", "1000"))) {
             env.reset(0);

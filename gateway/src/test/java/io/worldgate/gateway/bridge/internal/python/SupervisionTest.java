@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Real workers that die, hang or raise: restarted, episodes cut as truncated, the run goes on; then the limit. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -71,10 +73,11 @@ class SupervisionTest {
         assertThat(env.waiting(0)).isFalse();
     }
 
-    @Test
-    void aKilledWorkerIsRestartedAndItsEpisodesAreCut() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC_SHM", "SHM"})
+    void aKilledWorkerIsRestartedAndItsEpisodesAreCut(Transport transport) throws Exception {
         List<Long> pids;
-        try (PythonVectorEnv env = open("const:2", 4, fast(2, Transport.GRPC_SHM))) {
+        try (PythonVectorEnv env = open("const:2", 4, fast(2, transport))) {
             StepBatch b = env.reset(0);
             for (int t = 0; t < 3; t++) {
                 b = env.step(zeros(4));
@@ -96,9 +99,10 @@ class SupervisionTest {
         assertThat(ProcessGroups.live()).isEmpty();
     }
 
-    @Test
-    void aWorkerThatFailsDuringResetIsRestartedAndItsEnvsStartThere() throws Exception {
-        try (PythonVectorEnv env = open("const:2", 4, fast(2, Transport.GRPC_SHM))) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC_SHM", "SHM"})
+    void aWorkerThatFailsDuringResetIsRestartedAndItsEnvsStartThere(Transport transport) throws Exception {
+        try (PythonVectorEnv env = open("const:2", 4, fast(2, transport))) {
             env.reset(0);
             env.step(zeros(4));
             long victim = env.workerPids().get(1);
@@ -114,9 +118,10 @@ class SupervisionTest {
         }
     }
 
-    @Test
-    void aHangingWorkerIsKilledAtTheDeadline() throws Exception {
-        BridgeConfig config = fast(1, Transport.GRPC).withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(1500));
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC", "SHM"})
+    void aHangingWorkerIsKilledAtTheDeadline(Transport transport) throws Exception {
+        BridgeConfig config = fast(1, transport).withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(1500));
         try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 2,
                 Map.of("hang_at", "3"))) {
             StepBatch b = env.reset(0);
@@ -144,9 +149,10 @@ class SupervisionTest {
         }
     }
 
-    @Test
-    void aRaisingEnvIsRestartedUntilTheLimitThenTheTracebackComesBack() throws Exception {
-        BridgeConfig config = fast(1, Transport.GRPC_SHM).withFailurePolicy(3, Duration.ofSeconds(60), Duration.ofMillis(20),
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC_SHM", "SHM"})
+    void aRaisingEnvIsRestartedUntilTheLimitThenTheTracebackComesBack(Transport transport) throws Exception {
+        BridgeConfig config = fast(1, transport).withFailurePolicy(3, Duration.ofSeconds(60), Duration.ofMillis(20),
                 Duration.ofMillis(100));
         List<Long> pids = new ArrayList<>();
         try (PythonVectorEnv env = (PythonVectorEnv) EnvRegistry.withBuiltins(config).create("const:2", 1,
@@ -175,11 +181,12 @@ class SupervisionTest {
         }
     }
 
-    @Test
-    void workersExitWhenTheJvmThatStartedThemIsKilled() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"GRPC_SHM", "SHM"})
+    void workersExitWhenTheJvmThatStartedThemIsKilled(Transport transport) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-D" + PythonLocator.PROPERTY + "=" + PythonLocator.locate(null), OrphanProbe.class.getName())
+                "-D" + PythonLocator.PROPERTY + "=" + PythonLocator.locate(null), OrphanProbe.class.getName(), transport.label())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         List<Long> pids = new ArrayList<>();
         try {
@@ -209,7 +216,7 @@ class SupervisionTest {
     /** A child JVM that starts two workers, prints their pids and waits to be killed. */
     public static final class OrphanProbe {
         public static void main(String[] args) throws Exception {
-            PythonVectorEnv env = open("const:2", 2, fast(2, Transport.GRPC_SHM));
+            PythonVectorEnv env = open("const:2", 2, fast(2, Transport.parse(args[0])));
             env.reset(0);
             StringBuilder sb = new StringBuilder("PIDS");
             for (long pid : env.workerPids()) {

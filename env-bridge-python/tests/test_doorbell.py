@@ -1,0 +1,156 @@
+"""Transport ``shm``: the step channel's layout, and a real worker stepped through it."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+import numpy as np
+import pytest
+
+from worldgate_envs.batch import EnvBatch
+from worldgate_envs.registry import make
+from worldgate_envs.step_channel import HEADER_BYTES, MAGIC, StepChannel, StepChannelLayout
+from worldgate_envs.wire import pb
+
+
+def _layout(env_id: str, k: int) -> StepChannelLayout:
+    env = make(env_id)
+    try:
+        return StepChannelLayout.for_spec(env.spec, k)
+    finally:
+        env.close()
+
+
+def test_layout_of_a_box_env_is_fixed_by_the_spec():
+    lay = _layout("const:4", 3)  # Box [1] float32, no infos
+    assert lay.action_bytes == 4 and lay.action_dtype == "float32" and lay.action_shape == (1,)
+    assert lay.actions == HEADER_BYTES
+    assert lay.rewards == 64 + 16          # 12 action bytes, aligned to 8
+    assert lay.episode_steps == 80 + 24
+    assert lay.obs_ref == 104 + 24
+    assert lay.infos == 128 + 16 and lay.num_infos == 0
+    assert (lay.terminated, lay.truncated, lay.is_first) == (144, 152, 160)
+    assert lay.file_size == 168
+    for off in (lay.actions, lay.rewards, lay.episode_steps, lay.obs_ref, lay.infos, lay.terminated):
+        assert off % 8 == 0
+
+
+def test_layout_of_a_discrete_env_uses_int32_actions():
+    lay = _layout("gym:CartPole-v1", 2)
+    assert lay.action_bytes == 4 and lay.action_dtype == "int32" and lay.action_shape == ()
+    assert lay.rewards == HEADER_BYTES + 8
+
+
+def test_the_header_names_the_layout(shm_path):
+    lay = _layout("const:4", 5)
+    ch = StepChannel(shm_path, lay)
+    try:
+        with open(shm_path, "rb") as f:
+            raw = f.read()
+        assert len(raw) == lay.file_size
+        magic, version, header, k, action_bytes, infos, _, size = struct.unpack_from("<8sIIIIIIQ", raw)
+        assert (magic, version, header, k, action_bytes, infos, size) == (MAGIC, 1, 64, 5, 4, 0, lay.file_size)
+        ch.rewards[:] = [1, 2, 3, 4, 5]
+        ch.is_first[2] = True
+        with open(shm_path, "rb") as f:
+            raw = f.read()
+        assert struct.unpack_from("<5d", raw, lay.rewards) == (1, 2, 3, 4, 5)
+        assert raw[lay.is_first : lay.is_first + 5] == b"\0\0\x01\0\0"
+    finally:
+        ch.close()
+
+
+def _frame(sock: socket.socket, req) -> object:
+    data = req.SerializeToString()
+    sock.sendall(b"R" + struct.pack("<I", len(data)) + data)
+    return _read_frame(sock)
+
+
+def _read_exact(sock: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        assert chunk, "the worker closed the socket"
+        buf += chunk
+    return buf
+
+
+def _read_frame(sock: socket.socket):
+    assert _read_exact(sock, 1) == b"R"
+    (n,) = struct.unpack("<I", _read_exact(sock, 4))
+    return pb.EnvResponse.FromString(_read_exact(sock, n))
+
+
+def test_a_real_worker_steps_through_the_doorbell_as_in_process(start_worker, tmp_path, shm_path):
+    k = 2
+    bell, step_shm = str(tmp_path / "bell.sock"), shm_path + "-step"
+    w = start_worker("--env", "gym:CartPole-v1", "--num-envs", str(k), "--shm", shm_path,
+                     "--step-shm", step_shm, "--doorbell", bell)
+    assert "step-shm" in w.info["capabilities"]
+    lay = _layout("gym:CartPole-v1", k)
+    from worldgate_envs.shm import ShmLayout, ShmReader
+
+    env = make("gym:CartPole-v1")
+    obs_layout = ShmLayout.for_spec(shm_path, env.spec, k)
+    env.close()
+    obs = ShmReader(obs_layout)
+    view = np.memmap(step_shm, dtype=np.uint8, mode="r+", shape=(lay.file_size,))
+    actions = view[lay.actions : lay.actions + 4 * k].view("<i4")
+    rng = np.random.default_rng(3)
+    with EnvBatch("gym:CartPole-v1", k) as ref, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(bell)
+        r = _frame(s, pb.EnvRequest(request_id=1, reset=pb.Reset(seed=7)))
+        assert r.status.code == pb.STATUS_CODE_OK and r.request_id == 1
+        want = ref.reset(7)
+        assert np.array_equal(obs.read(r.step.shm.slot, r.step.shm.generation)["state"], want.obs["state"])
+        for _ in range(30):
+            a = rng.integers(0, 2, size=k).astype(np.int32)
+            actions[:] = a
+            s.sendall(b"S")
+            assert _read_exact(s, 1) == b"S"
+            want = ref.step(a.astype(np.int64))
+            gen, slot = struct.unpack_from("<QI", view, lay.obs_ref)
+            assert np.array_equal(obs.read(slot, gen)["state"], want.obs["state"])
+            assert np.array_equal(view[lay.rewards : lay.rewards + 8 * k].view("<f8"), want.reward)
+            assert np.array_equal(view[lay.episode_steps : lay.episode_steps + 8 * k].view("<i8"), want.episode_steps)
+            for name, arr in (("terminated", want.terminated), ("truncated", want.truncated), ("is_first", want.is_first)):
+                off = getattr(lay, name)
+                assert np.array_equal(view[off : off + k].view(bool), arr), name
+        # a bad action comes back as a status frame, and the envs are untouched
+        actions[:] = [5, 0]
+        s.sendall(b"S")
+        r = _read_frame(s)
+        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT
+        r = _frame(s, pb.EnvRequest(request_id=2, close=pb.Close(shutdown=False)))
+        assert r.WhichOneof("result") == "closed"
+        assert s.recv(1) == b""  # Close ends the session
+    obs.close()
+    del view, actions
+
+
+@pytest.mark.parametrize("missing", ["--shm", "--step-shm"])
+def test_the_doorbell_needs_both_files(start_worker, tmp_path, shm_path, missing):
+    args = {"--shm": shm_path, "--step-shm": shm_path + "-step"}
+    del args[missing]
+    flat = [x for kv in args.items() for x in kv]
+    with pytest.raises(RuntimeError, match="--doorbell needs"):
+        start_worker("--env", "const:2", *flat, "--doorbell", str(tmp_path / "b.sock"))
+
+
+def test_sigterm_during_a_session_exits_cleanly_and_removes_the_files(start_worker, tmp_path, shm_path):
+    import os
+    import time
+
+    bell, step_shm = str(tmp_path / "bell.sock"), shm_path + "-step"
+    w = start_worker("--env", "const:2", "--shm", shm_path, "--step-shm", step_shm, "--doorbell", bell)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(bell)
+        assert _frame(s, pb.EnvRequest(request_id=1, reset=pb.Reset(seed=0))).status.code == pb.STATUS_CODE_OK
+        start = time.monotonic()
+        w.proc.terminate()  # the session blocks the loop thread in recv: it must still see the shutdown
+        assert w.proc.wait(10) == 0
+        assert time.monotonic() - start < 5
+        assert s.recv(1) == b""  # the gateway sees an end of file
+    for path in (bell, step_shm, shm_path):
+        assert not os.path.exists(path), path

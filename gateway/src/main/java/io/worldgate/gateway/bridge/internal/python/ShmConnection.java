@@ -1,0 +1,147 @@
+package io.worldgate.gateway.bridge.internal.python;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.worldgate.proto.env.v1.EnvRequest;
+import io.worldgate.proto.env.v1.EnvResponse;
+import io.worldgate.proto.env.v1.EnvSpec;
+import io.worldgate.proto.env.v1.HandshakeResponse;
+import io.worldgate.proto.env.v1.Status;
+import io.worldgate.proto.env.v1.StatusCode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Transport {@code shm}, for workers on this host: Handshake and Describe over gRPC, then the
+ * session over the worker's doorbell socket ({@link Doorbell}): a step writes its actions into the
+ * step channel ({@link StepChannel}), rings, and reads the results back from it when the worker
+ * rings back; observations come through the observation file as with {@code grpc-shm}. Other
+ * requests, and a step the worker refused, travel as protobuf frames on the same socket. Failures
+ * keep their gRPC meaning: no answer by the deadline is the caller's TIMEOUT, an end of file is
+ * DISCONNECTED; after either the connection stays broken (a late answer would be out of step).
+ */
+final class ShmConnection implements WorkerConnection {
+    private final GrpcConnection control;
+    private final Path stepFile;
+    private final Path socket;
+    private StepChannel channel;
+    private Doorbell bell;
+    private volatile WorkerFailure broken;
+    /** The last answer asked for; a request sent before it was read would read it as its own. */
+    private DoorbellReply last;
+
+    ShmConnection(GrpcConnection control, Path stepFile, Path socket) {
+        this.control = control;
+        this.stepFile = stepFile;
+        this.socket = socket;
+    }
+
+    @Override
+    public HandshakeResponse handshake(Duration timeout) {
+        HandshakeResponse r = control.handshake(timeout);
+        if (!r.getCapabilitiesList().contains("step-shm")) {
+            throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "the env worker at " + address()
+                    + " has no step channel (capability step-shm); use a worldgate_envs of the same release as the gateway");
+        }
+        return r;
+    }
+
+    @Override
+    public EnvSpec describe(Duration timeout) {
+        EnvSpec spec = control.describe(timeout);
+        try {
+            channel = new StepChannel(stepFile, StepChannelLayout.of(spec, spec.getNumEnvs()), spec.getInfoKeysList());
+        } catch (IOException e) {
+            throw new WorkerFailure(WorkerFailure.Kind.PROTOCOL, "cannot map the step channel of the env worker at " + address()
+                    + ": " + e.getMessage(), "", e);
+        }
+        return spec;
+    }
+
+    @Override
+    public void openSession() {
+        try {
+            bell = new Doorbell(socket);
+        } catch (IOException e) {
+            throw new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "cannot connect to the doorbell " + socket + " of the env worker at "
+                    + control.address() + ": " + e, "", e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<EnvResponse> submit(EnvRequest request) {
+        if (broken != null) {
+            return CompletableFuture.failedFuture(broken);
+        }
+        if (bell == null) {
+            throw new IllegalStateException("no session open");
+        }
+        if (last != null && !last.isDone()) {
+            return CompletableFuture.failedFuture(fail(WorkerFailure.Kind.DISCONNECTED, "the env worker at " + address()
+                    + " was asked again before its last answer was read; the session is out of step", null));
+        }
+        boolean fast = request.hasStep() && request.getStep().getActions().getData().size() == channel.actionBytes();
+        try {
+            if (fast) {
+                channel.writeActions(request.getStep().getActions().getData());
+                bell.ring();
+            } else {
+                bell.send(request.toByteArray()); // the worker answers a malformed step as over gRPC
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(fail(WorkerFailure.Kind.DISCONNECTED, "cannot send to the env worker at " + address() + ": " + e, e));
+        }
+        last = new DoorbellReply(deadline -> read(request.getRequestId(), fast, deadline));
+        return last;
+    }
+
+    private EnvResponse read(long requestId, boolean fast, long deadlineNanos) throws TimeoutException, InterruptedException {
+        if (broken != null) {
+            throw broken;
+        }
+        try {
+            byte b = bell.answer(deadlineNanos);
+            if (b == Doorbell.STEP && fast) {
+                return EnvResponse.newBuilder().setRequestId(requestId).setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_OK))
+                        .setStep(channel.readResult()).build();
+            }
+            if (b != Doorbell.FRAME) {
+                throw fail(WorkerFailure.Kind.PROTOCOL, "the env worker at " + address() + " rang " + (char) b + " out of turn", null);
+            }
+            return EnvResponse.parseFrom(bell.frame(deadlineNanos));
+        } catch (TimeoutException e) {
+            fail(WorkerFailure.Kind.DISCONNECTED, "the env worker at " + address() + " did not answer in time", null);
+            throw e;
+        } catch (InvalidProtocolBufferException e) {
+            throw fail(WorkerFailure.Kind.PROTOCOL, "the env worker at " + address() + " sent an unreadable frame: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw fail(WorkerFailure.Kind.DISCONNECTED, "the session with the env worker at " + address() + " broke: " + e.getMessage(), e);
+        }
+    }
+
+    private WorkerFailure fail(WorkerFailure.Kind kind, String message, Throwable cause) {
+        WorkerFailure f = new WorkerFailure(kind, message, "", cause);
+        if (broken == null) {
+            broken = f;
+        }
+        return f;
+    }
+
+    @Override
+    public String address() {
+        return control.address();
+    }
+
+    @Override
+    public void close() {
+        if (broken == null) {
+            broken = new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "the connection to " + address() + " was closed");
+        }
+        if (bell != null) {
+            bell.close();
+        }
+        control.close();
+    }
+}
