@@ -62,6 +62,54 @@ class AgentConfigTest {
                 .hasMessageContaining("no preset 'atari'").hasMessageContaining("[debug, dmc_vision]");
     }
 
+    private static final AgentDescriptor WITH_RECIPE = new AgentDescriptor("dreamer", "test", EnumSet.of(ActionKind.CONTINUOUS),
+            Set.of(), List.of(
+                    ConfigKey.choice("recipe", "2023", List.of("2023", "2024"), "which release")
+                            .implying(Map.of("2024", Map.of("dyn_scale", "1.0", "actor_grad", "reinforce"))),
+                    ConfigKey.decimal("dyn_scale", 0.5, 0, 100, "dyn"),
+                    ConfigKey.choice("actor_grad", "auto", List.of("auto", "reinforce"), "grad"),
+                    ConfigKey.integer("bins", 255, 2, 4096, "bins")),
+            Map.of("small", Map.of("bins", "63"), "new", Map.of("recipe", "2024", "actor_grad", "auto")), null);
+
+    @Test
+    void aValueThatImpliesOthersReplacesTheirDefaultsAndPresetAndOverridesStillWin() {
+        AgentConfig plain = AgentConfig.resolve(WITH_RECIPE, "small", Map.of());
+        assertThat(plain.getDouble("dyn_scale")).isEqualTo(0.5);
+        assertThat(plain.getString("actor_grad")).isEqualTo("auto");
+
+        AgentConfig recipe = AgentConfig.resolve(WITH_RECIPE, "small", Map.of("recipe", " 2024"));
+        assertThat(recipe.getDouble("dyn_scale")).isEqualTo(1.0);
+        assertThat(recipe.getString("actor_grad")).isEqualTo("reinforce");
+        assertThat(recipe.getInt("bins")).isEqualTo(63);
+
+        AgentConfig overridden = AgentConfig.resolve(WITH_RECIPE, null, Map.of("recipe", "2024", "dyn_scale", "0.5"));
+        assertThat(overridden.getDouble("dyn_scale")).isEqualTo(0.5);
+        assertThat(overridden.getString("actor_grad")).isEqualTo("reinforce");
+
+        // a preset may pick the recipe, and its own values still win over the recipe's
+        AgentConfig fromPreset = AgentConfig.resolve(WITH_RECIPE, "new", Map.of());
+        assertThat(fromPreset.getDouble("dyn_scale")).isEqualTo(1.0);
+        assertThat(fromPreset.getString("actor_grad")).isEqualTo("auto");
+        assertThat(AgentConfig.resolve(WITH_RECIPE, "new", Map.of("recipe", "2023")).getDouble("dyn_scale")).isEqualTo(0.5);
+
+        assertThatThrownBy(() -> AgentConfig.resolve(WITH_RECIPE, null, Map.of("recipe", "2025")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not one of [2023, 2024]");
+    }
+
+    @Test
+    void impliedValuesMustNameKeysAndFitThem() {
+        ConfigKey scale = ConfigKey.decimal("dyn_scale", 0.5, 0, 100, "dyn");
+        ConfigKey unknown = ConfigKey.choice("recipe", "a", List.of("a", "b"), "r").implying(Map.of("b", Map.of("dyn", "1")));
+        assertThatThrownBy(() -> new AgentDescriptor("x", "", EnumSet.of(ActionKind.CONTINUOUS), Set.of(), List.of(unknown, scale),
+                Map.of(), null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'dyn'");
+        ConfigKey outOfRange = ConfigKey.choice("recipe", "a", List.of("a", "b"), "r")
+                .implying(Map.of("b", Map.of("dyn_scale", "-1")));
+        assertThatThrownBy(() -> new AgentDescriptor("x", "", EnumSet.of(ActionKind.CONTINUOUS), Set.of(),
+                List.of(outOfRange, scale), Map.of(), null)).hasMessageContaining("-1 is outside [0, 100]");
+        assertThatThrownBy(() -> ConfigKey.choice("recipe", "a", List.of("a", "b"), "r").implying(Map.of("c", Map.of())))
+                .hasMessageContaining("not one of [a, b]");
+    }
+
     @Test
     void descriptorsExplainWhyAnEnvironmentDoesNotFit() {
         EnvSpec discrete = new EnvSpec("atari:Pong", new DictSpace(Map.of("image", BoxSpace.image(64, 64, 3))),

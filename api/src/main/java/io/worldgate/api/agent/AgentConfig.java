@@ -9,7 +9,8 @@ import java.util.TreeSet;
 
 /**
  * An agent's resolved configuration: every key of its descriptor with a validated value.
- * Resolution order: the key's default, then the preset's value, then the user's override
+ * Resolution order: the key's default, then the values {@linkplain ConfigKey#implied implied} by
+ * the value another key resolves to (a recipe), then the preset's value, then the user's override
  * ({@code --set key=value}).
  */
 public final class AgentConfig {
@@ -51,14 +52,24 @@ public final class AgentConfig {
         for (ConfigKey key : keys) {
             values.put(key.name(), key.defaultValue());
         }
+        Map<String, String> presetValues = Map.of();
         if (chosen != null) {
-            Map<String, String> presetValues = presets.get(chosen);
+            presetValues = presets.get(chosen);
             if (presetValues == null) {
                 throw new ConfigException(kind + " " + name + " has no preset '" + chosen
                         + "'; presets: " + new TreeSet<>(presets.keySet()));
             }
-            apply(kind, name, keys, "preset " + chosen, presetValues, values);
         }
+        for (ConfigKey key : keys) {
+            // an invalid value implies nothing here; it is refused below with the reason
+            String value = overrides.containsKey(key.name()) ? overrides.get(key.name())
+                    : presetValues.getOrDefault(key.name(), key.defaultValue());
+            Map<String, String> implied = key.implied().get(value == null ? "" : value.trim());
+            if (implied != null) {
+                apply(kind, name, keys, key.name() + "=" + value.trim(), implied, values);
+            }
+        }
+        apply(kind, name, keys, "preset " + chosen, presetValues, values);
         apply(kind, name, keys, "override", overrides, values);
         return new AgentConfig(chosen, values);
     }

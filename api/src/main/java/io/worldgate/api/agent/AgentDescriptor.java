@@ -63,6 +63,7 @@ public record AgentDescriptor(String name, String description, Set<ActionKind> a
         actionKinds = Set.copyOf(actionKinds);
         observationKeys = Set.copyOf(observationKeys);
         configKeys = List.copyOf(configKeys);
+        checkImplied(configKeys);
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         presets.forEach((k, v) -> copy.put(k, Map.copyOf(v)));
         presets = java.util.Collections.unmodifiableMap(copy);
@@ -71,6 +72,20 @@ public record AgentDescriptor(String name, String description, Set<ActionKind> a
         }
         if (!Double.isFinite(defaultTrainRatio) || defaultTrainRatio < 0) {
             throw new IllegalArgumentException("the default train ratio must be a finite number >= 0, got " + defaultTrainRatio);
+        }
+    }
+
+    /** Every value a key implies names another key of the agent and fits it. */
+    private static void checkImplied(List<ConfigKey> keys) {
+        for (ConfigKey key : keys) {
+            key.implied().forEach((choice, values) -> values.forEach((target, value) -> {
+                ConfigKey other = keys.stream().filter(k -> k.name().equals(target)).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "'" + key.name() + "=" + choice + "' implies unknown key '" + target + "'"));
+                other.validate(value).ifPresent(problem -> {
+                    throw new IllegalArgumentException("'" + key.name() + "=" + choice + "' implies " + target + ": " + problem);
+                });
+            }));
         }
     }
 

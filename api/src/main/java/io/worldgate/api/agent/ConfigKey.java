@@ -1,6 +1,9 @@
 package io.worldgate.api.agent;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,9 +18,12 @@ import java.util.Optional;
  * @param min smallest allowed number (INT, DOUBLE), or null
  * @param max largest allowed number (INT, DOUBLE), or null
  * @param choices allowed values (STRING), or empty for any
+ * @param implied per value of this key, values of other keys that this value brings with it (a
+ *     recipe): they replace those keys' defaults, and a preset or the user's overrides still win;
+ *     empty for none (since 1.5)
  */
 public record ConfigKey(String name, Type type, String defaultValue, String description, Double min, Double max,
-        List<String> choices) {
+        List<String> choices, Map<String, Map<String, String>> implied) {
 
     /** Value types. */
     public enum Type { INT, DOUBLE, BOOLEAN, STRING }
@@ -32,6 +38,35 @@ public record ConfigKey(String name, Type type, String defaultValue, String desc
         if (problem.isPresent()) {
             throw new IllegalArgumentException("default of '" + name + "': " + problem.get());
         }
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> e : (implied == null ? Map.<String, Map<String, String>>of() : implied)
+                .entrySet()) {
+            Optional<String> bad = check(e.getKey(), type, min, max, choices);
+            if (bad.isPresent()) {
+                throw new IllegalArgumentException("implied values of '" + name + "': " + bad.get());
+            }
+            if (e.getValue().containsKey(name)) {
+                throw new IllegalArgumentException("'" + name + "=" + e.getKey() + "' cannot imply a value of itself");
+            }
+            copy.put(e.getKey().trim(), Map.copyOf(e.getValue()));
+        }
+        implied = Collections.unmodifiableMap(copy);
+    }
+
+    /** A key that implies no other values, as in API 1.4 and before. */
+    public ConfigKey(String name, Type type, String defaultValue, String description, Double min, Double max,
+            List<String> choices) {
+        this(name, type, defaultValue, description, min, max, choices, Map.of());
+    }
+
+    /**
+     * This key, where each value in {@code valuesByChoice} brings the given values of other keys
+     * (see {@link #implied}); the agent's descriptor checks that those keys exist and the values fit.
+     *
+     * @since 1.5
+     */
+    public ConfigKey implying(Map<String, Map<String, String>> valuesByChoice) {
+        return new ConfigKey(name, type, defaultValue, description, min, max, choices, valuesByChoice);
     }
 
     public static ConfigKey integer(String name, int defaultValue, int min, int max, String description) {

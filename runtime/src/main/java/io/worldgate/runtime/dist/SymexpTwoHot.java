@@ -1,37 +1,57 @@
 package io.worldgate.runtime.dist;
 
 import ai.djl.ndarray.NDArray;
-import io.worldgate.runtime.math.Symlog;
+import io.worldgate.runtime.math.SymexpBins;
+import io.worldgate.runtime.math.TwoHot;
 import io.worldgate.runtime.math.TwoHotBins;
 
 /**
- * Discrete regression over bins in symlog space (DreamerV3's reward and critic heads, TD-MPC2's
- * reward and Q heads). The head outputs {@code logits [..., n]}, {@code p = softmax(logits)}:
+ * Discrete regression over bins (DreamerV3's reward and critic heads, TD-MPC2's reward and Q
+ * heads). The head outputs {@code logits [..., n]}, {@code p = softmax(logits)}:
  *
  * <pre>
- *   mean = symexp(Σ_i p_i b_i)
- *   log p(x) = Σ_i twohot(x)_i log p_i          (the loss is its negative)
+ *   mean = decode(p)                        symexp(Σ_i p_i b_i) for {@link TwoHotBins}, Σ_i p_i b_i for {@link SymexpBins}
+ *   log p(x) = Σ_i twohot(x)_i log p_i      (the loss is its negative)
  * </pre>
  *
- * where {@code twohot(x)} is {@link TwoHotBins#encode}. The gradient of the loss with respect to
- * {@code logits_i} is {@code p_i - twohot(x)_i}: probability mass moves towards the two bins
- * around {@code symlog(x)}.
+ * where {@code twohot(x)} is the code's {@link TwoHot#encode}: interpolated in symlog space over
+ * {@link TwoHotBins}, in real space over {@link SymexpBins}. The gradient of the loss with respect
+ * to {@code logits_i} is {@code p_i - twohot(x)_i}: probability mass moves towards the two bins
+ * around {@code x}.
  */
 public final class SymexpTwoHot implements Distribution {
     private final NDArray logits;
-    private final TwoHotBins bins;
+    private final TwoHot code;
 
     public SymexpTwoHot(NDArray logits, TwoHotBins bins) {
-        long last = logits.getShape().get(logits.getShape().dimension() - 1);
-        if (last != bins.count()) {
-            throw new IllegalArgumentException("logits have " + last + " entries on the last axis, bins " + bins.count());
-        }
-        this.logits = logits;
-        this.bins = bins;
+        this(logits, (TwoHot) bins);
     }
 
+    /** Over any two-hot code, such as {@link SymexpBins}. @since 1.2 */
+    public SymexpTwoHot(NDArray logits, TwoHot code) {
+        long last = logits.getShape().get(logits.getShape().dimension() - 1);
+        if (last != code.count()) {
+            throw new IllegalArgumentException("logits have " + last + " entries on the last axis, bins " + code.count());
+        }
+        this.logits = logits;
+        this.code = code;
+    }
+
+    /**
+     * The symlog-space bins this distribution was built over.
+     *
+     * @throws IllegalStateException if it was built over another code (see {@link #code()})
+     */
     public TwoHotBins bins() {
-        return bins;
+        if (code instanceof TwoHotBins bins) {
+            return bins;
+        }
+        throw new IllegalStateException("built over " + code + ", not symlog-space bins");
+    }
+
+    /** The two-hot code. @since 1.2 */
+    public TwoHot code() {
+        return code;
     }
 
     /** {@code softmax(logits)}. */
@@ -39,9 +59,9 @@ public final class SymexpTwoHot implements Distribution {
         return logits.softmax(-1);
     }
 
-    /** {@code symexp(Σ_i p_i b_i)}, the predicted value (differentiable). */
+    /** The predicted value, {@code decode(p)} (differentiable). */
     public NDArray mean() {
-        return bins.decode(probs());
+        return code.decode(probs());
     }
 
     /** The mean: regression heads are used through their expectation. */
@@ -57,19 +77,26 @@ public final class SymexpTwoHot implements Distribution {
 
     /**
      * {@code Σ_i twohot(x)_i log softmax(logits)_i}, with the target {@code x} treated as constant.
-     * Only the two bins around {@code symlog(x)} have non-zero weight, so they are gathered from the
+     * Only the two bins around {@code x} have non-zero weight, so they are gathered from the
      * log-probabilities instead of multiplying by a {@code [..., n]} code: the same value with two
      * small gathers in place of several full-size arrays.
      */
     @Override
     public NDArray logProb(NDArray value) {
-        NDArray logp = logits.logSoftmax(-1);
-        TwoHotBins.Location at = bins.locate(Symlog.symlog(value.stopGradient()));
+        return logProb(logits.logSoftmax(-1), code.locateValue(value));
+    }
+
+    /**
+     * {@code Σ_i twohot(x)_i logp_i} from log-probabilities {@code logp [..., n]} and the location
+     * {@code at} of {@code x} among the bins: for several targets under one log-softmax.
+     *
+     * @since 1.2
+     */
+    public static NDArray logProb(NDArray logp, TwoHotBins.Location at) {
         NDArray k = at.index().expandDims(-1);
         NDArray below = logp.gather(k, -1).squeeze(-1);
         NDArray above = logp.gather(k.add(1), -1).squeeze(-1);
-        NDArray w = at.upperWeight();
-        return below.add(above.sub(below).mul(w));
+        return below.add(above.sub(below).mul(at.upperWeight()));
     }
 
     /** {@code -logProb(x)}: the cross-entropy against the two-hot target. */

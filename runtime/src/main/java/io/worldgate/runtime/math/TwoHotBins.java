@@ -19,7 +19,7 @@ import io.worldgate.runtime.tensor.Scalars;
  * <p>DreamerV3 uses 255 bins on [-20, 20] ({@link #dreamerV3()}); TD-MPC2 uses 101 bins on
  * [-10, 10] ({@link #tdmpc2()}).
  */
-public final class TwoHotBins {
+public final class TwoHotBins implements TwoHot {
     private final int count;
     private final float low;
     private final float high;
@@ -53,6 +53,7 @@ public final class TwoHotBins {
         return new TwoHotBins(101, -10f, 10f);
     }
 
+    @Override
     public int count() {
         return count;
     }
@@ -91,6 +92,7 @@ public final class TwoHotBins {
     }
 
     /** The two-hot code {@code [..., count]} of real values {@code x [...]} (applies symlog). */
+    @Override
     public NDArray encode(NDArray x) {
         return encodeSymlog(Symlog.symlog(x));
     }
@@ -104,6 +106,12 @@ public final class TwoHotBins {
      * @param upperWeight {@code w [...]}, float32 in [0, 1]
      */
     public record Location(NDArray index, NDArray upperWeight) {}
+
+    /** The {@link Location} of real values {@code x [...]}: that of {@code symlog(x)}. */
+    @Override
+    public Location locateValue(NDArray x) {
+        return locate(Symlog.symlog(x.stopGradient()));
+    }
 
     /** The {@link Location} of symlog-space values {@code y [...]}. */
     public Location locate(NDArray y) {
@@ -135,6 +143,7 @@ public final class TwoHotBins {
     }
 
     /** {@code symexp(Σ_i p_i b_i)}: the real value a distribution over the bins stands for. */
+    @Override
     public NDArray decode(NDArray probs) {
         return Symlog.symexp(expectSymlog(probs));
     }

@@ -1,5 +1,6 @@
 /**
- * The math DreamerV3 and TD-MPC2 share: symlog and symexp, two-hot bins over symlog space,
+ * The math DreamerV3 and TD-MPC2 share: symlog and symexp, two-hot codes over bins interpolated in symlog space
+ * ({@link io.worldgate.runtime.math.TwoHotBins}) or in real space ({@link io.worldgate.runtime.math.SymexpBins}),
  * lambda-returns, percentile return normalisation, KL losses with free bits (DreamerV3's dyn/rep
  * split and DreamerV2's KL balancing), and HarmonyDream's harmonious loss.
  *
@@ -8,7 +9,7 @@
  * argument, so calling them inside an update scope keeps every intermediate there.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.worldgate.runtime.math;
 
 import org.osgi.annotation.bundle.Export;

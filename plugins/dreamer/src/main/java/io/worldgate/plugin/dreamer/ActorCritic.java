@@ -17,7 +17,7 @@ import io.worldgate.runtime.dist.OneHotCategorical;
 import io.worldgate.runtime.dist.SymexpTwoHot;
 import io.worldgate.runtime.math.LambdaReturns;
 import io.worldgate.runtime.math.ReturnNormalizer;
-import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.math.TwoHot;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.nn.Mlp;
@@ -46,6 +46,7 @@ import java.util.Map;
  *   L(actor)  = -Σ_t w_t [ sg((R^λ_t - v(s_t)) / S) ln π(a_t | sg(s_t)) + η H[π(· | sg(s_t))] ]   (REINFORCE, discrete)
  *             = -Σ_t w_t [ (R^λ_t - v(s_t)) / S + η H[π(· | sg(s_t))] ]                              (backprop, continuous)
  *   L(critic) = -Σ_t w_t [ ln p_ψ(sg(R^λ_t) | sg(s_t)) + ln p_ψ(sg(v_slow(s_t)) | sg(s_t)) ]
+ *               + repval_scale L(replay)                                              ({@link ReplayValueLoss}; 0 by default)
  *   w_t = Π_{k<=t} γ c_k / γ                                                          (discounted continuation)
  * </pre>
  *
@@ -54,7 +55,8 @@ import java.util.Map;
  * whose predictions regularise the critic. For REINFORCE the rollout is computed without recording
  * gradients; with backprop the gradient of the returns flows through the rewards, values and
  * dynamics back into the sampled actions (the world model's parameters are not updated by it).
- * Critic and reward heads predict symexp two-hot distributions; the critic's output layer starts
+ * Critic and reward heads predict two-hot distributions (interpolated in symlog or, with
+ * {@code twohot_space=real}, in real space); the critic's output layer starts
  * at zero. Discrete actors are categoricals with 1% unimix; continuous ones are Normals with mean
  * {@code tanh(μ)} and standard deviation {@code 0.9 σ(ρ + 2) + 0.1}.
  */
@@ -73,6 +75,12 @@ final class ActorCritic extends BlockGroup {
      */
     record Trajectory(NDArray features, NDArray actions, NDArray rewards, NDArray continues, NDArray weights) {}
 
+    /**
+     * The replayed batch the start states came from, for the replay value loss: {@code [B, T]} each,
+     * in the experience's alignment (see {@link ReplayValueLoss}).
+     */
+    record Replayed(NDArray rewards, NDArray isFirst, NDArray isTerminal, NDArray mask) {}
+
     private final DreamerConfig config;
     private final boolean discrete;
     private final int actionSize;
@@ -80,7 +88,7 @@ final class ActorCritic extends BlockGroup {
     private final Mlp actor;
     private final Mlp critic;
     private final Mlp slowCritic;
-    private final TwoHotBins bins;
+    private final TwoHot bins;
     private final ReturnNormalizer returnNorm;
     private EmaTarget slow;
     private Adam actorOpt;
@@ -95,7 +103,7 @@ final class ActorCritic extends BlockGroup {
             case "backprop" -> true;
             default -> !discrete;
         };
-        this.bins = new TwoHotBins(config.bins(), -20f, 20f);
+        this.bins = config.twoHot();
         int out = discrete ? actionSize : 2 * actionSize;
         this.actor = add("actor", Mlp.builder().units(config.units()).layers(config.layers()).outputs(out).build());
         this.critic = add("critic", criticNet());
@@ -227,23 +235,22 @@ final class ActorCritic extends BlockGroup {
     }
 
     /**
-     * {@code ln p(x)} of a symexp two-hot distribution given its log-probabilities
-     * {@code logp [.., n]}: the two bins around {@code symlog(x)}, gathered (no gradient to x).
+     * {@code ln p(x)} of the critic's two-hot distribution given its log-probabilities
+     * {@code logp [.., n]} (no gradient to x).
      */
     private NDArray twoHotLogProb(NDArray logp, NDArray x) {
-        TwoHotBins.Location at = bins.locate(io.worldgate.runtime.math.Symlog.symlog(x.stopGradient()));
-        NDArray k = at.index().expandDims(-1);
-        NDArray below = logp.gather(k, -1).squeeze(-1);
-        NDArray above = logp.gather(k.add(1), -1).squeeze(-1);
-        return below.add(above.sub(below).mul(at.upperWeight()));
+        return SymexpTwoHot.logProb(logp, bins.locateValue(x));
     }
 
     /**
      * One actor and one critic update from the start states {@code [N]} (detached posterior states
-     * of a replayed batch), their continue flags and validity mask {@code [N]}. Returns metrics.
+     * of the replayed batch {@code replay}, {@code N = B T}), their continue flags and validity mask
+     * {@code [N]}. With {@code repval_scale > 0} the critic also fits the λ-returns along the replayed
+     * sequences ({@link ReplayValueLoss}), bootstrapped from the imagined returns, with the slow-critic
+     * regulariser too: DreamerV3's replay value loss. Returns metrics.
      */
     Map<String, Double> train(ParameterStore ps, WorldModel wm, RssmState start, NDArray startCont, NDArray startMask,
-            Timers timers) {
+            Replayed replay, Timers timers) {
         int horizon = config.imagHorizon();
         float gamma = config.discount();
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -319,8 +326,22 @@ final class ActorCritic extends BlockGroup {
         NDArray target = returns.stopGradient();
         NDArray criticLoss;
         NDArray slowTarget;
+        ReplayValueLoss.Targets replayed = null;
+        NDArray replayFeats = null;
+        NDArray replaySlow = null;
+        NDArray repvalLoss = null;
         try (NoGradient off = NoGradient.open()) {
             slowTarget = slowValue(ps, feats).mean();
+            if (config.repvalScale() > 0) {
+                long b = replay.rewards().getShape().get(0);
+                long t = replay.rewards().getShape().get(1);
+                // b_t: the λ-return imagined from each replayed state
+                NDArray boot = returns.get(":, 0").stopGradient().reshape(b, t);
+                replayed = ReplayValueLoss.targets(replay.rewards(), replay.isFirst(), replay.isTerminal(), replay.mask(),
+                        boot, gamma, config.lambda());
+                replayFeats = start.features().stopGradient().reshape(b, t, -1).get(":, :-1");
+                replaySlow = slowValue(ps, replayFeats).mean();
+            }
         }
         try (GradientScope tape = GradientScope.open()) {
             NDArray logits = critic.forward(ps, new NDList(feats), true).singletonOrThrow();
@@ -329,7 +350,14 @@ final class ActorCritic extends BlockGroup {
             NDArray perStep = twoHotLogProb(logp, target)
                     .add(Scalars.mul(twoHotLogProb(logp, slowTarget), config.slowRegularizer())).neg();
             criticLoss = perStep.mul(w).sum().div(count);
-            tape.backward(criticLoss);
+            NDArray total = criticLoss;
+            if (replayed != null) {
+                NDArray replayLogp = critic.forward(ps, new NDList(replayFeats), true).singletonOrThrow().logSoftmax(-1);
+                repvalLoss = ReplayValueLoss.loss(replayLogp, replayed, replaySlow, replay.mask(), bins,
+                        config.slowRegularizer());
+                total = total.add(Scalars.mul(repvalLoss, config.repvalScale()));
+            }
+            tape.backward(total);
         }
         criticOpt.step();
         slow.update();
@@ -342,6 +370,12 @@ final class ActorCritic extends BlockGroup {
         metrics.put("critic/value_mean", (double) valueMean.getFloat());
         metrics.put("critic/return_mean", (double) returns.mean().getFloat());
         metrics.put("critic/grad_norm", (double) criticOpt.lastGradientNorm());
+        if (repvalLoss != null) {
+            metrics.put("critic/repval_loss", (double) repvalLoss.getFloat());
+            NDArray weights = replayed.weights();
+            metrics.put("critic/replay_return_mean", (double) replayed.returns().mul(weights).sum()
+                    .div(Scalars.maximum(weights.sum(), 1f)).getFloat());
+        }
         metrics.put("imag/reward_mean", (double) traj.rewards().mean().getFloat());
         metrics.put("imag/weight_mean", (double) traj.weights().mean().getFloat());
         metrics.put("return_norm/scale", returnNorm.scale());

@@ -285,7 +285,8 @@ final class DreamerAgent implements Agent {
 
             RssmState start = loss.posterior().stopGradient().flattenBatchAndTime();
             NDArray startCont = isTerminal.neg().add(1f).reshape(-1);
-            metrics.putAll(ac.train(ps, wm, start, startCont, mask.reshape(-1), timers));
+            metrics.putAll(ac.train(ps, wm, start, startCont, mask.reshape(-1),
+                    new ActorCritic.Replayed(rewards, isFirst, isTerminal, mask), timers));
             updates++;
             if (config.videoEvery() > 0 && spaces.hasImage() && updates % config.videoEvery() == 0) {
                 timers.start("video");

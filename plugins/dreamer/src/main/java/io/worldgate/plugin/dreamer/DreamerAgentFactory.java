@@ -15,7 +15,8 @@ import java.util.Set;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The Dreamer plugin's factory: DreamerV3 by default, with DreamerV2's KL balancing
+ * The Dreamer plugin's factory: DreamerV3 by default (its first release's recipe; {@code recipe=2024}
+ * for the current one, see {@link DreamerConfig#RECIPES}), with DreamerV2's KL balancing
  * ({@code kl_balance=0.8}) and HarmonyDream's loss balancing ({@code loss_balance=harmony}) as
  * options, and another plugin's image encoder through {@code encoder=<name>}.
  *
@@ -36,8 +37,8 @@ public final class DreamerAgentFactory implements AgentFactory {
 
     private static final AgentDescriptor DESCRIPTOR = new AgentDescriptor(
             NAME,
-            "DreamerV3 world-model agent (RSSM, imagination actor-critic); kl_balance for DreamerV2, "
-                    + "loss_balance=harmony for HarmonyDream.",
+            "DreamerV3 world-model agent (RSSM, imagination actor-critic); recipe=2024 for its current recipe, "
+                    + "kl_balance for DreamerV2, loss_balance=harmony for HarmonyDream.",
             EnumSet.of(ActionKind.DISCRETE, ActionKind.CONTINUOUS),
             Set.of(Spaces.IMAGE, Spaces.STATE),
             DreamerConfig.keys(),

@@ -2,11 +2,17 @@ package io.worldgate.plugin.dreamer;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;
+import io.worldgate.api.agent.ConfigPresets;
+import io.worldgate.runtime.math.SymexpBins;
+import io.worldgate.runtime.math.TwoHot;
+import io.worldgate.runtime.math.TwoHotBins;
 import io.worldgate.runtime.plan.CemSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Every setting of the Dreamer agent, read once from the resolved {@link AgentConfig}. The keys'
@@ -49,6 +55,9 @@ import java.util.Locale;
  * @param slowRegularizer weight of the slow-critic regulariser in the critic loss
  * @param returnNormDecay decay of the return percentiles' moving averages
  * @param bins two-hot bins of the reward and critic heads
+ * @param twohotSpace {@code symlog} (the bins' two-hot code and mean interpolated in symlog space, the
+ *     first release) or {@code real} (in real space, the later releases)
+ * @param repvalScale weight of the replay value loss (0: none, the first release)
  * @param actorGrad {@code auto} (REINFORCE for discrete, backprop for continuous), {@code reinforce} or {@code backprop}
  * @param actorEvalSample sample the actor in EVAL mode too (DreamerV3's Atari 100k setting)
  * @param videoEvery updates between open-loop video predictions (0: never)
@@ -65,12 +74,24 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         String lossBalance, float modelLr, float modelEps, float modelClip, float actorLr, float actorEps,
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
-        String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial, float actorOutscale,
-        String imaginedContinue, String planner, CemSettings cem) {
+        String twohotSpace, float repvalScale, String actorGrad, boolean actorEvalSample, int videoEvery,
+        boolean learnedInitial, float actorOutscale, String imaginedContinue, String planner, CemSettings cem) {
+
+    /**
+     * What {@code recipe=2024} sets (resource {@code recipes/2024.properties}): DreamerV3's current
+     * recipe where it differs from the first release, which the keys' defaults follow.
+     */
+    static final Map<String, Map<String, String>> RECIPES = ConfigPresets.load(DreamerConfig.class, "recipes", "2024");
 
     /** The config keys, with DreamerV3's values as defaults. */
     static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>();
+        k.add(ConfigKey.choice("recipe", "2023", List.of("2023", "2024"),
+                "DreamerV3's training recipe: 2023 (first release, the keys' defaults) or 2024 (current code), which sets "
+                        + RECIPES.get("2024").entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                                .collect(Collectors.joining(", "))
+                        + " unless a preset or --set does; on dmc add --env-option action_repeat=1")
+                .implying(RECIPES));
         k.add(ConfigKey.integer("deter", 512, 4, 16384, "RSSM deterministic state size (GRU units)"));
         k.add(ConfigKey.integer("hidden", 512, 4, 8192, "RSSM hidden layer width"));
         k.add(ConfigKey.integer("stoch", 32, 1, 256, "number of categorical latents"));
@@ -109,7 +130,12 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         k.add(ConfigKey.decimal("slow_critic_fraction", 0.02, 0.0001, 1, "EMA fraction of the slow critic"));
         k.add(ConfigKey.decimal("slow_regularizer", 1.0, 0, 100, "weight of the slow-critic regulariser"));
         k.add(ConfigKey.decimal("return_norm_decay", 0.99, 0, 0.99999, "decay of the return percentile averages"));
-        k.add(ConfigKey.integer("bins", 255, 2, 4096, "two-hot bins of the reward and critic heads (symlog [-20, 20])"));
+        k.add(ConfigKey.integer("bins", 255, 2, 4096,
+                "two-hot bins of the reward and critic heads, at symexp of evenly spaced points on [-20, 20]"));
+        k.add(ConfigKey.choice("twohot_space", "symlog", List.of("symlog", "real"),
+                "where the two-hot code and the mean of reward and critic interpolate between bins: symlog (first release) or real"));
+        k.add(ConfigKey.decimal("repval_scale", 0, 0, 100,
+                "weight of the replay value loss: the critic also fits lambda-returns along replayed sequences (0: off)"));
         k.add(ConfigKey.choice("actor_grad", "auto", List.of("auto", "reinforce", "backprop"),
                 "actor gradient: auto is REINFORCE for discrete, backprop through the model for continuous actions"));
         k.add(ConfigKey.bool("actor_eval_sample", false, "sample the actor in evaluation too (DreamerV3's Atari 100k)"));
@@ -150,8 +176,8 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "model_clip"), f(c, "actor_lr"), f(c, "actor_eps"), f(c, "actor_clip"), f(c, "critic_lr"),
                 f(c, "critic_eps"), f(c, "critic_clip"), f(c, "discount"), f(c, "lambda"), f(c, "actor_entropy"),
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
-                c.getString("actor_grad"), c.getBoolean("actor_eval_sample"), c.getInt("video_every"),
-                c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
+                c.getString("twohot_space"), f(c, "repval_scale"), c.getString("actor_grad"),
+                c.getBoolean("actor_eval_sample"), c.getInt("video_every"), c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
                 c.getString("planner"), cem(c));
     }
 
@@ -182,5 +208,10 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
 
     boolean harmony() {
         return lossBalance.equals("harmony");
+    }
+
+    /** The reward and critic heads' two-hot code over {@code bins} bins reaching {@code ±symexp(20)}. */
+    TwoHot twoHot() {
+        return twohotSpace.equals("real") ? new SymexpBins(bins, 20f) : new TwoHotBins(bins, -20f, 20f);
     }
 }

@@ -17,7 +17,7 @@ import io.worldgate.runtime.dist.SymlogMse;
 import io.worldgate.runtime.math.HarmoniousLoss;
 import io.worldgate.runtime.math.KlLoss;
 import io.worldgate.runtime.math.Symlog;
-import io.worldgate.runtime.math.TwoHotBins;
+import io.worldgate.runtime.math.TwoHot;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ConvDecoder;
 import io.worldgate.runtime.nn.ConvEncoder;
@@ -73,7 +73,7 @@ final class WorldModel extends BlockGroup {
     private final Mlp contHead;
     private final HarmoniousLoss harmony;
     private final List<String> harmonyTerms = new ArrayList<>();
-    private final TwoHotBins bins;
+    private final TwoHot bins;
     private long embedSize;
     private Adam optimizer;
 
@@ -81,7 +81,7 @@ final class WorldModel extends BlockGroup {
         this.config = config;
         this.spaces = spaces;
         this.externalEncoder = externalEncoder;
-        this.bins = new TwoHotBins(config.bins(), -20f, 20f);
+        this.bins = config.twoHot();
         boolean image = spaces.hasImage();
         boolean state = spaces.hasState();
         stateEncoder = state ? add("state_encoder", mlp(0, false)) : null;
