@@ -21,6 +21,7 @@ import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
@@ -95,6 +96,8 @@ final class DreamerAgent implements Agent {
     private final ParameterStore ps;
     private final Spaces spaces;
     private final WorldModel wm;
+    /** Another plugin's image encoder in its encoder_mode ({@code encoder=NAME}); null with the CNN. */
+    private final BoundEncoder encoder;
     private final ActorCritic ac;
     private final BlockGroup networks;
     private final PerEnvState<PolicyState> policyStates;
@@ -141,11 +144,18 @@ final class DreamerAgent implements Agent {
         // libtorch records autograd on a run's thread unless told not to; initialisation writes
         // parameters in place, which it refuses to do on recorded leaves
         try (NoGradient off = NoGradient.open()) {
-            this.wm = new WorldModel(config, spaces, externalEncoder);
+            this.encoder = externalEncoder != null && spaces.hasImage()
+                    ? BoundEncoder.bind(externalEncoder, config.encoderSettings(), manager)
+                    : null;
+            this.wm = new WorldModel(config, spaces, encoder);
             this.ac = new ActorCritic(config, spaces);
             this.networks = new BlockGroup();
             networks.add("world_model", wm);
             networks.add("actor_critic", ac);
+            if (encoder != null && encoder.network() != null) {
+                // a fine-tuned or online encoder is the agent's own: checkpointed with it
+                networks.add("image_encoder", encoder.network());
+            }
             wm.initialize(manager);
             ac.initialize(manager);
         } catch (RuntimeException e) {
@@ -276,6 +286,11 @@ final class DreamerAgent implements Agent {
             timers.stop("model");
             loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
             metrics.put("model/grad_norm", (double) wm.optimizer().lastGradientNorm());
+            if (encoder != null) {
+                timers.start("encoder");
+                metrics.putAll(encoder.update(ps, obs.get(Spaces.IMAGE), rng));
+                timers.stop("encoder");
+            }
             if (wm.harmony() != null) {
                 float[] s = wm.harmony().logScales().getArray().toFloatArray();
                 for (int i = 0; i < s.length; i++) {
@@ -325,6 +340,9 @@ final class DreamerAgent implements Agent {
             wm.optimizer().saveState(out);
             ac.actorOptimizer().saveState(out);
             ac.criticOptimizer().saveState(out);
+            if (encoder != null) {
+                encoder.saveState(out);
+            }
             out.flush();
         });
         Map<String, String> p = new LinkedHashMap<>();
@@ -367,6 +385,9 @@ final class DreamerAgent implements Agent {
                 wm.optimizer().loadState(in);
                 ac.actorOptimizer().loadState(in);
                 ac.criticOptimizer().loadState(in);
+                if (encoder != null) {
+                    encoder.loadState(in);
+                }
             }
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
@@ -394,6 +415,9 @@ final class DreamerAgent implements Agent {
         wm.optimizer().close();
         ac.actorOptimizer().close();
         ac.criticOptimizer().close();
+        if (encoder != null) {
+            encoder.close();
+        }
         manager.close();
     }
 

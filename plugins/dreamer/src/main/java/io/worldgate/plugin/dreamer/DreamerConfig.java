@@ -2,6 +2,7 @@ package io.worldgate.plugin.dreamer;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;
+import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.plan.CemSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,6 +59,7 @@ import java.util.Locale;
  * @param planner {@code actor} (act with the actor) or {@code cem} (plan with PlaNet's CEM over the
  *     world model at act time; continuous actions only)
  * @param cem the CEM's settings (used with {@code planner=cem})
+ * @param encoderSettings how an encoder service is used (frozen, finetune, online; not with {@code cnn})
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
         int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
@@ -66,7 +68,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
         String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial, float actorOutscale,
-        String imaginedContinue, String planner, CemSettings cem) {
+        String imaginedContinue, String planner, CemSettings cem, EncoderSettings encoderSettings) {
 
     /** The config keys, with DreamerV3's values as defaults. */
     static List<ConfigKey> keys() {
@@ -129,6 +131,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "CEM candidate sequences per iteration (planner=cem)"));
         k.add(ConfigKey.integer("plan_top_k", planet.topK(), 1, 1_000_000,
                 "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
+        k.addAll(EncoderSettings.keys());
         return k;
     }
 
@@ -152,7 +155,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
                 c.getString("actor_grad"), c.getBoolean("actor_eval_sample"), c.getInt("video_every"),
                 c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
-                c.getString("planner"), cem(c));
+                c.getString("planner"), cem(c), EncoderSettings.of(c));
     }
 
     private static CemSettings cem(AgentConfig c) {

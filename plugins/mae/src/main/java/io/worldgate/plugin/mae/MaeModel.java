@@ -146,7 +146,7 @@ final class MaeModel extends BlockGroup {
     }
 
     /**
-     * Frozen features {@code [B, D]} of patches {@code [B, N, p²C]}: every patch encoded (no
+     * Features {@code [B, D]} of patches {@code [B, N, p²C]}: every patch encoded (no
      * masking), then the mean of the patch tokens (the class token left out).
      */
     NDArray features(ParameterStore ps, NDArray patches) {
