@@ -80,6 +80,19 @@ public final class BoundEncoder implements AutoCloseable {
         return new BoundEncoder(service, settings, copy, b.build(trained));
     }
 
+    /**
+     * Checks that {@code service} takes the environment's {@code height x width} images.
+     *
+     * @throws AgentException if it takes another size
+     */
+    public static void requireImageSize(ImageEncoder service, int height, int width, String envId) {
+        int[] size = service.imageSize();
+        if (size[0] != height || size[1] != width) {
+            throw new AgentException("encoder '" + service.name() + "' expects " + size[0] + "x" + size[1] + " images, "
+                    + envId + " gives " + height + "x" + width);
+        }
+    }
+
     public ImageEncoder service() {
         return service;
     }

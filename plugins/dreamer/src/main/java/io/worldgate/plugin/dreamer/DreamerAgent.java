@@ -122,12 +122,7 @@ final class DreamerAgent implements Agent {
                     + spaces.imageHeight() + "x" + spaces.imageWidth());
         }
         if (externalEncoder != null && spaces.hasImage()) {
-            int[] size = externalEncoder.imageSize();
-            if (size[0] != spaces.imageHeight() || size[1] != spaces.imageWidth()) {
-                throw new io.worldgate.api.agent.AgentException("encoder '" + externalEncoder.name() + "' expects "
-                        + size[0] + "x" + size[1] + " images, " + spec.id() + " gives " + spaces.imageHeight() + "x"
-                        + spaces.imageWidth());
-            }
+            BoundEncoder.requireImageSize(externalEncoder, spaces.imageHeight(), spaces.imageWidth(), spec.id());
         }
         if (config.plans() && spaces.discrete()) {
             throw new io.worldgate.api.agent.AgentException("dreamer planner=cem plans continuous actions only; "

@@ -53,11 +53,8 @@ public final class DreamerAgentFactory implements AgentFactory {
     @Override
     public Agent create(EnvSpec spec, AgentConfig config, AgentContext context) {
         DreamerConfig c = DreamerConfig.from(config);
-        ImageEncoder encoder = null;
-        if (!c.encoder().equals("cnn")) {
-            // Absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn).
-            encoder = context.requireService(ImageEncoder.class, c.encoder());
-        }
+        // absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn)
+        ImageEncoder encoder = c.encoderSettings().service(context);
         return new DreamerAgent(spec, c, context, encoder);
     }
 }

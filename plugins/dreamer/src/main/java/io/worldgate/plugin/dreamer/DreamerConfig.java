@@ -26,7 +26,6 @@ import java.util.Locale;
  * @param batchLength steps per sequence {@code T}
  * @param imagHorizon imagination horizon {@code H}
  * @param obsKeys observation keys the model encodes and decodes; empty for all of image and state
- * @param encoder {@code cnn} for the built-in encoder, or the name of an {@code ImageEncoder} service
  * @param unimix uniform mixture of latent and discrete-action categoricals
  * @param freeNats free bits of the KL terms
  * @param dynScale weight of the dynamics loss {@code L_dyn}
@@ -59,10 +58,10 @@ import java.util.Locale;
  * @param planner {@code actor} (act with the actor) or {@code cem} (plan with PlaNet's CEM over the
  *     world model at act time; continuous actions only)
  * @param cem the CEM's settings (used with {@code planner=cem})
- * @param encoderSettings how an encoder service is used (frozen, finetune, online; not with {@code cnn})
+ * @param encoderSettings the image encoder: {@code cnn} (built in) or an {@code ImageEncoder} service, and its mode
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
-        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
+        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys,
         float unimix, float freeNats, float dynScale, float repScale, float klBalance, float klScale,
         String lossBalance, float modelLr, float modelEps, float modelClip, float actorLr, float actorEps,
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
@@ -85,8 +84,6 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         k.add(ConfigKey.integer("imag_horizon", 15, 1, 128, "imagination horizon"));
         k.add(ConfigKey.string("obs_keys", "auto",
                 "observations to model: auto (image and state, where present), image, state or image,state"));
-        k.add(ConfigKey.string("encoder", "cnn",
-                "image encoder: cnn (built in) or the name of an image-encoder service of another plugin (e.g. mae)"));
         k.add(ConfigKey.decimal("unimix", 0.01, 0, 0.99, "uniform mixture of categoricals (latents, discrete actions)"));
         k.add(ConfigKey.decimal("free_nats", 1.0, 0, 100, "free bits of the KL terms"));
         k.add(ConfigKey.decimal("dyn_scale", 0.5, 0, 100, "weight of the dynamics loss KL(sg(q) || p)"));
@@ -147,7 +144,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         }
         return new DreamerConfig(c.getInt("deter"), c.getInt("hidden"), c.getInt("stoch"), c.getInt("classes"),
                 c.getInt("units"), c.getInt("layers"), c.getInt("cnn_depth"), c.getInt("batch_size"),
-                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys, c.getString("encoder").trim(),
+                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys,
                 f(c, "unimix"), f(c, "free_nats"), f(c, "dyn_scale"), f(c, "rep_scale"), f(c, "kl_balance"),
                 f(c, "kl_scale"), c.getString("loss_balance"), f(c, "model_lr"), f(c, "model_eps"),
                 f(c, "model_clip"), f(c, "actor_lr"), f(c, "actor_eps"), f(c, "actor_clip"), f(c, "critic_lr"),

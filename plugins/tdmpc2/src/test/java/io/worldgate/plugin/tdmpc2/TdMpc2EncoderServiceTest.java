@@ -1,0 +1,124 @@
+package io.worldgate.plugin.tdmpc2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.ServiceUnavailableException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.nn.SimNorm;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.optim.Parameters;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.RandomRollouts;
+import io.worldgate.testkit.StepBatches;
+import io.worldgate.testkit.TestSpecs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TD-MPC2 with {@code encoder=NAME}: it waits for the service, then its latent is made of the service's features. */
+class TdMpc2EncoderServiceTest {
+    private static final EnvSpec PIXELS = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 3)),
+            TestSpecs.asymmetricBox(), 2);
+
+    private static AgentConfig config(Map<String, String> overrides) {
+        return AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", overrides);
+    }
+
+    @Test
+    void theLatentIsTheServicesFeaturesThroughTheAgentsOwnLinearLayerAndSimNorm(@TempDir Path dir) throws Exception {
+        TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
+        FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5);
+        AgentConfig config = config(Map.of("encoder", "pool", "batch_size", "4"));
+        // absent, it is a typed wait for the service, which the host turns into a pause, not a failure
+        assertThatThrownBy(() -> factory.create(PIXELS, config, context)).isInstanceOfSatisfying(
+                ServiceUnavailableException.class, e -> {
+                    assertThat(e.serviceType()).isEqualTo(ImageEncoder.class.getName());
+                    assertThat(e.serviceName()).isEqualTo("pool");
+                });
+        PoolingEncoder service = new PoolingEncoder();
+        context.withService("pool", service);
+        try (TdMpc2Agent agent = (TdMpc2Agent) factory.create(PIXELS, config, context);
+                NDManager m = NDManager.newBaseManager(); NoGradient off = NoGradient.open()) {
+            WorldModel wm = agent.worldModel();
+            assertThat(wm.encoderBlock()).isInstanceOf(ServiceImageEncoder.class);
+            // no CNN: the encoder's parameters are the projection's weight and bias
+            List<Parameter> own = Parameters.all(wm.encoderBlock());
+            assertThat(own).hasSize(2);
+            NDArray images = m.randomInteger(0, 256, new Shape(3, 64, 64, 3), DataType.INT32).toType(DataType.UINT8, false);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray z = wm.encode(ps, Map.of(DictSpace.IMAGE, images), false);
+            NDArray w = own.get(0).getArray();
+            NDArray b = own.get(1).getArray();
+            NDArray expected = SimNorm.simNorm(service.encode(images).matMul(w.transpose()).add(b),
+                    agent.config().simnormDim());
+            assertThat(z.getShape()).isEqualTo(new Shape(3, agent.config().latentDim()));
+            float[] got = z.toFloatArray();
+            float[] want = expected.toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).as("z[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            Tensor act = agent.act(StepBatches.random(PIXELS, new boolean[] {true, true}, new SplittableRandom(5)),
+                    ActMode.EXPLORE);
+            assertThat(PIXELS.actionSpace().validateBatch(act, 2)).isEmpty();
+            assertThat(agent.train(2).values()).allSatisfy(v -> assertThat(v).isFinite());
+            agent.save(dir.resolve("ckpt"));
+            // frozen: nothing of the service's network is the agent's to save
+            try (var files = Files.list(dir.resolve("ckpt"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(TdMpc2Agent.ENCODER_NETWORK));
+            }
+        }
+    }
+
+    @Test
+    void anEncoderThatCannotBeTrainedIsRefusedOutsideFrozen(@TempDir Path dir) {
+        FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 50, 5), dir, 5)
+                .withService("pool", new PoolingEncoder());
+        assertThatThrownBy(() -> new TdMpc2AgentFactory().create(PIXELS,
+                config(Map.of("encoder", "pool", "encoder_mode", "online")), context))
+                .isInstanceOf(AgentException.class).hasMessageContaining("frozen");
+    }
+
+    /** A stand-in for another plugin's frozen encoder: 8x8 average pooling of the pixels. */
+    static final class PoolingEncoder implements ImageEncoder {
+        @Override
+        public String name() {
+            return "pool";
+        }
+
+        @Override
+        public int[] imageSize() {
+            return new int[] {64, 64};
+        }
+
+        @Override
+        public long featureSize() {
+            return 8 * 8 * 3;
+        }
+
+        @Override
+        public NDArray encode(NDArray images) {
+            Shape s = images.getShape();
+            NDArray x = images.toType(DataType.FLOAT32, false).div(255f).reshape(-1, 8, 8, 8, 8, 3).mean(new int[] {2})
+                    .mean(new int[] {3});
+            return x.reshape(s.slice(0, s.dimension() - 3).add(featureSize()));
+        }
+    }
+}
