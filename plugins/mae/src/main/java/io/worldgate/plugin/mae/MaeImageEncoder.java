@@ -9,13 +9,11 @@ import ai.djl.util.PairList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.nn.TrainableImageEncoder;
 import io.worldgate.runtime.optim.NoGradient;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * A trained MAE's encoder as an {@link ImageEncoder}: every patch encoded (no masking at
@@ -49,17 +47,26 @@ final class MaeImageEncoder implements ImageEncoder, AutoCloseable {
 
     /** The encoder of the MAE checkpoint in {@code checkpoint} (a directory a learner saved). */
     static MaeImageEncoder load(Path checkpoint, Device device) throws IOException, IncompatibleCheckpointException {
-        Map<String, String> state = MaeCheckpoint.readState(checkpoint);
-        MaeSizes sizes = MaeSizes.fromProperties(state);
+        return open(checkpoint, device);
+    }
+
+    /**
+     * The encoder of the weights {@code path} names ({@link MaeWeights#locate}): an MAE checkpoint
+     * directory, a learner run's directory (its newest sealed checkpoint), or Hugging Face
+     * {@code ViTMAEModel} weights.
+     *
+     * @throws IllegalArgumentException if it names none of them
+     */
+    static MaeImageEncoder open(Path path, Device device) throws IOException, IncompatibleCheckpointException {
+        MaeWeights weights = MaeWeights.locate(path);
         NDManager manager = NDManager.newBaseManager(device);
         try (NoGradient off = NoGradient.open()) {
-            MaeModel model = new MaeModel(sizes);
+            MaeModel model = new MaeModel(weights.sizes());
             model.initialize(manager);
-            BlockCheckpoint.load(model, checkpoint, MaeCheckpoint.NETWORK, MaeCheckpoint.NETWORK_KIND);
-            // the online mode goes on training with the learner's loss
-            return new MaeImageEncoder(sizes, manager, model, checkpoint,
-                    Double.parseDouble(state.getOrDefault("maskRatio", Double.toString(DEFAULT_MASK_RATIO))),
-                    Boolean.parseBoolean(state.getOrDefault("normPixLoss", "true")));
+            weights.loadInto(model);
+            // the online mode goes on training with the weights' own loss settings
+            return new MaeImageEncoder(weights.sizes(), manager, model, weights.source(), weights.maskRatio(),
+                    weights.normPixLoss());
         } catch (IOException | IncompatibleCheckpointException | RuntimeException e) {
             manager.close();
             throw e;
@@ -76,7 +83,7 @@ final class MaeImageEncoder implements ImageEncoder, AutoCloseable {
         return model;
     }
 
-    /** The checkpoint the weights came from (null when lent a model). */
+    /** The checkpoint or weights file the weights came from (null when lent a model). */
     Path source() {
         return source;
     }
