@@ -22,6 +22,7 @@ import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
@@ -110,7 +111,12 @@ final class DreamerAgent implements Agent {
     private long updates;
     private boolean closed;
 
-    DreamerAgent(EnvSpec spec, DreamerConfig config, AgentContext context, ImageEncoder externalEncoder) {
+    /**
+     * @param externalEncoder another plugin's image encoder ({@code encoder=NAME}), or null for the CNN
+     * @param encoding how that encoder is used ({@code encoder_mode} and its settings)
+     */
+    DreamerAgent(EnvSpec spec, DreamerConfig config, AgentContext context, ImageEncoder externalEncoder,
+            EncoderSettings encoding) {
         this.spec = spec;
         this.config = config;
         this.context = context;
@@ -140,7 +146,7 @@ final class DreamerAgent implements Agent {
         // parameters in place, which it refuses to do on recorded leaves
         try (NoGradient off = NoGradient.open()) {
             this.encoder = externalEncoder != null && spaces.hasImage()
-                    ? BoundEncoder.bind(externalEncoder, config.encoderSettings(), manager)
+                    ? BoundEncoder.bind(externalEncoder, encoding, manager)
                     : null;
             this.wm = new WorldModel(config, spaces, encoder);
             this.ac = new ActorCritic(config, spaces);

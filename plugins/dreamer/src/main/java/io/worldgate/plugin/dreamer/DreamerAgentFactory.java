@@ -8,6 +8,7 @@ import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.env.EnvSpec;
+import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.space.Spaces;
 import java.util.EnumSet;
@@ -53,8 +54,9 @@ public final class DreamerAgentFactory implements AgentFactory {
     @Override
     public Agent create(EnvSpec spec, AgentConfig config, AgentContext context) {
         DreamerConfig c = DreamerConfig.from(config);
+        EncoderSettings encoding = EncoderSettings.of(config);
         // absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn)
-        ImageEncoder encoder = c.encoderSettings().service(context);
-        return new DreamerAgent(spec, c, context, encoder);
+        ImageEncoder encoder = encoding.service(context);
+        return new DreamerAgent(spec, c, context, encoder, encoding);
     }
 }

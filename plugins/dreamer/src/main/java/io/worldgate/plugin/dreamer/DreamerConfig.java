@@ -2,7 +2,6 @@ package io.worldgate.plugin.dreamer;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;
-import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.plan.CemSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +25,7 @@ import java.util.Locale;
  * @param batchLength steps per sequence {@code T}
  * @param imagHorizon imagination horizon {@code H}
  * @param obsKeys observation keys the model encodes and decodes; empty for all of image and state
+ * @param encoder {@code cnn} for the built-in encoder, or the name of an {@code ImageEncoder} service
  * @param unimix uniform mixture of latent and discrete-action categoricals
  * @param freeNats free bits of the KL terms
  * @param dynScale weight of the dynamics loss {@code L_dyn}
@@ -58,16 +58,15 @@ import java.util.Locale;
  * @param planner {@code actor} (act with the actor) or {@code cem} (plan with PlaNet's CEM over the
  *     world model at act time; continuous actions only)
  * @param cem the CEM's settings (used with {@code planner=cem})
- * @param encoderSettings the image encoder: {@code cnn} (built in) or an {@code ImageEncoder} service, and its mode
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
-        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys,
+        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
         float unimix, float freeNats, float dynScale, float repScale, float klBalance, float klScale,
         String lossBalance, float modelLr, float modelEps, float modelClip, float actorLr, float actorEps,
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
         String actorGrad, boolean actorEvalSample, int videoEvery, boolean learnedInitial, float actorOutscale,
-        String imaginedContinue, String planner, CemSettings cem, EncoderSettings encoderSettings) {
+        String imaginedContinue, String planner, CemSettings cem) {
 
     /** The config keys, with DreamerV3's values as defaults. */
     static List<ConfigKey> keys() {
@@ -128,7 +127,8 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "CEM candidate sequences per iteration (planner=cem)"));
         k.add(ConfigKey.integer("plan_top_k", planet.topK(), 1, 1_000_000,
                 "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
-        k.addAll(EncoderSettings.keys());
+        // encoder (the one above), encoder_mode, encoder_lr, encoder_batch: declared once for every agent
+        k.addAll(io.worldgate.runtime.nn.EncoderSettings.keys());
         return k;
     }
 
@@ -144,7 +144,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         }
         return new DreamerConfig(c.getInt("deter"), c.getInt("hidden"), c.getInt("stoch"), c.getInt("classes"),
                 c.getInt("units"), c.getInt("layers"), c.getInt("cnn_depth"), c.getInt("batch_size"),
-                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys,
+                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys, c.getString("encoder").trim(),
                 f(c, "unimix"), f(c, "free_nats"), f(c, "dyn_scale"), f(c, "rep_scale"), f(c, "kl_balance"),
                 f(c, "kl_scale"), c.getString("loss_balance"), f(c, "model_lr"), f(c, "model_eps"),
                 f(c, "model_clip"), f(c, "actor_lr"), f(c, "actor_eps"), f(c, "actor_clip"), f(c, "critic_lr"),
@@ -152,7 +152,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
                 c.getString("actor_grad"), c.getBoolean("actor_eval_sample"), c.getInt("video_every"),
                 c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
-                c.getString("planner"), cem(c), EncoderSettings.of(c));
+                c.getString("planner"), cem(c));
     }
 
     private static CemSettings cem(AgentConfig c) {
