@@ -99,6 +99,55 @@ class MaeLearnCliTest {
         }
     }
 
+    /**
+     * Hugging Face {@code ViTMAEModel} weights (the mae plugin's test fixture, 32x32 frames) named by
+     * the property feed the service on a real Felix, and both agents train with it in the modes that
+     * copy it across bundles: Dreamer online, TD-MPC2 fine-tuned, each checkpointing its copy.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void huggingFaceWeightsFeedTheServiceAndBothAgentsTrainTheirCopies() throws Exception {
+        Path weights = Files.createDirectories(tmp.resolve("hf"));
+        Path fixture = Path.of(System.getProperty("worldgate.test.maeFixture", "../plugins/mae/src/test/resources/hf-vit-mae"));
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(fixture.resolve(f), weights.resolve(f));
+        }
+        Path deploy = Files.createDirectories(tmp.resolve("deploy"));
+        Path runs = tmp.resolve("runs");
+        Files.copy(TestBundles.maePlugin(), deploy.resolve("mae.jar"));
+        Files.copy(TestBundles.dreamerPlugin(), deploy.resolve("dreamer.jar"));
+        Files.copy(TestBundles.tdmpc2Plugin(), deploy.resolve("tdmpc2.jar"));
+        System.setProperty("worldgate.mae.weights", weights.toString());
+        try {
+            CliRun dreamer = CliRun.with(deploy, runs, "train", "--agent", "dreamer", "--preset", "debug", "--set",
+                    "encoder=mae", "--set", "encoder_mode=online", "--set", "encoder_batch=8", "--env", "const:4",
+                    "--env-option", "image=32", "--envs", "2", "--steps", "120", "--prefill", "60", "--train-ratio", "0.1",
+                    "--json");
+            assertThat(dreamer.exit()).as(dreamer.err()).isZero();
+            JsonNode d = Json.mapper().readTree(dreamer.out());
+            assertThat(d.path("state").asText()).isEqualTo("FINISHED");
+            assertThat(d.path("updates").asLong()).as(dreamer.out()).isPositive();
+            assertThat(networks(Path.of(d.path("checkpoint").asText()))).contains("image_encoder");
+
+            CliRun tdmpc2 = CliRun.with(deploy, runs, "train", "--agent", "tdmpc2", "--preset", "debug", "--set",
+                    "encoder=mae", "--set", "encoder_mode=finetune", "--env", "const:4", "--env-option", "image=32",
+                    "--envs", "2", "--steps", "120", "--prefill", "60", "--train-ratio", "0.1", "--json");
+            assertThat(tdmpc2.exit()).as(tdmpc2.err()).isZero();
+            JsonNode t = Json.mapper().readTree(tdmpc2.out());
+            assertThat(t.path("state").asText()).isEqualTo("FINISHED");
+            assertThat(t.path("updates").asLong()).as(tdmpc2.out()).isPositive();
+            assertThat(Path.of(t.path("checkpoint").asText()).resolve("tdmpc2-image-encoder.properties")).isRegularFile();
+        } finally {
+            System.clearProperty("worldgate.mae.weights");
+        }
+    }
+
+    private static String networks(Path checkpoint) throws java.io.IOException {
+        try (Stream<Path> files = Files.list(checkpoint)) {
+            return files.filter(f -> f.toString().endsWith(".properties")).map(MaeLearnCliTest::read).reduce("", String::concat);
+        }
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

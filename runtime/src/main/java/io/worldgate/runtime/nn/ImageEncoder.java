@@ -1,6 +1,7 @@
 package io.worldgate.runtime.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * An image encoder that one plugin offers to others as an OSGi service, such as a pre-trained MAE
@@ -15,6 +16,10 @@ import ai.djl.ndarray.NDArray;
  * {@code images} (the caller's update or act scope), and the encoder keeps nothing of the call.
  * Implementations must be safe to call from the threads of several runs, one call at a time per
  * thread.
+ *
+ * <p>Agents that fine-tune the encoder or train it online ({@link EncoderMode}) ask for a
+ * {@link #trainableCopy} of its weights instead: the service itself is shared by every run and
+ * never changes.
  */
 public interface ImageEncoder {
 
@@ -37,4 +42,15 @@ public interface ImageEncoder {
      * @throws IllegalArgumentException for another image size or channel count
      */
     NDArray encode(NDArray images);
+
+    /**
+     * A copy of the encoder's current weights whose parameters live in {@code manager}, for one
+     * agent to train (see {@link EncoderMode}); the service is left as it is.
+     *
+     * @throws UnsupportedOperationException if this encoder can only be used frozen (the default)
+     */
+    default TrainableImageEncoder trainableCopy(NDManager manager) {
+        throw new UnsupportedOperationException("the image encoder '" + name()
+                + "' can only be used frozen (encoder_mode=frozen)");
+    }
 }

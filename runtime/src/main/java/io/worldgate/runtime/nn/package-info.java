@@ -7,7 +7,11 @@
  * layers), {@link io.worldgate.runtime.nn.LayerNorm} (over the feature or channel axis),
  * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2), and
  * {@link io.worldgate.runtime.nn.ImageEncoder}, the service interface through which one plugin lends
- * another a (frozen) image encoder, such as MAE for Dreamer's {@code encoder=mae}.
+ * another an image encoder, such as MAE for Dreamer's and TD-MPC2's {@code encoder=mae}, with
+ * {@link io.worldgate.runtime.nn.BoundEncoder} (one agent's use of it in an
+ * {@link io.worldgate.runtime.nn.EncoderMode}: frozen, fine-tuned through a
+ * {@link io.worldgate.runtime.nn.TrainableImageEncoder} copy, or trained online) and the keys both
+ * agents declare, {@link io.worldgate.runtime.nn.EncoderSettings}.
  * {@link io.worldgate.runtime.nn.BlockGroup} groups an agent's networks so that their parameters
  * are optimised and checkpointed together; {@link io.worldgate.runtime.nn.Initializers} holds
  * Glorot-normal weights and the zeroing of an output layer.
@@ -18,7 +22,7 @@
  * manager (the update scope), never to the parameters' manager.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.worldgate.runtime.nn;
 
 import org.osgi.annotation.bundle.Export;

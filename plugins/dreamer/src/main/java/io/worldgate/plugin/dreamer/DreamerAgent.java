@@ -21,6 +21,8 @@ import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
@@ -95,6 +97,8 @@ final class DreamerAgent implements Agent {
     private final ParameterStore ps;
     private final Spaces spaces;
     private final WorldModel wm;
+    /** Another plugin's image encoder in its encoder_mode ({@code encoder=NAME}); null with the CNN. */
+    private final BoundEncoder encoder;
     private final ActorCritic ac;
     private final BlockGroup networks;
     private final PerEnvState<PolicyState> policyStates;
@@ -107,7 +111,12 @@ final class DreamerAgent implements Agent {
     private long updates;
     private boolean closed;
 
-    DreamerAgent(EnvSpec spec, DreamerConfig config, AgentContext context, ImageEncoder externalEncoder) {
+    /**
+     * @param externalEncoder another plugin's image encoder ({@code encoder=NAME}), or null for the CNN
+     * @param encoding how that encoder is used ({@code encoder_mode} and its settings)
+     */
+    DreamerAgent(EnvSpec spec, DreamerConfig config, AgentContext context, ImageEncoder externalEncoder,
+            EncoderSettings encoding) {
         this.spec = spec;
         this.config = config;
         this.context = context;
@@ -119,12 +128,7 @@ final class DreamerAgent implements Agent {
                     + spaces.imageHeight() + "x" + spaces.imageWidth());
         }
         if (externalEncoder != null && spaces.hasImage()) {
-            int[] size = externalEncoder.imageSize();
-            if (size[0] != spaces.imageHeight() || size[1] != spaces.imageWidth()) {
-                throw new io.worldgate.api.agent.AgentException("encoder '" + externalEncoder.name() + "' expects "
-                        + size[0] + "x" + size[1] + " images, " + spec.id() + " gives " + spaces.imageHeight() + "x"
-                        + spaces.imageWidth());
-            }
+            BoundEncoder.requireImageSize(externalEncoder, spaces.imageHeight(), spaces.imageWidth(), spec.id());
         }
         if (config.plans() && spaces.discrete()) {
             throw new io.worldgate.api.agent.AgentException("dreamer planner=cem plans continuous actions only; "
@@ -141,11 +145,18 @@ final class DreamerAgent implements Agent {
         // libtorch records autograd on a run's thread unless told not to; initialisation writes
         // parameters in place, which it refuses to do on recorded leaves
         try (NoGradient off = NoGradient.open()) {
-            this.wm = new WorldModel(config, spaces, externalEncoder);
+            this.encoder = externalEncoder != null && spaces.hasImage()
+                    ? BoundEncoder.bind(externalEncoder, encoding, manager)
+                    : null;
+            this.wm = new WorldModel(config, spaces, encoder);
             this.ac = new ActorCritic(config, spaces);
             this.networks = new BlockGroup();
             networks.add("world_model", wm);
             networks.add("actor_critic", ac);
+            if (encoder != null && encoder.network() != null) {
+                // a fine-tuned or online encoder is the agent's own: checkpointed with it
+                networks.add("image_encoder", encoder.network());
+            }
             wm.initialize(manager);
             ac.initialize(manager);
         } catch (RuntimeException e) {
@@ -276,6 +287,11 @@ final class DreamerAgent implements Agent {
             timers.stop("model");
             loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
             metrics.put("model/grad_norm", (double) wm.optimizer().lastGradientNorm());
+            if (encoder != null) {
+                timers.start("encoder");
+                metrics.putAll(encoder.update(ps, obs.get(Spaces.IMAGE), rng));
+                timers.stop("encoder");
+            }
             if (wm.harmony() != null) {
                 float[] s = wm.harmony().logScales().getArray().toFloatArray();
                 for (int i = 0; i < s.length; i++) {
@@ -326,6 +342,9 @@ final class DreamerAgent implements Agent {
             wm.optimizer().saveState(out);
             ac.actorOptimizer().saveState(out);
             ac.criticOptimizer().saveState(out);
+            if (encoder != null) {
+                encoder.saveState(out);
+            }
             out.flush();
         });
         Map<String, String> p = new LinkedHashMap<>();
@@ -368,6 +387,9 @@ final class DreamerAgent implements Agent {
                 wm.optimizer().loadState(in);
                 ac.actorOptimizer().loadState(in);
                 ac.criticOptimizer().loadState(in);
+                if (encoder != null) {
+                    encoder.loadState(in);
+                }
             }
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
@@ -395,6 +417,9 @@ final class DreamerAgent implements Agent {
         wm.optimizer().close();
         ac.actorOptimizer().close();
         ac.criticOptimizer().close();
+        if (encoder != null) {
+            encoder.close();
+        }
         manager.close();
     }
 

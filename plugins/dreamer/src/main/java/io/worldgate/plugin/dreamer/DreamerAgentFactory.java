@@ -8,6 +8,7 @@ import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.env.EnvSpec;
+import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.space.Spaces;
 import java.util.EnumSet;
@@ -54,11 +55,9 @@ public final class DreamerAgentFactory implements AgentFactory {
     @Override
     public Agent create(EnvSpec spec, AgentConfig config, AgentContext context) {
         DreamerConfig c = DreamerConfig.from(config);
-        ImageEncoder encoder = null;
-        if (!c.encoder().equals("cnn")) {
-            // Absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn).
-            encoder = context.requireService(ImageEncoder.class, c.encoder());
-        }
-        return new DreamerAgent(spec, c, context, encoder);
+        EncoderSettings encoding = EncoderSettings.of(config);
+        // absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn)
+        ImageEncoder encoder = encoding.service(context);
+        return new DreamerAgent(spec, c, context, encoder, encoding);
     }
 }

@@ -104,8 +104,6 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         k.add(ConfigKey.integer("imag_horizon", 15, 1, 128, "imagination horizon"));
         k.add(ConfigKey.string("obs_keys", "auto",
                 "observations to model: auto (image and state, where present), image, state or image,state"));
-        k.add(ConfigKey.string("encoder", "cnn",
-                "image encoder: cnn (built in) or the name of an image-encoder service of another plugin (e.g. mae)"));
         k.add(ConfigKey.decimal("unimix", 0.01, 0, 0.99, "uniform mixture of categoricals (latents, discrete actions)"));
         k.add(ConfigKey.decimal("free_nats", 1.0, 0, 100, "free bits of the KL terms"));
         k.add(ConfigKey.decimal("dyn_scale", 0.5, 0, 100, "weight of the dynamics loss KL(sg(q) || p)"));
@@ -155,6 +153,8 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "CEM candidate sequences per iteration (planner=cem)"));
         k.add(ConfigKey.integer("plan_top_k", planet.topK(), 1, 1_000_000,
                 "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
+        // encoder (the one above), encoder_mode, encoder_lr, encoder_batch: declared once for every agent
+        k.addAll(io.worldgate.runtime.nn.EncoderSettings.keys());
         return k;
     }
 

@@ -21,7 +21,7 @@ import io.worldgate.runtime.math.TwoHot;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ConvDecoder;
 import io.worldgate.runtime.nn.ConvEncoder;
-import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.nn.Mlp;
 import io.worldgate.runtime.optim.Adam;
@@ -62,7 +62,7 @@ final class WorldModel extends BlockGroup {
 
     private final DreamerConfig config;
     private final Spaces spaces;
-    private final ImageEncoder externalEncoder;
+    private final BoundEncoder externalEncoder;
     private final Mlp stateEncoder;
     private final ConvEncoder imageEncoder;
     private final Linear externalProjection;
@@ -77,7 +77,7 @@ final class WorldModel extends BlockGroup {
     private long embedSize;
     private Adam optimizer;
 
-    WorldModel(DreamerConfig config, Spaces spaces, ImageEncoder externalEncoder) {
+    WorldModel(DreamerConfig config, Spaces spaces, BoundEncoder externalEncoder) {
         this.config = config;
         this.spaces = spaces;
         this.externalEncoder = externalEncoder;
@@ -178,7 +178,8 @@ final class WorldModel extends BlockGroup {
             parts.add(imageEncoder.forward(ps, new NDList(x), true).singletonOrThrow());
         }
         if (externalProjection != null) {
-            NDArray features = externalEncoder.encode(obs.get(Spaces.IMAGE));
+            // with gradient into the encoder's own weights only when fine-tuned (encoder_mode)
+            NDArray features = externalEncoder.features(ps, obs.get(Spaces.IMAGE));
             parts.add(externalProjection.forward(ps, new NDList(features), true).singletonOrThrow());
         }
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, -1);

@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Offers the {@code mae} {@link ImageEncoder} service when the user names trained weights: the
- * framework (system) property {@value #WEIGHTS_PROPERTY} is an MAE checkpoint directory, or a
- * learner run's directory (its newest sealed checkpoint is taken). Set it for the gateway's JVM,
+ * framework (system) property {@value #WEIGHTS_PROPERTY} is an MAE checkpoint directory, a
+ * learner run's directory (its newest sealed checkpoint is taken), or Hugging Face
+ * {@code ViTMAEModel} weights (a directory with {@code config.json} and {@code model.safetensors},
+ * or the {@code .safetensors} file with {@code config.json} beside it). Set it for the gateway's JVM,
  * e.g. {@code WORLDGATE_JAVA_OPTS=-Dworldgate.mae.weights=runs/RUN ./worldgate train ...}.
  *
  * <p>Why a property and registration by hand rather than a DS-provided service: the encoder's
@@ -38,13 +40,12 @@ public class MaeEncoderService {
     void activate(BundleContext context) {
         String weights = context.getProperty(WEIGHTS_PROPERTY);
         if (weights == null || weights.isBlank()) {
-            LOG.info("mae: no image encoder offered; set -D{}=CHECKPOINT_OR_LEARNER_RUN to offer one", WEIGHTS_PROPERTY);
+            LOG.info("mae: no image encoder offered; set -D{}=CHECKPOINT, LEARNER_RUN or HUGGING_FACE_DIR to offer one", WEIGHTS_PROPERTY);
             return;
         }
         try {
-            Path path = MaeCheckpoint.locate(Path.of(weights)).orElseThrow(() -> new IllegalArgumentException(
-                    "no MAE checkpoint in " + weights + " (nor a sealed one under its checkpoints/)"));
-            encoder = MaeImageEncoder.load(path, Devices.choose("auto"));
+            encoder = MaeImageEncoder.open(Path.of(weights), Devices.choose("auto"));
+            Path path = encoder.source();
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(ImageEncoder.SERVICE_NAME_PROPERTY, MaeLearnerFactory.NAME);
             registration = context.registerService(ImageEncoder.class, encoder, props);

@@ -106,12 +106,12 @@ final class MaeLearner implements Learner {
         try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(manager)) {
             NDManager m = u.manager();
             NDArray patches = MaeLosses.patchify(MaeLosses.toUnit(Tensors.toNDArray(m, frames)), sizes.patch());
-            Step step = new Step(m, masking);
+            MaskArrays step = MaskArrays.of(m, masking);
             NDArray loss;
             NDArray predicted;
             try (GradientScope tape = GradientScope.open()) {
-                predicted = model.decode(ps, model.encode(ps, patches, step.keep, true), step.restore, true);
-                loss = MaeLosses.reconstruction(predicted, MaeLosses.target(patches, settings.normPixLoss()), step.mask);
+                predicted = model.decode(ps, model.encode(ps, patches, step.keep(), true), step.restore(), true);
+                loss = MaeLosses.reconstruction(predicted, MaeLosses.target(patches, settings.normPixLoss()), step.mask());
                 tape.backward(loss);
             }
             optimizer.step();
@@ -120,34 +120,10 @@ final class MaeLearner implements Learner {
             metrics.put("train/grad_norm", (double) optimizer.lastGradientNorm());
             metrics.put("train/lr", (double) lr);
             if (settings.imageEvery() > 0 && updates % settings.imageEvery() == 0) {
-                context.metrics().image(IMAGE_TAG, reconstructions(patches, predicted.stopGradient(), step.mask));
+                context.metrics().image(IMAGE_TAG, reconstructions(patches, predicted.stopGradient(), step.mask()));
             }
         }
         return metrics;
-    }
-
-    /** A masking as int64 index arrays and a float mask, owned by libtorch (autograd keeps the indices). */
-    private static final class Step {
-        final NDArray keep;
-        final NDArray restore;
-        final NDArray mask;
-
-        Step(NDManager m, Masking masking) {
-            int b = masking.batch();
-            keep = owned(m.create(Masking.flat(masking.keep()), new Shape(b, masking.visible())));
-            restore = owned(m.create(Masking.flat(masking.restore()), new Shape(b, masking.patches())));
-            float[] flat = new float[b * masking.patches()];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(masking.masked()[i], 0, flat, i * masking.patches(), masking.patches());
-            }
-            mask = owned(m.create(flat, new Shape(b, masking.patches())));
-        }
-
-        private static NDArray owned(NDArray javaBacked) {
-            try (javaBacked) {
-                return javaBacked.duplicate();
-            }
-        }
     }
 
     /**
@@ -181,6 +157,7 @@ final class MaeLearner implements Learner {
         Map<String, String> state = new LinkedHashMap<>(sizes.toProperties());
         state.put("key", settings.key());
         state.put("normPixLoss", Boolean.toString(settings.normPixLoss()));
+        state.put("maskRatio", Double.toString(settings.maskRatio()));
         state.put("updates", Long.toString(updates));
         MaeCheckpoint.writeState(directory, state);
     }

@@ -2,6 +2,7 @@ package io.worldgate.plugin.mae;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.ConfigKey;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.learner.Learner;
@@ -11,6 +12,9 @@ import io.worldgate.api.learner.LearnerFactory;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.DType;
+import io.worldgate.runtime.optim.NoGradient;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.osgi.service.component.annotations.Component;
@@ -43,7 +47,9 @@ public class MaeLearnerFactory implements LearnerFactory {
                     ConfigKey.integer("warmup", 200, 0, 10_000_000, "updates of linear learning-rate warm-up"),
                     ConfigKey.integer("image_every", 500, 0, Integer.MAX_VALUE,
                             "updates between reconstruction images (masked | reconstruction | original); 0: none"),
-                    ConfigKey.integer("image_count", 4, 1, 64, "frames per reconstruction image")),
+                    ConfigKey.integer("image_count", 4, 1, 64, "frames per reconstruction image"),
+                    ConfigKey.string("weights", "", "start from these weights (an MAE checkpoint or learner run, or Hugging"
+                            + " Face ViTMAEModel weights: config.json and model.safetensors); they set the sizes")),
             ConfigPresets.load(MaeLearnerFactory.class, "presets", "small64", "vit_b16", "debug"), "small64");
 
     @Override
@@ -60,6 +66,10 @@ public class MaeLearnerFactory implements LearnerFactory {
                     + context.observationSpace().spaces());
         }
         int[] s = box.shape();
+        String weights = config.getString("weights").trim();
+        if (!weights.isEmpty()) {
+            return fromWeights(context, config, key, s, Path.of(weights));
+        }
         MaeSizes sizes;
         try {
             sizes = MaeSizes.of(config, s[0], s[1], s[2]);
@@ -67,5 +77,28 @@ public class MaeLearnerFactory implements LearnerFactory {
             throw new AgentException("mae: " + e.getMessage());
         }
         return new MaeLearner(context, MaeSettings.of(config, key), sizes);
+    }
+
+    /** A learner that starts from the weights {@code path} names, at their sizes. */
+    private static Learner fromWeights(LearnerContext context, AgentConfig config, String key, int[] frame, Path path) {
+        MaeLearner learner = null;
+        try {
+            MaeWeights weights = MaeWeights.locate(path);
+            MaeSizes sizes = weights.sizes();
+            if (sizes.height() != frame[0] || sizes.width() != frame[1] || sizes.channels() != frame[2]) {
+                throw new AgentException("mae: the weights in " + path + " take " + sizes.height() + "x" + sizes.width()
+                        + "x" + sizes.channels() + " frames, '" + key + "' is " + frame[0] + "x" + frame[1] + "x" + frame[2]);
+            }
+            learner = new MaeLearner(context, MaeSettings.of(config, key), sizes);
+            try (NoGradient off = NoGradient.open()) {
+                weights.loadInto(learner.model());
+            }
+            return learner;
+        } catch (IOException | IncompatibleCheckpointException | IllegalArgumentException e) {
+            if (learner != null) {
+                learner.close();
+            }
+            throw new AgentException("mae: weights=" + path + ": " + e.getMessage());
+        }
     }
 }

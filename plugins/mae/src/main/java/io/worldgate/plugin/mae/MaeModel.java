@@ -51,16 +51,16 @@ final class MaeModel extends BlockGroup {
         patchEmbed = encoder.add("patch_embed", Linear.builder().setUnits(sizes.dim()).build());
         cls = encoder.add("cls_token", new Token(sizes.dim()));
         for (int i = 0; i < sizes.depth(); i++) {
-            encoderBlocks.add(encoder.add("block" + i, new TransformerBlock(sizes.dim(), sizes.heads())));
+            encoderBlocks.add(encoder.add("block" + i, new TransformerBlock(sizes.dim(), sizes.heads(), sizes.normEpsilon())));
         }
-        encoderNorm = encoder.add("norm", LayerNorm.overFeatures(TransformerBlock.NORM_EPSILON));
+        encoderNorm = encoder.add("norm", LayerNorm.overFeatures(sizes.normEpsilon()));
         BlockGroup decoder = add("decoder", new BlockGroup());
         decoderEmbed = decoder.add("embed", Linear.builder().setUnits(sizes.decoderDim()).build());
         maskToken = decoder.add("mask_token", new Token(sizes.decoderDim()));
         for (int i = 0; i < sizes.decoderDepth(); i++) {
-            decoderBlocks.add(decoder.add("block" + i, new TransformerBlock(sizes.decoderDim(), sizes.decoderHeads())));
+            decoderBlocks.add(decoder.add("block" + i, new TransformerBlock(sizes.decoderDim(), sizes.decoderHeads(), sizes.normEpsilon())));
         }
-        decoderNorm = decoder.add("norm", LayerNorm.overFeatures(TransformerBlock.NORM_EPSILON));
+        decoderNorm = decoder.add("norm", LayerNorm.overFeatures(sizes.normEpsilon()));
         decoderPred = decoder.add("pred", Linear.builder().setUnits(sizes.patchValues()).build());
     }
 
@@ -101,6 +101,22 @@ final class MaeModel extends BlockGroup {
 
     MaeSizes sizes() {
         return sizes;
+    }
+
+    Linear patchEmbed() {
+        return patchEmbed;
+    }
+
+    Token classToken() {
+        return cls;
+    }
+
+    List<TransformerBlock> encoderBlocks() {
+        return encoderBlocks;
+    }
+
+    LayerNorm encoderNorm() {
+        return encoderNorm;
     }
 
     /** The encoder's blocks (what the encoder service needs of a checkpoint). */
@@ -146,7 +162,7 @@ final class MaeModel extends BlockGroup {
     }
 
     /**
-     * Frozen features {@code [B, D]} of patches {@code [B, N, p²C]}: every patch encoded (no
+     * Features {@code [B, D]} of patches {@code [B, N, p²C]}: every patch encoded (no
      * masking), then the mean of the patch tokens (the class token left out).
      */
     NDArray features(ParameterStore ps, NDArray patches) {

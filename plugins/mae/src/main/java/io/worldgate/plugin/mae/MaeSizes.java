@@ -9,15 +9,27 @@ import java.util.Map;
  * The architecture of an MAE: the frames it takes ({@code height x width x channels}), cut into
  * {@code patch x patch} squares, an encoder of {@code depth} transformer blocks of {@code width}
  * features and {@code heads} heads, and a decoder of its own sizes. A checkpoint stores it, so
- * that the encoder service can rebuild the network a learner trained.
+ * that the encoder service can rebuild the network a learner trained. {@code normEpsilon} is the
+ * LayerNorms' ε: 1e-6 as the paper's code, 1e-12 in Hugging Face's {@code ViTMAEModel}.
  */
 record MaeSizes(int height, int width, int channels, int patch, int dim, int depth, int heads, int decoderDim,
-        int decoderDepth, int decoderHeads) {
+        int decoderDepth, int decoderHeads, float normEpsilon) {
+
+    /** The LayerNorms' ε of the MAE's reference code. */
+    static final float NORM_EPSILON = 1e-6f;
 
     /** The hidden width of every transformer block's MLP, relative to its width (the paper's 4). */
     static final int MLP_RATIO = 4;
 
+    MaeSizes(int height, int width, int channels, int patch, int dim, int depth, int heads, int decoderDim,
+            int decoderDepth, int decoderHeads) {
+        this(height, width, channels, patch, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, NORM_EPSILON);
+    }
+
     MaeSizes {
+        if (!(normEpsilon > 0)) {
+            throw new IllegalArgumentException("the LayerNorm epsilon must be positive, not " + normEpsilon);
+        }
         if (height % patch != 0 || width % patch != 0) {
             throw new IllegalArgumentException("frames of " + height + "x" + width + " do not divide into " + patch + "x"
                     + patch + " patches; pick a preset or 'patch' that divides them");
@@ -89,13 +101,15 @@ record MaeSizes(int height, int width, int channels, int patch, int dim, int dep
         p.put("decoderDim", Integer.toString(decoderDim));
         p.put("decoderDepth", Integer.toString(decoderDepth));
         p.put("decoderHeads", Integer.toString(decoderHeads));
+        p.put("normEpsilon", Float.toString(normEpsilon));
         return p;
     }
 
     static MaeSizes fromProperties(Map<String, String> p) throws IncompatibleCheckpointException {
         try {
             return new MaeSizes(num(p, "height"), num(p, "width"), num(p, "channels"), num(p, "patch"), num(p, "dim"),
-                    num(p, "depth"), num(p, "heads"), num(p, "decoderDim"), num(p, "decoderDepth"), num(p, "decoderHeads"));
+                    num(p, "depth"), num(p, "heads"), num(p, "decoderDim"), num(p, "decoderDepth"), num(p, "decoderHeads"),
+                    Float.parseFloat(p.getOrDefault("normEpsilon", Float.toString(NORM_EPSILON)).trim()));
         } catch (IllegalArgumentException e) {
             throw new IncompatibleCheckpointException("MAE checkpoint has bad sizes: " + e.getMessage());
         }
@@ -112,6 +126,6 @@ record MaeSizes(int height, int width, int channels, int patch, int dim, int dep
     @Override
     public String toString() {
         return height + "x" + width + "x" + channels + "/p" + patch + " enc " + depth + "x" + dim + "h" + heads + " dec "
-                + decoderDepth + "x" + decoderDim + "h" + decoderHeads;
+                + decoderDepth + "x" + decoderDim + "h" + decoderHeads + (normEpsilon == NORM_EPSILON ? "" : " eps " + normEpsilon);
     }
 }

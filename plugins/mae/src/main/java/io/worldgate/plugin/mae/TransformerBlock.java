@@ -24,8 +24,6 @@ import io.worldgate.runtime.tensor.Scalars;
  * with scaled dot-product attention {@code softmax(q kᵀ / sqrt(D/H)) v} over {@code H} heads.
  */
 final class TransformerBlock extends BlockGroup {
-    static final float NORM_EPSILON = 1e-6f;
-
     private final int dim;
     private final int heads;
     private final LayerNorm norm1;
@@ -35,13 +33,13 @@ final class TransformerBlock extends BlockGroup {
     private final Linear fc1;
     private final Linear fc2;
 
-    TransformerBlock(int dim, int heads) {
+    TransformerBlock(int dim, int heads, float normEpsilon) {
         this.dim = dim;
         this.heads = heads;
-        norm1 = add("norm1", LayerNorm.overFeatures(NORM_EPSILON));
+        norm1 = add("norm1", LayerNorm.overFeatures(normEpsilon));
         qkv = add("qkv", Linear.builder().setUnits(3L * dim).build());
         proj = add("proj", Linear.builder().setUnits(dim).build());
-        norm2 = add("norm2", LayerNorm.overFeatures(NORM_EPSILON));
+        norm2 = add("norm2", LayerNorm.overFeatures(normEpsilon));
         fc1 = add("fc1", Linear.builder().setUnits((long) MaeSizes.MLP_RATIO * dim).build());
         fc2 = add("fc2", Linear.builder().setUnits(dim).build());
     }
@@ -52,6 +50,11 @@ final class TransformerBlock extends BlockGroup {
             b.initialize(manager, DataType.FLOAT32, d);
         }
         fc2.initialize(manager, DataType.FLOAT32, new Shape(1, (long) MaeSizes.MLP_RATIO * dim));
+    }
+
+    /** The layers in order: norm1, qkv, proj, norm2, fc1, fc2 (for loading weights of another layout). */
+    Block[] layers() {
+        return new Block[] {norm1, qkv, proj, norm2, fc1, fc2};
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {

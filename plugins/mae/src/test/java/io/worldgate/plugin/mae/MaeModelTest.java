@@ -86,7 +86,7 @@ class MaeModelTest {
 
     @Test
     void attentionKeepsTheTokensShape() {
-        TransformerBlock block = new TransformerBlock(32, 4);
+        TransformerBlock block = new TransformerBlock(32, 4, MaeSizes.NORM_EPSILON);
         block.initialize(manager);
         ParameterStore ps = new ParameterStore(manager, false);
         NDArray x = manager.randomNormal(new Shape(3, 5, 32));

@@ -26,6 +26,7 @@ import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.optim.EmaTarget;
 import io.worldgate.runtime.optim.GradientClipping;
@@ -76,6 +77,8 @@ import java.util.SplittableRandom;
 final class TdMpc2Agent implements Agent {
     static final String NETWORKS = "tdmpc2-networks";
     static final String NETWORKS_KIND = "tdmpc2/networks/1";
+    static final String ENCODER_NETWORK = "tdmpc2-image-encoder";
+    static final String ENCODER_NETWORK_KIND = "tdmpc2/image-encoder/1";
     static final String STATE_FILE = "tdmpc2.properties";
     static final String OPTIMIZER_FILE = "tdmpc2-optimizers.bin";
     private static final String FORMAT = "worldgate-tdmpc2";
@@ -95,6 +98,8 @@ final class TdMpc2Agent implements Agent {
     private final long seed;
     private final List<Parameter> modelParams = new ArrayList<>();
     private final List<EmaTarget> targets = new ArrayList<>();
+    /** Another plugin's image encoder in its encoder_mode; null with the built-in encoders. */
+    private final BoundEncoder encoder;
     private Adam encoderOpt;
     private Adam modelOpt;
     private Adam piOpt;
@@ -106,6 +111,15 @@ final class TdMpc2Agent implements Agent {
      * @param planner the planner {@code act} uses, or null to act with the policy prior
      */
     TdMpc2Agent(EnvSpec spec, TdMpc2Config config, AgentContext context, Planner planner) {
+        this(spec, config, context, planner, null);
+    }
+
+    /**
+     * @param planner the planner {@code act} uses, or null to act with the policy prior
+     * @param service another plugin's image encoder ({@code encoder=NAME}), or null for the built-in CNN
+     */
+    TdMpc2Agent(EnvSpec spec, TdMpc2Config config, AgentContext context, Planner planner,
+            io.worldgate.runtime.nn.ImageEncoder service) {
         this.spec = spec;
         this.config = config;
         this.experience = context.experience();
@@ -114,10 +128,13 @@ final class TdMpc2Agent implements Agent {
         boolean image = switch (config.obs()) {
             case "image" -> true;
             case "state" -> false;
-            default -> !spec.observationSpace().has(Spaces.STATE);
+            // naming an image encoder asks for the image
+            default -> !spec.observationSpace().has(Spaces.STATE) || service != null;
         };
         this.spaces = new Spaces(spec, List.of(image ? Spaces.IMAGE : Spaces.STATE), TdMpc2AgentFactory.NAME);
-        if (image) {
+        if (image && service != null) {
+            BoundEncoder.requireImageSize(service, spaces.imageHeight(), spaces.imageWidth(), spec.id());
+        } else if (image) {
             ImageEncoder.convFeatures(config.channels(), spaces.imageHeight(), spaces.imageWidth());
         }
         this.gamma = config.discountFor(spec.maxEpisodeSteps());
@@ -130,7 +147,8 @@ final class TdMpc2Agent implements Agent {
         this.rng = new SplittableRandom(seed);
         // initialisation writes parameters in place, which libtorch refuses on recorded leaves
         try (NoGradient off = NoGradient.open()) {
-            this.wm = new WorldModel(config, spaces, image);
+            this.encoder = image && service != null ? BoundEncoder.bind(service, config.encoderSettings(), manager) : null;
+            this.wm = new WorldModel(config, spaces, image, encoder);
             wm.initialize(manager, rng.split());
             for (int i = 0; i < config.numQ(); i++) {
                 EmaTarget t = EmaTarget.of(wm.qHeads().get(i), wm.targetHeads().get(i), config.tau(), 1);
@@ -304,6 +322,9 @@ final class TdMpc2Agent implements Agent {
             float gradNorm = GradientClipping.clipByGlobalNorm(modelParams, config.gradClip());
             encoderOpt.step();
             modelOpt.step();
+            if (encoder != null) {
+                metrics.putAll(encoder.update(ps, obs.get(Spaces.IMAGE), rng));
+            }
 
             metrics.put("loss/consistency", (double) consistency.getFloat());
             metrics.put("loss/reward", (double) rewardLoss.getFloat());
@@ -350,11 +371,18 @@ final class TdMpc2Agent implements Agent {
     public void save(Path directory) throws IOException {
         checkOpen();
         BlockCheckpoint.save(wm, directory, NETWORKS, NETWORKS_KIND);
+        if (encoder != null && encoder.network() != null) {
+            // a fine-tuned or online encoder is the agent's own (a file of its own keeps the networks' names)
+            BlockCheckpoint.save(encoder.network(), directory, ENCODER_NETWORK, ENCODER_NETWORK_KIND);
+        }
         CheckpointFiles.write(directory.resolve(OPTIMIZER_FILE), os -> {
             DataOutputStream out = new DataOutputStream(os);
             encoderOpt.saveState(out);
             modelOpt.saveState(out);
             piOpt.saveState(out);
+            if (encoder != null) {
+                encoder.saveState(out);
+            }
             out.flush();
         });
         Map<String, String> p = new LinkedHashMap<>();
@@ -375,8 +403,16 @@ final class TdMpc2Agent implements Agent {
                     + " (another agent's, or an incomplete one)");
         }
         Properties p = CheckpointFiles.readProperties(stateFile, FORMAT, FORMAT_VERSION);
+        boolean ownEncoder = encoder != null && encoder.network() != null;
+        if (ownEncoder && !BlockCheckpoint.exists(directory, ENCODER_NETWORK)) {
+            throw new IncompatibleCheckpointException("the checkpoint in " + directory + " has no trained copy of the image"
+                    + " encoder (saved with another encoder_mode than " + encoder.mode().key() + ")");
+        }
         try (NoGradient off = NoGradient.open()) {
             BlockCheckpoint.load(wm, directory, NETWORKS, NETWORKS_KIND);
+            if (ownEncoder) {
+                BlockCheckpoint.load(encoder.network(), directory, ENCODER_NETWORK, ENCODER_NETWORK_KIND);
+            }
         } catch (IncompatibleCheckpointException e) {
             throw new IncompatibleCheckpointException(e.getMessage() + " (checkpoint sizes: " + p.getProperty("sizes")
                     + "; this agent: " + config.sizes() + ")");
@@ -388,6 +424,9 @@ final class TdMpc2Agent implements Agent {
                 encoderOpt.loadState(in);
                 modelOpt.loadState(in);
                 piOpt.loadState(in);
+                if (encoder != null) {
+                    encoder.loadState(in);
+                }
             }
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
@@ -412,6 +451,9 @@ final class TdMpc2Agent implements Agent {
         encoderOpt.close();
         modelOpt.close();
         piOpt.close();
+        if (encoder != null) {
+            encoder.close();
+        }
         manager.close();
     }
 

@@ -10,6 +10,7 @@ import io.worldgate.api.agent.AgentFactory;
 import io.worldgate.api.agent.ConfigPresets;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.space.BoxSpace;
+import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.space.Spaces;
 import java.util.EnumSet;
 import java.util.Set;
@@ -49,6 +50,8 @@ public final class TdMpc2AgentFactory implements AgentFactory {
         if (!(spec.actionSpace() instanceof BoxSpace actions)) {
             throw new AgentException("tdmpc2 acts in continuous (box) action spaces, " + spec.id() + " has " + spec.actionSpace());
         }
-        return new TdMpc2Agent(spec, c, context, TdMpc2Planning.create(c, actions.numElements()));
+        // absent, the host pauses the run until a plugin offers it (or the user picks encoder=cnn)
+        ImageEncoder encoder = c.encoderSettings().service(context);
+        return new TdMpc2Agent(spec, c, context, TdMpc2Planning.create(c, actions.numElements()), encoder);
     }
 }

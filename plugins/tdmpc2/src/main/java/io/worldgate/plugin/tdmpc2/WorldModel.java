@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.worldgate.runtime.math.TwoHotBins;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.runtime.space.Spaces;
@@ -43,14 +44,18 @@ final class WorldModel extends BlockGroup {
     private final List<SequentialBlock> targetQs = new ArrayList<>();
     private final TwoHotBins bins;
 
-    WorldModel(TdMpc2Config config, Spaces spaces, boolean image) {
+    /**
+     * @param service another plugin's image encoder in its mode, or null for the built-in one
+     */
+    WorldModel(TdMpc2Config config, Spaces spaces, boolean image, BoundEncoder service) {
         this.config = config;
         this.spaces = spaces;
         this.image = image;
         this.bins = new TwoHotBins(config.bins(), TdMpc2Config.VMIN, TdMpc2Config.VMAX);
         int mlp = config.mlpDim();
-        encoder = add("encoder", image
-                ? new ImageEncoder(config.channels(), config.latentDim(), config.simnormDim())
+        encoder = add("encoder", image && service != null
+                ? new ServiceImageEncoder(service, config.latentDim(), config.simnormDim())
+                : image ? new ImageEncoder(config.channels(), config.latentDim(), config.simnormDim())
                 : Networks.mlp(config.encDim(), Math.max(config.encLayers() - 1, 1), config.latentDim(), 0,
                         config.simnormDim()));
         dynamics = add("dynamics", Networks.mlp(mlp, 2, config.latentDim(), 0, config.simnormDim()));
@@ -69,7 +74,10 @@ final class WorldModel extends BlockGroup {
         setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
         int z = config.latentDim();
         int a = spaces.actionSize();
-        if (image) {
+        if (encoder instanceof ServiceImageEncoder) {
+            encoder.initialize(manager, DataType.FLOAT32,
+                    new Shape(1, spaces.imageHeight(), spaces.imageWidth(), spaces.imageChannels()));
+        } else if (image) {
             // PyTorch's default for convolutions (TD-MPC2 re-initialises linear layers only)
             for (Block conv : ((ImageEncoder) encoder).layers()) {
                 conv.setInitializer(Initializers.glorotNormal(), Parameter.Type.WEIGHT);

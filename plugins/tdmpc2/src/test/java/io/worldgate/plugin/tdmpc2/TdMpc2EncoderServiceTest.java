@@ -1,0 +1,261 @@
+package io.worldgate.plugin.tdmpc2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.ActMode;
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.api.agent.ServiceUnavailableException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.tensor.Tensor;
+import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.nn.SimNorm;
+import io.worldgate.runtime.nn.TrainableImageEncoder;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.optim.Parameters;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.RandomRollouts;
+import io.worldgate.testkit.StepBatches;
+import io.worldgate.testkit.TestSpecs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TD-MPC2 with {@code encoder=NAME}: it waits for the service, then its latent is made of the service's features. */
+class TdMpc2EncoderServiceTest {
+    private static final EnvSpec PIXELS = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 3)),
+            TestSpecs.asymmetricBox(), 2);
+
+    private static AgentConfig config(Map<String, String> overrides) {
+        return AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", overrides);
+    }
+
+    @Test
+    void theLatentIsTheServicesFeaturesThroughTheAgentsOwnLinearLayerAndSimNorm(@TempDir Path dir) throws Exception {
+        TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
+        FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5);
+        AgentConfig config = config(Map.of("encoder", "pool", "batch_size", "4"));
+        // absent, it is a typed wait for the service, which the host turns into a pause, not a failure
+        assertThatThrownBy(() -> factory.create(PIXELS, config, context)).isInstanceOfSatisfying(
+                ServiceUnavailableException.class, e -> {
+                    assertThat(e.serviceType()).isEqualTo(ImageEncoder.class.getName());
+                    assertThat(e.serviceName()).isEqualTo("pool");
+                });
+        PoolingEncoder service = new PoolingEncoder();
+        context.withService("pool", service);
+        try (TdMpc2Agent agent = (TdMpc2Agent) factory.create(PIXELS, config, context);
+                NDManager m = NDManager.newBaseManager(); NoGradient off = NoGradient.open()) {
+            WorldModel wm = agent.worldModel();
+            assertThat(wm.encoderBlock()).isInstanceOf(ServiceImageEncoder.class);
+            // no CNN: the encoder's parameters are the projection's weight and bias
+            List<Parameter> own = Parameters.all(wm.encoderBlock());
+            assertThat(own).hasSize(2);
+            NDArray images = m.randomInteger(0, 256, new Shape(3, 64, 64, 3), DataType.INT32).toType(DataType.UINT8, false);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray z = wm.encode(ps, Map.of(DictSpace.IMAGE, images), false);
+            NDArray w = own.get(0).getArray();
+            NDArray b = own.get(1).getArray();
+            NDArray expected = SimNorm.simNorm(service.encode(images).matMul(w.transpose()).add(b),
+                    agent.config().simnormDim());
+            assertThat(z.getShape()).isEqualTo(new Shape(3, agent.config().latentDim()));
+            float[] got = z.toFloatArray();
+            float[] want = expected.toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).as("z[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            Tensor act = agent.act(StepBatches.random(PIXELS, new boolean[] {true, true}, new SplittableRandom(5)),
+                    ActMode.EXPLORE);
+            assertThat(PIXELS.actionSpace().validateBatch(act, 2)).isEmpty();
+            assertThat(agent.train(2).values()).allSatisfy(v -> assertThat(v).isFinite());
+            agent.save(dir.resolve("ckpt"));
+            // frozen: nothing of the service's network is the agent's to save
+            try (var files = Files.list(dir.resolve("ckpt"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(TdMpc2Agent.ENCODER_NETWORK));
+            }
+        }
+    }
+
+    @Test
+    void anEncoderThatCannotBeTrainedIsRefusedOutsideFrozen(@TempDir Path dir) {
+        FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 50, 5), dir, 5)
+                .withService("pool", new PoolingEncoder());
+        assertThatThrownBy(() -> new TdMpc2AgentFactory().create(PIXELS,
+                config(Map.of("encoder", "pool", "encoder_mode", "online")), context))
+                .isInstanceOf(AgentException.class).hasMessageContaining("frozen");
+    }
+
+    @Test
+    void aFineTunedEncoderTrainsAndComesBackFromTheCheckpoint(@TempDir Path dir) throws Exception {
+        TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
+        try (Trainable service = new Trainable()) {
+            List<float[]> start = values(Parameters.all(service.encoder));
+            FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5)
+                    .withService("lin", service);
+            AgentConfig finetune = config(Map.of("encoder", "lin", "encoder_mode", "finetune", "encoder_lr", "1e-2",
+                    "batch_size", "4"));
+            List<float[]> trained;
+            try (TdMpc2Agent a = (TdMpc2Agent) factory.create(PIXELS, finetune, context)) {
+                Map<String, Double> m = a.train(2);
+                assertThat(m.get("encoder/grad_norm")).isPositive();
+                trained = values(Parameters.all(service.copies.get(0)));
+                assertThat(equal(trained, start)).as("the copy's encoder after two updates").isFalse();
+                a.save(dir.resolve("ckpt"));
+            }
+            assertThat(equal(values(Parameters.all(service.encoder)), start)).as("the service's weights").isTrue();
+            try (TdMpc2Agent b = (TdMpc2Agent) factory.create(PIXELS, finetune, context)) {
+                b.load(dir.resolve("ckpt"));
+                assertThat(equal(values(Parameters.all(service.copies.get(1))), trained)).isTrue();
+            }
+            // a frozen agent's checkpoint has no copy to give a fine-tuning one
+            AgentConfig frozen = config(Map.of("encoder", "lin", "batch_size", "4"));
+            try (TdMpc2Agent c = (TdMpc2Agent) factory.create(PIXELS, frozen, context);
+                    TdMpc2Agent d = (TdMpc2Agent) factory.create(PIXELS, finetune, context)) {
+                c.save(dir.resolve("frozen"));
+                assertThatThrownBy(() -> d.load(dir.resolve("frozen"))).isInstanceOf(IncompatibleCheckpointException.class)
+                        .hasMessageContaining("encoder_mode");
+            }
+        }
+    }
+
+    private static List<float[]> values(List<Parameter> params) {
+        return params.stream().map(p -> p.getArray().toFloatArray()).toList();
+    }
+
+    private static boolean equal(List<float[]> a, List<float[]> b) {
+        for (int i = 0; i < a.size(); i++) {
+            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A stand-in for a trainable encoder service: 8x8 average pooling, then a linear encoder of 16
+     * features (no decoder: fine-tuning only).
+     */
+    static final class Trainable implements ImageEncoder, AutoCloseable {
+        final NDManager manager = NDManager.newBaseManager();
+        final Linear encoder = Linear.builder().setUnits(16).build();
+        final List<Linear> copies = new java.util.ArrayList<>();
+
+        Trainable() {
+            try (NoGradient off = NoGradient.open()) {
+                encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 192));
+            }
+        }
+
+        @Override
+        public String name() {
+            return "lin";
+        }
+
+        @Override
+        public int[] imageSize() {
+            return new int[] {64, 64};
+        }
+
+        @Override
+        public long featureSize() {
+            return 16;
+        }
+
+        @Override
+        public NDArray encode(NDArray images) {
+            try (NoGradient off = NoGradient.open()) {
+                return apply(encoder, new ParameterStore(manager, false), images);
+            }
+        }
+
+        static NDArray apply(Linear layer, ParameterStore ps, NDArray images) {
+            return layer.forward(ps, new NDList(new PoolingEncoder().encode(images)), true).singletonOrThrow();
+        }
+
+        @Override
+        public TrainableImageEncoder trainableCopy(NDManager target) {
+            Linear copy = Linear.builder().setUnits(16).build();
+            copy.initialize(target, DataType.FLOAT32, new Shape(1, 192));
+            List<Parameter> src = Parameters.all(encoder);
+            List<Parameter> dst = Parameters.all(copy);
+            for (int i = 0; i < src.size(); i++) {
+                dst.get(i).getArray().set(new NDIndex("..."), src.get(i).getArray());
+            }
+            copies.add(copy);
+            return new TrainableImageEncoder() {
+                @Override
+                public Block network() {
+                    return copy;
+                }
+
+                @Override
+                public List<Parameter> encoderParameters() {
+                    return Parameters.trainable(copy);
+                }
+
+                @Override
+                public long featureSize() {
+                    return 16;
+                }
+
+                @Override
+                public NDArray features(ParameterStore ps, NDArray images) {
+                    return apply(copy, ps, images);
+                }
+
+                @Override
+                public NDArray selfSupervisedLoss(ParameterStore ps, NDArray images, SplittableRandom rng) {
+                    throw new UnsupportedOperationException("fine-tuning only");
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /** A stand-in for another plugin's frozen encoder: 8x8 average pooling of the pixels. */
+    static final class PoolingEncoder implements ImageEncoder {
+        @Override
+        public String name() {
+            return "pool";
+        }
+
+        @Override
+        public int[] imageSize() {
+            return new int[] {64, 64};
+        }
+
+        @Override
+        public long featureSize() {
+            return 8 * 8 * 3;
+        }
+
+        @Override
+        public NDArray encode(NDArray images) {
+            Shape s = images.getShape();
+            NDArray x = images.toType(DataType.FLOAT32, false).div(255f).reshape(-1, 8, 8, 8, 8, 3).mean(new int[] {2})
+                    .mean(new int[] {3});
+            return x.reshape(s.slice(0, s.dimension() - 3).add(featureSize()));
+        }
+    }
+}

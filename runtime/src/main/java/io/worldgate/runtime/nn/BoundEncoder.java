@@ -1,0 +1,207 @@
+package io.worldgate.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.runtime.optim.Adam;
+import io.worldgate.runtime.optim.GradientScope;
+import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.optim.Parameters;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * An {@link ImageEncoder} service as one agent uses it, in one {@link EncoderMode}; what Dreamer
+ * and TD-MPC2 share for {@code encoder=NAME}.
+ *
+ * <ul>
+ *   <li>{@code frozen}: {@link #features} are the service's, without gradient; nothing of the
+ *       encoder trains or is checkpointed by the agent.
+ *   <li>{@code finetune}: an agent-owned {@link ImageEncoder#trainableCopy copy}; its features carry
+ *       gradients into the encoder's parameters, which {@link #update} steps with an Adam of their
+ *       own ({@code encoder_lr}) right after the agent's step: the agent's loss trains them.
+ *   <li>{@code online} (Masked World Models): an agent-owned copy whose features the agent reads
+ *       detached; {@link #update} draws {@code encoder_batch} frames of the agent's batch and takes
+ *       one AdamW step (the MAE's β = 0.9, 0.95, weight decay 0.05) on the encoder's own
+ *       self-supervised loss, in a gradient scope of its own.
+ * </ul>
+ *
+ * <p>The agent adds {@link #network()} (null when frozen) to the networks it checkpoints and writes
+ * {@link #saveState} beside its optimizers, so a fine-tuned or online encoder resumes as it was.
+ */
+public final class BoundEncoder implements AutoCloseable {
+    private static final float ONLINE_BETA2 = 0.95f;
+    private static final float ONLINE_WEIGHT_DECAY = 0.05f;
+
+    private final ImageEncoder service;
+    private final EncoderSettings settings;
+    private final TrainableImageEncoder copy;
+    private final Adam optimizer;
+
+    private BoundEncoder(ImageEncoder service, EncoderSettings settings, TrainableImageEncoder copy, Adam optimizer) {
+        this.service = service;
+        this.settings = settings;
+        this.copy = copy;
+        this.optimizer = optimizer;
+    }
+
+    /**
+     * Binds {@code service} in the mode of {@code settings}; a copy's parameters are made in
+     * {@code manager} (the agent's).
+     *
+     * @throws AgentException if the service can only be used frozen and another mode is asked for
+     */
+    public static BoundEncoder bind(ImageEncoder service, EncoderSettings settings, NDManager manager) {
+        if (settings.mode() == EncoderMode.FROZEN) {
+            return new BoundEncoder(service, settings, null, null);
+        }
+        TrainableImageEncoder copy;
+        try (NoGradient off = NoGradient.open()) {
+            copy = service.trainableCopy(manager);
+        } catch (UnsupportedOperationException e) {
+            throw new AgentException(e.getMessage());
+        }
+        List<Parameter> trained = settings.mode() == EncoderMode.FINETUNE ? copy.encoderParameters()
+                : Parameters.trainable(copy.network());
+        Adam.Builder b = Adam.builder().learningRate(settings.lr());
+        if (settings.mode() == EncoderMode.ONLINE) {
+            b.beta2(ONLINE_BETA2).decoupledWeightDecay(ONLINE_WEIGHT_DECAY);
+        }
+        return new BoundEncoder(service, settings, copy, b.build(trained));
+    }
+
+    /**
+     * Checks that {@code service} takes the environment's {@code height x width} images.
+     *
+     * @throws AgentException if it takes another size
+     */
+    public static void requireImageSize(ImageEncoder service, int height, int width, String envId) {
+        int[] size = service.imageSize();
+        if (size[0] != height || size[1] != width) {
+            throw new AgentException("encoder '" + service.name() + "' expects " + size[0] + "x" + size[1] + " images, "
+                    + envId + " gives " + height + "x" + width);
+        }
+    }
+
+    public ImageEncoder service() {
+        return service;
+    }
+
+    public EncoderMode mode() {
+        return settings.mode();
+    }
+
+    public long featureSize() {
+        return service.featureSize();
+    }
+
+    /** The agent-owned copy's parameters, to checkpoint with the agent's networks; null when frozen. */
+    public Block network() {
+        return copy == null ? null : copy.network();
+    }
+
+    /** The optimizer of the copy's parameters; null when frozen. */
+    public Adam optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Features {@code [..., F]} of uint8 images {@code [..., H, W, C]}: with gradient into the
+     * encoder only in {@code finetune} mode (inside the agent's gradient scope).
+     */
+    public NDArray features(ParameterStore ps, NDArray images) {
+        switch (settings.mode()) {
+            case FROZEN:
+                return service.encode(images);
+            case FINETUNE:
+                return copy.features(ps, images);
+            default:
+                try (NoGradient off = NoGradient.open()) {
+                    return copy.features(ps, images).stopGradient();
+                }
+        }
+    }
+
+    /**
+     * The encoder's share of one agent update, after the agent's own optimizer step and outside
+     * its gradient scope: {@code finetune} steps the encoder's optimizer on the gradients the
+     * agent's loss left; {@code online} trains on frames of {@code images [..., H, W, C]} (the
+     * agent's batch); {@code frozen} does nothing.
+     *
+     * @return metrics: {@code encoder/grad_norm}, and {@code encoder/loss} online
+     */
+    public Map<String, Double> update(ParameterStore ps, NDArray images, SplittableRandom rng) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (settings.mode() == EncoderMode.FROZEN) {
+            return metrics;
+        }
+        if (settings.mode() == EncoderMode.ONLINE) {
+            NDArray frames = sample(images, rng);
+            NDArray loss;
+            try (GradientScope tape = GradientScope.open()) {
+                loss = copy.selfSupervisedLoss(ps, frames, rng);
+                tape.backward(loss);
+            }
+            metrics.put("encoder/loss", (double) loss.getFloat());
+        }
+        optimizer.step();
+        metrics.put("encoder/grad_norm", (double) optimizer.lastGradientNorm());
+        return metrics;
+    }
+
+    /** Up to {@code encoder_batch} distinct frames of {@code images [..., H, W, C]}, drawn by {@code rng}. */
+    private NDArray sample(NDArray images, SplittableRandom rng) {
+        Shape s = images.getShape();
+        int d = s.dimension();
+        NDArray frames = images.reshape(new Shape(-1).addAll(s.slice(d - 3)));
+        int n = (int) frames.getShape().get(0);
+        if (n <= settings.batch()) {
+            return frames;
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        long[] picked = new long[settings.batch()];
+        for (int i = 0; i < picked.length; i++) { // a partial Fisher-Yates shuffle
+            int j = i + rng.nextInt(n - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+            picked[i] = order[i];
+        }
+        NDArray index = frames.getManager().create(picked);
+        return frames.get(index);
+    }
+
+    /** Writes the copy's optimizer state (nothing when frozen). */
+    public void saveState(DataOutputStream out) throws IOException {
+        if (optimizer != null) {
+            optimizer.saveState(out);
+        }
+    }
+
+    /** Reads what {@link #saveState} wrote. */
+    public void loadState(DataInputStream in) throws IOException, IncompatibleCheckpointException {
+        if (optimizer != null) {
+            optimizer.loadState(in);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (optimizer != null) {
+            optimizer.close();
+        }
+    }
+}

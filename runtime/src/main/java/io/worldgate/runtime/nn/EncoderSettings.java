@@ -1,0 +1,56 @@
+package io.worldgate.runtime.nn;
+
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentContext;
+import io.worldgate.api.agent.ConfigKey;
+import java.util.List;
+
+/**
+ * Which image encoder an agent uses and how: the keys every agent that can take another plugin's
+ * {@link ImageEncoder} declares (Dreamer, TD-MPC2), declared here once.
+ *
+ * @param encoder {@value #BUILT_IN} for the agent's own CNN, or the name of an encoder service
+ * @param mode with a service: frozen, fine-tuned with the agent, or trained online beside it
+ * @param lr learning rate of the encoder's own parameters (finetune, online)
+ * @param batch frames of the agent's batch the online mode trains the encoder on per update
+ */
+public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch) {
+    /** The value of {@code encoder} that picks the agent's own convolutional encoder. */
+    public static final String BUILT_IN = "cnn";
+
+    /** The keys: {@code encoder}, {@code encoder_mode}, {@code encoder_lr}, {@code encoder_batch}. */
+    public static List<ConfigKey> keys() {
+        return List.of(
+                ConfigKey.string("encoder", BUILT_IN, "image encoder: " + BUILT_IN
+                        + " (built in) or the name of an image-encoder service of another plugin (e.g. mae)"),
+                ConfigKey.choice("encoder_mode", EncoderMode.FROZEN.key(),
+                        List.of(EncoderMode.FROZEN.key(), EncoderMode.FINETUNE.key(), EncoderMode.ONLINE.key()),
+                        "with an encoder service: frozen (only a layer on top trains), finetune (the agent's loss"
+                                + " trains a copy of it) or online (its own loss trains a copy on the agent's frames)"),
+                ConfigKey.decimal("encoder_lr", 1e-4, 0, 1,
+                        "learning rate of the service encoder's copy (encoder_mode finetune or online)"),
+                ConfigKey.integer("encoder_batch", 64, 1, 65536,
+                        "frames of each batch the online mode trains the encoder on"));
+    }
+
+    /** The settings of a configuration that declares {@link #keys()}. */
+    public static EncoderSettings of(AgentConfig config) {
+        return new EncoderSettings(config.getString("encoder").trim(), EncoderMode.of(config.getString("encoder_mode")),
+                (float) config.getDouble("encoder_lr"), config.getInt("encoder_batch"));
+    }
+
+    /** Whether another plugin's encoder is named (not {@value #BUILT_IN}). */
+    public boolean usesService() {
+        return !encoder.equals(BUILT_IN);
+    }
+
+    /**
+     * The named encoder service, bound for the agent's lifetime; null for {@value #BUILT_IN}.
+     *
+     * @throws io.worldgate.api.agent.ServiceUnavailableException while no plugin offers it (the
+     *     host pauses the run until one does)
+     */
+    public ImageEncoder service(AgentContext context) {
+        return usesService() ? context.requireService(ImageEncoder.class, encoder) : null;
+    }
+}

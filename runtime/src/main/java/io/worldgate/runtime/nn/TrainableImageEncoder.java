@@ -1,0 +1,39 @@
+package io.worldgate.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A copy of an {@link ImageEncoder}'s network that one agent owns and trains (encoder modes
+ * {@link EncoderMode#FINETUNE} and {@link EncoderMode#ONLINE}), made by
+ * {@link ImageEncoder#trainableCopy}. Its parameters live in the agent's manager, its classes in
+ * the provider's bundle: the agent checkpoints {@link #network()} with its own networks and drops
+ * the copy when the service goes (the host then creates the agent again from that checkpoint).
+ */
+public interface TrainableImageEncoder {
+
+    /** Every parameter of the copy (encoder and, for an autoencoder, its decoder), as one block. */
+    Block network();
+
+    /** The encoder's own parameters: what fine-tuning trains (no decoder). */
+    List<Parameter> encoderParameters();
+
+    /** Number of features per image. */
+    long featureSize();
+
+    /**
+     * Features {@code [..., F]} of uint8 channels-last images {@code [..., H, W, C]}, recorded for
+     * backward when called inside a gradient scope (every patch encoded: no masking).
+     */
+    NDArray features(ParameterStore ps, NDArray images);
+
+    /**
+     * The encoder's own self-supervised loss, a scalar, on images {@code [N, H, W, C]}: for an MAE
+     * the reconstruction error of randomly masked patches, the masks drawn from {@code rng}.
+     */
+    NDArray selfSupervisedLoss(ParameterStore ps, NDArray images, SplittableRandom rng);
+}
