@@ -31,7 +31,6 @@ import java.util.stream.Collectors;
  * @param batchLength steps per sequence {@code T}
  * @param imagHorizon imagination horizon {@code H}
  * @param obsKeys observation keys the model encodes and decodes; empty for all of image and state
- * @param encoder {@code cnn} for the built-in encoder, or the name of an {@code ImageEncoder} service
  * @param unimix uniform mixture of latent and discrete-action categoricals
  * @param freeNats free bits of the KL terms
  * @param dynScale weight of the dynamics loss {@code L_dyn}
@@ -69,7 +68,7 @@ import java.util.stream.Collectors;
  * @param cem the CEM's settings (used with {@code planner=cem})
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
-        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys, String encoder,
+        int batchSize, int batchLength, int imagHorizon, List<String> obsKeys,
         float unimix, float freeNats, float dynScale, float repScale, float klBalance, float klScale,
         String lossBalance, float modelLr, float modelEps, float modelClip, float actorLr, float actorEps,
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
@@ -153,7 +152,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "CEM candidate sequences per iteration (planner=cem)"));
         k.add(ConfigKey.integer("plan_top_k", planet.topK(), 1, 1_000_000,
                 "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
-        // encoder (the one above), encoder_mode, encoder_lr, encoder_batch: declared once for every agent
+        // encoder, encoder_mode, encoder_lr, encoder_batch: declared once for every agent (the factory reads them)
         k.addAll(io.worldgate.runtime.nn.EncoderSettings.keys());
         return k;
     }
@@ -170,7 +169,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         }
         return new DreamerConfig(c.getInt("deter"), c.getInt("hidden"), c.getInt("stoch"), c.getInt("classes"),
                 c.getInt("units"), c.getInt("layers"), c.getInt("cnn_depth"), c.getInt("batch_size"),
-                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys, c.getString("encoder").trim(),
+                c.getInt("batch_length"), c.getInt("imag_horizon"), obsKeys,
                 f(c, "unimix"), f(c, "free_nats"), f(c, "dyn_scale"), f(c, "rep_scale"), f(c, "kl_balance"),
                 f(c, "kl_scale"), c.getString("loss_balance"), f(c, "model_lr"), f(c, "model_eps"),
                 f(c, "model_clip"), f(c, "actor_lr"), f(c, "actor_eps"), f(c, "actor_clip"), f(c, "critic_lr"),
