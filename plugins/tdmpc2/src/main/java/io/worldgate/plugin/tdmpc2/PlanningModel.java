@@ -38,7 +38,7 @@ final class PlanningModel implements LatentModel, ActionPrior {
     @Override
     public NDArray terminalValue(NDArray z) {
         NDArray a = wm.pi(ps, z).action();
-        return wm.qValues(ps, z, a, TdMpc2Losses.drawTwo(wm.qHeads().size(), rng), false, false).mean(new int[] {0});
+        return wm.qValues(ps, z, a, TdMpc2Losses.drawTwo(wm.qEnsemble().members(), rng), false, false).mean(new int[] {0});
     }
 
     @Override

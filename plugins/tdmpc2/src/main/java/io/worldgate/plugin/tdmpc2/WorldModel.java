@@ -1,7 +1,6 @@
 package io.worldgate.plugin.tdmpc2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,10 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.worldgate.runtime.math.TwoHotBins;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.EnsembleMlp;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.runtime.space.Spaces;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -24,7 +23,8 @@ import java.util.SplittableRandom;
  * TD-MPC2's implicit world model (no decoder): an encoder {@code z = h(o)}, latent dynamics
  * {@code z' = d(z, a)} (both ending in SimNorm), a reward head {@code R(z, a)}, an ensemble of Q
  * heads {@code Q_q(z, a)} with their EMA targets, and the policy prior {@code π(z)}. Reward and Q
- * heads output logits over two-hot bins. Every network but the encoder is an MLP of two hidden
+ * heads output logits over two-hot bins. The Q heads are one {@link EnsembleMlp} (stacked weights,
+ * computed together), and so are their targets. Every network but the encoder is an MLP of two hidden
  * layers of {@code mlp_dim} ({@link Networks}); linear weights start from N(0, 0.02²) and biases
  * at zero, and the output layers of the reward and Q heads at zero (as the authors' code).
  *
@@ -39,8 +39,8 @@ final class WorldModel extends BlockGroup {
     private final SequentialBlock dynamics;
     private final SequentialBlock reward;
     private final SequentialBlock pi;
-    private final List<SequentialBlock> qs = new ArrayList<>();
-    private final List<SequentialBlock> targetQs = new ArrayList<>();
+    private final EnsembleMlp q;
+    private final EnsembleMlp targetQ;
     private final TwoHotBins bins;
 
     WorldModel(TdMpc2Config config, Spaces spaces, boolean image) {
@@ -56,12 +56,8 @@ final class WorldModel extends BlockGroup {
         dynamics = add("dynamics", Networks.mlp(mlp, 2, config.latentDim(), 0, config.simnormDim()));
         reward = add("reward", Networks.mlp(mlp, 2, config.bins(), 0, 0));
         pi = add("pi", Networks.mlp(mlp, 2, 2 * spaces.actionSize(), 0, 0));
-        BlockGroup q = add("q", new BlockGroup());
-        BlockGroup targets = add("target_q", new BlockGroup());
-        for (int i = 0; i < config.numQ(); i++) {
-            qs.add(q.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
-            targetQs.add(targets.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
-        }
+        q = add("q", Networks.ensemble(config.numQ(), mlp, 2, config.bins(), config.dropout()));
+        targetQ = add("target_q", Networks.ensemble(config.numQ(), mlp, 2, config.bins(), config.dropout()));
     }
 
     /** Creates the parameters: TD-MPC2's initialisation, target heads equal to the online ones. */
@@ -84,14 +80,10 @@ final class WorldModel extends BlockGroup {
         dynamics.initialize(manager, DataType.FLOAT32, za);
         reward.initialize(manager, DataType.FLOAT32, za);
         pi.initialize(manager, DataType.FLOAT32, new Shape(1, z));
-        for (int i = 0; i < qs.size(); i++) {
-            qs.get(i).initialize(manager, DataType.FLOAT32, za);
-            targetQs.get(i).initialize(manager, DataType.FLOAT32, za);
-        }
+        q.initialize(manager, DataType.FLOAT32, za);
+        targetQ.initialize(manager, DataType.FLOAT32, za);
         Initializers.zero(Initializers.last(reward));
-        for (SequentialBlock q : qs) {
-            Initializers.zero(Initializers.last(q));
-        }
+        q.zeroOutput();
     }
 
     TwoHotBins bins() {
@@ -104,31 +96,25 @@ final class WorldModel extends BlockGroup {
 
     /** Every parameter the model loss trains but the encoder's: dynamics, reward and Q heads. */
     List<Parameter> nonEncoderParameters() {
-        List<Parameter> p = new ArrayList<>(Parameters.trainable(dynamics, reward));
-        for (SequentialBlock q : qs) {
-            p.addAll(Parameters.trainable(q));
-        }
-        return p;
+        return Parameters.trainable(dynamics, reward, q);
     }
 
     List<Parameter> qParameters() {
-        List<Parameter> p = new ArrayList<>();
-        for (SequentialBlock q : qs) {
-            p.addAll(Parameters.trainable(q));
-        }
-        return p;
+        return Parameters.trainable(q);
     }
 
     Block piBlock() {
         return pi;
     }
 
-    List<SequentialBlock> qHeads() {
-        return qs;
+    /** The online Q heads, one ensemble. */
+    EnsembleMlp qEnsemble() {
+        return q;
     }
 
-    List<SequentialBlock> targetHeads() {
-        return targetQs;
+    /** The EMA target Q heads, one ensemble of the same shape. */
+    EnsembleMlp targetEnsemble() {
+        return targetQ;
     }
 
     /** The latent {@code z [.., Z]} of observations {@code [.., ...]} (the configured key). */
@@ -154,24 +140,13 @@ final class WorldModel extends BlockGroup {
 
     /** Logits of every online ({@code target = false}) or target Q head: {@code [Q, .., n]}. */
     NDArray qLogits(ParameterStore ps, NDArray z, NDArray a, boolean training, boolean target) {
-        NDArray za = z.concat(a, -1);
-        NDList out = new NDList(qs.size());
-        for (SequentialBlock q : target ? targetQs : qs) {
-            out.add(q.forward(ps, new NDList(za), training && !target).singletonOrThrow());
-        }
-        return NDArrays.stack(out, 0);
+        return (target ? targetQ : q).forward(ps, z.concat(a, -1), training && !target);
     }
 
     /** The values of heads {@code draw} only, {@code [draw.length, ..]}, online or target. */
     NDArray qValues(ParameterStore ps, NDArray z, NDArray a, int[] draw, boolean training, boolean target) {
-        NDArray za = z.concat(a, -1);
-        List<SequentialBlock> heads = target ? targetQs : qs;
-        NDList out = new NDList(draw.length);
-        for (int i : draw) {
-            NDArray logits = heads.get(i).forward(ps, new NDList(za), training && !target).singletonOrThrow();
-            out.add(bins.decode(logits.softmax(-1)));
-        }
-        return NDArrays.stack(out, 0);
+        NDArray logits = (target ? targetQ : q).forward(ps, z.concat(a, -1), draw, training && !target);
+        return bins.decode(logits.softmax(-1));
     }
 
     /** A sample of the policy prior at latents {@code z [.., Z]}. */
