@@ -8,7 +8,8 @@
 #   ./worldgate bench tdmpc2 [UPDATES] [PLANS] [THREADS]     (defaults 10, 20, 1)
 #
 # PRESETS (default "1M 5M") picks the presets, LABEL names the run's rows (default: commit and time),
-# NOTE is printed under the table (say "under load" when other work shares the machine). The twin
+# NOTE is printed under the table (say "under load" when other work shares the machine),
+# TDMPC2_JARS times another build's plugin and runtime jars (put first on the class path). The twin
 # runs on torch 2.7.1 in bench/.venv-torch, created here if absent (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,6 +34,8 @@ fi
 CP="plugins/tdmpc2/target/tdmpc2-0.1.0-SNAPSHOT.jar:runtime/target/worldgate-runtime-0.1.0-SNAPSHOT.jar"
 CP="$CP:testkit/target/worldgate-testkit-0.1.0-SNAPSHOT.jar"
 CP="$CP:gateway/target/worldgate-gateway.jar:gateway/target/lib/*"
+# TDMPC2_JARS puts another build's tdmpc2 (and runtime) jars first, to time that build in this harness
+RUN_CP="${TDMPC2_JARS:+$TDMPC2_JARS:}$CP"
 CLASSES=bench/tdmpc2/target/classes
 mkdir -p "$CLASSES" bench/results
 javac -d "$CLASSES" -cp "$CP" bench/tdmpc2/TdMpc2SpeedBench.java
@@ -40,7 +43,7 @@ export OPT_OUT_TRACKING=true
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 for preset in $PRESETS; do
     java -Xmx3g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
-        -cp "$CLASSES:$CP" io.worldgate.plugin.tdmpc2.TdMpc2SpeedBench --preset "$preset" --updates "$UPDATES" \
+        -cp "$CLASSES:$RUN_CP" io.worldgate.plugin.tdmpc2.TdMpc2SpeedBench --preset "$preset" --updates "$UPDATES" \
         --plans "$PLANS" --warmup 2 --csv "$CSV" --label "$LABEL" 2> >(grep -v -e DEBUG -e INFO -e Warning >&2)
     "$VENV/bin/python" bench/tdmpc2/torch_twin.py --preset "$preset" --updates "$UPDATES" --plans "$PLANS" \
         --warmup 2 --threads "$THREADS" --csv "$CSV" --label "$LABEL"
