@@ -2,6 +2,7 @@ package io.worldgate.runtime.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -11,7 +12,10 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code E} MLPs of the same shape that read the same input, computed as one program over stacked
@@ -45,6 +49,8 @@ public final class EnsembleMlp extends AbstractBlock {
     private final List<Parameter> biases = new ArrayList<>();
     private final List<Parameter> gammas = new ArrayList<>();
     private final List<Parameter> betas = new ArrayList<>();
+    private final Map<String, NDArray> memberIndexes = new ConcurrentHashMap<>();
+    private NDManager home;
     private NDArray unitScale;
     private NDArray zeroOffset;
 
@@ -99,7 +105,7 @@ public final class EnsembleMlp extends AbstractBlock {
         Shape in = x.getShape();
         long d = in.get(in.dimension() - 1);
         long rows = in.size() / d;
-        NDArray index = chosen == null || isAll(chosen) ? null : indexOf(x, chosen);
+        NDArray index = chosen == null || isAll(chosen) ? null : indexOf(chosen);
         int k = chosen == null ? members : chosen.length;
         NDArray h = null;
         for (int i = 0; i <= layers; i++) {
@@ -141,16 +147,24 @@ public final class EnsembleMlp extends AbstractBlock {
         return true;
     }
 
-    private NDArray indexOf(NDArray x, int[] chosen) {
-        long[] ix = new long[chosen.length];
-        for (int i = 0; i < chosen.length; i++) {
-            if (chosen[i] < 0 || chosen[i] >= members) {
-                throw new IllegalArgumentException("member " + chosen[i] + " of an ensemble of " + members);
+    /**
+     * The index array of {@code chosen}, made once per choice on the parameters' manager and
+     * device: a planner asks for the same few pairs of heads in every iteration, and should not
+     * copy an index from the host each time.
+     */
+    private NDArray indexOf(int[] chosen) {
+        for (int c : chosen) {
+            if (c < 0 || c >= members) {
+                throw new IllegalArgumentException("member " + c + " of an ensemble of " + members);
             }
-            ix[i] = chosen[i];
         }
-        // on the input's manager (and device), freed with the caller's scope
-        return x.getManager().create(ix);
+        return memberIndexes.computeIfAbsent(Arrays.toString(chosen), key -> {
+            long[] ix = Arrays.stream(chosen).asLongStream().toArray();
+            // a copy libtorch owns (create(long[]) views a Java buffer; see Scalars)
+            try (NDArray javaBacked = home.create(ix)) {
+                return javaBacked.duplicate();
+            }
+        });
     }
 
     private static NDArray pick(ParameterStore ps, Parameter p, NDArray x, boolean training, NDArray index) {
@@ -196,10 +210,11 @@ public final class EnsembleMlp extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(ai.djl.ndarray.NDManager manager, ai.djl.ndarray.types.DataType dataType,
+    protected void initializeChildBlocks(NDManager manager, ai.djl.ndarray.types.DataType dataType,
             Shape... inputShapes) {
         // LayerNorm over the stack normalises with unit scale and zero offset, then applies each
         // member's own: constants on the parameters' manager and device
+        home = manager;
         unitScale = manager.ones(new Shape(units), dataType);
         zeroOffset = manager.zeros(new Shape(units), dataType);
     }

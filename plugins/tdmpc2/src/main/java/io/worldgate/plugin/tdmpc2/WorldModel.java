@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
+import io.worldgate.runtime.math.Symlog;
 import io.worldgate.runtime.math.TwoHotBins;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.EnsembleMlp;
@@ -42,6 +43,7 @@ final class WorldModel extends BlockGroup {
     private final EnsembleMlp q;
     private final EnsembleMlp targetQ;
     private final TwoHotBins bins;
+    private NDArray centers;
 
     WorldModel(TdMpc2Config config, Spaces spaces, boolean image) {
         this.config = config;
@@ -80,6 +82,7 @@ final class WorldModel extends BlockGroup {
         dynamics.initialize(manager, DataType.FLOAT32, za);
         reward.initialize(manager, DataType.FLOAT32, za);
         pi.initialize(manager, DataType.FLOAT32, new Shape(1, z));
+        centers = bins.centers(manager);
         q.initialize(manager, DataType.FLOAT32, za);
         targetQ.initialize(manager, DataType.FLOAT32, za);
         Initializers.zero(Initializers.last(reward));
@@ -135,7 +138,7 @@ final class WorldModel extends BlockGroup {
 
     /** The expected reward {@code [..]}. */
     NDArray reward(ParameterStore ps, NDArray z, NDArray a) {
-        return bins.decode(rewardLogits(ps, z, a, false).softmax(-1));
+        return decode(rewardLogits(ps, z, a, false));
     }
 
     /** Logits of every online ({@code target = false}) or target Q head: {@code [Q, .., n]}. */
@@ -146,7 +149,16 @@ final class WorldModel extends BlockGroup {
     /** The values of heads {@code draw} only, {@code [draw.length, ..]}, online or target. */
     NDArray qValues(ParameterStore ps, NDArray z, NDArray a, int[] draw, boolean training, boolean target) {
         NDArray logits = (target ? targetQ : q).forward(ps, z.concat(a, -1), draw, training && !target);
-        return bins.decode(logits.softmax(-1));
+        return decode(logits);
+    }
+
+    /**
+     * What two-hot logits {@code [.., n]} stand for, {@code symexp(softmax(logits) · centres)}, as
+     * {@code bins.decode} computes it, with the centres made once on the model's device rather
+     * than copied from the host at every call (four times per planner iteration).
+     */
+    private NDArray decode(NDArray logits) {
+        return Symlog.symexp(logits.softmax(-1).matMul(centers));
     }
 
     /** A sample of the policy prior at latents {@code z [.., Z]}. */
