@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -40,6 +41,36 @@ class TdMpc2NetworksTest {
             float[] y = activation.forward(new ParameterStore(m, false),
                     new NDList(m.create(new float[] {1f, -1f, 0f, 3f})), false).singletonOrThrow().toFloatArray();
             assertThat(y).containsExactly(new float[] {0.865098f, -0.303401f, 0f, 2.986535f}, within(1e-5f));
+        }
+    }
+
+    /**
+     * The planner's first step from one latent per environment equals the dynamics and reward on
+     * that latent repeated once per candidate.
+     */
+    @Test
+    void firstStepFromEachLatentEqualsTheRepeatedRows(@TempDir Path dir) {
+        EnvSpec spec = new EnvSpec("test:walker-like", new DictSpace(Map.of(DictSpace.STATE, TestSpecs.state(24))),
+                BoxSpace.uniform(DType.FLOAT32, -1, 1, 6), 1, 500, Map.of());
+        AgentConfig config = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", Map.of());
+        try (TdMpc2Agent agent = new TdMpc2Agent(spec, TdMpc2Config.from(config),
+                new FakeAgentContext(RandomRollouts.of(spec, 100, 1), dir, 1), null);
+                NDManager m = NDManager.newBaseManager();
+                io.worldgate.runtime.optim.NoGradient off = io.worldgate.runtime.optim.NoGradient.open()) {
+            agent.train(3); // reward head no longer zero
+            WorldModel wm = agent.worldModel();
+            ParameterStore ps = new ParameterStore(m, false);
+            int n = 2;
+            int count = 5;
+            NDArray z = io.worldgate.runtime.nn.SimNorm.simNorm(m.randomNormal(new Shape(n, 16)), 8);
+            NDArray a = m.randomUniform(-1f, 1f, new Shape(n * count, 6));
+            NDArray rows = z.expandDims(1).broadcast(new Shape(n, count, 16)).reshape(n * count, 16);
+            io.worldgate.runtime.plan.LatentModel.Step step = wm.fromEach(ps, z, count, a);
+            assertThat(step.next().toFloatArray()).containsExactly(wm.next(ps, rows, a, false).toFloatArray(),
+                    within(1e-6f));
+            float[] reward = wm.reward(ps, rows, a).toFloatArray();
+            assertThat(reward).doesNotContain(0f);
+            assertThat(step.reward().toFloatArray()).containsExactly(reward, within(1e-5f));
         }
     }
 
