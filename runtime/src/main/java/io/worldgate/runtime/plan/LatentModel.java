@@ -1,6 +1,7 @@
 package io.worldgate.runtime.plan;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * What a planner needs of a world model, batched over {@code B} rows: latents {@code z [B, Z]} and
@@ -20,6 +21,23 @@ public interface LatentModel {
      * A model without a value returns zeros.
      */
     NDArray terminalValue(NDArray z);
+
+    /**
+     * The first step of {@code count} candidates from each latent: latents {@code z [N, Z]}, and
+     * actions {@code a [N * count, A]} whose rows {@code n * count .. n * count + count - 1} start
+     * from {@code z[n]}. The same values as {@link #next} and {@link #reward} on {@code z} repeated
+     * {@code count} times (which this default does); a model whose first layer is linear in
+     * {@code (z, a)} can compute the latent's share once per latent instead of once per row.
+     */
+    default Step fromEach(NDArray z, int count, NDArray a) {
+        long n = z.getShape().get(0);
+        long d = z.getShape().get(1);
+        NDArray rows = z.expandDims(1).broadcast(new Shape(n, count, d)).reshape(n * count, d);
+        return new Step(next(rows, a), reward(rows, a));
+    }
+
+    /** The next latents {@code [B, Z]} and rewards {@code [B]} of one step. */
+    record Step(NDArray next, NDArray reward) {}
 
     /** The discount applied per step of the horizon, in {@code (0, 1]}. */
     default double discount() {

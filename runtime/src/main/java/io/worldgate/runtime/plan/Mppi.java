@@ -64,15 +64,22 @@ public final class Mppi implements Planner {
             NDArray std = m.full(new Shape(s.horizon(), n, actionSize), (float) s.maxStd(), DataType.FLOAT32);
             Refit fit = null;
             for (int i = 0; i < s.iterations(); i++) {
-                NDArray sequences = priorSequences;
-                if (s.samples() > fromPrior) {
-                    NDArray drawn = Candidates.sample(mean, std, s.samples() - fromPrior);
-                    sequences = sequences == null ? drawn : sequences.concat(drawn, 2);
+                // each iteration's rollouts (hundreds of MB at the 5M model) are freed when it ends;
+                // only the refit distribution goes on
+                try (UpdateScope iteration = UpdateScope.open(m)) {
+                    NDArray zi = iteration.borrow(z);
+                    NDArray sequences = priorSequences == null ? null : iteration.borrow(priorSequences);
+                    if (s.samples() > fromPrior) {
+                        NDArray drawn = Candidates.sample(iteration.borrow(mean), iteration.borrow(std),
+                                s.samples() - fromPrior);
+                        sequences = sequences == null ? drawn : sequences.concat(drawn, 2);
+                    }
+                    NDList elites = Candidates.elites(Candidates.returns(model, zi, sequences), sequences, s.elites());
+                    fit = refit(elites.get(0), elites.get(1), s.temperature(), s.minStd(), s.maxStd());
+                    iteration.keepAll(new NDList(fit.weights(), fit.mean(), fit.std(), fit.eliteSequences()), m);
+                    mean = fit.mean();
+                    std = fit.std();
                 }
-                NDList elites = Candidates.elites(Candidates.returns(model, z, sequences), sequences, s.elites());
-                fit = refit(elites.get(0), elites.get(1), s.temperature(), s.minStd(), s.maxStd());
-                mean = fit.mean();
-                std = fit.std();
             }
             NDArray action = explore ? drawElite(fit) : mean.get(0);
             NDList kept = new NDList(action.clip(-1, 1), mean, std);

@@ -15,7 +15,7 @@
  * inputs' manager, and everything but the returned plan is freed before {@code plan} returns.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.worldgate.runtime.plan;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,10 +1,11 @@
 package io.worldgate.plugin.tdmpc2;
 
-import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
+import io.worldgate.runtime.nn.EnsembleMlp;
 import io.worldgate.runtime.nn.LayerNorm;
+import io.worldgate.runtime.nn.Mish;
 import io.worldgate.runtime.nn.SimNorm;
 
 /**
@@ -34,7 +35,7 @@ final class Networks {
                 b.add(Dropout.builder().optRate(dropout).build());
             }
             b.add(LayerNorm.overFeatures(LAYER_NORM_EPS));
-            b.add(Activation.mishBlock());
+            b.add(new Mish());
         }
         b.add(Linear.builder().setUnits(outputs).build());
         if (simNormGroup > 0) {
@@ -42,5 +43,10 @@ final class Networks {
             b.add(new SimNorm(simNormGroup));
         }
         return b;
+    }
+
+    /** {@code members} MLPs like {@link #mlp} with plain linear outputs, computed as one ensemble. */
+    static EnsembleMlp ensemble(int members, int hidden, int layers, int outputs, float dropout) {
+        return new EnsembleMlp(members, hidden, layers, outputs, dropout, LAYER_NORM_EPS);
     }
 }

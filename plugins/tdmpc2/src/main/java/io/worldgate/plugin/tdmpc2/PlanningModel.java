@@ -36,9 +36,14 @@ final class PlanningModel implements LatentModel, ActionPrior {
     }
 
     @Override
+    public Step fromEach(NDArray z, int count, NDArray a) {
+        return wm.fromEach(ps, z, count, a);
+    }
+
+    @Override
     public NDArray terminalValue(NDArray z) {
         NDArray a = wm.pi(ps, z).action();
-        return wm.qValues(ps, z, a, TdMpc2Losses.drawTwo(wm.qHeads().size(), rng), false, false).mean(new int[] {0});
+        return wm.qValues(ps, z, a, TdMpc2Losses.drawTwo(wm.qEnsemble().members(), rng), false, false).mean(new int[] {0});
     }
 
     @Override

@@ -76,7 +76,15 @@ import java.util.SplittableRandom;
  */
 final class TdMpc2Agent implements Agent {
     static final String NETWORKS = "tdmpc2-networks";
-    static final String NETWORKS_KIND = "tdmpc2/networks/1";
+    /**
+     * Version 2: the Q heads and their targets are one stacked ensemble each, and Mish takes the
+     * natural logarithm. Version 1 checkpoints (five separate Q networks, DJL's log2 Mish) are
+     * refused with {@link #OLD_LAYOUT}: their weights belong to a different function.
+     */
+    static final String NETWORKS_KIND = "tdmpc2/networks/2";
+    static final String OLD_NETWORKS_KIND = "tdmpc2/networks/1";
+    static final String OLD_LAYOUT = "was written by an earlier TD-MPC2 plugin (networks layout 1: separate Q networks and a"
+            + " log2-based Mish); this version (layout 2) cannot resume it: start a new run";
     static final String ENCODER_NETWORK = "tdmpc2-image-encoder";
     static final String ENCODER_NETWORK_KIND = "tdmpc2/image-encoder/1";
     static final String STATE_FILE = "tdmpc2.properties";
@@ -97,7 +105,7 @@ final class TdMpc2Agent implements Agent {
     private final QScale qScale;
     private final long seed;
     private final List<Parameter> modelParams = new ArrayList<>();
-    private final List<EmaTarget> targets = new ArrayList<>();
+    private final EmaTarget targets;
     /** Another plugin's image encoder in its encoder_mode; null with the built-in encoders. */
     private final BoundEncoder encoder;
     private Adam encoderOpt;
@@ -150,11 +158,8 @@ final class TdMpc2Agent implements Agent {
             this.encoder = image && service != null ? BoundEncoder.bind(service, config.encoderSettings(), manager) : null;
             this.wm = new WorldModel(config, spaces, image, encoder);
             wm.initialize(manager, rng.split());
-            for (int i = 0; i < config.numQ(); i++) {
-                EmaTarget t = EmaTarget.of(wm.qHeads().get(i), wm.targetHeads().get(i), config.tau(), 1);
-                t.copyNow();
-                targets.add(t);
-            }
+            targets = EmaTarget.of(wm.qEnsemble(), wm.targetEnsemble(), config.tau(), 1);
+            targets.copyNow();
             List<Parameter> enc = Parameters.trainable(wm.encoderBlock());
             List<Parameter> rest = wm.nonEncoderParameters();
             modelParams.addAll(enc);
@@ -333,9 +338,7 @@ final class TdMpc2Agent implements Agent {
             metrics.put("model/grad_norm", (double) gradNorm);
             metrics.put("value/td_target_mean", (double) td.mean().getFloat());
             metrics.putAll(updatePolicy(latents.stopGradient()));
-            for (EmaTarget t : targets) {
-                t.update();
-            }
+            targets.update();
             updates++;
         }
         return metrics;
@@ -403,6 +406,9 @@ final class TdMpc2Agent implements Agent {
                     + " (another agent's, or an incomplete one)");
         }
         Properties p = CheckpointFiles.readProperties(stateFile, FORMAT, FORMAT_VERSION);
+        if (OLD_NETWORKS_KIND.equals(networksKind(directory))) {
+            throw new IncompatibleCheckpointException("the TD-MPC2 checkpoint in " + directory + " " + OLD_LAYOUT);
+        }
         boolean ownEncoder = encoder != null && encoder.network() != null;
         if (ownEncoder && !BlockCheckpoint.exists(directory, ENCODER_NETWORK)) {
             throw new IncompatibleCheckpointException("the checkpoint in " + directory + " has no trained copy of the image"
@@ -433,6 +439,15 @@ final class TdMpc2Agent implements Agent {
         qScale.restore(Double.parseDouble(p.getProperty("qScale", "1")));
         rng = ResumedRandom.after(seed, updates);
         plans.clear();
+    }
+
+    /** The {@code kind} in the header of the networks' checkpoint in {@code directory}. */
+    private static String networksKind(Path directory) throws IOException {
+        Properties header = new Properties();
+        try (java.io.Reader r = Files.newBufferedReader(BlockCheckpoint.headerFile(directory, NETWORKS))) {
+            header.load(r);
+        }
+        return header.getProperty("kind");
     }
 
     private void checkOpen() {

@@ -1,7 +1,6 @@
 package io.worldgate.plugin.tdmpc2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,15 +8,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
+import io.worldgate.runtime.math.Symlog;
 import io.worldgate.runtime.math.TwoHotBins;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.EnsembleMlp;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.optim.Parameters;
+import io.worldgate.runtime.plan.LatentModel;
 import io.worldgate.runtime.space.Spaces;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -25,7 +27,8 @@ import java.util.SplittableRandom;
  * TD-MPC2's implicit world model (no decoder): an encoder {@code z = h(o)}, latent dynamics
  * {@code z' = d(z, a)} (both ending in SimNorm), a reward head {@code R(z, a)}, an ensemble of Q
  * heads {@code Q_q(z, a)} with their EMA targets, and the policy prior {@code π(z)}. Reward and Q
- * heads output logits over two-hot bins. Every network but the encoder is an MLP of two hidden
+ * heads output logits over two-hot bins. The Q heads are one {@link EnsembleMlp} (stacked weights,
+ * computed together), and so are their targets. Every network but the encoder is an MLP of two hidden
  * layers of {@code mlp_dim} ({@link Networks}); linear weights start from N(0, 0.02²) and biases
  * at zero, and the output layers of the reward and Q heads at zero (as the authors' code).
  *
@@ -40,9 +43,10 @@ final class WorldModel extends BlockGroup {
     private final SequentialBlock dynamics;
     private final SequentialBlock reward;
     private final SequentialBlock pi;
-    private final List<SequentialBlock> qs = new ArrayList<>();
-    private final List<SequentialBlock> targetQs = new ArrayList<>();
+    private final EnsembleMlp q;
+    private final EnsembleMlp targetQ;
     private final TwoHotBins bins;
+    private NDArray centers;
 
     /**
      * @param service another plugin's image encoder in its mode, or null for the built-in one
@@ -61,12 +65,8 @@ final class WorldModel extends BlockGroup {
         dynamics = add("dynamics", Networks.mlp(mlp, 2, config.latentDim(), 0, config.simnormDim()));
         reward = add("reward", Networks.mlp(mlp, 2, config.bins(), 0, 0));
         pi = add("pi", Networks.mlp(mlp, 2, 2 * spaces.actionSize(), 0, 0));
-        BlockGroup q = add("q", new BlockGroup());
-        BlockGroup targets = add("target_q", new BlockGroup());
-        for (int i = 0; i < config.numQ(); i++) {
-            qs.add(q.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
-            targetQs.add(targets.add("q" + i, Networks.mlp(mlp, 2, config.bins(), config.dropout(), 0)));
-        }
+        q = add("q", Networks.ensemble(config.numQ(), mlp, 2, config.bins(), config.dropout()));
+        targetQ = add("target_q", Networks.ensemble(config.numQ(), mlp, 2, config.bins(), config.dropout()));
     }
 
     /** Creates the parameters: TD-MPC2's initialisation, target heads equal to the online ones. */
@@ -92,14 +92,11 @@ final class WorldModel extends BlockGroup {
         dynamics.initialize(manager, DataType.FLOAT32, za);
         reward.initialize(manager, DataType.FLOAT32, za);
         pi.initialize(manager, DataType.FLOAT32, new Shape(1, z));
-        for (int i = 0; i < qs.size(); i++) {
-            qs.get(i).initialize(manager, DataType.FLOAT32, za);
-            targetQs.get(i).initialize(manager, DataType.FLOAT32, za);
-        }
+        centers = bins.centers(manager);
+        q.initialize(manager, DataType.FLOAT32, za);
+        targetQ.initialize(manager, DataType.FLOAT32, za);
         Initializers.zero(Initializers.last(reward));
-        for (SequentialBlock q : qs) {
-            Initializers.zero(Initializers.last(q));
-        }
+        q.zeroOutput();
     }
 
     TwoHotBins bins() {
@@ -112,31 +109,25 @@ final class WorldModel extends BlockGroup {
 
     /** Every parameter the model loss trains but the encoder's: dynamics, reward and Q heads. */
     List<Parameter> nonEncoderParameters() {
-        List<Parameter> p = new ArrayList<>(Parameters.trainable(dynamics, reward));
-        for (SequentialBlock q : qs) {
-            p.addAll(Parameters.trainable(q));
-        }
-        return p;
+        return Parameters.trainable(dynamics, reward, q);
     }
 
     List<Parameter> qParameters() {
-        List<Parameter> p = new ArrayList<>();
-        for (SequentialBlock q : qs) {
-            p.addAll(Parameters.trainable(q));
-        }
-        return p;
+        return Parameters.trainable(q);
     }
 
     Block piBlock() {
         return pi;
     }
 
-    List<SequentialBlock> qHeads() {
-        return qs;
+    /** The online Q heads, one ensemble. */
+    EnsembleMlp qEnsemble() {
+        return q;
     }
 
-    List<SequentialBlock> targetHeads() {
-        return targetQs;
+    /** The EMA target Q heads, one ensemble of the same shape. */
+    EnsembleMlp targetEnsemble() {
+        return targetQ;
     }
 
     /** The latent {@code z [.., Z]} of observations {@code [.., ...]} (the configured key). */
@@ -150,6 +141,41 @@ final class WorldModel extends BlockGroup {
         return dynamics.forward(ps, new NDList(z.concat(a, -1)), training).singletonOrThrow();
     }
 
+    /**
+     * {@code d(z, a)} and the expected reward for {@code count} actions per latent, {@code z [N, Z]}
+     * and {@code a [N * count, A]} (rows of latent {@code n} together), without repeating the
+     * latents: the first layers of the dynamics and the reward head are linear in {@code (z, a)},
+     * so {@code W [z; a] + b = (W_z z + b) + W_a a} with {@code W_z z + b} computed once per
+     * latent. Planning starts all its candidates from one latent per environment; at the 5M size
+     * this removes about a tenth of a plan's multiplications.
+     */
+    LatentModel.Step fromEach(ParameterStore ps, NDArray z, int count, NDArray a) {
+        return new LatentModel.Step(fromEach(ps, dynamics, z, count, a),
+                decode(fromEach(ps, reward, z, count, a)));
+    }
+
+    private static NDArray fromEach(ParameterStore ps, SequentialBlock mlp, NDArray z, int count, NDArray a) {
+        Block first = mlp.getChildren().valueAt(0);
+        NDArray w = ps.getValue(first.getParameters().get("weight"), z.getDevice(), false);
+        NDArray b = ps.getValue(first.getParameters().get("bias"), z.getDevice(), false);
+        long latent = z.getShape().get(1);
+        long n = z.getShape().get(0);
+        long hidden = w.getShape().get(0);
+        // slices of a parameter attach to its manager: move them to this call's
+        NDArray wz = w.get(":, :{}", latent);
+        NDArray wa = w.get(":, {}:", latent);
+        wz.attach(z.getManager());
+        wa.attach(z.getManager());
+        NDArray fromZ = Linear.linear(z, wz, b).singletonOrThrow();
+        NDArray fromA = Linear.linear(a, wa).singletonOrThrow();
+        NDList h = new NDList(fromA.reshape(n, count, hidden).add(fromZ.expandDims(1)).reshape(n * count, hidden));
+        var rest = mlp.getChildren();
+        for (int i = 1; i < rest.size(); i++) {
+            h = rest.valueAt(i).forward(ps, h, false);
+        }
+        return h.singletonOrThrow();
+    }
+
     /** Reward logits {@code [.., n]}. */
     NDArray rewardLogits(ParameterStore ps, NDArray z, NDArray a, boolean training) {
         return reward.forward(ps, new NDList(z.concat(a, -1)), training).singletonOrThrow();
@@ -157,29 +183,27 @@ final class WorldModel extends BlockGroup {
 
     /** The expected reward {@code [..]}. */
     NDArray reward(ParameterStore ps, NDArray z, NDArray a) {
-        return bins.decode(rewardLogits(ps, z, a, false).softmax(-1));
+        return decode(rewardLogits(ps, z, a, false));
     }
 
     /** Logits of every online ({@code target = false}) or target Q head: {@code [Q, .., n]}. */
     NDArray qLogits(ParameterStore ps, NDArray z, NDArray a, boolean training, boolean target) {
-        NDArray za = z.concat(a, -1);
-        NDList out = new NDList(qs.size());
-        for (SequentialBlock q : target ? targetQs : qs) {
-            out.add(q.forward(ps, new NDList(za), training && !target).singletonOrThrow());
-        }
-        return NDArrays.stack(out, 0);
+        return (target ? targetQ : q).forward(ps, z.concat(a, -1), training && !target);
     }
 
     /** The values of heads {@code draw} only, {@code [draw.length, ..]}, online or target. */
     NDArray qValues(ParameterStore ps, NDArray z, NDArray a, int[] draw, boolean training, boolean target) {
-        NDArray za = z.concat(a, -1);
-        List<SequentialBlock> heads = target ? targetQs : qs;
-        NDList out = new NDList(draw.length);
-        for (int i : draw) {
-            NDArray logits = heads.get(i).forward(ps, new NDList(za), training && !target).singletonOrThrow();
-            out.add(bins.decode(logits.softmax(-1)));
-        }
-        return NDArrays.stack(out, 0);
+        NDArray logits = (target ? targetQ : q).forward(ps, z.concat(a, -1), draw, training && !target);
+        return decode(logits);
+    }
+
+    /**
+     * What two-hot logits {@code [.., n]} stand for, {@code symexp(softmax(logits) · centres)}, as
+     * {@code bins.decode} computes it, with the centres made once on the model's device rather
+     * than copied from the host at every call (four times per planner iteration).
+     */
+    private NDArray decode(NDArray logits) {
+        return Symlog.symexp(logits.softmax(-1).matMul(centers));
     }
 
     /** A sample of the policy prior at latents {@code z [.., Z]}. */

@@ -197,7 +197,7 @@ class TdMpc2AgentTest {
     }
 
     private static float[] firstTargetWeight(TdMpc2Agent a) {
-        return a.worldModel().targetHeads().get(0).getParameters().valueAt(0).getArray().toFloatArray();
+        return a.worldModel().targetEnsemble().getParameters().valueAt(0).getArray().toFloatArray();
     }
 
     @Test

@@ -1,0 +1,69 @@
+"""Writes the speed table of one run of bench/tdmpc2/run.sh into bench/results/tdmpc2.md.
+
+Reads the run's rows (by label) from the CSV, pairs Worldgate's with the PyTorch twin's of the same
+preset, and replaces the text between the markers <!-- speed:begin --> and <!-- speed:end -->.
+"""
+import argparse
+import csv
+
+# nicklashansen/tdmpc2 on a 2-core machine (issue 11): s/update at batch 256, s/plan, MiB
+REFERENCE = {"1M": (0.123, 0.150, 468), "5M": (0.429, 0.410, 685)}
+BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--label", required=True)
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--note", default="")
+    a = ap.parse_args()
+    rows = {}
+    with open(a.csv) as f:
+        for r in csv.DictReader(f):
+            if r["label"] == a.label:
+                rows[(r["impl"], r["preset"])] = r
+    presets = [p for (impl, p) in rows if impl == "worldgate"]
+    lines = [BEGIN, "", f"Run `{a.label}`: {a.machine}; {next(iter(rows.values()))['threads']} libtorch thread(s) "
+             "on both sides, float32, eager. Worldgate/twin < 1 means Worldgate takes less time. "
+             "CPU ms: the calling thread's CPU time (what a loaded machine disturbs least).", ""]
+    if a.note:
+        lines += [f"**{a.note}**", ""]
+    lines += ["| preset | what | Worldgate | PyTorch twin | Worldgate/twin (wall) | Worldgate/twin (CPU) "
+              "| reference (issue 11) | goal (1.5x faster) |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for p in presets:
+        w, t = rows[("worldgate", p)], rows.get(("torch-twin", p))
+        ref = REFERENCE.get(p)
+        for what, key, cpu, idx in (("update (batch 256)", "s_per_update", "cpu_s_per_update", 0),
+                                    ("plan (1 env)", "s_per_plan", "cpu_s_per_plan", 1)):
+            ws, wc = float(w[key]), float(w[cpu])
+            cell_w = f"{ws * 1e3:.0f} ms ({1 / ws:.2f}/s; CPU {wc * 1e3:.0f} ms)"
+            if t:
+                ts, tc = float(t[key]), float(t[cpu])
+                cell_t = f"{ts * 1e3:.0f} ms ({1 / ts:.2f}/s; CPU {tc * 1e3:.0f} ms)"
+                r_wall, r_cpu = f"{ws / ts:.2f}", f"{wc / tc:.2f}"
+            else:
+                cell_t = r_wall = r_cpu = "-"
+            ref_cell = f"{ref[idx] * 1e3:.0f} ms" if ref else "-"
+            goal = f"<= {ref[idx] / 1.5 * 1e3:.0f} ms" if ref else "-"
+            lines.append(f"| `{p}` | {what} | {cell_w} | {cell_t} | {r_wall} | {r_cpu} | {ref_cell} | {goal} |")
+        tm = f"{float(t['peak_rss_mib']):.0f} MiB" if t else "-"
+        lines.append(f"| `{p}` | peak RSS | {float(w['peak_rss_mib']):.0f} MiB | {tm} | "
+                     + (f"{float(w['peak_rss_mib']) / float(t['peak_rss_mib']):.2f}" if t else "-")
+                     + f" | | {ref[2] if ref else '-'} MiB | |")
+    lines += ["", END]
+    text = open(a.md).read()
+    block = "\n".join(lines)
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    with open(a.md, "w") as f:
+        f.write(text)
+    print(block)
+
+
+if __name__ == "__main__":
+    main()
