@@ -20,6 +20,11 @@ import io.worldgate.runtime.tensor.Scalars;
  * map of z to 1024 features seen as a 1x1 image, then four transposed convolutions with stride 2
  * (kernels 5, 5, 6, 6; 128, 64, 32, 3 channels; 1 -> 5 -> 13 -> 30 -> 64), ReLU between them and a
  * sigmoid at the end: pixel intensities in [0, 1].
+ *
+ * <p>The first transposed convolution reads a 1x1 image, so each of its 5x5x128 outputs is a
+ * weighted sum of the 1024 inputs: it is computed as that linear map (the same 1024 x 3200
+ * weights; its bias is per output position, not per channel). Computed as a convolution over the
+ * zero-padded input it took 25 times the multiplications, more than the rest of V together.
  */
 final class Vae extends BlockGroup {
     static final int SIZE = 64;
@@ -33,7 +38,8 @@ final class Vae extends BlockGroup {
     private final Linear mu;
     private final Linear logVar;
     private final Linear project;
-    private final TransposedConv2d[] dec = new TransposedConv2d[4];
+    private final Linear dec0;
+    private final TransposedConv2d[] dec = new TransposedConv2d[3];
 
     Vae(int zSize) {
         this.zSize = zSize;
@@ -44,8 +50,9 @@ final class Vae extends BlockGroup {
         mu = add("mu", Linear.builder().setUnits(zSize).build());
         logVar = add("logvar", Linear.builder().setUnits(zSize).build());
         project = add("project", Linear.builder().setUnits(FEATURES).build());
-        for (int i = 0; i < 4; i++) {
-            dec[i] = add("dec" + i, new TransposedConv2d(DEC_CHANNELS[i], DEC_KERNELS[i], 2, 0, true));
+        dec0 = add("dec0", Linear.builder().setUnits((long) DEC_CHANNELS[0] * DEC_KERNELS[0] * DEC_KERNELS[0]).build());
+        for (int i = 1; i < 4; i++) {
+            dec[i - 1] = add("dec" + i, new TransposedConv2d(DEC_CHANNELS[i], DEC_KERNELS[i], 2, 0, true));
         }
     }
 
@@ -63,7 +70,8 @@ final class Vae extends BlockGroup {
         mu.initialize(manager, DataType.FLOAT32, f);
         logVar.initialize(manager, DataType.FLOAT32, f);
         project.initialize(manager, DataType.FLOAT32, new Shape(1, zSize));
-        Shape y = new Shape(1, FEATURES, 1, 1);
+        dec0.initialize(manager, DataType.FLOAT32, new Shape(1, FEATURES));
+        Shape y = new Shape(1, DEC_CHANNELS[0], DEC_KERNELS[0], DEC_KERNELS[0]);
         for (TransposedConv2d d : dec) {
             d.initialize(manager, DataType.FLOAT32, y);
             y = d.getOutputShapes(new Shape[] {y})[0];
@@ -89,10 +97,11 @@ final class Vae extends BlockGroup {
     /** Reconstructed images {@code [B, 3, 64, 64]} in [0, 1] for latents {@code [B, z]}. */
     NDArray decode(ParameterStore ps, NDArray z, boolean training) {
         NDArray x = project.forward(ps, new NDList(z), training).singletonOrThrow();
-        x = x.reshape(x.getShape().get(0), FEATURES, 1, 1);
-        for (int i = 0; i < 4; i++) {
+        x = Activation.relu(dec0.forward(ps, new NDList(x), training).singletonOrThrow());
+        x = x.reshape(x.getShape().get(0), DEC_CHANNELS[0], DEC_KERNELS[0], DEC_KERNELS[0]);
+        for (int i = 0; i < 3; i++) {
             x = dec[i].forward(ps, new NDList(x), training).singletonOrThrow();
-            x = i < 3 ? Activation.relu(x) : Activation.sigmoid(x);
+            x = i < 2 ? Activation.relu(x) : Activation.sigmoid(x);
         }
         return x;
     }

@@ -90,6 +90,7 @@ final class WorldModelsAgent implements Agent {
     private static final String FORMAT = "worldgate-worldmodels";
     private static final int FORMAT_VERSION = 1;
     private static final int ENCODE_CHUNK = 256;
+    private static final int PROGRESS_EVERY = 100;
 
     /** Where the procedure stands. */
     enum Phase { COLLECT, EVOLVE }
@@ -119,6 +120,8 @@ final class WorldModelsAgent implements Agent {
     private long generationsThisIteration;
     private long calls;
     private SplittableRandom rng;
+    private StepBatch encodedBatch;
+    private float[] encodedLatents;
     private boolean closed;
 
     WorldModelsAgent(EnvSpec spec, WorldModelsConfig config, AgentContext context) {
@@ -230,8 +233,7 @@ final class WorldModelsAgent implements Agent {
         long t0 = System.nanoTime();
         PopulationScores scores;
         if (iteration == 0) {
-            SplittableRandom actions = rng.split();
-            scores = evaluator().evaluate(List.of(obs -> randomActions(obs.size(), actions)), config.randomEpisodes());
+            scores = evaluator().evaluate(List.of(new RandomPolicy(rng.split())), config.randomEpisodes());
         } else {
             try (ControllerPolicy evolved = new ControllerPolicy(cmaes.mean())) {
                 scores = evaluator().evaluate(List.of(evolved), config.randomEpisodes());
@@ -241,6 +243,7 @@ final class WorldModelsAgent implements Agent {
         out.put("collect/steps", (double) scores.steps());
         out.put("collect/seconds", (System.nanoTime() - t0) / 1e9);
         out.putAll(trainVae());
+        encodedBatch = null;
         EncodedEpisodes encoded = encodeEpisodes();
         out.putAll(trainRnn(encoded));
         modelsTrained = true;
@@ -248,7 +251,6 @@ final class WorldModelsAgent implements Agent {
         phase = Phase.EVOLVE;
         generationsThisIteration = 0;
         out.put("procedure/iteration", (double) iteration);
-        report(out);
         return out;
     }
 
@@ -261,6 +263,7 @@ final class WorldModelsAgent implements Agent {
             for (long u = 0; u < updates; u++) {
                 Tensor frames = experience.sampleFrames(config.vaeBatch(), List.of(Spaces.IMAGE), rng).get(Spaces.IMAGE);
                 last = vaeUpdate(frames);
+                progress(u, updates, last);
             }
         }
         Map<String, Double> out = new LinkedHashMap<>(last);
@@ -338,6 +341,7 @@ final class WorldModelsAgent implements Agent {
         try (NoGradient off = NoGradient.open()) {
             for (long u = 0; u < updates; u++) {
                 last = rnnUpdate(encoded.sample(config.rnnBatch(), config.rnnSeqLen(), rng));
+                progress(u, updates, last);
             }
         }
         Map<String, Double> out = new LinkedHashMap<>(last);
@@ -429,12 +433,56 @@ final class WorldModelsAgent implements Agent {
             iteration++;
             phase = Phase.COLLECT;
         }
-        report(out);
         return out;
     }
 
-    private void report(Map<String, Double> values) {
-        values.forEach(metrics::scalar);
+    /**
+     * V's and M's training may take long: their losses are reported every {@value #PROGRESS_EVERY}
+     * updates (the host records what {@code train} returns, the last update's).
+     */
+    private void progress(long update, long updates, Map<String, Double> values) {
+        if ((update + 1) % PROGRESS_EVERY == 0 && update + 1 < updates) {
+            values.forEach(metrics::scalar);
+        }
+    }
+
+    /**
+     * The collecting policy of the first round: uniformly random actions, each held for a
+     * geometric number of steps of mean {@code random_hold} per environment (1: a new one every
+     * step), drawn afresh where an episode begins.
+     */
+    final class RandomPolicy implements Policy {
+        private final SplittableRandom draws;
+        private Tensor held;
+
+        RandomPolicy(SplittableRandom draws) {
+            this.draws = draws;
+        }
+
+        @Override
+        public Tensor act(StepBatch observations) {
+            int n = observations.size();
+            Tensor fresh = randomActions(n, draws);
+            if (held == null || held.shape()[0] != n) {
+                held = fresh;
+                return fresh;
+            }
+            long per = fresh.numElements() / n;
+            for (int i = 0; i < n; i++) {
+                boolean redraw = observations.isFirst()[i] || draws.nextDouble() * config.randomHold() < 1;
+                if (redraw) {
+                    for (long j = 0; j < per; j++) {
+                        long k = i * per + j;
+                        if (fresh.dtype() == DType.INT32) {
+                            held.setInt(k, fresh.getInt(k));
+                        } else {
+                            held.setFloat(k, fresh.getFloat(k));
+                        }
+                    }
+                }
+            }
+            return held.copy();
+        }
     }
 
     private Tensor randomActions(int n, SplittableRandom r) {
@@ -470,6 +518,21 @@ final class WorldModelsAgent implements Agent {
     }
 
     /**
+     * V's posterior means {@code [N * z]} of a batch's frames. Every candidate of a generation sees
+     * the same batch at each step, so the frames are encoded once, for the first who asks.
+     */
+    private float[] latents(StepBatch observations) {
+        if (observations != encodedBatch) {
+            try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(manager)) {
+                NDArray frames = Tensors.toNDArray(u.manager(), observations.observations().get(Spaces.IMAGE));
+                encodedLatents = vae.encode(ps, Vae.pixels(frames), false).get(0).toFloatArray();
+                encodedBatch = observations;
+            }
+        }
+        return encodedLatents;
+    }
+
+    /**
      * One controller in real episodes: each frame through V (posterior mean), C on {@code [z, h]},
      * then M's LSTM on {@code [z, a]} for the next {@code h}, per environment; {@code h} restarts
      * at zero where an episode begins (or for another number of environments).
@@ -488,8 +551,7 @@ final class WorldModelsAgent implements Agent {
             int n = observations.size();
             try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(own)) {
                 NDManager m = u.manager();
-                NDArray z = vae.encode(ps, Vae.pixels(Tensors.toNDArray(m, observations.observations().get(Spaces.IMAGE))),
-                        false).get(0);
+                NDArray z = m.create(latents(observations), new Shape(n, config.zSize()));
                 MdnRnn.State s;
                 if (state == null || state.h().getShape().get(0) != n) {
                     s = rnn.initial(m, n);
@@ -605,6 +667,7 @@ final class WorldModelsAgent implements Agent {
             throw new IncompatibleCheckpointException("checkpoint has no dream starts, which train_in=dream needs");
         }
         cmaes = search;
+        encodedBatch = null;
         rng = ResumedRandom.after(seed, calls);
         closeActors();
     }

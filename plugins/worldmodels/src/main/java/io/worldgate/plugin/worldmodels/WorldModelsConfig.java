@@ -26,6 +26,7 @@ import java.util.Locale;
  * @param rnnEpochs passes over the stored episodes each time M is trained (updates: epochs x episodes / batch)
  * @param gradClip global gradient-norm clip of M
  * @param randomEpisodes episodes of the random policy collected before V is first trained
+ * @param randomHold mean number of steps the random policy holds an action (geometric; 1: a new one each step)
  * @param population CMA-ES population (candidates per generation)
  * @param rollouts episodes per candidate, whose mean return is its fitness
  * @param sigma0 CMA-ES initial step size
@@ -38,7 +39,7 @@ import java.util.Locale;
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
         float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
-        double rnnEpochs, float gradClip, int randomEpisodes, int population, int rollouts, double sigma0,
+        double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
         String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, int iterations,
         int generationsPerIteration) {
 
@@ -63,6 +64,8 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
         k.add(ConfigKey.decimal("rnn_epochs", 20, 0, 1e6, "passes over the stored episodes each time M trains"));
         k.add(ConfigKey.decimal("grad_clip", 1.0, 0.0001, 1e9, "global gradient-norm clip of M"));
         k.add(ConfigKey.integer("random_episodes", 10_000, 1, 10_000_000, "random-policy episodes collected first"));
+        k.add(ConfigKey.decimal("random_hold", 1, 1, 1e6,
+                "mean steps the random policy holds an action (geometric; 1: a new action every step)"));
         k.add(ConfigKey.integer("population", 64, 2, 100_000, "CMA-ES population"));
         k.add(ConfigKey.integer("rollouts", 16, 1, 100_000, "episodes per candidate (its fitness is their mean return)"));
         k.add(ConfigKey.decimal("sigma0", 0.1, 1e-9, 1e3, "CMA-ES initial step size"));
@@ -85,7 +88,8 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 (float) c.getDouble("vae_lr"), c.getInt("vae_batch"), c.getDouble("vae_epochs"),
                 (float) c.getDouble("rnn_lr"), c.getInt("rnn_batch"), c.getInt("rnn_seq_len"),
                 c.getDouble("rnn_epochs"), (float) c.getDouble("grad_clip"), c.getInt("random_episodes"),
-                c.getInt("population"), c.getInt("rollouts"), c.getDouble("sigma0"), c.getString("train_in"),
+                c.getDouble("random_hold"), c.getInt("population"), c.getInt("rollouts"), c.getDouble("sigma0"),
+                c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),
                 c.getInt("iterations"), c.getInt("generations_per_iteration"));
     }
