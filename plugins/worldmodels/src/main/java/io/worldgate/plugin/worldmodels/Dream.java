@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.optim.NoGradient;
+import io.worldgate.runtime.tensor.Scalars;
 import java.util.SplittableRandom;
 
 /**
@@ -123,8 +124,8 @@ final class Dream {
     static NDArray sample(MdnRnn.Mixture mix, NDArray u, NDArray eps) {
         long kCount = mix.logPi().getShape().get(2);
         NDArray cumulative = mix.logPi().exp().cumSum(2);
-        NDArray index = cumulative.lt(u.expandDims(2)).toType(DataType.FLOAT32, false).sum(new int[] {2})
-                .minimum(kCount - 1f).toType(DataType.INT64, false);
+        NDArray below = cumulative.lt(u.expandDims(2)).toType(DataType.FLOAT32, false).sum(new int[] {2});
+        NDArray index = Scalars.minimum(below, kCount - 1f).toType(DataType.INT64, false);
         NDArray pick = index.oneHot((int) kCount, DataType.FLOAT32);
         NDArray mu = mix.mu().mul(pick).sum(new int[] {2});
         NDArray sigma = mix.logSigma().mul(pick).sum(new int[] {2}).exp();
