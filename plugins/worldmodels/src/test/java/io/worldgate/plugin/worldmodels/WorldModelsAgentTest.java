@@ -1,0 +1,146 @@
+package io.worldgate.plugin.worldmodels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentException;
+import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.tensor.TensorSpec;
+import io.worldgate.testkit.FakeAgentContext;
+import io.worldgate.testkit.FakeExperience;
+import io.worldgate.testkit.FakePopulationEvaluator;
+import io.worldgate.testkit.TestSpecs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The procedure end to end on the testkit's evaluator, its options, and a resume mid-evolution. */
+class WorldModelsAgentTest {
+    static final EnvSpec DISCRETE = TestSpecs.everyKind(2).stream().filter(s -> s.id().contains("discrete-image"))
+            .findFirst().orElseThrow();
+    static final EnvSpec BOX = TestSpecs.everyKind(2).stream().filter(s -> s.id().contains("box-image"))
+            .findFirst().orElseThrow();
+
+    record Setup(WorldModelsAgent agent, FakeAgentContext context, FakeExperience experience,
+            FakePopulationEvaluator evaluator) {}
+
+    static Setup create(EnvSpec spec, Path dir, long seed, Map<String, String> overrides) {
+        Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        spec.observationSpace().spaces().forEach((k, v) -> specs.put(k, v.tensorSpec()));
+        FakeExperience experience = new FakeExperience(specs, spec.actionSpace().tensorSpec());
+        FakePopulationEvaluator evaluator = new FakePopulationEvaluator(spec,
+                FakePopulationEvaluator.Reward.towardsTheLowestAction(spec), experience, seed);
+        FakeAgentContext context = new FakeAgentContext(experience, dir, seed).withPopulationEvaluator(evaluator);
+        AgentConfig config = AgentConfig.resolve(new WorldModelsAgentFactory().descriptor(), "debug", overrides);
+        WorldModelsAgent agent = (WorldModelsAgent) new WorldModelsAgentFactory().create(spec, config, context);
+        return new Setup(agent, context, experience, evaluator);
+    }
+
+    @Test
+    void collectsThroughTheHostThenTrainsVAndMThenEvolvesCInTheDream(@TempDir Path dir) {
+        Setup s = create(DISCRETE, dir, 1, Map.of());
+        try (WorldModelsAgent agent = s.agent()) {
+            assertThat(agent.phase()).isEqualTo(WorldModelsAgent.Phase.COLLECT);
+            Map<String, Double> first = agent.train(1);
+            // 3 random episodes of at most 40 steps, played by the host's evaluator into the run's experience
+            assertThat(s.experience().numEpisodes()).isGreaterThanOrEqualTo(3);
+            assertThat(s.experience().numSteps()).isGreaterThanOrEqualTo(3 * 40L);
+            assertThat(s.evaluator().steps()).isGreaterThanOrEqualTo(3 * 40L);
+            assertThat(first).containsKeys("vae/loss", "rnn/z_nll", "rnn/done_bce", "collect/return");
+            assertThat(first.get("vae/updates")).isPositive();
+            assertThat(first.get("rnn/updates")).isPositive();
+            assertThat(agent.phase()).isEqualTo(WorldModelsAgent.Phase.EVOLVE);
+            assertThat(agent.starts().count()).isEqualTo(s.experience().numEpisodes());
+
+            long steps = s.evaluator().steps();
+            Map<String, Double> gen = agent.train(1);
+            assertThat(agent.generations()).isEqualTo(1);
+            assertThat(agent.search().generation()).isEqualTo(1);
+            // the population scores itself in the dream; only the mean's one real episode (40 steps in the
+            // toy task, while the other env steps on unscored) takes env steps: not 4 candidates x 2 rollouts
+            assertThat(gen.get("es/best_return")).isBetween(1.0, 20.0);
+            assertThat(s.evaluator().steps() - steps).isEqualTo(gen.get("es/steps").longValue()).isBetween(40L, 80L);
+            assertThat(gen).containsKey("es/real_mean_return");
+            assertThat(gen.get("es/generation")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void evolvesCInTheRealEnvironmentWithEveryCandidatesRollouts(@TempDir Path dir) {
+        Setup s = create(BOX, dir, 2, Map.of("train_in", "real", "predict_done", "false", "controller_hidden", "3"));
+        try (WorldModelsAgent agent = s.agent()) {
+            agent.train(1);
+            int before = s.evaluator().evaluations();
+            Map<String, Double> gen = agent.train(1);
+            assertThat(s.evaluator().evaluations()).isEqualTo(before + 1);
+            // 4 candidates x 2 rollouts of 40 steps (the toy task's episodes), on the run's 2 envs
+            assertThat(gen.get("es/steps")).isGreaterThanOrEqualTo(4 * 2 * 40.0);
+            int actions = (int) BOX.actionSpace().tensorSpec().numElements();
+            assertThat(agent.controller().dimension()).isEqualTo((4 + 8) * 3 + 3 + 3 * actions + actions);
+        }
+    }
+
+    @Test
+    void theIterativeProcedureCollectsAgainWithTheEvolvedController(@TempDir Path dir) {
+        Setup s = create(DISCRETE, dir, 3, Map.of("iterations", "2", "generations_per_iteration", "2"));
+        try (WorldModelsAgent agent = s.agent()) {
+            agent.train(3);
+            assertThat(agent.phase()).isEqualTo(WorldModelsAgent.Phase.COLLECT);
+            long episodes = s.experience().numEpisodes();
+            Map<String, Double> second = agent.train(1);
+            assertThat(second.get("procedure/iteration")).isEqualTo(1.0);
+            assertThat((long) s.experience().numEpisodes()).isGreaterThanOrEqualTo(episodes + 3);
+            agent.train(5);
+            // the last round never ends: no third collection
+            assertThat(agent.phase()).isEqualTo(WorldModelsAgent.Phase.EVOLVE);
+            assertThat(agent.generations()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aRunResumedMidEvolutionContinuesTheSameSearch(@TempDir Path dir) throws Exception {
+        Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
+        double[] straightMean;
+        try (WorldModelsAgent straight = create(DISCRETE, dir, 5, Map.of()).agent()) {
+            straight.train(1 + 5);
+            assertThat(straight.generations()).isEqualTo(5);
+            straightMean = straight.search().mean();
+        }
+        try (WorldModelsAgent first = create(DISCRETE, dir, 5, Map.of()).agent()) {
+            first.train(1 + 2);
+            first.save(checkpoint);
+        }
+        // a new agent (as after a swap or a restart) with a fresh evaluator and experience
+        try (WorldModelsAgent resumed = create(DISCRETE, dir, 5, Map.of()).agent()) {
+            resumed.load(checkpoint);
+            assertThat(resumed.phase()).isEqualTo(WorldModelsAgent.Phase.EVOLVE);
+            assertThat(resumed.generations()).isEqualTo(2);
+            resumed.train(3);
+            assertThat(resumed.generations()).isEqualTo(5);
+            assertThat(resumed.search().generation()).isEqualTo(5);
+            assertThat(resumed.search().mean()).containsExactly(straightMean);
+        }
+    }
+
+    @Test
+    void refusesADreamWithoutEndPredictionAndCheckpointsOfOtherSizes(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> create(DISCRETE, dir, 1, Map.of("predict_done", "false")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("predict_done");
+        Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
+        try (WorldModelsAgent a = create(DISCRETE, dir, 1, Map.of()).agent()) {
+            a.save(checkpoint);
+        }
+        Map<String, String> bigger = new HashMap<>();
+        bigger.put("rnn_size", "16");
+        try (WorldModelsAgent b = create(DISCRETE, dir, 1, bigger).agent()) {
+            assertThatThrownBy(() -> b.load(checkpoint))
+                    .isInstanceOf(io.worldgate.api.agent.IncompatibleCheckpointException.class)
+                    .hasMessageContaining("rnn_size=8");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.worldgate.plugin.worldmodels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** V's and M's losses and M's temperature against values derived by hand. */
+class WorldModelsMathTest {
+    private NDManager m;
+
+    @BeforeEach
+    void open() {
+        m = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void close() {
+        m.close();
+    }
+
+    private NDArray a(float[] values, long... shape) {
+        return m.create(values, new Shape(shape));
+    }
+
+    @Test
+    void klOfAKnownPosterior() {
+        // mu = (1, 0), logVar = (0, ln 2): -1/2 [(1 + 0 - 1 - 1) + (1 + ln 2 - 0 - 2)] = 1 - ln(2) / 2
+        NDArray kl = WorldModelsLosses.kl(a(new float[] {1, 0}, 1, 2), a(new float[] {0, (float) Math.log(2)}, 1, 2));
+        assertThat(kl.getFloat(0)).isCloseTo((float) (1 - Math.log(2) / 2), within(1e-6f));
+    }
+
+    @Test
+    void vaeLossSumsTheSquaredErrorAndHoldsTheKlAtTheTolerance() {
+        NDArray images = a(new float[] {0, 0}, 1, 1, 1, 2);
+        NDArray recon = a(new float[] {0.5f, 1}, 1, 1, 1, 2); // 0.25 + 1
+        NDArray mu = a(new float[] {1, 0}, 1, 2);
+        NDArray logVar = a(new float[] {0, (float) Math.log(2)}, 1, 2);
+        double kl = 1 - Math.log(2) / 2; // 0.653
+        WorldModelsLosses.Loss free = WorldModelsLosses.vae(images, recon, mu, logVar, 0f);
+        assertThat(free.total().getFloat()).isCloseTo((float) (1.25 + kl), within(1e-5f));
+        // tolerance 0.5 nats per dimension, 2 dimensions: the KL term is held at 1.0
+        WorldModelsLosses.Loss held = WorldModelsLosses.vae(images, recon, mu, logVar, 0.5f);
+        assertThat(held.total().getFloat()).isCloseTo(2.25f, within(1e-5f));
+        assertThat(held.metrics().get("vae/kl")).isCloseTo(kl, within(1e-5));
+        assertThat(held.metrics().get("vae/reconstruction")).isCloseTo(1.25, within(1e-6));
+    }
+
+    /** One z dimension, two components: π = (1/4, 3/4), μ = (0, 2), σ = (1, 1/2). */
+    private MdnRnn.Mixture twoComponents() {
+        return new MdnRnn.Mixture(a(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)}, 1, 1, 2),
+                a(new float[] {0, 2}, 1, 1, 2), a(new float[] {0, (float) Math.log(0.5)}, 1, 1, 2), null);
+    }
+
+    @Test
+    void mixtureNegativeLogLikelihoodOfATinyKnownCase() {
+        // at y = 1: N(1; 0, 1) = e^{-1/2} / √(2π), N(1; 2, 1/2) = e^{-2} / (√(2π) / 2)
+        double n1 = Math.exp(-0.5) / Math.sqrt(2 * Math.PI);
+        double n2 = Math.exp(-2) / (0.5 * Math.sqrt(2 * Math.PI));
+        double expected = -Math.log(0.25 * n1 + 0.75 * n2); // 1.9556
+        NDArray nll = WorldModelsLosses.mixtureNll(twoComponents(), a(new float[] {1}, 1, 1));
+        assertThat(nll.getShape()).isEqualTo(new Shape(1, 1));
+        assertThat(nll.getFloat(0, 0)).isCloseTo((float) expected, within(1e-5f));
+        assertThat(expected).isCloseTo(1.9556, within(1e-3));
+    }
+
+    @Test
+    void temperatureSharpensOrFlattensTheWeightsAndScalesSigmaByItsRoot() {
+        MdnRnn.Mixture hot = WorldModelsLosses.withTemperature(twoComponents(), 2f);
+        // π_k^(1/τ) renormalised: (√0.25, √0.75) / (√0.25 + √0.75)
+        double z = Math.sqrt(0.25) + Math.sqrt(0.75);
+        float[] pi = hot.logPi().exp().toFloatArray();
+        assertThat(pi[0]).isCloseTo((float) (0.5 / z), within(1e-6f));
+        assertThat(pi[1]).isCloseTo((float) (Math.sqrt(0.75) / z), within(1e-6f));
+        float[] sigma = hot.logSigma().exp().toFloatArray();
+        assertThat(sigma[0]).isCloseTo((float) Math.sqrt(2), within(1e-6f));
+        assertThat(sigma[1]).isCloseTo((float) (0.5 * Math.sqrt(2)), within(1e-6f));
+        assertThat(hot.mu().toFloatArray()).containsExactly(0f, 2f);
+        MdnRnn.Mixture same = WorldModelsLosses.withTemperature(twoComponents(), 1f);
+        assertThat(same.logPi().exp().toFloatArray()).containsExactly(new float[] {0.25f, 0.75f}, within(1e-6f));
+        assertThat(same.logSigma().exp().toFloatArray()).containsExactly(new float[] {1f, 0.5f}, within(1e-6f));
+    }
+
+    @Test
+    void samplingPicksTheComponentWhereTheUniformFallsInTheCumulativeWeights() {
+        MdnRnn.Mixture mix = twoComponents();
+        // cumulative weights (0.25, 1): u = 0.2 picks component 0, u = 0.3 component 1
+        NDArray first = Dream.sample(mix, a(new float[] {0.2f}, 1, 1), a(new float[] {0.5f}, 1, 1));
+        NDArray second = Dream.sample(mix, a(new float[] {0.3f}, 1, 1), a(new float[] {0.5f}, 1, 1));
+        assertThat(first.getFloat(0, 0)).isCloseTo(0 + 1 * 0.5f, within(1e-6f));
+        assertThat(second.getFloat(0, 0)).isCloseTo(2 + 0.5f * 0.5f, within(1e-6f));
+    }
+
+    @Test
+    void binaryCrossEntropyOfLogits() {
+        NDArray bce = WorldModelsLosses.bce(a(new float[] {0, 2, -30}, 3), a(new float[] {1, 0, 0}, 3));
+        assertThat(bce.toFloatArray()).containsExactly(new float[] {(float) Math.log(2), (float) Math.log(1 + Math.exp(2)),
+                (float) Math.log(1 + Math.exp(-30))}, within(1e-6f));
+    }
+
+    @Test
+    void mdnLossAveragesOverZAndTheUnmaskedStepsOnly() {
+        // nll [B=1, T=2, z=2]: step 0 averages (1, 3) = 2, step 1 (padding) would add 100
+        NDArray nll = a(new float[] {1, 3, 100, 100}, 1, 2, 2);
+        NDArray mask = a(new float[] {1, 0}, 1, 2);
+        NDArray doneLogits = a(new float[] {0, 50}, 1, 2);
+        NDArray done = a(new float[] {1, 0}, 1, 2);
+        WorldModelsLosses.Loss loss = WorldModelsLosses.mdn(nll, doneLogits, done, mask);
+        assertThat(loss.metrics().get("rnn/z_nll")).isCloseTo(2.0, within(1e-6));
+        assertThat(loss.metrics().get("rnn/done_bce")).isCloseTo(Math.log(2), within(1e-6));
+        assertThat(loss.total().getFloat()).isCloseTo((float) (2 + Math.log(2)), within(1e-5f));
+    }
+}
