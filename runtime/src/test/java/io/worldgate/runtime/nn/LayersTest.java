@@ -10,12 +10,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import io.worldgate.runtime.optim.GradientScope;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LayersTest {
     static NDManager m;
@@ -150,6 +154,43 @@ class LayersTest {
             }
             for (int i = 0; i < gradWSlow.length; i++) {
                 assertThat(gradWFast[i]).isCloseTo(gradWSlow[i], within(1e-2f));
+            }
+        }
+    }
+
+    @Test
+    void mlpOnAStridedSliceIsOneMatrixProductPerLayerWithTheSameValues(@TempDir Path dir) throws Exception {
+        Mlp mlp = Mlp.builder().units(16).layers(2).outputs(5).build();
+        mlp.initialize(m, DataType.FLOAT32, new Shape(1, 7));
+        // frozen, as a world model's heads are while the actor learns through them (or a slow critic)
+        mlp.getParameters().values().forEach(p -> p.freeze(true));
+        NDArray trajectory = m.randomNormal(new Shape(6, 4, 7));
+        trajectory.setRequiresGradient(true);
+        Path trace = dir.resolve("trace.json");
+        NDArray y;
+        JniUtils.startProfile(false, false, false);
+        try (GradientScope tape = GradientScope.open()) {
+            // states 1.. of each trajectory: a view whose rows are not contiguous
+            y = mlp.forward(store, new NDList(trajectory.get(":, 1:")), true).singletonOrThrow();
+            tape.backward(y.sum());
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+            mlp.getParameters().values().forEach(p -> p.freeze(false));
+        }
+        // libtorch's linear on such a view with a weight that takes no gradient broadcasts the weight and
+        // multiplies each trajectory on its own (bmm); merged rows make one matrix product per layer
+        String ops = Files.readString(trace);
+        assertThat(ops.split("\"aten::bmm\"", -1).length - 1).as("batched matrix products").isZero();
+        assertThat(ops.split("\"aten::mm\"", -1).length - 1).as("matrix products").isPositive();
+        assertThat(y.getShape()).isEqualTo(new Shape(6, 3, 5));
+        assertThat(trajectory.getGradient().abs().sum().getFloat()).isPositive();
+        // the definition: the MLP applied to each trajectory's [3, 7] matrix of states on its own
+        for (int b = 0; b < 6; b++) {
+            NDArray rows = mlp.forward(store, new NDList(trajectory.get("{}, 1:", b)), false).singletonOrThrow();
+            float[] expected = rows.toFloatArray();
+            float[] actual = y.get("{}", b).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f));
             }
         }
     }
