@@ -152,6 +152,12 @@ public final class TransposedConv2d extends AbstractBlock {
         NDArray kernelCopy = m.zeros(weight.getShape(), weight.getDataType(), weight.getDevice()).add(weight);
         NDArray biasCopy = bias == null ? null
                 : m.zeros(bias.getShape(), bias.getDataType(), bias.getDevice()).add(bias);
+        // the phases and their interleavings are dead once the output exists (backward keeps what it
+        // needs itself): closed here, not when the update ends, they take no memory in the rest of it
+        NDList temporaries = new NDList(kernelCopy);
+        if (biasCopy != null) {
+            temporaries.add(biasCopy);
+        }
         Shape one = new Shape(1, 1);
         NDList rows = new NDList(stride);
         for (int ra = 0; ra < stride; ra++) {
@@ -160,14 +166,24 @@ public final class TransposedConv2d extends AbstractBlock {
                 NDArray k = kernelCopy.get(":, :, {}::{}, {}::{}", first[ra], stride, first[rb], stride);
                 NDArray y = Conv2d.conv2d(x, k, biasCopy, one, new Shape(pad, pad), one, 1)
                         .singletonOrThrow();
+                temporaries.add(k);
+                temporaries.add(y);
                 cols.add(y.get(":, :, {}:{}, {}:{}", offset[ra] + pad, offset[ra] + pad + lh, offset[rb] + pad,
                         offset[rb] + pad + lw));
             }
+            temporaries.addAll(cols);
             // interleave columns: [N, C, lh, lw, s] -> [N, C, lh, lw s]
-            rows.add(NDArrays.stack(cols, 4).reshape(s.get(0), -1, lh, lw * stride));
+            NDArray stacked = NDArrays.stack(cols, 4);
+            temporaries.add(stacked);
+            rows.add(stacked.reshape(s.get(0), -1, lh, lw * stride));
         }
+        temporaries.addAll(rows);
         // interleave rows: [N, C, lh, s, lw s] -> [N, C, lh s, lw s]
-        return NDArrays.stack(rows, 3).reshape(s.get(0), -1, lh * stride, lw * stride);
+        NDArray stacked = NDArrays.stack(rows, 3);
+        NDArray out = stacked.reshape(s.get(0), -1, lh * stride, lw * stride);
+        temporaries.add(stacked);
+        temporaries.close();
+        return out;
     }
 
     @Override

@@ -159,6 +159,28 @@ class LayersTest {
     }
 
     @Test
+    void transposedConvolutionByPhasesLeavesOnlyItsOutputBehind() {
+        TransposedConv2d t = new TransposedConv2d(3, 4, 2, 1, false);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 4, 4, 4));
+        try (NDManager update = m.newSubManager()) {
+            NDArray x = update.randomNormal(new Shape(2, 4, 4, 4));
+            x.setRequiresGradient(true);
+            try (GradientScope tape = GradientScope.open()) {
+                NDArray y = t.forwardByPhases(store, x, true);
+                // x, the output, and the zeros the kernel copy was added to: the 4 phase convolutions,
+                // their kernel slices and the interleaving stacks are freed as soon as the output exists
+                assertThat(update.getManagedArrays().size()).as("arrays left in the update's manager")
+                        .isLessThanOrEqualTo(3);
+                tape.backward(y.sum());
+            }
+            // backward still reaches the input and the kernel through the freed phases
+            assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
+            assertThat(t.getParameters().get(0).getValue().getArray().getGradient().abs().sum().getFloat()).isPositive();
+            t.getParameters().get(0).getValue().getArray().getGradient().muli(0f);
+        }
+    }
+
+    @Test
     void mlpOnAStridedSliceIsOneMatrixProductPerLayerWithTheSameValues(@TempDir Path dir) throws Exception {
         Mlp mlp = Mlp.builder().units(16).layers(2).outputs(5).build();
         mlp.initialize(m, DataType.FLOAT32, new Shape(1, 7));
