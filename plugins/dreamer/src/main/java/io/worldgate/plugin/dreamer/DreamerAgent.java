@@ -167,6 +167,11 @@ final class DreamerAgent implements Agent {
         return plans;
     }
 
+    /** Tells {@code listener} where the phases of each update start and stop (null: nobody). */
+    void listenToPhases(Timers.Listener listener) {
+        timers.listen(listener);
+    }
+
     WorldModel worldModel() {
         return wm;
     }
