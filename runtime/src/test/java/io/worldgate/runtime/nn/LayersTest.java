@@ -181,6 +181,31 @@ class LayersTest {
     }
 
     @Test
+    void transposedConvolutionByPhasesIsLaidOutChannelsLast(@TempDir Path dir) throws Exception {
+        TransposedConv2d t = new TransposedConv2d(3, 4, 2, 1, true);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 4, 4, 4));
+        LayerNorm norm = LayerNorm.overChannels(1e-3f);
+        norm.initialize(m, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        NDArray y = t.forwardByPhases(store, m.randomNormal(new Shape(2, 4, 4, 4)), false);
+        assertThat(y.getShape()).isEqualTo(new Shape(2, 3, 8, 8));
+        Path trace = dir.resolve("trace.json");
+        JniUtils.startProfile(false, false, false);
+        try (GradientScope tape = GradientScope.open()) {
+            tape.backward(norm.forward(store, new NDList(y), true).singletonOrThrow().square().sum());
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+        }
+        for (Parameter p : norm.getParameters().values()) {
+            p.getArray().getGradient().muli(0f);
+        }
+        // [N, H, W, C] in memory: the channel layer norm reads its [N, H, W, C] view as it is, forward
+        // and backward, instead of first copying it into that layout
+        String ops = Files.readString(trace);
+        assertThat(ops.split("\"aten::clone\"", -1).length - 1).as("copies into a contiguous layout").isZero();
+        assertThat(ops.split("\"aten::native_layer_norm\"", -1).length - 1).as("layer norms").isEqualTo(1);
+    }
+
+    @Test
     void mlpOnAStridedSliceIsOneMatrixProductPerLayerWithTheSameValues(@TempDir Path dir) throws Exception {
         Mlp mlp = Mlp.builder().units(16).layers(2).outputs(5).build();
         mlp.initialize(m, DataType.FLOAT32, new Shape(1, 7));
