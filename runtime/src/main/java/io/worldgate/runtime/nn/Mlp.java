@@ -14,10 +14,13 @@ import ai.djl.util.PairList;
  * {@code Linear(outputs)} (zero-initialised for reward and critic heads). Works on
  * {@code [..., D]} inputs with any leading axes: they are merged into one row axis first, so
  * that every layer is one matrix product. (libtorch's {@code linear} on a 3-D input that is not
- * contiguous, such as a time slice {@code x[:, 1:]} of a trajectory, otherwise broadcasts the
+ * contiguous, such as a time slice {@code x[:, 1:]} of a trajectory, through a layer whose weight
+ * takes no gradient (frozen, or a target network), otherwise broadcasts the
  * weight to a batch of matrices and multiplies each sequence on its own ({@code bmm} of
- * {@code [B, T, D] x [B, D, U]}), 2-5x slower than one {@code [B T, D] x [D, U]} product; merging
- * copies the input once where it is not contiguous.)
+ * {@code [B, T, D] x [B, D, U]}): for Dreamer's imagined trajectories, {@code [1024, 15, 1536]}
+ * through a frozen {@code 1536 -> 512} layer, forward and backward took 1.4x the CPU time of one
+ * {@code [B T, D] x [D, U]} product (torch 2.7.1, one thread). Merging copies the input once where it
+ * is not contiguous.)
  *
  * <pre>{@code
  * Mlp critic = Mlp.builder().units(512).layers(2).outputs(255).zeroInitOutput(true).build();
