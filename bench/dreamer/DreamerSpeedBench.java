@@ -56,6 +56,9 @@ public final class DreamerSpeedBench {
         int warmup = 1;
         String csv = null;
         String label = "";
+        String paramsOut = null;
+        String profileDir = null;
+        String jsonOut = null;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -64,6 +67,9 @@ public final class DreamerSpeedBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--csv" -> csv = args[++i];
                 case "--label" -> label = args[++i];
+                case "--params" -> paramsOut = args[++i];
+                case "--profile-dir" -> profileDir = args[++i];
+                case "--json" -> jsonOut = args[++i];
                 case "--set" -> {
                     String[] kv = args[++i].split("=", 2);
                     overrides.put(kv[0], kv[1]);
@@ -81,11 +87,19 @@ public final class DreamerSpeedBench {
         peak.start();
         try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, new Context(experience, work))) {
             DreamerConfig c = agent.config();
+            if (paramsOut != null) {
+                Files.writeString(Path.of(paramsOut), paramCounts(agent), StandardCharsets.UTF_8);
+            }
             agent.act(batch(spec, 1), ActMode.EXPLORE);
             agent.train(warmup);
+            CpuTime cpu = new CpuTime();
+            agent.listenToPhases(cpu);
             long t0 = System.nanoTime();
+            long c0 = CpuTime.now();
             Map<String, Double> metrics = agent.train(updates);
             double seconds = (System.nanoTime() - t0) / 1e9 / updates;
+            double cpuSeconds = (CpuTime.now() - c0) / 1e9 / updates;
+            agent.listenToPhases(null);
             peak.stopSampling();
             Map<String, Double> phases = new LinkedHashMap<>();
             metrics.forEach((k, v) -> {
@@ -96,6 +110,25 @@ public final class DreamerSpeedBench {
             System.out.printf(Locale.ROOT, "%s %s B=%d T=%d: %.3f s/update (%.2f updates/s), peak RSS %.0f MiB, peak heap %.0f MiB%n",
                     label, preset, c.batchSize(), c.batchLength(), seconds, 1 / seconds, peak.rssMiB(), peak.heapMiB());
             phases.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms%n", k, v));
+            System.out.printf(Locale.ROOT, "  CPU time of the training thread: %.3f s/update%n", cpuSeconds);
+            cpu.millis(updates).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms CPU%n", k, v));
+            if (jsonOut != null) {
+                StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+                        "{\"preset\": \"%s\", \"batch\": %d, \"length\": %d, \"updates\": %d, \"s_per_update\": %.4f, "
+                                + "\"cpu_s_per_update\": %.4f, \"peak_rss_mib\": %.0f, \"threads\": \"%s\"",
+                        preset, c.batchSize(), c.batchLength(), updates, seconds, cpuSeconds, peak.rssMiB(),
+                        System.getProperty("ai.djl.pytorch.num_threads", "default")));
+                json.append(", \"phases_ms\": ").append(jsonMap(phases));
+                json.append(", \"cpu_phases_ms\": ").append(jsonMap(cpu.millis(updates))).append("}\n");
+                Files.writeString(Path.of(jsonOut), json, StandardCharsets.UTF_8);
+            }
+            if (profileDir != null) {
+                PhaseProfiler profiler = new PhaseProfiler(Path.of(profileDir), "worldgate-" + preset);
+                agent.listenToPhases(profiler);
+                agent.train(1);
+                agent.listenToPhases(null);
+                profiler.writeMemory();
+            }
             if (csv != null) {
                 Path file = Path.of(csv);
                 StringBuilder row = new StringBuilder();
@@ -112,6 +145,75 @@ public final class DreamerSpeedBench {
                 Files.writeString(file, row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
         }
+    }
+
+    private static String jsonMap(Map<String, Double> m) {
+        StringBuilder b = new StringBuilder("{");
+        m.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append('"').append(k).append("\": ")
+                .append(String.format(Locale.ROOT, "%.1f", v)));
+        return b.append('}').toString();
+    }
+
+    /**
+     * CPU time of the training thread per phase. libtorch runs each operator on the calling thread
+     * when it has one intra-op thread, so this is the update's compute whatever else the machine
+     * runs: comparable between runs on a loaded machine where wall time is not.
+     */
+    static final class CpuTime implements Timers.Listener {
+        private final Map<String, Long> started = new LinkedHashMap<>();
+        private final Map<String, Long> total = new LinkedHashMap<>();
+
+        static long now() {
+            return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        }
+
+        @Override
+        public void started(String phase) {
+            started.put(phase, now());
+        }
+
+        @Override
+        public void stopped(String phase) {
+            Long t0 = started.remove(phase);
+            if (t0 != null) {
+                total.merge(phase, now() - t0, Long::sum);
+            }
+        }
+
+        Map<String, Double> millis(int updates) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            total.forEach((k, v) -> out.put(k, v / 1e6 / updates));
+            return out;
+        }
+    }
+
+    /**
+     * Parameters per module as JSON, {@code world_model/<part>}, {@code world_model/rssm/<part>} and
+     * {@code actor_critic/<part>}, for the PyTorch twin to check that it has the same model.
+     */
+    static String paramCounts(DreamerAgent agent) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        count("world_model", agent.worldModel(), counts);
+        count("actor_critic", agent.actorCritic(), counts);
+        count("world_model/rssm", agent.worldModel().rssm, counts);
+        agent.worldModel().rssm.getDirectParameters().forEach(p -> counts.put("world_model/rssm/" + p.getKey(),
+                p.getValue().getArray().size()));
+        StringBuilder json = new StringBuilder("{");
+        counts.forEach((k, v) -> json.append(json.length() > 1 ? ", " : "").append('"').append(k).append("\": ").append(v));
+        return json.append("}\n").toString();
+    }
+
+    private static void count(String prefix, ai.djl.nn.Block block, Map<String, Long> counts) {
+        block.getChildren().forEach(child -> {
+            long n = 0;
+            for (var p : child.getValue().getParameters()) {
+                n += p.getValue().getArray().size();
+            }
+            if (n > 0) {
+                // DJL names children "01name", "02name", ...
+                counts.put(prefix + "/" + child.getKey().replaceFirst("^[0-9]+", ""), n);
+            }
+        });
     }
 
     static EnvSpec spec(String preset) {
@@ -268,6 +370,71 @@ public final class DreamerSpeedBench {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("VmHWM:")) {
+                        return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+                    }
+                }
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Profiles each phase of an update with libtorch's own (autograd) profiler, one Chrome trace per
+     * phase ({@code <name>-<phase>.json}), and the resident memory at the phase boundaries: VmRSS at
+     * the start and end and the phase's own peak (VmHWM after resetting it at the start through
+     * {@code /proc/self/clear_refs}), in {@code <name>-memory.csv}.
+     */
+    static final class PhaseProfiler implements Timers.Listener {
+        private static final java.util.Set<String> PROFILED = java.util.Set.of("model", "imagine", "actor", "critic");
+        private final Path dir;
+        private final String name;
+        private final StringBuilder memory = new StringBuilder("phase,rss_start_mib,rss_end_mib,peak_mib\n");
+        private final Map<String, Double> startRss = new LinkedHashMap<>();
+
+        PhaseProfiler(Path dir, String name) throws IOException {
+            this.dir = Files.createDirectories(dir);
+            this.name = name;
+        }
+
+        @Override
+        public void started(String phase) {
+            if (!PROFILED.contains(phase)) {
+                return;
+            }
+            startRss.put(phase, status("VmRSS:"));
+            resetPeak();
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        }
+
+        @Override
+        public void stopped(String phase) {
+            if (!PROFILED.contains(phase)) {
+                return;
+            }
+            ai.djl.pytorch.jni.JniUtils.stopProfile(dir.resolve(name + "-" + phase + ".json").toString());
+            memory.append(String.format(Locale.ROOT, "%s,%.0f,%.0f,%.0f%n", phase, startRss.get(phase),
+                    status("VmRSS:"), status("VmHWM:")));
+            resetPeak();
+        }
+
+        void writeMemory() throws IOException {
+            Files.writeString(dir.resolve(name + "-memory.csv"), memory);
+        }
+
+        private static void resetPeak() {
+            try {
+                Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            } catch (IOException e) {
+                // not Linux, or not allowed: the peaks are then the process's since its start
+            }
+        }
+
+        private static double status(String key) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith(key)) {
                         return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
                     }
                 }

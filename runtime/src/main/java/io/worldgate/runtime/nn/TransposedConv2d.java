@@ -152,7 +152,17 @@ public final class TransposedConv2d extends AbstractBlock {
         NDArray kernelCopy = m.zeros(weight.getShape(), weight.getDataType(), weight.getDevice()).add(weight);
         NDArray biasCopy = bias == null ? null
                 : m.zeros(bias.getShape(), bias.getDataType(), bias.getDevice()).add(bias);
+        // the phases and their interleavings are dead once the output exists (backward keeps what it
+        // needs itself): closed here, not when the update ends, they take no memory in the rest of it
+        NDList temporaries = new NDList(kernelCopy);
+        if (biasCopy != null) {
+            temporaries.add(biasCopy);
+        }
         Shape one = new Shape(1, 1);
+        long filters = weight.getShape().get(0);
+        // the phases are interleaved channels-last ([N, H, W, C] in memory, returned as an NCHW view),
+        // the layout libtorch's convolutions produce from channels-last inputs: the channel layer norm
+        // that follows then reads it without a copy forward and backward, and so does the next layer
         NDList rows = new NDList(stride);
         for (int ra = 0; ra < stride; ra++) {
             NDList cols = new NDList(stride);
@@ -160,14 +170,28 @@ public final class TransposedConv2d extends AbstractBlock {
                 NDArray k = kernelCopy.get(":, :, {}::{}, {}::{}", first[ra], stride, first[rb], stride);
                 NDArray y = Conv2d.conv2d(x, k, biasCopy, one, new Shape(pad, pad), one, 1)
                         .singletonOrThrow();
-                cols.add(y.get(":, :, {}:{}, {}:{}", offset[ra] + pad, offset[ra] + pad + lh, offset[rb] + pad,
-                        offset[rb] + pad + lw));
+                NDArray window = y.get(":, :, {}:{}, {}:{}", offset[ra] + pad, offset[ra] + pad + lh, offset[rb] + pad,
+                        offset[rb] + pad + lw);
+                temporaries.add(k);
+                temporaries.add(y);
+                temporaries.add(window);
+                cols.add(window.transpose(0, 2, 3, 1));
             }
-            // interleave columns: [N, C, lh, lw, s] -> [N, C, lh, lw s]
-            rows.add(NDArrays.stack(cols, 4).reshape(s.get(0), -1, lh, lw * stride));
+            temporaries.addAll(cols);
+            // interleave columns: [N, lh, lw, s, C] -> [N, lh, lw s, C]
+            NDArray stacked = NDArrays.stack(cols, 3);
+            temporaries.add(stacked);
+            rows.add(stacked.reshape(s.get(0), lh, lw * stride, filters));
         }
-        // interleave rows: [N, C, lh, s, lw s] -> [N, C, lh s, lw s]
-        return NDArrays.stack(rows, 3).reshape(s.get(0), -1, lh * stride, lw * stride);
+        temporaries.addAll(rows);
+        // interleave rows: [N, lh, s, lw s, C] -> [N, lh s, lw s, C]
+        NDArray stacked = NDArrays.stack(rows, 2);
+        NDArray channelsLast = stacked.reshape(s.get(0), lh * stride, lw * stride, filters);
+        temporaries.add(stacked);
+        temporaries.add(channelsLast);
+        NDArray out = channelsLast.transpose(0, 3, 1, 2);
+        temporaries.close();
+        return out;
     }
 
     @Override

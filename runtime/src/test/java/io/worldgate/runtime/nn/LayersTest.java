@@ -10,12 +10,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import io.worldgate.runtime.optim.GradientScope;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LayersTest {
     static NDManager m;
@@ -150,6 +154,90 @@ class LayersTest {
             }
             for (int i = 0; i < gradWSlow.length; i++) {
                 assertThat(gradWFast[i]).isCloseTo(gradWSlow[i], within(1e-2f));
+            }
+        }
+    }
+
+    @Test
+    void transposedConvolutionByPhasesLeavesOnlyItsOutputBehind() {
+        TransposedConv2d t = new TransposedConv2d(3, 4, 2, 1, false);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 4, 4, 4));
+        try (NDManager update = m.newSubManager()) {
+            NDArray x = update.randomNormal(new Shape(2, 4, 4, 4));
+            x.setRequiresGradient(true);
+            try (GradientScope tape = GradientScope.open()) {
+                NDArray y = t.forwardByPhases(store, x, true);
+                // x, the output, and the zeros the kernel copy was added to: the 4 phase convolutions,
+                // their kernel slices and the interleaving stacks are freed as soon as the output exists
+                assertThat(update.getManagedArrays().size()).as("arrays left in the update's manager")
+                        .isLessThanOrEqualTo(3);
+                tape.backward(y.sum());
+            }
+            // backward still reaches the input and the kernel through the freed phases
+            assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
+            assertThat(t.getParameters().get(0).getValue().getArray().getGradient().abs().sum().getFloat()).isPositive();
+            t.getParameters().get(0).getValue().getArray().getGradient().muli(0f);
+        }
+    }
+
+    @Test
+    void transposedConvolutionByPhasesIsLaidOutChannelsLast(@TempDir Path dir) throws Exception {
+        TransposedConv2d t = new TransposedConv2d(3, 4, 2, 1, true);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 4, 4, 4));
+        LayerNorm norm = LayerNorm.overChannels(1e-3f);
+        norm.initialize(m, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        NDArray y = t.forwardByPhases(store, m.randomNormal(new Shape(2, 4, 4, 4)), false);
+        assertThat(y.getShape()).isEqualTo(new Shape(2, 3, 8, 8));
+        Path trace = dir.resolve("trace.json");
+        JniUtils.startProfile(false, false, false);
+        try (GradientScope tape = GradientScope.open()) {
+            tape.backward(norm.forward(store, new NDList(y), true).singletonOrThrow().square().sum());
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+        }
+        for (Parameter p : norm.getParameters().values()) {
+            p.getArray().getGradient().muli(0f);
+        }
+        // [N, H, W, C] in memory: the channel layer norm reads its [N, H, W, C] view as it is, forward
+        // and backward, instead of first copying it into that layout
+        String ops = Files.readString(trace);
+        assertThat(ops.split("\"aten::clone\"", -1).length - 1).as("copies into a contiguous layout").isZero();
+        assertThat(ops.split("\"aten::native_layer_norm\"", -1).length - 1).as("layer norms").isEqualTo(1);
+    }
+
+    @Test
+    void mlpOnAStridedSliceIsOneMatrixProductPerLayerWithTheSameValues(@TempDir Path dir) throws Exception {
+        Mlp mlp = Mlp.builder().units(16).layers(2).outputs(5).build();
+        mlp.initialize(m, DataType.FLOAT32, new Shape(1, 7));
+        // frozen, as a world model's heads are while the actor learns through them (or a slow critic)
+        mlp.getParameters().values().forEach(p -> p.freeze(true));
+        NDArray trajectory = m.randomNormal(new Shape(6, 4, 7));
+        trajectory.setRequiresGradient(true);
+        Path trace = dir.resolve("trace.json");
+        NDArray y;
+        JniUtils.startProfile(false, false, false);
+        try (GradientScope tape = GradientScope.open()) {
+            // states 1.. of each trajectory: a view whose rows are not contiguous
+            y = mlp.forward(store, new NDList(trajectory.get(":, 1:")), true).singletonOrThrow();
+            tape.backward(y.sum());
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+            mlp.getParameters().values().forEach(p -> p.freeze(false));
+        }
+        // libtorch's linear on such a view with a weight that takes no gradient broadcasts the weight and
+        // multiplies each trajectory on its own (bmm); merged rows make one matrix product per layer
+        String ops = Files.readString(trace);
+        assertThat(ops.split("\"aten::bmm\"", -1).length - 1).as("batched matrix products").isZero();
+        assertThat(ops.split("\"aten::mm\"", -1).length - 1).as("matrix products").isPositive();
+        assertThat(y.getShape()).isEqualTo(new Shape(6, 3, 5));
+        assertThat(trajectory.getGradient().abs().sum().getFloat()).isPositive();
+        // the definition: the MLP applied to each trajectory's [3, 7] matrix of states on its own
+        for (int b = 0; b < 6; b++) {
+            NDArray rows = mlp.forward(store, new NDList(trajectory.get("{}, 1:", b)), false).singletonOrThrow();
+            float[] expected = rows.toFloatArray();
+            float[] actual = y.get("{}", b).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f));
             }
         }
     }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.dist.Bernoulli;
 import io.worldgate.runtime.dist.Distribution;
 import io.worldgate.runtime.dist.Independent;
@@ -255,75 +256,89 @@ final class ActorCritic extends BlockGroup {
         float gamma = config.discount();
         Map<String, Double> metrics = new LinkedHashMap<>();
         NDArray count = Scalars.maximum(Scalars.mul(startMask.sum(), (float) horizon), 1f);
+        NDManager parent = count.getManager();
         NDArray w;
         Trajectory traj;
         NDArray returns;
         NDArray actorLoss;
         NDArray entropy;
         NDArray valueMean;
+        NDArray feats;
+        NDArray target;
+        double[] actorMetrics;
 
-        if (!backprop) {
-            NDArray values;
-            try (NoGradient off = NoGradient.open()) {
-                timers.start("imagine");
-                traj = imagine(ps, wm, start, startCont, horizon);
-                values = value(ps, traj.features()).mean();
-                returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
-                        config.lambda());
-                timers.stop("imagine");
-            }
-            valueMean = values.mean();
-            returnNorm.update(returns, startMask);
-            float scale = (float) returnNorm.scale();
-            NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
-            w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
-            timers.start("actor");
-            try (GradientScope tape = GradientScope.open()) {
-                Distribution pi = policy(ps, traj.features().get(":, :-1"));
-                NDArray logp = pi.logProb(traj.actions().get(":, :-1"));
-                entropy = pi.entropy();
-                NDArray perStep = logp.mul(advantage).add(Scalars.mul(entropy, config.actorEntropy())).neg();
-                actorLoss = perStep.mul(w).sum().div(count);
-                tape.backward(actorLoss);
-            }
-        } else {
-            timers.start("imagine");
-            // only the actor learns from this rollout: with the world model's and critic's parameters
-            // frozen, autograd still carries the gradient through their activations to the actions but
-            // skips their own weight gradients (about a third of the backward pass)
-            List<Parameter> others = new ArrayList<>(wm.optimizer().parameters());
-            others.addAll(criticOpt.parameters());
-            others.forEach(p -> p.freeze(true));
-            try (GradientScope tape = GradientScope.open()) {
-                traj = imagine(ps, wm, start, startCont, horizon);
-                NDArray values = value(ps, traj.features()).mean();
-                returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
-                        config.lambda());
+        // imagination's activations are dead once the actor has stepped: in a scope of their own they
+        // are freed before the critic's pass (what the critic reads is kept)
+        try (UpdateScope phase = UpdateScope.open(parent)) {
+            start.tempAttach(phase.manager());
+            phase.borrow(startCont);
+            phase.borrow(startMask);
+            if (!backprop) {
+                NDArray values;
+                try (NoGradient off = NoGradient.open()) {
+                    timers.start("imagine");
+                    traj = imagine(ps, wm, start, startCont, horizon);
+                    values = value(ps, traj.features()).mean();
+                    returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
+                            config.lambda());
+                    timers.stop("imagine");
+                }
+                valueMean = values.mean();
                 returnNorm.update(returns, startMask);
                 float scale = (float) returnNorm.scale();
                 NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
                 w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
-                valueMean = values.stopGradient().mean();
-                timers.stop("imagine");
                 timers.start("actor");
-                Distribution pi = policy(ps, traj.features().get(":, :-1").stopGradient());
-                entropy = pi.entropy();
-                NDArray perStep = advantage.add(Scalars.mul(entropy, config.actorEntropy())).neg();
-                actorLoss = perStep.mul(w).sum().div(count);
-                tape.backward(actorLoss);
-            } finally {
-                others.forEach(p -> p.freeze(false));
+                try (GradientScope tape = GradientScope.open()) {
+                    Distribution pi = policy(ps, traj.features().get(":, :-1"));
+                    NDArray logp = pi.logProb(traj.actions().get(":, :-1"));
+                    entropy = pi.entropy();
+                    NDArray perStep = logp.mul(advantage).add(Scalars.mul(entropy, config.actorEntropy())).neg();
+                    actorLoss = perStep.mul(w).sum().div(count);
+                    tape.backward(actorLoss);
+                }
+            } else {
+                timers.start("imagine");
+                // only the actor learns from this rollout: with the world model's and critic's parameters
+                // frozen, autograd still carries the gradient through their activations to the actions but
+                // skips their own weight gradients (about a third of the backward pass)
+                List<Parameter> others = new ArrayList<>(wm.optimizer().parameters());
+                others.addAll(criticOpt.parameters());
+                others.forEach(p -> p.freeze(true));
+                try (GradientScope tape = GradientScope.open()) {
+                    traj = imagine(ps, wm, start, startCont, horizon);
+                    NDArray values = value(ps, traj.features()).mean();
+                    returns = LambdaReturns.compute(traj.rewards(), traj.continues().get(":, 1:"), values, gamma,
+                            config.lambda());
+                    returnNorm.update(returns, startMask);
+                    float scale = (float) returnNorm.scale();
+                    NDArray advantage = Scalars.div(returns.sub(values.get(":, :-1")), scale);
+                    w = traj.weights().get(":, :-1").mul(startMask.expandDims(1));
+                    valueMean = values.stopGradient().mean();
+                    timers.stop("imagine");
+                    timers.start("actor");
+                    Distribution pi = policy(ps, traj.features().get(":, :-1").stopGradient());
+                    entropy = pi.entropy();
+                    NDArray perStep = advantage.add(Scalars.mul(entropy, config.actorEntropy())).neg();
+                    actorLoss = perStep.mul(w).sum().div(count);
+                    tape.backward(actorLoss);
+                } finally {
+                    others.forEach(p -> p.freeze(false));
+                }
             }
+            actorOpt.step();
+            // the actor's loss reached the critic and (with backprop) the world model: not theirs to apply
+            criticOpt.zeroGradients();
+            wm.optimizer().zeroGradients();
+            actorMetrics = new double[] {actorLoss.getFloat(), entropy.mean().getFloat(), valueMean.getFloat(),
+                returns.mean().getFloat(), traj.rewards().mean().getFloat(), traj.weights().mean().getFloat()};
+            feats = phase.keep(traj.features().get(":, :-1").stopGradient(), parent);
+            target = phase.keep(returns.stopGradient(), parent);
+            w = phase.keep(w, parent);
         }
-        actorOpt.step();
-        // the actor's loss reached the critic and (with backprop) the world model: not theirs to apply
-        criticOpt.zeroGradients();
-        wm.optimizer().zeroGradients();
         timers.stop("actor");
 
         timers.start("critic");
-        NDArray feats = traj.features().get(":, :-1").stopGradient();
-        NDArray target = returns.stopGradient();
         NDArray criticLoss;
         NDArray slowTarget;
         ReplayValueLoss.Targets replayed = null;
@@ -336,7 +351,7 @@ final class ActorCritic extends BlockGroup {
                 long b = replay.rewards().getShape().get(0);
                 long t = replay.rewards().getShape().get(1);
                 // b_t: the λ-return imagined from each replayed state
-                NDArray boot = returns.get(":, 0").stopGradient().reshape(b, t);
+                NDArray boot = target.get(":, 0").reshape(b, t);
                 replayed = ReplayValueLoss.targets(replay.rewards(), replay.isFirst(), replay.isTerminal(), replay.mask(),
                         boot, gamma, config.lambda());
                 replayFeats = start.features().stopGradient().reshape(b, t, -1).get(":, :-1");
@@ -363,12 +378,12 @@ final class ActorCritic extends BlockGroup {
         slow.update();
         timers.stop("critic");
 
-        metrics.put("actor/loss", (double) actorLoss.getFloat());
-        metrics.put("actor/entropy", (double) entropy.mean().getFloat());
+        metrics.put("actor/loss", actorMetrics[0]);
+        metrics.put("actor/entropy", actorMetrics[1]);
         metrics.put("actor/grad_norm", (double) actorOpt.lastGradientNorm());
         metrics.put("critic/loss", (double) criticLoss.getFloat());
-        metrics.put("critic/value_mean", (double) valueMean.getFloat());
-        metrics.put("critic/return_mean", (double) returns.mean().getFloat());
+        metrics.put("critic/value_mean", actorMetrics[2]);
+        metrics.put("critic/return_mean", actorMetrics[3]);
         metrics.put("critic/grad_norm", (double) criticOpt.lastGradientNorm());
         if (repvalLoss != null) {
             metrics.put("critic/repval_loss", (double) repvalLoss.getFloat());
@@ -376,8 +391,8 @@ final class ActorCritic extends BlockGroup {
             metrics.put("critic/replay_return_mean", (double) replayed.returns().mul(weights).sum()
                     .div(Scalars.maximum(weights.sum(), 1f)).getFloat());
         }
-        metrics.put("imag/reward_mean", (double) traj.rewards().mean().getFloat());
-        metrics.put("imag/weight_mean", (double) traj.weights().mean().getFloat());
+        metrics.put("imag/reward_mean", actorMetrics[4]);
+        metrics.put("imag/weight_mean", actorMetrics[5]);
         metrics.put("return_norm/scale", returnNorm.scale());
         metrics.put("return_norm/low", returnNorm.low());
         metrics.put("return_norm/high", returnNorm.high());

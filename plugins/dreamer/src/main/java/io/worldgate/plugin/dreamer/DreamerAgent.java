@@ -178,6 +178,11 @@ final class DreamerAgent implements Agent {
         return plans;
     }
 
+    /** Tells {@code listener} where the phases of each update start and stop (null: nobody). */
+    void listenToPhases(Timers.Listener listener) {
+        timers.listen(listener);
+    }
+
     WorldModel worldModel() {
         return wm;
     }
@@ -278,14 +283,24 @@ final class DreamerAgent implements Agent {
             timers.stop("to_ndarray");
 
             timers.start("model");
-            WorldModel.Loss loss;
-            try (GradientScope tape = GradientScope.open()) {
-                loss = wm.worldModelLoss(ps, obs, actions, rewards, isFirst, isTerminal, mask);
-                tape.backward(loss.total());
+            RssmState start;
+            // the world model's activations are dead once its step is taken: in a scope of their own
+            // they are freed before imagination instead of when the update ends (libtorch would free
+            // them with the graph; DJL's managers hold them until closed)
+            try (UpdateScope phase = UpdateScope.open(m)) {
+                Map<String, NDArray> lent = new LinkedHashMap<>();
+                obs.forEach((k, v) -> lent.put(k, phase.borrow(v)));
+                WorldModel.Loss loss;
+                try (GradientScope tape = GradientScope.open()) {
+                    loss = wm.worldModelLoss(ps, lent, phase.borrow(actions), phase.borrow(rewards),
+                            phase.borrow(isFirst), phase.borrow(isTerminal), phase.borrow(mask));
+                    tape.backward(loss.total());
+                }
+                wm.optimizer().step();
+                loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
+                start = loss.posterior().stopGradient().flattenBatchAndTime().attach(m);
             }
-            wm.optimizer().step();
             timers.stop("model");
-            loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
             metrics.put("model/grad_norm", (double) wm.optimizer().lastGradientNorm());
             if (encoder != null) {
                 timers.start("encoder");
@@ -299,7 +314,6 @@ final class DreamerAgent implements Agent {
                 }
             }
 
-            RssmState start = loss.posterior().stopGradient().flattenBatchAndTime();
             NDArray startCont = isTerminal.neg().add(1f).reshape(-1);
             metrics.putAll(ac.train(ps, wm, start, startCont, mask.reshape(-1),
                     new ActorCritic.Replayed(rewards, isFirst, isTerminal, mask), timers));

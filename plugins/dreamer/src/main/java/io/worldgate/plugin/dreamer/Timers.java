@@ -10,8 +10,24 @@ import java.util.Map;
 final class Timers {
     private final Map<String, long[]> totals = new LinkedHashMap<>();
     private final Map<String, Long> running = new LinkedHashMap<>();
+    private Listener listener;
+
+    /** Told where each phase starts and stops (the speed benchmark profiles phases with it). */
+    interface Listener {
+        void started(String phase);
+
+        void stopped(String phase);
+    }
+
+    /** Sets the listener (null: none). */
+    void listen(Listener l) {
+        listener = l;
+    }
 
     void start(String phase) {
+        if (listener != null) {
+            listener.started(phase);
+        }
         running.put(phase, System.nanoTime());
     }
 
@@ -21,6 +37,9 @@ final class Timers {
             long[] total = totals.computeIfAbsent(phase, k -> new long[2]);
             total[0] += System.nanoTime() - t0;
             total[1]++;
+        }
+        if (listener != null) {
+            listener.stopped(phase);
         }
     }
 
