@@ -8,6 +8,7 @@
  * plugin's tests extend, and {@link io.worldgate.testkit.ExperienceContractTest}, the contract
  * the host's experience stores and the fake share. For learner plugins (which train without
  * acting): {@link io.worldgate.testkit.FakeLearnerContext} and
- * {@link io.worldgate.testkit.LearnerContractTest}.
+ * {@link io.worldgate.testkit.LearnerContractTest}. Stand-in image encoder services, for agents
+ * that take one: {@code io.worldgate.testkit.encoders}.
  */
 package io.worldgate.testkit;

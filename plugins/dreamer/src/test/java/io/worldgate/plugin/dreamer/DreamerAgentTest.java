@@ -3,7 +3,6 @@ package io.worldgate.plugin.dreamer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.NDArray;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ServiceUnavailableException;
@@ -31,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.worldgate.testkit.FakeAgentContext;
 import io.worldgate.testkit.FakeExperience;
 import io.worldgate.testkit.RecordingMetricsSink;
+import io.worldgate.testkit.encoders.PoolingImageEncoder;
 
 /** The agent's contract on the real engine: acting, training, checkpoints, options, diagnostics. */
 class DreamerAgentTest {
@@ -343,7 +343,7 @@ class DreamerAgentTest {
                     assertThat(e.serviceType()).isEqualTo(ImageEncoder.class.getName());
                     assertThat(e.serviceName()).isEqualTo("pool");
                 });
-        context.withService("pool", new PoolingEncoder());
+        context.withService("pool", new PoolingImageEncoder());
         try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, context)) {
             assertValid(spec, agent.act(Fixtures.batch(spec, new double[] {0, 1}, flags(true, true)), ActMode.EXPLORE), 2);
             Map<String, Double> m = agent.train(2);
@@ -370,33 +370,5 @@ class DreamerAgentTest {
         assertThat(DreamerConfig.from(Fixtures.config("dmc_vision", Map.of())).obsKeys()).containsExactly("image");
         assertThat(DreamerConfig.from(Fixtures.config("dmc_proprio", Map.of())).obsKeys()).containsExactly("state");
         assertThat(DreamerConfig.from(Fixtures.config("atari100k", Map.of())).actorEvalSample()).isTrue();
-    }
-
-    /** A stand-in for another plugin's frozen encoder: 8x8 average pooling of the pixels. */
-    static final class PoolingEncoder implements ImageEncoder {
-        @Override
-        public String name() {
-            return "pool";
-        }
-
-        @Override
-        public int[] imageSize() {
-            return new int[] {64, 64};
-        }
-
-        @Override
-        public long featureSize() {
-            return 8 * 8 * 3;
-        }
-
-        @Override
-        public NDArray encode(NDArray images) {
-            var s = images.getShape();
-            int d = s.dimension();
-            var lead = s.slice(0, d - 3);
-            NDArray x = images.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).div(255f)
-                    .reshape(-1, 8, 8, 8, 8, 3).mean(new int[] {2}).mean(new int[] {3});
-            return x.reshape(lead.add(featureSize()));
-        }
     }
 }

@@ -7,11 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.AgentConfig;
@@ -24,13 +20,14 @@ import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.nn.SimNorm;
-import io.worldgate.runtime.nn.TrainableImageEncoder;
 import io.worldgate.runtime.optim.NoGradient;
 import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.testkit.FakeAgentContext;
 import io.worldgate.testkit.RandomRollouts;
 import io.worldgate.testkit.StepBatches;
 import io.worldgate.testkit.TestSpecs;
+import io.worldgate.testkit.encoders.LinearImageEncoder;
+import io.worldgate.testkit.encoders.PoolingImageEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +56,7 @@ class TdMpc2EncoderServiceTest {
                     assertThat(e.serviceType()).isEqualTo(ImageEncoder.class.getName());
                     assertThat(e.serviceName()).isEqualTo("pool");
                 });
-        PoolingEncoder service = new PoolingEncoder();
+        PoolingImageEncoder service = new PoolingImageEncoder();
         context.withService("pool", service);
         try (TdMpc2Agent agent = (TdMpc2Agent) factory.create(PIXELS, config, context);
                 NDManager m = NDManager.newBaseManager(); NoGradient off = NoGradient.open()) {
@@ -96,7 +93,7 @@ class TdMpc2EncoderServiceTest {
     @Test
     void anEncoderThatCannotBeTrainedIsRefusedOutsideFrozen(@TempDir Path dir) {
         FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 50, 5), dir, 5)
-                .withService("pool", new PoolingEncoder());
+                .withService("pool", new PoolingImageEncoder());
         assertThatThrownBy(() -> new TdMpc2AgentFactory().create(PIXELS,
                 config(Map.of("encoder", "pool", "encoder_mode", "online")), context))
                 .isInstanceOf(AgentException.class).hasMessageContaining("frozen");
@@ -105,8 +102,8 @@ class TdMpc2EncoderServiceTest {
     @Test
     void aFineTunedEncoderTrainsAndComesBackFromTheCheckpoint(@TempDir Path dir) throws Exception {
         TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
-        try (Trainable service = new Trainable()) {
-            List<float[]> start = values(Parameters.all(service.encoder));
+        try (LinearImageEncoder service = new LinearImageEncoder()) {
+            List<float[]> start = values(Parameters.all(service.encoder()));
             FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5)
                     .withService("lin", service);
             AgentConfig finetune = config(Map.of("encoder", "lin", "encoder_mode", "finetune", "encoder_lr", "1e-2",
@@ -115,14 +112,14 @@ class TdMpc2EncoderServiceTest {
             try (TdMpc2Agent a = (TdMpc2Agent) factory.create(PIXELS, finetune, context)) {
                 Map<String, Double> m = a.train(2);
                 assertThat(m.get("encoder/grad_norm")).isPositive();
-                trained = values(Parameters.all(service.copies.get(0)));
+                trained = values(Parameters.all(service.copies().get(0).encoder()));
                 assertThat(equal(trained, start)).as("the copy's encoder after two updates").isFalse();
                 a.save(dir.resolve("ckpt"));
             }
-            assertThat(equal(values(Parameters.all(service.encoder)), start)).as("the service's weights").isTrue();
+            assertThat(equal(values(Parameters.all(service.encoder())), start)).as("the service's weights").isTrue();
             try (TdMpc2Agent b = (TdMpc2Agent) factory.create(PIXELS, finetune, context)) {
                 b.load(dir.resolve("ckpt"));
-                assertThat(equal(values(Parameters.all(service.copies.get(1))), trained)).isTrue();
+                assertThat(equal(values(Parameters.all(service.copies().get(1).encoder())), trained)).isTrue();
             }
             // a frozen agent's checkpoint has no copy to give a fine-tuning one
             AgentConfig frozen = config(Map.of("encoder", "lin", "batch_size", "4"));
@@ -146,116 +143,5 @@ class TdMpc2EncoderServiceTest {
             }
         }
         return true;
-    }
-
-    /**
-     * A stand-in for a trainable encoder service: 8x8 average pooling, then a linear encoder of 16
-     * features (no decoder: fine-tuning only).
-     */
-    static final class Trainable implements ImageEncoder, AutoCloseable {
-        final NDManager manager = NDManager.newBaseManager();
-        final Linear encoder = Linear.builder().setUnits(16).build();
-        final List<Linear> copies = new java.util.ArrayList<>();
-
-        Trainable() {
-            try (NoGradient off = NoGradient.open()) {
-                encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 192));
-            }
-        }
-
-        @Override
-        public String name() {
-            return "lin";
-        }
-
-        @Override
-        public int[] imageSize() {
-            return new int[] {64, 64};
-        }
-
-        @Override
-        public long featureSize() {
-            return 16;
-        }
-
-        @Override
-        public NDArray encode(NDArray images) {
-            try (NoGradient off = NoGradient.open()) {
-                return apply(encoder, new ParameterStore(manager, false), images);
-            }
-        }
-
-        static NDArray apply(Linear layer, ParameterStore ps, NDArray images) {
-            return layer.forward(ps, new NDList(new PoolingEncoder().encode(images)), true).singletonOrThrow();
-        }
-
-        @Override
-        public TrainableImageEncoder trainableCopy(NDManager target) {
-            Linear copy = Linear.builder().setUnits(16).build();
-            copy.initialize(target, DataType.FLOAT32, new Shape(1, 192));
-            List<Parameter> src = Parameters.all(encoder);
-            List<Parameter> dst = Parameters.all(copy);
-            for (int i = 0; i < src.size(); i++) {
-                dst.get(i).getArray().set(new NDIndex("..."), src.get(i).getArray());
-            }
-            copies.add(copy);
-            return new TrainableImageEncoder() {
-                @Override
-                public Block network() {
-                    return copy;
-                }
-
-                @Override
-                public List<Parameter> encoderParameters() {
-                    return Parameters.trainable(copy);
-                }
-
-                @Override
-                public long featureSize() {
-                    return 16;
-                }
-
-                @Override
-                public NDArray features(ParameterStore ps, NDArray images) {
-                    return apply(copy, ps, images);
-                }
-
-                @Override
-                public NDArray selfSupervisedLoss(ParameterStore ps, NDArray images, SplittableRandom rng) {
-                    throw new UnsupportedOperationException("fine-tuning only");
-                }
-            };
-        }
-
-        @Override
-        public void close() {
-            manager.close();
-        }
-    }
-
-    /** A stand-in for another plugin's frozen encoder: 8x8 average pooling of the pixels. */
-    static final class PoolingEncoder implements ImageEncoder {
-        @Override
-        public String name() {
-            return "pool";
-        }
-
-        @Override
-        public int[] imageSize() {
-            return new int[] {64, 64};
-        }
-
-        @Override
-        public long featureSize() {
-            return 8 * 8 * 3;
-        }
-
-        @Override
-        public NDArray encode(NDArray images) {
-            Shape s = images.getShape();
-            NDArray x = images.toType(DataType.FLOAT32, false).div(255f).reshape(-1, 8, 8, 8, 8, 3).mean(new int[] {2})
-                    .mean(new int[] {3});
-            return x.reshape(s.slice(0, s.dimension() - 3).add(featureSize()));
-        }
     }
 }
