@@ -43,7 +43,15 @@ final class EncodedEpisodes {
         return episodes;
     }
 
-    /** {@code batch} windows of {@code steps} transitions from episodes drawn uniformly, starts uniform within each. */
+    /**
+     * {@code batch} windows of up to {@code steps} transitions from episodes drawn uniformly. A
+     * window's first transition is drawn so that every transition of the episode is in a window
+     * equally often: a start uniform in {@code [1 - steps, transitions - 1]}, those before the
+     * episode's beginning moved to it (the window shorter, padded at its end). Starts uniform in
+     * {@code [0, transitions - steps]} would put the last transition, the end M learns to predict, in
+     * about {@code 1/steps} as many windows as one in the middle, and M would learn an end rate that
+     * many times too low.
+     */
     Windows sample(int batch, int steps, SplittableRandom rng) {
         if (episodes.isEmpty()) {
             throw new IllegalStateException("no encoded episode of two or more steps");
@@ -56,13 +64,15 @@ final class EncodedEpisodes {
         for (int b = 0; b < batch; b++) {
             Encoded e = episodes.get(rng.nextInt(episodes.size()));
             int transitions = e.length() - 1;
-            int start = transitions > steps ? rng.nextInt(transitions - steps + 1) : 0;
-            float[] drawn = new float[Math.min(steps + 1, e.length()) * zSize];
+            int first = rng.nextInt(transitions + steps - 1) - (steps - 1);
+            int start = Math.max(first, 0);
+            int count = Math.min(first + steps, transitions) - start;
+            float[] drawn = new float[(count + 1) * zSize];
             for (int i = 0; i < drawn.length; i++) {
                 int k = start * zSize + i;
                 drawn[i] = (float) (e.mu()[k] + Math.exp(0.5 * e.logVar()[k]) * Dream.gaussian(rng));
             }
-            for (int t = 0; t < steps && start + t < transitions; t++) {
+            for (int t = 0; t < count; t++) {
                 int row = b * steps + t;
                 System.arraycopy(drawn, t * zSize, z, row * zSize, zSize);
                 System.arraycopy(drawn, (t + 1) * zSize, next, row * zSize, zSize);
