@@ -94,6 +94,11 @@ final class Vae extends BlockGroup {
                 logVar.forward(ps, new NDList(x), training).singletonOrThrow());
     }
 
+    /** A draw {@code z = mu + exp(logVar / 2) * eps} from the posterior, for standard normal {@code eps}. */
+    static NDArray draw(NDArray mu, NDArray logVar, NDArray eps) {
+        return mu.add(Scalars.mul(logVar, 0.5f).exp().mul(eps));
+    }
+
     /** Reconstructed images {@code [B, 3, 64, 64]} in [0, 1] for latents {@code [B, z]}. */
     NDArray decode(ParameterStore ps, NDArray z, boolean training) {
         NDArray x = project.forward(ps, new NDList(z), training).singletonOrThrow();

@@ -282,7 +282,7 @@ final class WorldModelsAgent implements Agent {
             WorldModelsLosses.Loss loss;
             try (GradientScope tape = GradientScope.open()) {
                 NDList post = vae.encode(ps, x, true);
-                NDArray z = post.get(0).add(Scalars.mul(post.get(1), 0.5f).exp().mul(eps));
+                NDArray z = Vae.draw(post.get(0), post.get(1), eps);
                 loss = WorldModelsLosses.vae(x, vae.decode(ps, z, true), post.get(0), post.get(1), config.klTolerance());
                 tape.backward(loss.total());
             }
@@ -518,14 +518,22 @@ final class WorldModelsAgent implements Agent {
     }
 
     /**
-     * V's posterior means {@code [N * z]} of a batch's frames. Every candidate of a generation sees
-     * the same batch at each step, so the frames are encoded once, for the first who asks.
+     * V's latents {@code [N * z]} of a batch's frames: draws from its posterior (as M saw in
+     * training and C sees in the dream; the paper's code does the same), or the posterior means
+     * with {@code sample_z=false}. Every candidate of a generation sees the same batch at each step,
+     * so the frames are encoded (and z drawn) once, for the first who asks.
      */
     private float[] latents(StepBatch observations) {
         if (observations != encodedBatch) {
             try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(manager)) {
                 NDArray frames = Tensors.toNDArray(u.manager(), observations.observations().get(Spaces.IMAGE));
-                encodedLatents = vae.encode(ps, Vae.pixels(frames), false).get(0).toFloatArray();
+                NDList post = vae.encode(ps, Vae.pixels(frames), false);
+                NDArray z = post.get(0);
+                if (config.sampleZ()) {
+                    long n = z.getShape().get(0);
+                    z = Vae.draw(z, post.get(1), u.manager().create(normals((int) n * config.zSize()), z.getShape()));
+                }
+                encodedLatents = z.toFloatArray();
                 encodedBatch = observations;
             }
         }
@@ -533,7 +541,7 @@ final class WorldModelsAgent implements Agent {
     }
 
     /**
-     * One controller in real episodes: each frame through V (posterior mean), C on {@code [z, h]},
+     * One controller in real episodes: each frame through V (see {@link #latents}), C on {@code [z, h]},
      * then M's LSTM on {@code [z, a]} for the next {@code h}, per environment; {@code h} restarts
      * at zero where an episode begins (or for another number of environments).
      */

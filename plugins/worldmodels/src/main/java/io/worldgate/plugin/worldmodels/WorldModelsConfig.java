@@ -34,13 +34,14 @@ import java.util.Locale;
  * @param temperature tau of M's sampling in the dream
  * @param dreamMaxSteps length limit of a dream episode
  * @param realEpisodes in the dream: episodes of the CMA-ES mean scored in the real environment after each generation
+ * @param sampleZ real episodes give C a z drawn from V's posterior (true) or its mean (false)
  * @param iterations rounds of collect, train V and M, evolve C (1: the paper's procedure; more: its iterative one)
  * @param generationsPerIteration CMA-ES generations before the next round collects with the evolved C
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
         float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
         double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
-        String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, int iterations,
+        String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, boolean sampleZ, int iterations,
         int generationsPerIteration) {
 
     static final String REAL = "real";
@@ -75,6 +76,8 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
         k.add(ConfigKey.integer("dream_max_steps", 2100, 1, 1_000_000, "length limit of a dream episode"));
         k.add(ConfigKey.integer("real_episodes", 1, 1, 100_000,
                 "dream training: real episodes of the CMA-ES mean after each generation"));
+        k.add(ConfigKey.bool("sample_z", true, "real episodes give C a z drawn from V's posterior, as in the dream and"
+                + " the paper's code (false: the posterior mean, which barely varies between frames of a briefly trained V)"));
         k.add(ConfigKey.integer("iterations", 1, 1, 1000,
                 "rounds of collect, V, M, C (1: the paper's procedure; more: the iterative one)"));
         k.add(ConfigKey.integer("generations_per_iteration", 100, 1, 10_000_000,
@@ -91,7 +94,7 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 c.getDouble("random_hold"), c.getInt("population"), c.getInt("rollouts"), c.getDouble("sigma0"),
                 c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),
-                c.getInt("iterations"), c.getInt("generations_per_iteration"));
+                c.getBoolean("sample_z"), c.getInt("iterations"), c.getInt("generations_per_iteration"));
     }
 
     boolean inDream() {

@@ -51,6 +51,14 @@ class WorldModelsMathTest {
         assertThat(held.metrics().get("vae/reconstruction")).isCloseTo(1.25, within(1e-6));
     }
 
+    @Test
+    void aPosteriorDrawIsTheMeanPlusTheStandardDeviationTimesTheNoise() {
+        // logVar = ln 4 -> sigma 2: 1 + 2 * 0.5 = 2; logVar = 0 -> sigma 1: -3 + 1 * (-1) = -4
+        NDArray z = Vae.draw(a(new float[] {1, -3}, 1, 2), a(new float[] {(float) Math.log(4), 0}, 1, 2),
+                a(new float[] {0.5f, -1}, 1, 2));
+        assertThat(z.toFloatArray()).containsExactly(new float[] {2f, -4f}, within(1e-6f));
+    }
+
     /** One z dimension, two components: π = (1/4, 3/4), μ = (0, 2), σ = (1, 1/2). */
     private MdnRnn.Mixture twoComponents() {
         return new MdnRnn.Mixture(a(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)}, 1, 1, 2),
