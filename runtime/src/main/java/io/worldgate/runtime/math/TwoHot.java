@@ -24,11 +24,7 @@ public interface TwoHot {
 
     /** The two-hot code {@code [..., count]} of real values {@code x [...]}; no gradient. */
     default NDArray encode(NDArray x) {
-        TwoHotBins.Location at = locateValue(x);
-        NDArray upper = at.upperWeight().expandDims(-1);
-        NDArray below = at.index().oneHot(count()).mul(upper.neg().add(1));
-        NDArray above = at.index().add(1).oneHot(count()).mul(upper);
-        return below.add(above);
+        return locateValue(x).code(count());
     }
 
     /** The real value a distribution {@code probs [..., count]} over the bins stands for (differentiable). */

@@ -91,12 +91,6 @@ public final class TwoHotBins implements TwoHot {
         }
     }
 
-    /** The two-hot code {@code [..., count]} of real values {@code x [...]} (applies symlog). */
-    @Override
-    public NDArray encode(NDArray x) {
-        return encodeSymlog(Symlog.symlog(x));
-    }
-
     /**
      * Where values {@code y [...]} (already in symlog space) fall among the bins: the lower bin
      * {@code k} (int64) and the weight {@code w} of bin {@code k + 1}, so that the two-hot code is
@@ -105,7 +99,15 @@ public final class TwoHotBins implements TwoHot {
      * @param index {@code k [...]}, int64 in {@code [0, count - 2]}
      * @param upperWeight {@code w [...]}, float32 in [0, 1]
      */
-    public record Location(NDArray index, NDArray upperWeight) {}
+    public record Location(NDArray index, NDArray upperWeight) {
+        /** The two-hot code {@code [..., count]}: {@code 1 - w} at {@code k}, {@code w} at {@code k + 1}. @since 1.2 */
+        public NDArray code(int count) {
+            NDArray upper = upperWeight.expandDims(-1);
+            NDArray below = index.oneHot(count).mul(upper.neg().add(1));
+            NDArray above = index.add(1).oneHot(count).mul(upper);
+            return below.add(above);
+        }
+    }
 
     /** The {@link Location} of real values {@code x [...]}: that of {@code symlog(x)}. */
     @Override
@@ -127,11 +129,7 @@ public final class TwoHotBins implements TwoHot {
      * space. The result carries no gradient (it is a target).
      */
     public NDArray encodeSymlog(NDArray y) {
-        Location at = locate(y);
-        NDArray upper = at.upperWeight().expandDims(-1);
-        NDArray below = at.index().oneHot(count).mul(upper.neg().add(1));
-        NDArray above = at.index().add(1).oneHot(count).mul(upper);
-        return below.add(above);
+        return locate(y).code(count);
     }
 
     /** {@code Σ_i p_i b_i} over the last axis of {@code probs [..., count]}: symlog space. */

@@ -93,10 +93,6 @@ public final class BoundEncoder implements AutoCloseable {
         }
     }
 
-    public ImageEncoder service() {
-        return service;
-    }
-
     public EncoderMode mode() {
         return settings.mode();
     }
@@ -108,11 +104,6 @@ public final class BoundEncoder implements AutoCloseable {
     /** The agent-owned copy's parameters, to checkpoint with the agent's networks; null when frozen. */
     public Block network() {
         return copy == null ? null : copy.network();
-    }
-
-    /** The optimizer of the copy's parameters; null when frozen. */
-    public Adam optimizer() {
-        return optimizer;
     }
 
     /**

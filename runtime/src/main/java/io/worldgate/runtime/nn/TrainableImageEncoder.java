@@ -22,9 +22,6 @@ public interface TrainableImageEncoder {
     /** The encoder's own parameters: what fine-tuning trains (no decoder). */
     List<Parameter> encoderParameters();
 
-    /** Number of features per image. */
-    long featureSize();
-
     /**
      * Features {@code [..., F]} of uint8 channels-last images {@code [..., H, W, C]}, recorded for
      * backward when called inside a gradient scope (every patch encoded: no masking).

@@ -1,7 +1,6 @@
 package io.worldgate.runtime.plan;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * What a planner needs of a world model, batched over {@code B} rows: latents {@code z [B, Z]} and
@@ -30,9 +29,7 @@ public interface LatentModel {
      * {@code (z, a)} can compute the latent's share once per latent instead of once per row.
      */
     default Step fromEach(NDArray z, int count, NDArray a) {
-        long n = z.getShape().get(0);
-        long d = z.getShape().get(1);
-        NDArray rows = z.expandDims(1).broadcast(new Shape(n, count, d)).reshape(n * count, d);
+        NDArray rows = Candidates.repeatRows(z, count);
         return new Step(next(rows, a), reward(rows, a));
     }
 

@@ -68,8 +68,11 @@ class SafeTensorsTest {
     void jsonBecomesPlainJavaValues(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("config.json");
         Files.writeString(file, "{\"model_type\": \"vit_mae\", \"hidden_size\": 16, \"eps\": 1e-12, \"qkv\": true,"
-                + " \"size\": [32, 64], \"none\": null}");
+                + " \"size\": [32, 64], \"none\": null, \"nested\": {\"b\": 1, \"a\": \"x\"}}");
         Map<String, Object> c = JsonFiles.readObject(file);
+        assertThat(c.keySet()).containsExactly("model_type", "hidden_size", "eps", "qkv", "size", "none", "nested");
+        assertThat(c.get("nested")).isEqualTo(Map.of("b", 1.0, "a", "x"));
+        assertThat(List.copyOf(((Map<?, ?>) c.get("nested")).keySet())).isEqualTo(List.of("b", "a"));
         assertThat(c).containsEntry("model_type", "vit_mae").containsEntry("hidden_size", 16.0).containsEntry("eps", 1e-12)
                 .containsEntry("qkv", true).containsEntry("size", List.of(32.0, 64.0)).containsEntry("none", null);
         Files.writeString(file, "[1, 2]");

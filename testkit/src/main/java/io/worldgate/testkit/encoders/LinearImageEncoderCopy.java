@@ -52,11 +52,6 @@ public final class LinearImageEncoderCopy implements TrainableImageEncoder {
     }
 
     @Override
-    public long featureSize() {
-        return LinearImageEncoder.FEATURES;
-    }
-
-    @Override
     public NDArray features(ParameterStore ps, NDArray images) {
         return LinearImageEncoder.apply(encoder, ps, PoolingImageEncoder.pool(images));
     }

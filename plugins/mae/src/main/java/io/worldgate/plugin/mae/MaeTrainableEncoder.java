@@ -36,11 +36,6 @@ final class MaeTrainableEncoder implements TrainableImageEncoder {
     }
 
     @Override
-    public long featureSize() {
-        return model.sizes().dim();
-    }
-
-    @Override
     public NDArray features(ParameterStore ps, NDArray images) {
         return MaeImageEncoder.features(model, ps, images);
     }
