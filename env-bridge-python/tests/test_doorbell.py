@@ -121,7 +121,7 @@ def test_a_real_worker_steps_through_the_doorbell_as_in_process(start_worker, tm
         actions[:] = [5, 0]
         s.sendall(b"S")
         r = _read_frame(s)
-        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT
+        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT and r.WhichOneof("result") is None
         r = _frame(s, pb.EnvRequest(request_id=2, close=pb.Close(shutdown=False)))
         assert r.WhichOneof("result") == "closed"
         assert s.recv(1) == b""  # Close ends the session
