@@ -86,31 +86,22 @@ class DoorbellSession:
             log.info("doorbell session ended: %s", e)
 
     def _recv(self, conn: socket.socket, n: int) -> bytes:
-        if n == 1:  # the doorbell itself: the one call per step
-            while True:
-                try:
-                    b = conn.recv(1)
-                except TimeoutError:
-                    if self.shutdown.event.is_set():
-                        raise _Closed() from None
-                    continue
-                if not b:
-                    raise _Closed()
-                return b
-        buf = bytearray(n)
-        view = memoryview(buf)
-        got = 0
-        while got < n:
+        """``n`` bytes; the doorbell itself (one byte, the one call per step) in a single recv."""
+        parts = []
+        while n:
             try:
-                r = conn.recv_into(view[got:])
+                b = conn.recv(n)  # requests are small: a frame arrives in one or two pieces
             except TimeoutError:
                 if self.shutdown.event.is_set():
                     raise _Closed() from None
                 continue
-            if r == 0:
+            if not b:
                 raise _Closed()
-            got += r
-        return bytes(buf)
+            if not parts and len(b) == n:
+                return b
+            parts.append(b)
+            n -= len(b)
+        return b"".join(parts)
 
     @staticmethod
     def _send_frame(conn: socket.socket, resp: Any) -> None:
