@@ -121,7 +121,7 @@ def test_a_real_worker_steps_through_the_doorbell_as_in_process(start_worker, tm
         actions[:] = [5, 0]
         s.sendall(b"S")
         r = _read_frame(s)
-        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT
+        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT and r.WhichOneof("result") is None
         r = _frame(s, pb.EnvRequest(request_id=2, close=pb.Close(shutdown=False)))
         assert r.WhichOneof("result") == "closed"
         assert s.recv(1) == b""  # Close ends the session
@@ -154,3 +154,31 @@ def test_sigterm_during_a_session_exits_cleanly_and_removes_the_files(start_work
         assert s.recv(1) == b""  # the gateway sees an end of file
     for path in (bell, step_shm, shm_path):
         assert not os.path.exists(path), path
+
+
+def test_a_frame_that_arrives_in_pieces_is_read_whole():
+    import threading
+    import time
+
+    from worldgate_envs.doorbell import DoorbellSession, _Closed
+    from worldgate_envs.lifecycle import Shutdown
+
+    session = DoorbellSession.__new__(DoorbellSession)  # _recv needs only the shutdown flag
+    session.shutdown = Shutdown()
+    a, b = socket.socketpair()
+    with a, b:
+        b.settimeout(0.05)
+
+        def send_in_pieces() -> None:
+            a.sendall(b"\x01\x02")
+            time.sleep(0.2)  # past the poll timeout: the reader waits, then gets the rest
+            a.sendall(b"\x03\x04\x05S")
+
+        t = threading.Thread(target=send_in_pieces)
+        t.start()
+        assert session._recv(b, 5) == b"\x01\x02\x03\x04\x05"
+        assert session._recv(b, 1) == b"S"
+        t.join()
+        session.shutdown.request("test")
+        with pytest.raises(_Closed):
+            session._recv(b, 1)  # nothing more comes: the shutdown flag ends the wait

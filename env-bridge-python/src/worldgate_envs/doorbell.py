@@ -22,7 +22,7 @@ import socket
 import struct
 from typing import Any, Protocol
 
-from worldgate_envs.core import Code, WorkerCore, classify
+from worldgate_envs.core import WorkerCore
 from worldgate_envs.lifecycle import Shutdown
 from worldgate_envs.step_channel import StepChannel
 from worldgate_envs.wire import pb
@@ -39,6 +39,8 @@ POLL_S = 0.5
 
 class _Handler(Protocol):
     def handle(self, req: Any) -> tuple[Any, bool]: ...
+
+    def failed(self, kind: str | None, request_id: int, e: Exception) -> Any: ...
 
 
 class _Closed(Exception):
@@ -84,31 +86,22 @@ class DoorbellSession:
             log.info("doorbell session ended: %s", e)
 
     def _recv(self, conn: socket.socket, n: int) -> bytes:
-        if n == 1:  # the doorbell itself: the one call per step
-            while True:
-                try:
-                    b = conn.recv(1)
-                except TimeoutError:
-                    if self.shutdown.event.is_set():
-                        raise _Closed() from None
-                    continue
-                if not b:
-                    raise _Closed()
-                return b
-        buf = bytearray(n)
-        view = memoryview(buf)
-        got = 0
-        while got < n:
+        """``n`` bytes; the doorbell itself (one byte, the one call per step) in a single recv."""
+        parts = []
+        while n:
             try:
-                r = conn.recv_into(view[got:])
+                b = conn.recv(n)  # requests are small: a frame arrives in one or two pieces
             except TimeoutError:
                 if self.shutdown.event.is_set():
                     raise _Closed() from None
                 continue
-            if r == 0:
+            if not b:
                 raise _Closed()
-            got += r
-        return bytes(buf)
+            if not parts and len(b) == n:
+                return b
+            parts.append(b)
+            n -= len(b)
+        return b"".join(parts)
 
     @staticmethod
     def _send_frame(conn: socket.socket, resp: Any) -> None:
@@ -121,14 +114,7 @@ class DoorbellSession:
         try:
             reply = self.core.step(ch.actions.copy())  # a copy: an env may keep its action past the step
         except Exception as e:  # noqa: BLE001 - every failure becomes a Status, as in the gRPC session
-            failure = classify(e)
-            if failure.code in (Code.ENV_ERROR, Code.INTERNAL):
-                log.error("step failed: %s\n%s", failure.message, failure.traceback)
-            resp = pb.EnvResponse()
-            resp.status.code = int(failure.code)
-            resp.status.message = failure.message
-            resp.status.traceback = failure.traceback
-            return resp
+            return self.handler.failed("step", 0, e)  # the doorbell carries no request id
         s = reply.step
         ch.rewards[:] = s.reward
         ch.episode_steps[:] = s.episode_steps

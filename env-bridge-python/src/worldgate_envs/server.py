@@ -107,12 +107,16 @@ class EnvWorkerServicer(pb_grpc.EnvWorkerServicer):  # type: ignore[misc,name-de
                 raise ValueError("EnvRequest has no kind set (reset, step, render or close)")
             resp.status.code = pb.STATUS_CODE_OK
         except Exception as e:  # noqa: BLE001 - every failure becomes a Status
-            failure = classify(e)
-            if failure.code in (Code.ENV_ERROR, Code.INTERNAL):
-                log.error("%s request %d failed: %s\n%s", kind, req.request_id, failure.message, failure.traceback)
-            resp.ClearField("result")
-            resp.status.CopyFrom(_status(failure))
+            return self.failed(kind, req.request_id, e), False
         return resp, False
+
+    @staticmethod
+    def failed(kind: str | None, request_id: int, e: Exception) -> Any:
+        """The response to a request that raised ``e``: its Status, no result."""
+        failure = classify(e)
+        if failure.code in (Code.ENV_ERROR, Code.INTERNAL):
+            log.error("%s request %d failed: %s\n%s", kind, request_id, failure.message, failure.traceback)
+        return pb.EnvResponse(request_id=request_id, status=_status(failure))
 
     async def Session(self, request_iterator: Any, context: grpc.aio.ServicerContext) -> None:
         # One loop thread serves every call, so a plain flag is enough to keep sessions exclusive.

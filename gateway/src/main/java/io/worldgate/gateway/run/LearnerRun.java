@@ -108,7 +108,7 @@ public final class LearnerRun {
      *     updates, its learner is not deployed, or its source run or the source's experience is gone
      */
     public static LearnerRun resume(PluginHost host, Path runsDir, String runId) {
-        checkRunId(runId);
+        RunDirectory.checkRunId(runId);
         Path runDir = runsDir.resolve(runId);
         if (!isLearnerRun(runDir)) {
             throw new IllegalArgumentException("no learner run '" + runId + "' in " + runsDir);
@@ -361,7 +361,7 @@ public final class LearnerRun {
     }
 
     private static RunConfig readSource(Path runsDir, String runId) {
-        checkRunId(runId);
+        RunDirectory.checkRunId(runId);
         Path runDir = runsDir.resolve(runId);
         if (!RunDirectory.isRun(runDir)) {
             throw new IllegalArgumentException("no run '" + runId + "' in " + runsDir + " to learn from; see 'runs list --all'");
@@ -390,10 +390,6 @@ public final class LearnerRun {
         handle.factory().incompatibility(ExperienceSnapshot.storedObservations(experience)).ifPresent(why -> {
             throw new IllegalArgumentException("cannot learn from run " + source.runId() + ": " + why);
         });
-    }
-
-    private static void checkRunId(String runId) {
-        RunDirectory.checkRunId(runId);
     }
 
     private static String newRunId(Path runsDir, String learner, String sourceRun) {

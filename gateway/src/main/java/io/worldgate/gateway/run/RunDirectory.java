@@ -7,12 +7,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.gateway.run.internal.experience.DiskExperience;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The layout of a run's directory, and the one place that writes and reads its documents:
@@ -31,18 +37,16 @@ public final class RunDirectory {
     public static final String SOURCE_SNAPSHOT = "source-experience";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .findAndRegisterModules();
+    /** What a run id is: the name of its directory; no separators, so no way out of the runs directory. */
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /** Room kept after a new id's words for the number that makes it unique ({@code -NNN}). */
+    private static final int NEW_ID_BASE_LENGTH = 110;
 
     private final Path root;
 
     public RunDirectory(Path root) {
         this.root = root;
     }
-
-    /** Whether {@code dir} holds a run (it has a config.json, readable or not). */
-    /** What a run id is: the name of its directory; no separators, so no way out of the runs directory. */
-    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-    /** Room kept after a new id's words for the number that makes it unique ({@code -NNN}). */
-    private static final int NEW_ID_BASE_LENGTH = 110;
 
     /** Whether {@code name} is a run id (letters, digits, '.', '_', '-', at most 128). */
     public static boolean isRunId(String name) {
@@ -67,8 +71,8 @@ public final class RunDirectory {
      * names or another process claimed first. Two processes never get the same id: the directory
      * is created, not merely looked for.
      */
-    public static String claimNewRunId(Path runsDir, String words, java.util.function.Predicate<String> taken) {
-        String base = (java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+    public static String claimNewRunId(Path runsDir, String words, Predicate<String> taken) {
+        String base = (LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + words).replaceAll("[^A-Za-z0-9._-]+", "-");
         base = base.substring(0, Math.min(base.length(), NEW_ID_BASE_LENGTH));
         try {
@@ -81,15 +85,16 @@ public final class RunDirectory {
                 try {
                     Files.createDirectory(runsDir.resolve(id));
                     return checkRunId(id);
-                } catch (java.nio.file.FileAlreadyExistsException claimed) {
+                } catch (FileAlreadyExistsException claimed) {
                     // another run took this one first: try the next number
                 }
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot create a run directory in " + runsDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a run directory in " + runsDir + ": " + e.getMessage(), e);
         }
     }
 
+    /** Whether {@code dir} holds a run (it has a config.json, readable or not). */
     public static boolean isRun(Path dir) {
         return Files.isRegularFile(dir.resolve(CONFIG_FILE));
     }

@@ -152,13 +152,14 @@ public final class StoredRuns {
     private RunStatus storedStatus(String runId) {
         RunConfig config = readConfig(runId);
         try {
-            Optional<RunDirectory.StoredStatus> stored = new RunDirectory(config.runDirectory()).readStatus();
+            RunDirectory dir = new RunDirectory(config.runDirectory());
+            Optional<RunDirectory.StoredStatus> stored = dir.readStatus();
             if (stored.isPresent()) {
                 RunDirectory.StoredStatus s = stored.get();
                 RunState state = s.state();
                 String message = s.message();
                 long step = s.step();
-                if (!state.isTerminal() && new RunDirectory(config.runDirectory()).isOpen()) {
+                if (!state.isTerminal() && dir.isOpen()) {
                     message = "running in another process";
                 } else if (!state.isTerminal()) {
                     // It was running when its gateway went away without a word: a crash or kill -9.
