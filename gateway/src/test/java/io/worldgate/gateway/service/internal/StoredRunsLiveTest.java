@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process never takes the lock away from a store this process holds.
  */
 class StoredRunsLiveTest {
-    /** Locks the file named by its argument, says so, and waits to be killed. */
+    /** Locks the file named by its first argument, says so, and holds it until killed ("stay") or for that many ms. */
     private static final String HOLDER = """
             import java.nio.channels.FileChannel;
             import java.nio.file.Path;
@@ -45,7 +45,7 @@ class StoredRunsLiveTest {
                     System.out.println(c.tryLock() != null ? "locked" : "busy");
                     System.out.flush();
                     if (a.length > 1) {
-                        Thread.sleep(600_000);
+                        Thread.sleep(a[1].equals("stay") ? 600_000 : Long.parseLong(a[1]));
                     }
                 }
             }
@@ -57,7 +57,7 @@ class StoredRunsLiveTest {
     @Test
     void aRunAliveInAnotherProcessIsListedRunningAndStoppedOnceThatProcessDies() throws Exception {
         RunDirectory dir = runningRun("elsewhere");
-        Process holder = startHolder(dir.root().resolve("experience").resolve("lock"), true);
+        Process holder = startHolder(dir.root().resolve("experience").resolve("lock"), "stay");
         try {
             assertThat(readLine(holder)).isEqualTo("locked");
             RunStatus live = new StoredRuns(runs).statusesExcept(Set.of()).get(0);
@@ -74,13 +74,11 @@ class StoredRunsLiveTest {
     void probingARunThisProcessHoldsKeepsItsLock() throws Exception {
         RunDirectory dir = runningRun("here");
         Path experience = dir.root().resolve("experience");
-        EnvSpec spec = new EnvSpec("test:none", new DictSpace(Map.of("state", BoxSpace.uniform(DType.FLOAT32, -1, 1, 2))),
-                new DiscreteSpace(2), 1, 0, Map.of());
-        try (ExperienceStore store = ExperienceStore.inRunDirectory(dir.root(), spec, 1 << 20)) {
+        try (ExperienceStore store = ExperienceStore.inRunDirectory(dir.root(), spec(), 1 << 20)) {
             assertThat(new StoredRuns(runs).statusesExcept(Set.of()).get(0).state()).isEqualTo(RunState.RUNNING);
             assertThat(dir.isOpen()).isTrue();
             // had the probe opened and closed the lock file, the system would have dropped this process's lock
-            Process other = startHolder(experience.resolve("lock"), false);
+            Process other = startHolder(experience.resolve("lock"), null);
             assertThat(readLine(other)).isEqualTo("busy");
             other.waitFor(60, TimeUnit.SECONDS);
         }
@@ -98,12 +96,32 @@ class StoredRunsLiveTest {
         return dir;
     }
 
-    private Process startHolder(Path lockFile, boolean stay) throws Exception {
+    @Test
+    void aRunStartsWhileAnotherProcessBrieflyHoldsItsLockAsAProbeDoes() throws Exception {
+        RunDirectory dir = runningRun("probed");
+        Process prober = startHolder(dir.root().resolve("experience").resolve("lock"), "100");
+        try {
+            assertThat(readLine(prober)).isEqualTo("locked");
+            // a probe from `runs list` in another process holds the lock for an instant: opening waits it out
+            try (ExperienceStore store = ExperienceStore.inRunDirectory(dir.root(), spec(), 1 << 20)) {
+                assertThat(dir.isOpen()).isTrue();
+            }
+        } finally {
+            prober.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static EnvSpec spec() {
+        return new EnvSpec("test:none", new DictSpace(Map.of("state", BoxSpace.uniform(DType.FLOAT32, -1, 1, 2))),
+                new DiscreteSpace(2), 1, 0, Map.of());
+    }
+
+    private Process startHolder(Path lockFile, String hold) throws Exception {
         Path source = runs.resolve("Holder.java");
         Files.writeString(source, HOLDER);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = stay ? List.of(java, source.toString(), lockFile.toString(), "stay")
-                : List.of(java, source.toString(), lockFile.toString());
+        List<String> cmd = hold == null ? List.of(java, source.toString(), lockFile.toString())
+                : List.of(java, source.toString(), lockFile.toString(), hold);
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 

@@ -22,6 +22,8 @@ import java.util.Set;
  * acquisitions take one monitor, so that a probe's short-lived lock cannot make an open fail.
  */
 final class FolderLock {
+    /** How long {@link #acquire} keeps trying a lock held elsewhere (a probe's hold is microseconds). */
+    static final long PROBE_GRACE_MILLIS = 500;
     private static final Set<Path> HELD_HERE = new HashSet<>();
     private final Path folder;
     private FileChannel channel;
@@ -32,28 +34,43 @@ final class FolderLock {
     }
 
     /**
+     * Takes the folder's lock. Another process's {@link #isHeld} probe holds it for microseconds, so
+     * a lock held elsewhere is tried again for up to {@link #PROBE_GRACE_MILLIS} before the folder
+     * counts as open there.
+     *
      * @throws IllegalStateException if the folder is open in another store or process
      */
     static FolderLock acquire(Path dir) throws IOException {
         Path folder = key(dir);
-        synchronized (HELD_HERE) {
-            if (HELD_HERE.contains(folder)) {
-                throw inUse(dir);
-            }
-            FileChannel channel = FileChannel.open(dir.resolve(DiskExperience.LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
+        long deadline = System.nanoTime() + PROBE_GRACE_MILLIS * 1_000_000L;
+        while (true) {
+            synchronized (HELD_HERE) {
+                if (HELD_HERE.contains(folder)) {
+                    throw inUse(dir);
+                }
+                FileChannel channel = FileChannel.open(dir.resolve(DiskExperience.LOCK_FILE), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock != null) {
+                    HELD_HERE.add(folder);
+                    return new FolderLock(folder, channel);
+                }
                 channel.close();
+            }
+            if (System.nanoTime() > deadline) {
                 throw inUse(dir);
             }
-            HELD_HERE.add(folder);
-            return new FolderLock(folder, channel);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw inUse(dir);
+            }
         }
     }
 
