@@ -3,7 +3,6 @@ package io.worldgate.plugin.worldmodels;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -13,13 +12,11 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
-import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DiscreteSpace;
@@ -33,12 +30,8 @@ import io.worldgate.runtime.evolve.CmaEs;
 import io.worldgate.runtime.evolve.CmaEsSettings;
 import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
-import io.worldgate.runtime.optim.Adam;
-import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
-import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.runtime.space.Spaces;
-import io.worldgate.runtime.tensor.Scalars;
 import io.worldgate.runtime.tensor.Tensors;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -89,8 +82,6 @@ final class WorldModelsAgent implements Agent {
     static final String STARTS_FILE = "worldmodels-dream-starts.bin";
     private static final String FORMAT = "worldgate-worldmodels";
     private static final int FORMAT_VERSION = 1;
-    private static final int ENCODE_CHUNK = 256;
-    private static final int PROGRESS_EVERY = 100;
 
     /** Where the procedure stands. */
     enum Phase { COLLECT, EVOLVE }
@@ -99,7 +90,6 @@ final class WorldModelsAgent implements Agent {
     private final WorldModelsConfig config;
     private final Experience experience;
     private final PopulationEvaluator evaluator;
-    private final MetricsSink metrics;
     private final long seed;
     private final Spaces spaces;
     private final NDManager manager;
@@ -107,8 +97,7 @@ final class WorldModelsAgent implements Agent {
     private final BlockGroup models = new BlockGroup();
     private final Vae vae;
     private final MdnRnn rnn;
-    private final Adam vaeOpt;
-    private final Adam rnnOpt;
+    private final ModelTraining training;
     private final Controller controller;
     private final Map<ActMode, ControllerPolicy> actors = new EnumMap<>(ActMode.class);
     private CmaEs cmaes;
@@ -129,7 +118,6 @@ final class WorldModelsAgent implements Agent {
         this.config = config;
         this.experience = context.experience();
         this.evaluator = context.populationEvaluator().orElse(null);
-        this.metrics = context.metrics();
         this.seed = context.seed();
         this.spaces = new Spaces(spec, List.of(Spaces.IMAGE), WorldModelsAgentFactory.NAME);
         if (spaces.imageHeight() != Vae.SIZE || spaces.imageWidth() != Vae.SIZE || spaces.imageChannels() != 3) {
@@ -150,9 +138,7 @@ final class WorldModelsAgent implements Agent {
                     config.predictDone()));
             vae.initializeParts(manager);
             rnn.initializeParts(manager);
-            vaeOpt = Adam.builder().learningRate(config.vaeLr()).build(Parameters.trainable(vae));
-            rnnOpt = Adam.builder().learningRate(config.rnnLr()).clipGlobalNorm(config.gradClip())
-                    .build(Parameters.trainable(rnn));
+            training = new ModelTraining(config, spaces, experience, context.metrics(), manager, ps, vae, rnn);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -242,10 +228,13 @@ final class WorldModelsAgent implements Agent {
         out.put("collect/return", scores.meanReturn(0));
         out.put("collect/steps", (double) scores.steps());
         out.put("collect/seconds", (System.nanoTime() - t0) / 1e9);
-        out.putAll(trainVae());
+        out.putAll(training.trainVae(rng));
         encodedBatch = null;
-        EncodedEpisodes encoded = encodeEpisodes();
-        out.putAll(trainRnn(encoded));
+        EncodedEpisodes encoded = training.encodeEpisodes();
+        if (encoded.size() > 0) {
+            starts = DreamStarts.firstSteps(encoded);
+        }
+        out.putAll(training.trainRnn(encoded, rng));
         modelsTrained = true;
         closeActors();
         phase = Phase.EVOLVE;
@@ -254,136 +243,6 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-    /** V's updates: {@code vae_epochs} passes over the stored frames. */
-    Map<String, Double> trainVae() {
-        long updates = (long) Math.ceil(config.vaeEpochs() * experience.numSteps() / config.vaeBatch());
-        Map<String, Double> last = Map.of();
-        long t0 = System.nanoTime();
-        try (NoGradient off = NoGradient.open()) {
-            for (long u = 0; u < updates; u++) {
-                Tensor frames = experience.sampleFrames(config.vaeBatch(), List.of(Spaces.IMAGE), rng).get(Spaces.IMAGE);
-                last = vaeUpdate(frames);
-                progress(u, updates, last);
-            }
-        }
-        Map<String, Double> out = new LinkedHashMap<>(last);
-        out.put("vae/updates", (double) updates);
-        out.put("vae/seconds", (System.nanoTime() - t0) / 1e9);
-        return out;
-    }
-
-    /** One V update on uint8 frames {@code [B, 64, 64, 3]}. */
-    Map<String, Double> vaeUpdate(Tensor frames) {
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray x = Vae.pixels(Tensors.toNDArray(m, frames));
-            long b = x.getShape().get(0);
-            NDArray eps = m.create(normals((int) b * config.zSize()), new Shape(b, config.zSize()));
-            WorldModelsLosses.Loss loss;
-            try (GradientScope tape = GradientScope.open()) {
-                NDList post = vae.encode(ps, x, true);
-                NDArray z = Vae.draw(post.get(0), post.get(1), eps);
-                loss = WorldModelsLosses.vae(x, vae.decode(ps, z, true), post.get(0), post.get(1), config.klTolerance());
-                tape.backward(loss.total());
-            }
-            vaeOpt.step();
-            return loss.metrics();
-        }
-    }
-
-    /** Every stored episode through V: posterior per step, model actions; the first frames become the dream's starts. */
-    EncodedEpisodes encodeEpisodes() {
-        EncodedEpisodes encoded = new EncodedEpisodes(config.zSize(), spaces.actionSize());
-        try (NoGradient off = NoGradient.open()) {
-            experience.forEachEpisode(e -> encoded.add(encode(e)));
-        }
-        int n = encoded.size();
-        if (n > 0) {
-            int z = config.zSize();
-            float[] mu = new float[n * z];
-            float[] logVar = new float[n * z];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(encoded.episodes().get(i).mu(), 0, mu, i * z, z);
-                System.arraycopy(encoded.episodes().get(i).logVar(), 0, logVar, i * z, z);
-            }
-            starts = new DreamStarts(z, mu, logVar);
-        }
-        return encoded;
-    }
-
-    private EncodedEpisodes.Encoded encode(Episode e) {
-        int t = e.length();
-        int z = config.zSize();
-        float[] mu = new float[t * z];
-        float[] logVar = new float[t * z];
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray frames = Tensors.toNDArray(m, e.observations().get(Spaces.IMAGE));
-            for (int s = 0; s < t; s += ENCODE_CHUNK) {
-                int end = Math.min(t, s + ENCODE_CHUNK);
-                NDList post = vae.encode(ps, Vae.pixels(frames.get("{}:{}", s, end)), false);
-                System.arraycopy(post.get(0).toFloatArray(), 0, mu, s * z, (end - s) * z);
-                System.arraycopy(post.get(1).toFloatArray(), 0, logVar, s * z, (end - s) * z);
-            }
-            float[] actions = spaces.modelActions(Tensors.toNDArray(m, e.actions()), 1).toFloatArray();
-            return new EncodedEpisodes.Encoded(t, mu, logVar, actions, e.terminated());
-        }
-    }
-
-    /** M's updates: {@code rnn_epochs} passes over the encoded episodes. */
-    Map<String, Double> trainRnn(EncodedEpisodes encoded) {
-        if (encoded.size() == 0) {
-            throw new AgentException("worldmodels: the experience holds no finished episode of two or more steps to train M on");
-        }
-        long updates = (long) Math.ceil(config.rnnEpochs() * encoded.size() / config.rnnBatch());
-        Map<String, Double> last = Map.of();
-        long t0 = System.nanoTime();
-        try (NoGradient off = NoGradient.open()) {
-            for (long u = 0; u < updates; u++) {
-                last = rnnUpdate(encoded.sample(config.rnnBatch(), config.rnnSeqLen(), rng));
-                progress(u, updates, last);
-            }
-        }
-        Map<String, Double> out = new LinkedHashMap<>(last);
-        out.put("rnn/updates", (double) updates);
-        out.put("rnn/seconds", (System.nanoTime() - t0) / 1e9);
-        return out;
-    }
-
-    /** One M update on a batch of windows, the LSTM unrolled over them from a zero state. */
-    Map<String, Double> rnnUpdate(EncodedEpisodes.Windows w) {
-        int z = config.zSize();
-        int a = spaces.actionSize();
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray zs = m.create(w.z(), new Shape(w.batch(), w.steps(), z));
-            NDArray as = m.create(w.actions(), new Shape(w.batch(), w.steps(), a));
-            NDArray next = m.create(w.nextZ(), new Shape(w.batch(), w.steps(), z));
-            NDArray done = m.create(w.done(), new Shape(w.batch(), w.steps()));
-            NDArray mask = m.create(w.mask(), new Shape(w.batch(), w.steps()));
-            WorldModelsLosses.Loss loss;
-            try (GradientScope tape = GradientScope.open()) {
-                MdnRnn.State state = rnn.initial(m, w.batch());
-                NDList nll = new NDList(w.steps());
-                NDList doneLogits = new NDList(w.steps());
-                for (int t = 0; t < w.steps(); t++) {
-                    MdnRnn.Step step = rnn.step(ps, zs.get(":, {}", t), as.get(":, {}", t), state, true);
-                    state = step.state();
-                    nll.add(WorldModelsLosses.mixtureNll(step.mixture(), next.get(":, {}", t)));
-                    if (rnn.predictsDone()) {
-                        doneLogits.add(step.mixture().doneLogit());
-                    }
-                }
-                loss = WorldModelsLosses.mdn(NDArrays.stack(nll, 1),
-                        rnn.predictsDone() ? NDArrays.stack(doneLogits, 1) : null, done, mask);
-                tape.backward(loss.total());
-            }
-            rnnOpt.step();
-            Map<String, Double> out = new LinkedHashMap<>(loss.metrics());
-            out.put("rnn/grad_norm", (double) rnnOpt.lastGradientNorm());
-            return out;
-        }
-    }
 
     /** One CMA-ES generation of C, in the real environment or in M's dream. */
     private Map<String, Double> generation() {
@@ -436,15 +295,6 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-    /**
-     * V's and M's training may take long: their losses are reported every {@value #PROGRESS_EVERY}
-     * updates (the host records what {@code train} returns, the last update's).
-     */
-    private void progress(long update, long updates, Map<String, Double> values) {
-        if ((update + 1) % PROGRESS_EVERY == 0 && update + 1 < updates) {
-            values.forEach(metrics::scalar);
-        }
-    }
 
     /**
      * The collecting policy of the first round: uniformly random actions, each held for a
@@ -504,14 +354,6 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-    private float[] normals(int n) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) Dream.gaussian(rng);
-        }
-        return out;
-    }
-
     private void closeActors() {
         actors.values().forEach(ControllerPolicy::close);
         actors.clear();
@@ -531,7 +373,7 @@ final class WorldModelsAgent implements Agent {
                 NDArray z = post.get(0);
                 if (config.sampleZ()) {
                     long n = z.getShape().get(0);
-                    z = Vae.draw(z, post.get(1), u.manager().create(normals((int) n * config.zSize()), z.getShape()));
+                    z = Vae.draw(z, post.get(1), u.manager().create(Dream.gaussians((int) n * config.zSize(), rng), z.getShape()));
                 }
                 encodedLatents = z.toFloatArray();
                 encodedBatch = observations;
@@ -598,8 +440,7 @@ final class WorldModelsAgent implements Agent {
         BlockCheckpoint.save(models, directory, MODELS, MODELS_KIND);
         CheckpointFiles.write(directory.resolve(OPTIMIZER_FILE), os -> {
             DataOutputStream out = new DataOutputStream(os);
-            vaeOpt.saveState(out);
-            rnnOpt.saveState(out);
+            training.saveOptimizers(out);
             out.flush();
         });
         cmaes.save(directory.resolve(CMAES_FILE));
@@ -649,8 +490,7 @@ final class WorldModelsAgent implements Agent {
             if (Files.isRegularFile(opt)) {
                 try (InputStream is = Files.newInputStream(opt);
                         DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
-                    vaeOpt.loadState(in);
-                    rnnOpt.loadState(in);
+                    training.loadOptimizers(in);
                 }
             }
         }
@@ -691,8 +531,7 @@ final class WorldModelsAgent implements Agent {
         if (!closed) {
             closed = true;
             closeActors();
-            vaeOpt.close();
-            rnnOpt.close();
+            training.close();
             manager.close();
         }
     }
