@@ -18,9 +18,6 @@ import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Experience;
-import io.worldgate.api.space.BoxSpace;
-import io.worldgate.api.space.DiscreteSpace;
-import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
 import io.worldgate.runtime.UpdateScope;
@@ -189,7 +186,7 @@ final class WorldModelsAgent implements Agent {
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
         if (!modelsTrained) {
-            return randomActions(observations.size(), rng);
+            return RandomPolicy.actions(spec.actionSpace(), observations.size(), rng);
         }
         return actors.computeIfAbsent(mode, m -> new ControllerPolicy(cmaes.mean())).act(observations);
     }
@@ -219,7 +216,7 @@ final class WorldModelsAgent implements Agent {
         long t0 = System.nanoTime();
         PopulationScores scores;
         if (iteration == 0) {
-            scores = evaluator().evaluate(List.of(new RandomPolicy(rng.split())), config.randomEpisodes());
+            scores = evaluator().evaluate(List.of(new RandomPolicy(spec.actionSpace(), config.randomHold(), rng.split())), config.randomEpisodes());
         } else {
             try (ControllerPolicy evolved = new ControllerPolicy(cmaes.mean())) {
                 scores = evaluator().evaluate(List.of(evolved), config.randomEpisodes());
@@ -295,64 +292,6 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-
-    /**
-     * The collecting policy of the first round: uniformly random actions, each held for a
-     * geometric number of steps of mean {@code random_hold} per environment (1: a new one every
-     * step), drawn afresh where an episode begins.
-     */
-    final class RandomPolicy implements Policy {
-        private final SplittableRandom draws;
-        private Tensor held;
-
-        RandomPolicy(SplittableRandom draws) {
-            this.draws = draws;
-        }
-
-        @Override
-        public Tensor act(StepBatch observations) {
-            int n = observations.size();
-            Tensor fresh = randomActions(n, draws);
-            if (held == null || held.shape()[0] != n) {
-                held = fresh;
-                return fresh;
-            }
-            long per = fresh.numElements() / n;
-            for (int i = 0; i < n; i++) {
-                boolean redraw = observations.isFirst()[i] || draws.nextDouble() * config.randomHold() < 1;
-                if (redraw) {
-                    for (long j = 0; j < per; j++) {
-                        long k = i * per + j;
-                        if (fresh.dtype() == DType.INT32) {
-                            held.setInt(k, fresh.getInt(k));
-                        } else {
-                            held.setFloat(k, fresh.getFloat(k));
-                        }
-                    }
-                }
-            }
-            return held.copy();
-        }
-    }
-
-    private Tensor randomActions(int n, SplittableRandom r) {
-        if (spec.actionSpace() instanceof DiscreteSpace d) {
-            int[] a = new int[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = r.nextInt(d.n());
-            }
-            return Tensor.ofInts(a, n);
-        }
-        BoxSpace box = (BoxSpace) spec.actionSpace();
-        int per = box.numElements();
-        Tensor out = Tensor.allocate(DType.FLOAT32, box.tensorSpec().batchShape(n));
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < per; j++) {
-                out.setFloat((long) i * per + j, (float) (box.low(j) + r.nextDouble() * (box.high(j) - box.low(j))));
-            }
-        }
-        return out;
-    }
 
     private void closeActors() {
         actors.values().forEach(ControllerPolicy::close);
