@@ -166,18 +166,6 @@ final class WorldModelsAgent implements Agent {
         return controller;
     }
 
-    MdnRnn rnn() {
-        return rnn;
-    }
-
-    ParameterStore parameterStore() {
-        return ps;
-    }
-
-    NDManager manager() {
-        return manager;
-    }
-
     DreamStarts starts() {
         return starts;
     }
