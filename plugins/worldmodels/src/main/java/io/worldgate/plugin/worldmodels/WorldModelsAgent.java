@@ -100,7 +100,6 @@ final class WorldModelsAgent implements Agent {
     private CmaEs cmaes;
     private DreamStarts starts;
     private Phase phase = Phase.COLLECT;
-    private boolean modelsTrained;
     private int iteration;
     private long generations;
     private long generationsThisIteration;
@@ -170,10 +169,15 @@ final class WorldModelsAgent implements Agent {
         return starts;
     }
 
+    /** V and M exist once the first round's collection has trained them (a later round retrains them). */
+    private boolean modelsTrained() {
+        return phase == Phase.EVOLVE || iteration > 0;
+    }
+
     @Override
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
-        if (!modelsTrained) {
+        if (!modelsTrained()) {
             return RandomPolicy.actions(spec.actionSpace(), observations.size(), rng);
         }
         return actors.computeIfAbsent(mode, m -> new ControllerPolicy(cmaes.mean())).act(observations);
@@ -220,7 +224,6 @@ final class WorldModelsAgent implements Agent {
             starts = DreamStarts.firstSteps(encoded);
         }
         out.putAll(training.trainRnn(encoded, rng));
-        modelsTrained = true;
         closeActors();
         phase = Phase.EVOLVE;
         generationsThisIteration = 0;
@@ -380,7 +383,6 @@ final class WorldModelsAgent implements Agent {
         }
         Map<String, String> p = new LinkedHashMap<>();
         p.put("phase", phase.name());
-        p.put("modelsTrained", Boolean.toString(modelsTrained));
         p.put("iteration", Integer.toString(iteration));
         p.put("generations", Long.toString(generations));
         p.put("generationsThisIteration", Long.toString(generationsThisIteration));
@@ -430,7 +432,6 @@ final class WorldModelsAgent implements Agent {
         }
         try {
             phase = Phase.valueOf(p.getProperty("phase"));
-            modelsTrained = Boolean.parseBoolean(p.getProperty("modelsTrained"));
             iteration = Integer.parseInt(p.getProperty("iteration"));
             generations = Long.parseLong(p.getProperty("generations"));
             generationsThisIteration = Long.parseLong(p.getProperty("generationsThisIteration"));
