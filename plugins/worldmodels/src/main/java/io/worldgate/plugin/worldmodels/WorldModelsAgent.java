@@ -2,10 +2,7 @@ package io.worldgate.plugin.worldmodels;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
@@ -13,14 +10,12 @@ import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
-import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.ResumedRandom;
 import io.worldgate.runtime.evolve.CmaEs;
@@ -29,7 +24,6 @@ import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.optim.NoGradient;
 import io.worldgate.runtime.space.Spaces;
-import io.worldgate.runtime.tensor.Tensors;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -63,8 +57,9 @@ import java.util.SplittableRandom;
  * With {@code iterations > 1}, after {@code generations_per_iteration} generations the next round
  * collects with the evolved controller and trains V and M again on all that is stored.
  *
- * <p>{@code act} plays the CMA-ES mean (uniformly random actions before V and M exist). Real
- * episodes encode each frame to V's posterior mean; the LSTM state is kept per environment.
+ * <p>{@code act} plays the CMA-ES mean (uniformly random actions before V and M exist). In real
+ * episodes ({@link ControllerPolicies}) each frame goes through V, and the LSTM state is kept per
+ * environment. V's and M's training steps are {@link ModelTraining}'s.
  *
  * <p>Checkpoints hold V and M, their optimisers, the CMA-ES state (mid-evolution), the dream's
  * starts, the phase and the counters; a loaded agent continues the same search, generation for
@@ -96,7 +91,8 @@ final class WorldModelsAgent implements Agent {
     private final MdnRnn rnn;
     private final ModelTraining training;
     private final Controller controller;
-    private final Map<ActMode, ControllerPolicy> actors = new EnumMap<>(ActMode.class);
+    private final ControllerPolicies policies;
+    private final Map<ActMode, ControllerPolicies.ControllerPolicy> actors = new EnumMap<>(ActMode.class);
     private CmaEs cmaes;
     private DreamStarts starts;
     private Phase phase = Phase.COLLECT;
@@ -105,8 +101,6 @@ final class WorldModelsAgent implements Agent {
     private long generationsThisIteration;
     private long calls;
     private SplittableRandom rng;
-    private StepBatch encodedBatch;
-    private float[] encodedLatents;
     private boolean closed;
 
     WorldModelsAgent(EnvSpec spec, WorldModelsConfig config, AgentContext context) {
@@ -142,6 +136,7 @@ final class WorldModelsAgent implements Agent {
         this.controller = new Controller(config.zSize() + config.rnnSize(), config.controllerHidden(),
                 spaces.actionSize(), spaces.discrete());
         this.cmaes = newSearch();
+        this.policies = new ControllerPolicies(config, spaces, manager, ps, vae, rnn, controller, () -> rng);
     }
 
     private CmaEs newSearch() {
@@ -180,7 +175,7 @@ final class WorldModelsAgent implements Agent {
         if (!modelsTrained()) {
             return RandomPolicy.actions(spec.actionSpace(), observations.size(), rng);
         }
-        return actors.computeIfAbsent(mode, m -> new ControllerPolicy(cmaes.mean())).act(observations);
+        return actors.computeIfAbsent(mode, m -> policies.of(cmaes.mean())).act(observations);
     }
 
     @Override
@@ -210,7 +205,7 @@ final class WorldModelsAgent implements Agent {
         if (iteration == 0) {
             scores = evaluator().evaluate(List.of(new RandomPolicy(spec.actionSpace(), config.randomHold(), rng.split())), config.randomEpisodes());
         } else {
-            try (ControllerPolicy evolved = new ControllerPolicy(cmaes.mean())) {
+            try (ControllerPolicies.ControllerPolicy evolved = policies.of(cmaes.mean())) {
                 scores = evaluator().evaluate(List.of(evolved), config.randomEpisodes());
             }
         }
@@ -218,7 +213,7 @@ final class WorldModelsAgent implements Agent {
         out.put("collect/steps", (double) scores.steps());
         out.put("collect/seconds", (System.nanoTime() - t0) / 1e9);
         out.putAll(training.trainVae(rng));
-        encodedBatch = null;
+        policies.forgetBatch();
         EncodedEpisodes encoded = training.encodeEpisodes();
         if (encoded.size() > 0) {
             starts = DreamStarts.firstSteps(encoded);
@@ -247,16 +242,16 @@ final class WorldModelsAgent implements Agent {
                     .returns(manager, candidates, seeds, starts);
             returns = Arrays.stream(each).mapToDouble(r -> Arrays.stream(r).average().orElseThrow()).toArray();
         } else {
-            List<ControllerPolicy> policies = new ArrayList<>();
+            List<ControllerPolicies.ControllerPolicy> each = new ArrayList<>();
             try {
                 for (double[] c : candidates) {
-                    policies.add(new ControllerPolicy(c));
+                    each.add(policies.of(c));
                 }
-                PopulationScores scores = evaluator().evaluate(policies, config.rollouts());
+                PopulationScores scores = evaluator().evaluate(each, config.rollouts());
                 returns = scores.meanReturns();
                 out.put("es/steps", (double) scores.steps());
             } finally {
-                policies.forEach(ControllerPolicy::close);
+                each.forEach(ControllerPolicies.ControllerPolicy::close);
             }
         }
         double[] fitness = Arrays.stream(returns).map(r -> -r).toArray();
@@ -264,7 +259,7 @@ final class WorldModelsAgent implements Agent {
         out.put("es/seconds", (System.nanoTime() - t0) / 1e9);
         closeActors();
         if (config.inDream()) {
-            try (ControllerPolicy mean = new ControllerPolicy(cmaes.mean())) {
+            try (ControllerPolicies.ControllerPolicy mean = policies.of(cmaes.mean())) {
                 PopulationScores real = evaluator().evaluate(List.of(mean), config.realEpisodes());
                 out.put("es/real_mean_return", real.meanReturn(0));
                 out.put("es/steps", (double) real.steps());
@@ -285,83 +280,8 @@ final class WorldModelsAgent implements Agent {
 
 
     private void closeActors() {
-        actors.values().forEach(ControllerPolicy::close);
+        actors.values().forEach(ControllerPolicies.ControllerPolicy::close);
         actors.clear();
-    }
-
-    /**
-     * V's latents {@code [N * z]} of a batch's frames: draws from its posterior (as M saw in
-     * training and C sees in the dream; the paper's code does the same), or the posterior means
-     * with {@code sample_z=false}. Every candidate of a generation sees the same batch at each step,
-     * so the frames are encoded (and z drawn) once, for the first who asks.
-     */
-    private float[] latents(StepBatch observations) {
-        if (observations != encodedBatch) {
-            try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(manager)) {
-                NDArray frames = Tensors.toNDArray(u.manager(), observations.observations().get(Spaces.IMAGE));
-                NDList post = vae.encode(ps, Vae.pixels(frames), false);
-                NDArray z = post.get(0);
-                if (config.sampleZ()) {
-                    long n = z.getShape().get(0);
-                    z = Vae.draw(z, post.get(1), u.manager().create(Dream.gaussians((int) n * config.zSize(), rng), z.getShape()));
-                }
-                encodedLatents = z.toFloatArray();
-                encodedBatch = observations;
-            }
-        }
-        return encodedLatents;
-    }
-
-    /**
-     * One controller in real episodes: each frame through V (see {@link #latents}), C on {@code [z, h]},
-     * then M's LSTM on {@code [z, a]} for the next {@code h}, per environment; {@code h} restarts
-     * at zero where an episode begins (or for another number of environments).
-     */
-    final class ControllerPolicy implements Policy, AutoCloseable {
-        private final NDManager own = manager.newSubManager();
-        private final Controller.Weights weights;
-        private MdnRnn.State state;
-
-        ControllerPolicy(double[] params) {
-            this.weights = controller.weights(own, new double[][] {params});
-        }
-
-        @Override
-        public Tensor act(StepBatch observations) {
-            int n = observations.size();
-            try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(own)) {
-                NDManager m = u.manager();
-                NDArray z = m.create(latents(observations), new Shape(n, config.zSize()));
-                MdnRnn.State s;
-                if (state == null || state.h().getShape().get(0) != n) {
-                    s = rnn.initial(m, n);
-                    if (state != null) {
-                        state.h().attach(m);
-                        state.c().attach(m);
-                    }
-                } else {
-                    state.h().attach(m);
-                    state.c().attach(m);
-                    float[] keep = new float[n];
-                    boolean[] first = observations.isFirst();
-                    for (int i = 0; i < n; i++) {
-                        keep[i] = first[i] ? 0f : 1f;
-                    }
-                    NDArray k = m.create(keep, new Shape(n, 1));
-                    s = new MdnRnn.State(state.h().mul(k), state.c().mul(k));
-                }
-                NDArray x = z.concat(s.h(), 1).reshape(1, n, controller.inputs());
-                NDArray a = controller.act(weights, x).reshape(n, controller.actions());
-                MdnRnn.Step step = rnn.step(ps, z, a, s, false);
-                state = new MdnRnn.State(u.keep(step.state().h(), own), u.keep(step.state().c(), own));
-                return spaces.hostActions(a);
-            }
-        }
-
-        @Override
-        public void close() {
-            own.close();
-        }
     }
 
     @Override
@@ -443,7 +363,7 @@ final class WorldModelsAgent implements Agent {
             throw new IncompatibleCheckpointException("checkpoint has no dream starts, which train_in=dream needs");
         }
         cmaes = search;
-        encodedBatch = null;
+        policies.forgetBatch();
         rng = ResumedRandom.after(seed, calls);
         closeActors();
     }
