@@ -45,11 +45,6 @@ final class MaeImageEncoder implements ImageEncoder, AutoCloseable {
         this.source = source;
     }
 
-    /** The encoder of the MAE checkpoint in {@code checkpoint} (a directory a learner saved). */
-    static MaeImageEncoder load(Path checkpoint, Device device) throws IOException, IncompatibleCheckpointException {
-        return open(checkpoint, device);
-    }
-
     /**
      * The encoder of the weights {@code path} names ({@link MaeWeights#locate}): an MAE checkpoint
      * directory, a learner run's directory (its newest sealed checkpoint), or Hugging Face

@@ -100,7 +100,7 @@ class MaeLearnerTest {
             }
             assertThat(withoutComments(again)).isEqualTo(withoutComments(saved));
 
-            try (MaeImageEncoder encoder = MaeImageEncoder.load(MaeCheckpoint.locate(saved).orElseThrow(), Device.cpu())) {
+            try (MaeImageEncoder encoder = MaeImageEncoder.open(MaeCheckpoint.locate(saved).orElseThrow(), Device.cpu())) {
                 assertThat(encoder.imageSize()).containsExactly(64, 64);
                 assertThat(encoder.featureSize()).isEqualTo(32);
                 assertThat(encoder.encode(frames.expandDims(0)).toFloatArray()).isEqualTo(expected);

@@ -141,6 +141,15 @@ final class Dream {
         return manager.create(out, new Shape((long) p * r, width));
     }
 
+    /** {@code n} standard normal draws. */
+    static float[] gaussians(int n, SplittableRandom rng) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) gaussian(rng);
+        }
+        return out;
+    }
+
     static double gaussian(SplittableRandom rng) {
         double u = 1 - rng.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble());

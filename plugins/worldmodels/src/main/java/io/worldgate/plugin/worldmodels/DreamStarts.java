@@ -26,6 +26,19 @@ final class DreamStarts {
         this.logVar = logVar.clone();
     }
 
+    /** The posteriors of each encoded episode's first frame; {@code encoded} holds one or more episodes. */
+    static DreamStarts firstSteps(EncodedEpisodes encoded) {
+        int z = encoded.zSize();
+        int n = encoded.size();
+        float[] mu = new float[n * z];
+        float[] logVar = new float[n * z];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(encoded.episodes().get(i).mu(), 0, mu, i * z, z);
+            System.arraycopy(encoded.episodes().get(i).logVar(), 0, logVar, i * z, z);
+        }
+        return new DreamStarts(z, mu, logVar);
+    }
+
     int count() {
         return mu.length / zSize;
     }

@@ -35,6 +35,10 @@ final class EncodedEpisodes {
         }
     }
 
+    int zSize() {
+        return zSize;
+    }
+
     int size() {
         return episodes.size();
     }

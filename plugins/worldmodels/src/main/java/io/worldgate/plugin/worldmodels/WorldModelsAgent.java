@@ -2,44 +2,28 @@ package io.worldgate.plugin.worldmodels;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
-import io.worldgate.api.experience.Episode;
 import io.worldgate.api.experience.Experience;
-import io.worldgate.api.space.BoxSpace;
-import io.worldgate.api.space.DiscreteSpace;
-import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
-import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.ResumedRandom;
 import io.worldgate.runtime.evolve.CmaEs;
 import io.worldgate.runtime.evolve.CmaEsSettings;
 import io.worldgate.runtime.io.BlockCheckpoint;
 import io.worldgate.runtime.nn.BlockGroup;
-import io.worldgate.runtime.optim.Adam;
-import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
-import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.runtime.space.Spaces;
-import io.worldgate.runtime.tensor.Scalars;
-import io.worldgate.runtime.tensor.Tensors;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -73,8 +57,9 @@ import java.util.SplittableRandom;
  * With {@code iterations > 1}, after {@code generations_per_iteration} generations the next round
  * collects with the evolved controller and trains V and M again on all that is stored.
  *
- * <p>{@code act} plays the CMA-ES mean (uniformly random actions before V and M exist). Real
- * episodes encode each frame to V's posterior mean; the LSTM state is kept per environment.
+ * <p>{@code act} plays the CMA-ES mean (uniformly random actions before V and M exist). In real
+ * episodes ({@link ControllerPolicies}) each frame goes through V, and the LSTM state is kept per
+ * environment. V's and M's training steps are {@link ModelTraining}'s.
  *
  * <p>Checkpoints hold V and M, their optimisers, the CMA-ES state (mid-evolution), the dream's
  * starts, the phase and the counters; a loaded agent continues the same search, generation for
@@ -89,8 +74,6 @@ final class WorldModelsAgent implements Agent {
     static final String STARTS_FILE = "worldmodels-dream-starts.bin";
     private static final String FORMAT = "worldgate-worldmodels";
     private static final int FORMAT_VERSION = 1;
-    private static final int ENCODE_CHUNK = 256;
-    private static final int PROGRESS_EVERY = 100;
 
     /** Where the procedure stands. */
     enum Phase { COLLECT, EVOLVE }
@@ -99,7 +82,6 @@ final class WorldModelsAgent implements Agent {
     private final WorldModelsConfig config;
     private final Experience experience;
     private final PopulationEvaluator evaluator;
-    private final MetricsSink metrics;
     private final long seed;
     private final Spaces spaces;
     private final NDManager manager;
@@ -107,21 +89,18 @@ final class WorldModelsAgent implements Agent {
     private final BlockGroup models = new BlockGroup();
     private final Vae vae;
     private final MdnRnn rnn;
-    private final Adam vaeOpt;
-    private final Adam rnnOpt;
+    private final ModelTraining training;
     private final Controller controller;
-    private final Map<ActMode, ControllerPolicy> actors = new EnumMap<>(ActMode.class);
+    private final ControllerPolicies policies;
+    private final Map<ActMode, ControllerPolicies.ControllerPolicy> actors = new EnumMap<>(ActMode.class);
     private CmaEs cmaes;
     private DreamStarts starts;
     private Phase phase = Phase.COLLECT;
-    private boolean modelsTrained;
     private int iteration;
     private long generations;
     private long generationsThisIteration;
     private long calls;
     private SplittableRandom rng;
-    private StepBatch encodedBatch;
-    private float[] encodedLatents;
     private boolean closed;
 
     WorldModelsAgent(EnvSpec spec, WorldModelsConfig config, AgentContext context) {
@@ -129,7 +108,6 @@ final class WorldModelsAgent implements Agent {
         this.config = config;
         this.experience = context.experience();
         this.evaluator = context.populationEvaluator().orElse(null);
-        this.metrics = context.metrics();
         this.seed = context.seed();
         this.spaces = new Spaces(spec, List.of(Spaces.IMAGE), WorldModelsAgentFactory.NAME);
         if (spaces.imageHeight() != Vae.SIZE || spaces.imageWidth() != Vae.SIZE || spaces.imageChannels() != 3) {
@@ -150,9 +128,7 @@ final class WorldModelsAgent implements Agent {
                     config.predictDone()));
             vae.initializeParts(manager);
             rnn.initializeParts(manager);
-            vaeOpt = Adam.builder().learningRate(config.vaeLr()).build(Parameters.trainable(vae));
-            rnnOpt = Adam.builder().learningRate(config.rnnLr()).clipGlobalNorm(config.gradClip())
-                    .build(Parameters.trainable(rnn));
+            training = new ModelTraining(config, spaces, experience, context.metrics(), manager, ps, vae, rnn);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -160,6 +136,7 @@ final class WorldModelsAgent implements Agent {
         this.controller = new Controller(config.zSize() + config.rnnSize(), config.controllerHidden(),
                 spaces.actionSize(), spaces.discrete());
         this.cmaes = newSearch();
+        this.policies = new ControllerPolicies(config, spaces, manager, ps, vae, rnn, controller, () -> rng);
     }
 
     private CmaEs newSearch() {
@@ -183,29 +160,22 @@ final class WorldModelsAgent implements Agent {
         return controller;
     }
 
-    MdnRnn rnn() {
-        return rnn;
-    }
-
-    ParameterStore parameterStore() {
-        return ps;
-    }
-
-    NDManager manager() {
-        return manager;
-    }
-
     DreamStarts starts() {
         return starts;
+    }
+
+    /** V and M exist once the first round's collection has trained them (a later round retrains them). */
+    private boolean modelsTrained() {
+        return phase == Phase.EVOLVE || iteration > 0;
     }
 
     @Override
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
-        if (!modelsTrained) {
-            return randomActions(observations.size(), rng);
+        if (!modelsTrained()) {
+            return RandomPolicy.actions(spec.actionSpace(), observations.size(), rng);
         }
-        return actors.computeIfAbsent(mode, m -> new ControllerPolicy(cmaes.mean())).act(observations);
+        return actors.computeIfAbsent(mode, m -> policies.of(cmaes.mean())).act(observations);
     }
 
     @Override
@@ -233,20 +203,22 @@ final class WorldModelsAgent implements Agent {
         long t0 = System.nanoTime();
         PopulationScores scores;
         if (iteration == 0) {
-            scores = evaluator().evaluate(List.of(new RandomPolicy(rng.split())), config.randomEpisodes());
+            scores = evaluator().evaluate(List.of(new RandomPolicy(spec.actionSpace(), config.randomHold(), rng.split())), config.randomEpisodes());
         } else {
-            try (ControllerPolicy evolved = new ControllerPolicy(cmaes.mean())) {
+            try (ControllerPolicies.ControllerPolicy evolved = policies.of(cmaes.mean())) {
                 scores = evaluator().evaluate(List.of(evolved), config.randomEpisodes());
             }
         }
         out.put("collect/return", scores.meanReturn(0));
         out.put("collect/steps", (double) scores.steps());
         out.put("collect/seconds", (System.nanoTime() - t0) / 1e9);
-        out.putAll(trainVae());
-        encodedBatch = null;
-        EncodedEpisodes encoded = encodeEpisodes();
-        out.putAll(trainRnn(encoded));
-        modelsTrained = true;
+        out.putAll(training.trainVae(rng));
+        policies.forgetBatch();
+        EncodedEpisodes encoded = training.encodeEpisodes();
+        if (encoded.size() > 0) {
+            starts = DreamStarts.firstSteps(encoded);
+        }
+        out.putAll(training.trainRnn(encoded, rng));
         closeActors();
         phase = Phase.EVOLVE;
         generationsThisIteration = 0;
@@ -254,136 +226,6 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-    /** V's updates: {@code vae_epochs} passes over the stored frames. */
-    Map<String, Double> trainVae() {
-        long updates = (long) Math.ceil(config.vaeEpochs() * experience.numSteps() / config.vaeBatch());
-        Map<String, Double> last = Map.of();
-        long t0 = System.nanoTime();
-        try (NoGradient off = NoGradient.open()) {
-            for (long u = 0; u < updates; u++) {
-                Tensor frames = experience.sampleFrames(config.vaeBatch(), List.of(Spaces.IMAGE), rng).get(Spaces.IMAGE);
-                last = vaeUpdate(frames);
-                progress(u, updates, last);
-            }
-        }
-        Map<String, Double> out = new LinkedHashMap<>(last);
-        out.put("vae/updates", (double) updates);
-        out.put("vae/seconds", (System.nanoTime() - t0) / 1e9);
-        return out;
-    }
-
-    /** One V update on uint8 frames {@code [B, 64, 64, 3]}. */
-    Map<String, Double> vaeUpdate(Tensor frames) {
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray x = Vae.pixels(Tensors.toNDArray(m, frames));
-            long b = x.getShape().get(0);
-            NDArray eps = m.create(normals((int) b * config.zSize()), new Shape(b, config.zSize()));
-            WorldModelsLosses.Loss loss;
-            try (GradientScope tape = GradientScope.open()) {
-                NDList post = vae.encode(ps, x, true);
-                NDArray z = Vae.draw(post.get(0), post.get(1), eps);
-                loss = WorldModelsLosses.vae(x, vae.decode(ps, z, true), post.get(0), post.get(1), config.klTolerance());
-                tape.backward(loss.total());
-            }
-            vaeOpt.step();
-            return loss.metrics();
-        }
-    }
-
-    /** Every stored episode through V: posterior per step, model actions; the first frames become the dream's starts. */
-    EncodedEpisodes encodeEpisodes() {
-        EncodedEpisodes encoded = new EncodedEpisodes(config.zSize(), spaces.actionSize());
-        try (NoGradient off = NoGradient.open()) {
-            experience.forEachEpisode(e -> encoded.add(encode(e)));
-        }
-        int n = encoded.size();
-        if (n > 0) {
-            int z = config.zSize();
-            float[] mu = new float[n * z];
-            float[] logVar = new float[n * z];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(encoded.episodes().get(i).mu(), 0, mu, i * z, z);
-                System.arraycopy(encoded.episodes().get(i).logVar(), 0, logVar, i * z, z);
-            }
-            starts = new DreamStarts(z, mu, logVar);
-        }
-        return encoded;
-    }
-
-    private EncodedEpisodes.Encoded encode(Episode e) {
-        int t = e.length();
-        int z = config.zSize();
-        float[] mu = new float[t * z];
-        float[] logVar = new float[t * z];
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray frames = Tensors.toNDArray(m, e.observations().get(Spaces.IMAGE));
-            for (int s = 0; s < t; s += ENCODE_CHUNK) {
-                int end = Math.min(t, s + ENCODE_CHUNK);
-                NDList post = vae.encode(ps, Vae.pixels(frames.get("{}:{}", s, end)), false);
-                System.arraycopy(post.get(0).toFloatArray(), 0, mu, s * z, (end - s) * z);
-                System.arraycopy(post.get(1).toFloatArray(), 0, logVar, s * z, (end - s) * z);
-            }
-            float[] actions = spaces.modelActions(Tensors.toNDArray(m, e.actions()), 1).toFloatArray();
-            return new EncodedEpisodes.Encoded(t, mu, logVar, actions, e.terminated());
-        }
-    }
-
-    /** M's updates: {@code rnn_epochs} passes over the encoded episodes. */
-    Map<String, Double> trainRnn(EncodedEpisodes encoded) {
-        if (encoded.size() == 0) {
-            throw new AgentException("worldmodels: the experience holds no finished episode of two or more steps to train M on");
-        }
-        long updates = (long) Math.ceil(config.rnnEpochs() * encoded.size() / config.rnnBatch());
-        Map<String, Double> last = Map.of();
-        long t0 = System.nanoTime();
-        try (NoGradient off = NoGradient.open()) {
-            for (long u = 0; u < updates; u++) {
-                last = rnnUpdate(encoded.sample(config.rnnBatch(), config.rnnSeqLen(), rng));
-                progress(u, updates, last);
-            }
-        }
-        Map<String, Double> out = new LinkedHashMap<>(last);
-        out.put("rnn/updates", (double) updates);
-        out.put("rnn/seconds", (System.nanoTime() - t0) / 1e9);
-        return out;
-    }
-
-    /** One M update on a batch of windows, the LSTM unrolled over them from a zero state. */
-    Map<String, Double> rnnUpdate(EncodedEpisodes.Windows w) {
-        int z = config.zSize();
-        int a = spaces.actionSize();
-        try (UpdateScope u = UpdateScope.open(manager)) {
-            NDManager m = u.manager();
-            NDArray zs = m.create(w.z(), new Shape(w.batch(), w.steps(), z));
-            NDArray as = m.create(w.actions(), new Shape(w.batch(), w.steps(), a));
-            NDArray next = m.create(w.nextZ(), new Shape(w.batch(), w.steps(), z));
-            NDArray done = m.create(w.done(), new Shape(w.batch(), w.steps()));
-            NDArray mask = m.create(w.mask(), new Shape(w.batch(), w.steps()));
-            WorldModelsLosses.Loss loss;
-            try (GradientScope tape = GradientScope.open()) {
-                MdnRnn.State state = rnn.initial(m, w.batch());
-                NDList nll = new NDList(w.steps());
-                NDList doneLogits = new NDList(w.steps());
-                for (int t = 0; t < w.steps(); t++) {
-                    MdnRnn.Step step = rnn.step(ps, zs.get(":, {}", t), as.get(":, {}", t), state, true);
-                    state = step.state();
-                    nll.add(WorldModelsLosses.mixtureNll(step.mixture(), next.get(":, {}", t)));
-                    if (rnn.predictsDone()) {
-                        doneLogits.add(step.mixture().doneLogit());
-                    }
-                }
-                loss = WorldModelsLosses.mdn(NDArrays.stack(nll, 1),
-                        rnn.predictsDone() ? NDArrays.stack(doneLogits, 1) : null, done, mask);
-                tape.backward(loss.total());
-            }
-            rnnOpt.step();
-            Map<String, Double> out = new LinkedHashMap<>(loss.metrics());
-            out.put("rnn/grad_norm", (double) rnnOpt.lastGradientNorm());
-            return out;
-        }
-    }
 
     /** One CMA-ES generation of C, in the real environment or in M's dream. */
     private Map<String, Double> generation() {
@@ -400,16 +242,16 @@ final class WorldModelsAgent implements Agent {
                     .returns(manager, candidates, seeds, starts);
             returns = Arrays.stream(each).mapToDouble(r -> Arrays.stream(r).average().orElseThrow()).toArray();
         } else {
-            List<ControllerPolicy> policies = new ArrayList<>();
+            List<ControllerPolicies.ControllerPolicy> each = new ArrayList<>();
             try {
                 for (double[] c : candidates) {
-                    policies.add(new ControllerPolicy(c));
+                    each.add(policies.of(c));
                 }
-                PopulationScores scores = evaluator().evaluate(policies, config.rollouts());
+                PopulationScores scores = evaluator().evaluate(each, config.rollouts());
                 returns = scores.meanReturns();
                 out.put("es/steps", (double) scores.steps());
             } finally {
-                policies.forEach(ControllerPolicy::close);
+                each.forEach(ControllerPolicies.ControllerPolicy::close);
             }
         }
         double[] fitness = Arrays.stream(returns).map(r -> -r).toArray();
@@ -417,7 +259,7 @@ final class WorldModelsAgent implements Agent {
         out.put("es/seconds", (System.nanoTime() - t0) / 1e9);
         closeActors();
         if (config.inDream()) {
-            try (ControllerPolicy mean = new ControllerPolicy(cmaes.mean())) {
+            try (ControllerPolicies.ControllerPolicy mean = policies.of(cmaes.mean())) {
                 PopulationScores real = evaluator().evaluate(List.of(mean), config.realEpisodes());
                 out.put("es/real_mean_return", real.meanReturn(0));
                 out.put("es/steps", (double) real.steps());
@@ -436,160 +278,10 @@ final class WorldModelsAgent implements Agent {
         return out;
     }
 
-    /**
-     * V's and M's training may take long: their losses are reported every {@value #PROGRESS_EVERY}
-     * updates (the host records what {@code train} returns, the last update's).
-     */
-    private void progress(long update, long updates, Map<String, Double> values) {
-        if ((update + 1) % PROGRESS_EVERY == 0 && update + 1 < updates) {
-            values.forEach(metrics::scalar);
-        }
-    }
-
-    /**
-     * The collecting policy of the first round: uniformly random actions, each held for a
-     * geometric number of steps of mean {@code random_hold} per environment (1: a new one every
-     * step), drawn afresh where an episode begins.
-     */
-    final class RandomPolicy implements Policy {
-        private final SplittableRandom draws;
-        private Tensor held;
-
-        RandomPolicy(SplittableRandom draws) {
-            this.draws = draws;
-        }
-
-        @Override
-        public Tensor act(StepBatch observations) {
-            int n = observations.size();
-            Tensor fresh = randomActions(n, draws);
-            if (held == null || held.shape()[0] != n) {
-                held = fresh;
-                return fresh;
-            }
-            long per = fresh.numElements() / n;
-            for (int i = 0; i < n; i++) {
-                boolean redraw = observations.isFirst()[i] || draws.nextDouble() * config.randomHold() < 1;
-                if (redraw) {
-                    for (long j = 0; j < per; j++) {
-                        long k = i * per + j;
-                        if (fresh.dtype() == DType.INT32) {
-                            held.setInt(k, fresh.getInt(k));
-                        } else {
-                            held.setFloat(k, fresh.getFloat(k));
-                        }
-                    }
-                }
-            }
-            return held.copy();
-        }
-    }
-
-    private Tensor randomActions(int n, SplittableRandom r) {
-        if (spec.actionSpace() instanceof DiscreteSpace d) {
-            int[] a = new int[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = r.nextInt(d.n());
-            }
-            return Tensor.ofInts(a, n);
-        }
-        BoxSpace box = (BoxSpace) spec.actionSpace();
-        int per = box.numElements();
-        Tensor out = Tensor.allocate(DType.FLOAT32, box.tensorSpec().batchShape(n));
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < per; j++) {
-                out.setFloat((long) i * per + j, (float) (box.low(j) + r.nextDouble() * (box.high(j) - box.low(j))));
-            }
-        }
-        return out;
-    }
-
-    private float[] normals(int n) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) Dream.gaussian(rng);
-        }
-        return out;
-    }
 
     private void closeActors() {
-        actors.values().forEach(ControllerPolicy::close);
+        actors.values().forEach(ControllerPolicies.ControllerPolicy::close);
         actors.clear();
-    }
-
-    /**
-     * V's latents {@code [N * z]} of a batch's frames: draws from its posterior (as M saw in
-     * training and C sees in the dream; the paper's code does the same), or the posterior means
-     * with {@code sample_z=false}. Every candidate of a generation sees the same batch at each step,
-     * so the frames are encoded (and z drawn) once, for the first who asks.
-     */
-    private float[] latents(StepBatch observations) {
-        if (observations != encodedBatch) {
-            try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(manager)) {
-                NDArray frames = Tensors.toNDArray(u.manager(), observations.observations().get(Spaces.IMAGE));
-                NDList post = vae.encode(ps, Vae.pixels(frames), false);
-                NDArray z = post.get(0);
-                if (config.sampleZ()) {
-                    long n = z.getShape().get(0);
-                    z = Vae.draw(z, post.get(1), u.manager().create(normals((int) n * config.zSize()), z.getShape()));
-                }
-                encodedLatents = z.toFloatArray();
-                encodedBatch = observations;
-            }
-        }
-        return encodedLatents;
-    }
-
-    /**
-     * One controller in real episodes: each frame through V (see {@link #latents}), C on {@code [z, h]},
-     * then M's LSTM on {@code [z, a]} for the next {@code h}, per environment; {@code h} restarts
-     * at zero where an episode begins (or for another number of environments).
-     */
-    final class ControllerPolicy implements Policy, AutoCloseable {
-        private final NDManager own = manager.newSubManager();
-        private final Controller.Weights weights;
-        private MdnRnn.State state;
-
-        ControllerPolicy(double[] params) {
-            this.weights = controller.weights(own, new double[][] {params});
-        }
-
-        @Override
-        public Tensor act(StepBatch observations) {
-            int n = observations.size();
-            try (NoGradient off = NoGradient.open(); UpdateScope u = UpdateScope.open(own)) {
-                NDManager m = u.manager();
-                NDArray z = m.create(latents(observations), new Shape(n, config.zSize()));
-                MdnRnn.State s;
-                if (state == null || state.h().getShape().get(0) != n) {
-                    s = rnn.initial(m, n);
-                    if (state != null) {
-                        state.h().attach(m);
-                        state.c().attach(m);
-                    }
-                } else {
-                    state.h().attach(m);
-                    state.c().attach(m);
-                    float[] keep = new float[n];
-                    boolean[] first = observations.isFirst();
-                    for (int i = 0; i < n; i++) {
-                        keep[i] = first[i] ? 0f : 1f;
-                    }
-                    NDArray k = m.create(keep, new Shape(n, 1));
-                    s = new MdnRnn.State(state.h().mul(k), state.c().mul(k));
-                }
-                NDArray x = z.concat(s.h(), 1).reshape(1, n, controller.inputs());
-                NDArray a = controller.act(weights, x).reshape(n, controller.actions());
-                MdnRnn.Step step = rnn.step(ps, z, a, s, false);
-                state = new MdnRnn.State(u.keep(step.state().h(), own), u.keep(step.state().c(), own));
-                return spaces.hostActions(a);
-            }
-        }
-
-        @Override
-        public void close() {
-            own.close();
-        }
     }
 
     @Override
@@ -598,8 +290,7 @@ final class WorldModelsAgent implements Agent {
         BlockCheckpoint.save(models, directory, MODELS, MODELS_KIND);
         CheckpointFiles.write(directory.resolve(OPTIMIZER_FILE), os -> {
             DataOutputStream out = new DataOutputStream(os);
-            vaeOpt.saveState(out);
-            rnnOpt.saveState(out);
+            training.saveOptimizers(out);
             out.flush();
         });
         cmaes.save(directory.resolve(CMAES_FILE));
@@ -612,7 +303,6 @@ final class WorldModelsAgent implements Agent {
         }
         Map<String, String> p = new LinkedHashMap<>();
         p.put("phase", phase.name());
-        p.put("modelsTrained", Boolean.toString(modelsTrained));
         p.put("iteration", Integer.toString(iteration));
         p.put("generations", Long.toString(generations));
         p.put("generationsThisIteration", Long.toString(generationsThisIteration));
@@ -649,8 +339,7 @@ final class WorldModelsAgent implements Agent {
             if (Files.isRegularFile(opt)) {
                 try (InputStream is = Files.newInputStream(opt);
                         DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16))) {
-                    vaeOpt.loadState(in);
-                    rnnOpt.loadState(in);
+                    training.loadOptimizers(in);
                 }
             }
         }
@@ -663,7 +352,6 @@ final class WorldModelsAgent implements Agent {
         }
         try {
             phase = Phase.valueOf(p.getProperty("phase"));
-            modelsTrained = Boolean.parseBoolean(p.getProperty("modelsTrained"));
             iteration = Integer.parseInt(p.getProperty("iteration"));
             generations = Long.parseLong(p.getProperty("generations"));
             generationsThisIteration = Long.parseLong(p.getProperty("generationsThisIteration"));
@@ -675,7 +363,7 @@ final class WorldModelsAgent implements Agent {
             throw new IncompatibleCheckpointException("checkpoint has no dream starts, which train_in=dream needs");
         }
         cmaes = search;
-        encodedBatch = null;
+        policies.forgetBatch();
         rng = ResumedRandom.after(seed, calls);
         closeActors();
     }
@@ -691,8 +379,7 @@ final class WorldModelsAgent implements Agent {
         if (!closed) {
             closed = true;
             closeActors();
-            vaeOpt.close();
-            rnnOpt.close();
+            training.close();
             manager.close();
         }
     }
