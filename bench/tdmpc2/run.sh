@@ -10,7 +10,7 @@
 # PRESETS (default "1M 5M") picks the presets, LABEL names the run's rows (default: commit and time),
 # NOTE is printed under the table (say "under load" when other work shares the machine),
 # TDMPC2_JARS times another build's plugin and runtime jars (put first on the class path). The twin
-# runs on torch 2.7.1 in bench/.venv-torch, created here if absent (git-ignored).
+# runs on torch 2.7.1 in bench/.venv-torch, which bench/torch-venv.sh creates if absent (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 UPDATES=${1:-10}
@@ -19,17 +19,12 @@ THREADS=${3:-1}
 PRESETS=${PRESETS:-1M 5M}
 LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date -u +%Y%m%dT%H%M)}
 CSV=bench/results/tdmpc2-speed.csv
-VENV=bench/.venv-torch
 
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/tdmpc2/target/tdmpc2-0.1.0-SNAPSHOT.jar ] \
         || [ ! -f runtime/target/worldgate-runtime-0.1.0-SNAPSHOT.jar ] || [ ! -f testkit/target/worldgate-testkit-0.1.0-SNAPSHOT.jar ]; then
     mvn -q -B package -DskipTests
 fi
-if ! "$VENV/bin/python" -c 'import torch' 2>/dev/null; then
-    echo "creating $VENV with torch 2.7.1 (CPU use; a one-time download) ..." >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q torch==2.7.1 numpy
-fi
+VENV=$(bench/torch-venv.sh)
 
 CP="plugins/tdmpc2/target/tdmpc2-0.1.0-SNAPSHOT.jar:runtime/target/worldgate-runtime-0.1.0-SNAPSHOT.jar"
 CP="$CP:testkit/target/worldgate-testkit-0.1.0-SNAPSHOT.jar"

@@ -265,7 +265,7 @@ final class ActorCritic extends BlockGroup {
         NDArray valueMean;
         NDArray feats;
         NDArray target;
-        double[] actorMetrics;
+        NDArray actorStats;
 
         // imagination's activations are dead once the actor has stepped: in a scope of their own they
         // are freed before the critic's pass (what the critic reads is kept)
@@ -330,8 +330,9 @@ final class ActorCritic extends BlockGroup {
             // the actor's loss reached the critic and (with backprop) the world model: not theirs to apply
             criticOpt.zeroGradients();
             wm.optimizer().zeroGradients();
-            actorMetrics = new double[] {actorLoss.getFloat(), entropy.mean().getFloat(), valueMean.getFloat(),
-                returns.mean().getFloat(), traj.rewards().mean().getFloat(), traj.weights().mean().getFloat()};
+            // read with the critic's in one transfer at the end: each read waits for the device
+            actorStats = phase.keep(NDArrays.stack(new NDList(actorLoss, entropy.mean(), valueMean, returns.mean(),
+                    traj.rewards().mean(), traj.weights().mean())).stopGradient(), parent);
             feats = phase.keep(traj.features().get(":, :-1").stopGradient(), parent);
             target = phase.keep(returns.stopGradient(), parent);
             w = phase.keep(w, parent);
@@ -378,21 +379,26 @@ final class ActorCritic extends BlockGroup {
         slow.update();
         timers.stop("critic");
 
-        metrics.put("actor/loss", actorMetrics[0]);
-        metrics.put("actor/entropy", actorMetrics[1]);
+        NDList read = new NDList(actorStats, criticLoss.stopGradient().expandDims(0));
+        if (repvalLoss != null) {
+            NDArray weights = replayed.weights();
+            read.add(NDArrays.stack(new NDList(repvalLoss.stopGradient(), replayed.returns().mul(weights).sum()
+                    .div(Scalars.maximum(weights.sum(), 1f)))));
+        }
+        float[] s = NDArrays.concat(read).toFloatArray();
+        metrics.put("actor/loss", (double) s[0]);
+        metrics.put("actor/entropy", (double) s[1]);
         metrics.put("actor/grad_norm", (double) actorOpt.lastGradientNorm());
-        metrics.put("critic/loss", (double) criticLoss.getFloat());
-        metrics.put("critic/value_mean", actorMetrics[2]);
-        metrics.put("critic/return_mean", actorMetrics[3]);
+        metrics.put("critic/loss", (double) s[6]);
+        metrics.put("critic/value_mean", (double) s[2]);
+        metrics.put("critic/return_mean", (double) s[3]);
         metrics.put("critic/grad_norm", (double) criticOpt.lastGradientNorm());
         if (repvalLoss != null) {
-            metrics.put("critic/repval_loss", (double) repvalLoss.getFloat());
-            NDArray weights = replayed.weights();
-            metrics.put("critic/replay_return_mean", (double) replayed.returns().mul(weights).sum()
-                    .div(Scalars.maximum(weights.sum(), 1f)).getFloat());
+            metrics.put("critic/repval_loss", (double) s[7]);
+            metrics.put("critic/replay_return_mean", (double) s[8]);
         }
-        metrics.put("imag/reward_mean", actorMetrics[4]);
-        metrics.put("imag/weight_mean", actorMetrics[5]);
+        metrics.put("imag/reward_mean", (double) s[4]);
+        metrics.put("imag/weight_mean", (double) s[5]);
         metrics.put("return_norm/scale", returnNorm.scale());
         metrics.put("return_norm/low", returnNorm.low());
         metrics.put("return_norm/high", returnNorm.high());

@@ -3,6 +3,7 @@ package io.worldgate.plugin.dreamer;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
@@ -297,7 +298,12 @@ final class DreamerAgent implements Agent {
                     tape.backward(loss.total());
                 }
                 wm.optimizer().step();
-                loss.terms().forEach((k, v) -> metrics.put("loss/" + k, (double) v.getFloat()));
+                // one transfer for all terms: each read waits for the device
+                float[] terms = NDArrays.stack(new NDList(loss.terms().values())).stopGradient().toFloatArray();
+                int i = 0;
+                for (String k : loss.terms().keySet()) {
+                    metrics.put("loss/" + k, (double) terms[i++]);
+                }
                 start = loss.posterior().stopGradient().flattenBatchAndTime().attach(m);
             }
             timers.stop("model");
