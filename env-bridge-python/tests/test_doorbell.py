@@ -50,7 +50,8 @@ def test_the_header_names_the_layout(shm_path):
             raw = f.read()
         assert len(raw) == lay.file_size
         magic, version, header, k, action_bytes, infos, _, size = struct.unpack_from("<8sIIIIIIQ", raw)
-        assert (magic, version, header, k, action_bytes, infos, size) == (MAGIC, 1, 64, 5, 4, 0, lay.file_size)
+        assert (magic, version, header, k, action_bytes, infos, size) == (MAGIC, 2, 64, 5, 4, 0, lay.file_size)
+        assert ch.request_seq[0] == 0 and ch.answer_seq[0] == 0
         ch.rewards[:] = [1, 2, 3, 4, 5]
         ch.is_first[2] = True
         with open(shm_path, "rb") as f:
@@ -182,3 +183,74 @@ def test_a_frame_that_arrives_in_pieces_is_read_whole():
         session.shutdown.request("test")
         with pytest.raises(_Closed):
             session._recv(b, 1)  # nothing more comes: the shutdown flag ends the wait
+
+
+def test_a_worker_that_watches_the_step_channel_takes_steps_without_their_byte_and_skips_it_later(
+    start_worker, tmp_path, shm_path
+):
+    """With --spin-us the worker sees a step in request_seq before its S byte; the byte, which
+    the client sends late here, must then be skipped, not taken for a second step, and frames
+    after it must still be read whole."""
+    import time
+
+    bell, step_shm = str(tmp_path / "bell.sock"), shm_path + "-step"
+    w = start_worker("--env", "gym:CartPole-v1", "--shm", shm_path, "--step-shm", step_shm, "--doorbell", bell,
+                     "--spin-us", "2000000")
+    lay = _layout("gym:CartPole-v1", 1)
+    view = np.memmap(step_shm, dtype=np.uint8, mode="r+", shape=(lay.file_size,))
+    actions = view[lay.actions : lay.actions + 4].view("<i4")
+    request_seq, answer_seq = view[40:48].view("<u8"), view[48:56].view("<u8")
+    with EnvBatch("gym:CartPole-v1", 1) as ref, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(bell)
+        assert _frame(s, pb.EnvRequest(request_id=1, reset=pb.Reset(seed=3))).status.code == pb.STATUS_CODE_OK
+        ref.reset(3)
+        for n in range(1, 21):
+            a = np.array([n % 2], np.int32)
+            actions[:] = a
+            request_seq[0] = n
+            deadline = time.monotonic() + 5
+            while answer_seq[0] != n:  # answered before its byte was sent: the worker watched memory
+                assert time.monotonic() < deadline, f"step {n} not answered through the step channel"
+            want = ref.step(a.astype(np.int64))
+            assert view[lay.rewards : lay.rewards + 8].view("<f8")[0] == want.reward[0]
+            s.sendall(b"S")  # the step's byte, late
+            assert _read_exact(s, 1) == b"S"
+        # a refused step and a frame after owed bytes: both read in order
+        actions[:] = [7]
+        request_seq[0] = 21
+        s.sendall(b"S")
+        r = _read_frame(s)
+        assert r.status.code == pb.STATUS_CODE_INVALID_ARGUMENT
+        assert answer_seq[0] == 20
+        r = _frame(s, pb.EnvRequest(request_id=2, reset=pb.Reset(seed=4)))
+        assert r.status.code == pb.STATUS_CODE_OK and r.request_id == 2
+        assert _frame(s, pb.EnvRequest(request_id=3, close=pb.Close(shutdown=False))).WhichOneof("result") == "closed"
+    assert w.proc.poll() is None
+    del view, actions, request_seq, answer_seq
+
+
+def test_adaptive_spin_watches_only_while_waits_are_short():
+    from worldgate_envs.spin import PROBE_EVERY, AdaptiveSpin
+
+    spin = AdaptiveSpin(1000)
+    assert spin.spin(lambda: True)  # an event already there is caught at once
+    spin.done()
+    assert not spin.spin(lambda: False)  # none within the budget: the caller blocks
+    spin._start -= 10_000_000  # that wait, as if it had lasted 10 ms
+    spin.done()
+    calls = []
+
+    def ready() -> bool:
+        calls.append(1)
+        return True
+
+    skipped = 0
+    while not spin.spin(ready):  # waits are slow: not watched, until a probe
+        skipped += 1
+        spin._start -= 10_000_000
+        spin.done()
+        assert skipped < PROBE_EVERY
+    spin.done()
+    assert skipped >= 1 and len(calls) == 1  # only the probe looked
+    assert spin.spin(ready) and len(calls) == 2  # the probe's wait was short: watching again
+    assert not AdaptiveSpin(0).spin(ready)

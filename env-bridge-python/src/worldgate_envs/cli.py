@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doorbell", default=None, metavar="PATH",
                    help="also serve the session on this Unix socket, steps through --step-shm (transport shm)")
     s.add_argument("--step-shm", default=None, metavar="PATH", help="the step channel file of --doorbell")
+    s.add_argument("--spin-us", type=int, default=0, metavar="US",
+                   help="with --doorbell: watch the step channel up to US microseconds for the next step before "
+                        "sleeping on the socket, while recent waits were that short (0: never)")
     s.set_defaults(func=_cmd_serve)
 
     s = sub.add_parser("py4j-serve", help="run a Py4J env worker (needs --shm)")

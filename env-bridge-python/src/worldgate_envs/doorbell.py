@@ -11,6 +11,12 @@ gateway an end of file, which it treats like a broken gRPC stream.
 
 The session runs on the worker's loop thread (the simulator's thread) and blocks it, so while a
 gateway is connected the gRPC server answers nothing: the gateway asks it nothing then.
+
+Before sleeping in ``recv`` the session may watch the step channel's ``request_seq`` for a
+short while (``spin.py``); a step it sees there is taken at once, and the ``S`` byte that the
+gateway sent for it all the same is then owed: skipped when it arrives. Each step request
+brings exactly one ``S`` byte, so counting them keeps the stream in order whichever way a step
+was noticed. The worker stores ``answer_seq`` after a step's results and before its ``S``.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import select
 import socket
 import struct
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from worldgate_envs.core import WorkerCore
 from worldgate_envs.lifecycle import Shutdown
+from worldgate_envs.spin import AdaptiveSpin
 from worldgate_envs.step_channel import StepChannel
 from worldgate_envs.wire import pb
 
@@ -50,21 +58,28 @@ class _Closed(Exception):
 class DoorbellSession:
     """Serves one connected gateway until it hangs up, sends Close, or the worker shuts down."""
 
-    def __init__(self, core: WorkerCore, channel: StepChannel, handler: _Handler, shutdown: Shutdown) -> None:
+    def __init__(
+        self, core: WorkerCore, channel: StepChannel, handler: _Handler, shutdown: Shutdown, spin_us: int = 0
+    ) -> None:
         self.core = core
         self.channel = channel
         self.handler = handler
         self.shutdown = shutdown
+        self.spin_us = spin_us
         self._info_keys = tuple(core.spec.info_keys)
 
     def serve(self, conn: socket.socket) -> None:
         conn.settimeout(POLL_S)
+        # per connection: a new gateway counts its steps from 0
+        waiter = _Waiter(self.channel, conn, lambda n: self._recv(conn, n), AdaptiveSpin(self.spin_us))
         try:
             while True:
-                bell = self._recv(conn, 1)
+                bell = waiter.next_request()
                 if bell == STEP:
+                    waiter.seen = int(self.channel.request_seq[0])
                     failed = self._step()
                     if failed is None:
+                        self.channel.answer_seq[0] = waiter.seen  # after the results: the gateway may be watching it
                         conn.sendall(STEP)
                     else:
                         self._send_frame(conn, failed)
@@ -126,6 +141,68 @@ class DoorbellSession:
         ch.obs_generation[0] = reply.shm_generation or 0
         ch.obs_slot[0] = reply.shm_slot or 0
         return None
+
+
+class _Waiter:
+    """Waits for the gateway's next request: a step seen in ``request_seq`` while watching, or the
+    socket's next byte after skipping the S bytes owed for steps already taken that way."""
+
+    SOCKET_CHECK_EVERY = 16
+    """While watching memory, the socket is polled every this many looks (a frame has no counter)."""
+
+    def __init__(
+        self, channel: StepChannel, conn: socket.socket, recv: Callable[[int], bytes], spin: AdaptiveSpin
+    ) -> None:
+        self.channel = channel
+        self.conn = conn
+        self.recv = recv
+        self.spin = spin
+        self.seen = 0  # request_seq of the last step taken
+        self.owed = 0  # S bytes of steps taken by watching memory, not yet read from the socket
+        self._poll = select.poll()
+        self._poll.register(conn.fileno(), select.POLLIN)
+        self._looks = 0
+
+    def next_request(self) -> bytes:
+        seq = self.channel.request_seq
+        if self.spin.spin(self._ready) and int(seq[0]) != self.seen:
+            self.owed += 1
+            self._drain_owed()
+            self.spin.done()
+            return STEP
+        bell = self.recv(1)
+        while bell == STEP and self.owed:
+            self.owed -= 1
+            bell = self.recv(1)
+        self.spin.done()
+        return bell
+
+    def _ready(self) -> bool:
+        if int(self.channel.request_seq[0]) != self.seen:
+            return True
+        self._looks += 1
+        if self._looks % self.SOCKET_CHECK_EVERY or not self._poll.poll(0):
+            return False
+        if self.owed:
+            self._drain_owed()
+            return False
+        return True  # a frame, or the byte of a step from a client that does not count its steps
+
+    def _drain_owed(self) -> None:
+        """Reads the owed S bytes already in the socket, without waiting.
+
+        Only owed bytes can be there: the gateway sends nothing more before this step's answer.
+        ``os.read`` on the descriptor, which a socket with a timeout keeps non-blocking: ``recv``
+        with MSG_DONTWAIT would first wait out that timeout."""
+        try:
+            got = os.read(self.conn.fileno(), self.owed)
+        except BlockingIOError:
+            return
+        if not got:
+            raise _Closed()
+        if got.strip(STEP):
+            raise OSError(f"the gateway sent {got!r} before the answer to its step")
+        self.owed -= len(got)
 
 
 def listen(path: str) -> socket.socket:

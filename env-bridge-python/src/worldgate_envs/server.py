@@ -213,9 +213,8 @@ async def _serve(
             started.set_exception(_Startup(f"worldgate-worker: cannot listen on {args.listen}: {e}"))
             return
         if bell is not None:
-            sessions = asyncio.ensure_future(
-                doorbell.accept_sessions(bell, doorbell.DoorbellSession(core, channel, servicer, shutdown))
-            )
+            session = doorbell.DoorbellSession(core, channel, servicer, shutdown, getattr(args, "spin_us", 0))
+            sessions = asyncio.ensure_future(doorbell.accept_sessions(bell, session))
         started.set_result((address, core.capabilities))
         log.info("serving %s x%d on %s", core.spec.env_id, core.num_envs, address)
         await stop.wait()

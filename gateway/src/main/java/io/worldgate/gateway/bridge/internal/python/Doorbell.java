@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
  * The Unix socket of transport {@code shm}: one byte each way per step ({@link #STEP}), and
  * length-prefixed protobuf frames ({@link #FRAME}, uint32 little-endian length) for the rest.
  * Reads wait on a {@link Selector} so that every wait has a deadline; the worker's death shows as
- * an end of file.
+ * an end of file. Every successful step brings exactly one {@code S} back, also when its answer was
+ * already seen in the step channel ({@link #owe()}): those bytes are skipped as they come, so the
+ * stream stays in order whichever way an answer was noticed.
  */
 final class Doorbell implements AutoCloseable {
     static final byte STEP = 'S';
@@ -30,6 +32,8 @@ final class Doorbell implements AutoCloseable {
     private final Selector selector;
     private final ByteBuffer one = ByteBuffer.allocateDirect(1);
     private final ByteBuffer length = ByteBuffer.allocateDirect(4).order(ByteOrder.LITTLE_ENDIAN);
+    /** {@code S} bytes of answers already read from the step channel, not yet read from the socket. */
+    private int owed;
 
     Doorbell(Path path) throws IOException {
         this.path = path;
@@ -71,11 +75,46 @@ final class Doorbell implements AutoCloseable {
         }
     }
 
-    /** The worker's answer byte, {@link #STEP} or {@link #FRAME}, waiting until {@code deadlineNanos} ({@link System#nanoTime}). */
+    /**
+     * A step's answer was read from the step channel: its {@code S} will come too, and is skipped.
+     * Reads the owed bytes already there without waiting (only those can be: the worker sends
+     * nothing more before the next request), so that they do not pile up in the socket.
+     */
+    void owe() throws IOException {
+        owed++;
+        while (owed > 0) {
+            one.clear();
+            int r = channel.read(one);
+            if (r < 0) {
+                throw new EOFException("the worker closed its doorbell socket " + path);
+            }
+            if (r == 0) {
+                return;
+            }
+            skipOwed(one.get(0));
+        }
+    }
+
+    private void skipOwed(byte b) throws IOException {
+        if (b != STEP) {
+            throw new IOException("the worker sent " + (char) b + " where the S of an answer already read was due");
+        }
+        owed--;
+    }
+
+    /**
+     * The worker's answer byte, {@link #STEP} or {@link #FRAME}, waiting until {@code deadlineNanos}
+     * ({@link System#nanoTime}); owed bytes before it are skipped.
+     */
     byte answer(long deadlineNanos) throws IOException, TimeoutException, InterruptedException {
-        one.clear();
-        readFully(one, deadlineNanos);
-        return one.get(0);
+        while (true) {
+            one.clear();
+            readFully(one, deadlineNanos);
+            if (owed == 0) {
+                return one.get(0);
+            }
+            skipOwed(one.get(0));
+        }
     }
 
     /** The frame that follows a {@link #FRAME} answer. */

@@ -53,6 +53,10 @@ final class PythonWorker {
         return connection.address();
     }
 
+    WorkerConnection connection() {
+        return connection;
+    }
+
     CompletableFuture<EnvResponse> submit(EnvRequest.Builder request) {
         return connection.submit(request.setRequestId(nextRequestId++).build());
     }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Transport {@code shm}, for workers on this host: Handshake and Describe over gRPC, then the
@@ -21,21 +23,38 @@ import java.util.concurrent.TimeoutException;
  * requests, and a step the worker refused, travel as protobuf frames on the same socket. Failures
  * keep their gRPC meaning: no answer by the deadline is the caller's TIMEOUT, an end of file is
  * DISCONNECTED; after either the connection stays broken (a late answer would be out of step).
+ *
+ * <p>Each step is counted in the step channel's {@code request_seq}; the worker stores it in
+ * {@code answer_seq} once the results are in. The thread waiting for a step's answer watches
+ * that counter for a while before sleeping on the socket ({@link AdaptiveSpin}), but only while
+ * a core is left for it: with as many steps in flight on this host as cores, the workers need
+ * them all.
  */
 final class ShmConnection implements WorkerConnection {
+    /** Steps sent over the step channels of this JVM and not yet answered: workers busy on this host. */
+    private static final AtomicInteger STEPS_IN_FLIGHT = new AtomicInteger();
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
     private final GrpcConnection control;
     private final Path stepFile;
     private final Path socket;
+    private final AdaptiveSpin spin;
+    private long requestSeq;
+    /** Whether this connection's step counts in {@link #STEPS_IN_FLIGHT}: until its answer is read, or the connection closes. */
+    private final AtomicBoolean stepInFlight = new AtomicBoolean();
+    private long answersSeenInChannel;
     private StepChannel channel;
     private Doorbell bell;
     private volatile WorkerFailure broken;
     /** The last answer asked for; a request sent before it was read would read it as its own. */
     private DoorbellReply last;
 
-    ShmConnection(GrpcConnection control, Path stepFile, Path socket) {
+    /** @param spinMicros the longest the gateway watches the step channel for an answer (0: never) */
+    ShmConnection(GrpcConnection control, Path stepFile, Path socket, long spinMicros) {
         this.control = control;
         this.stepFile = stepFile;
         this.socket = socket;
+        this.spin = new AdaptiveSpin(spinMicros);
     }
 
     @Override
@@ -83,29 +102,47 @@ final class ShmConnection implements WorkerConnection {
                     + " was asked again before its last answer was read; the session is out of step", null));
         }
         boolean fast = request.hasStep() && request.getStep().getActions().getData().size() == channel.actionBytes();
+        long seq = fast ? ++requestSeq : 0;
         try {
             if (fast) {
                 channel.writeActions(request.getStep().getActions().getData());
-                bell.ring();
+                channel.publishRequest(seq);
+                bell.ring(); // also when the worker watches the counter: it may be asleep by now
             } else {
                 bell.send(request.toByteArray()); // the worker answers a malformed step as over gRPC
             }
         } catch (IOException e) {
             return CompletableFuture.failedFuture(fail(WorkerFailure.Kind.DISCONNECTED, "cannot send to the env worker at " + address() + ": " + e, e));
         }
-        last = new DoorbellReply(deadline -> read(request.getRequestId(), fast, deadline));
+        if (fast && stepInFlight.compareAndSet(false, true)) {
+            STEPS_IN_FLIGHT.incrementAndGet();
+        }
+        last = new DoorbellReply(deadline -> {
+            try {
+                return read(request.getRequestId(), seq, deadline);
+            } finally {
+                landed();
+            }
+        });
         return last;
     }
 
-    private EnvResponse read(long requestId, boolean fast, long deadlineNanos) throws TimeoutException, InterruptedException {
+    /** Reads the answer to the request sent; {@code seq} is its step count, 0 for a frame. */
+    private EnvResponse read(long requestId, long seq, long deadlineNanos) throws TimeoutException, InterruptedException {
         if (broken != null) {
             throw broken;
         }
         try {
+            if (seq > 0 && STEPS_IN_FLIGHT.get() < CORES && spin.spin(() -> channel.answeredSeq() == seq, deadlineNanos)) {
+                spin.done();
+                bell.owe();
+                answersSeenInChannel++;
+                return stepResult(requestId);
+            }
             byte b = bell.answer(deadlineNanos);
-            if (b == Doorbell.STEP && fast) {
-                return EnvResponse.newBuilder().setRequestId(requestId).setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_OK))
-                        .setStep(channel.readResult()).build();
+            spin.done();
+            if (b == Doorbell.STEP && seq > 0) {
+                return stepResult(requestId);
             }
             if (b != Doorbell.FRAME) {
                 throw fail(WorkerFailure.Kind.PROTOCOL, "the env worker at " + address() + " rang " + (char) b + " out of turn", null);
@@ -119,6 +156,22 @@ final class ShmConnection implements WorkerConnection {
         } catch (IOException e) {
             throw fail(WorkerFailure.Kind.DISCONNECTED, "the session with the env worker at " + address() + " broke: " + e.getMessage(), e);
         }
+    }
+
+    /** Step answers noticed in the step channel rather than by the doorbell's byte. */
+    long answersSeenInChannel() {
+        return answersSeenInChannel;
+    }
+
+    private void landed() {
+        if (stepInFlight.compareAndSet(true, false)) {
+            STEPS_IN_FLIGHT.decrementAndGet();
+        }
+    }
+
+    private EnvResponse stepResult(long requestId) {
+        return EnvResponse.newBuilder().setRequestId(requestId).setStatus(Status.newBuilder().setCode(StatusCode.STATUS_CODE_OK))
+                .setStep(channel.readResult()).build();
     }
 
     private WorkerFailure fail(WorkerFailure.Kind kind, String message, Throwable cause) {
@@ -139,6 +192,7 @@ final class ShmConnection implements WorkerConnection {
         if (broken == null) {
             broken = new WorkerFailure(WorkerFailure.Kind.DISCONNECTED, "the connection to " + address() + " was closed");
         }
+        landed();
         if (bell != null) {
             bell.close();
         }

@@ -7,6 +7,8 @@ import io.worldgate.proto.env.v1.ShmRef;
 import io.worldgate.proto.env.v1.StepResult;
 import io.worldgate.proto.env.v1.Tensor;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,6 +24,9 @@ import java.util.List;
  * session would have sent, so that everything after the transport is the same.
  */
 final class StepChannel {
+    /** The counters are read and written with acquire/release order: the data around them is plain. */
+    private static final VarHandle SEQ = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final Path path;
     private final StepChannelLayout layout;
     private final List<String> infoKeys;
@@ -65,6 +70,16 @@ final class StepChannel {
     /** Puts a step's actions (little-endian, {@link #actionBytes()} long) where the worker reads them. */
     void writeActions(ByteString actions) {
         actions.copyTo(map.slice(layout.actions(), actionBytes()));
+    }
+
+    /** Stores {@code request_seq} after a step's actions, so that a worker watching it reads them whole. */
+    void publishRequest(long seq) {
+        SEQ.setRelease(map, StepChannelLayout.REQUEST_SEQ, seq);
+    }
+
+    /** The {@code request_seq} of the last step the worker answered; its results are in place when this is read. */
+    long answeredSeq() {
+        return (long) SEQ.getAcquire(map, StepChannelLayout.ANSWER_SEQ);
     }
 
     /** The results the worker wrote for the last step. */

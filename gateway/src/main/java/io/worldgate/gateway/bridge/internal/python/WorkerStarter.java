@@ -25,6 +25,14 @@ final class WorkerStarter {
     private static final AtomicLong COUNTER = new AtomicLong();
     /** {@code tcp} (default) or {@code unix}: how local gRPC workers listen. */
     static final String LISTEN_PROPERTY = "worldgate.bridge.listen";
+    /**
+     * Transport {@code shm}: how long, in microseconds, a side that expects a step's answer (the
+     * gateway) or the next step (the worker) watches the step channel before sleeping on the
+     * doorbell ({@link AdaptiveSpin}); 0 never. Workers watch only while there are fewer of them
+     * than cores.
+     */
+    static final String SPIN_PROPERTY = "worldgate.bridge.shmSpinMicros";
+    static final long DEFAULT_SPIN_MICROS = 0;
 
     /** How long workers that started, when another could not, get to end before they are killed. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
@@ -33,6 +41,9 @@ final class WorkerStarter {
     private final Map<String, String> options;
     private final BridgeConfig config;
     private final Path python;
+    private final long spinMicros = Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS);
+    /** Workers of this env, set by {@link #startAll}; a restarted worker watches as its first start did. */
+    private volatile int siblings = 1;
 
     WorkerStarter(String envId, Map<String, String> options, BridgeConfig config) {
         this.envId = envId;
@@ -58,6 +69,7 @@ final class WorkerStarter {
      * @throws EnvException when a worker cannot start
      */
     List<PythonWorker> startAll(int[] ks) {
+        siblings = ks.length;
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "worldgate-worker-start");
             t.setDaemon(true);
@@ -135,6 +147,8 @@ final class WorkerStarter {
             args.add(stepFile.toString());
             args.add("--doorbell");
             args.add(bell.toString());
+            args.add("--spin-us");
+            args.add(Long.toString(siblings < Runtime.getRuntime().availableProcessors() ? spinMicros : 0));
         }
         if (transport == BridgeConfig.Transport.PY4J) {
             args.add("--port");
@@ -156,7 +170,7 @@ final class WorkerStarter {
             String address = process.handshake().address();
             conn = switch (transport) {
                 case PY4J -> new Py4jConnection(address);
-                case SHM -> new ShmConnection(new GrpcConnection(address), stepFile, bell);
+                case SHM -> new ShmConnection(new GrpcConnection(address), stepFile, bell, spinMicros);
                 default -> new GrpcConnection(address);
             };
             return open(process, conn, numEnvs);

@@ -8,6 +8,7 @@ import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.gateway.bridge.BridgeConfig.Transport;
 import io.worldgate.proto.env.v1.EnvResponse;
+import io.worldgate.proto.env.v1.StatusCode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -70,6 +71,36 @@ class ShmTransportTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
             assertThatThrownBy(() -> w.submit(p.stepRequest(zeros(), 0, 1)).get()).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOfSatisfying(WorkerFailure.class, f -> assertThat(f.kind()).isEqualTo(WorkerFailure.Kind.DISCONNECTED));
+        } finally {
+            w.kill();
+        }
+    }
+
+    @Test
+    void answersSeenInTheStepChannelKeepTheStreamInOrderThroughAFailedStepAndAReset() throws Exception {
+        // The worker counts a step's S after the gateway already took the answer from the counter:
+        // if those bytes were not skipped, the failed step's frame or the reset's would be misread.
+        PythonWorker w;
+        System.setProperty(WorkerStarter.SPIN_PROPERTY, "2000");
+        try {
+            w = start(Map.of("fail_at", "40"));
+        } finally {
+            System.clearProperty(WorkerStarter.SPIN_PROPERTY);
+        }
+        try {
+            WorkerProtocol p = protocol();
+            for (int episode = 0; episode < 2; episode++) {
+                assertThat(p.resetNow(0, w, episode, Duration.ofSeconds(20)).getEpisodeSteps(0)).isZero();
+                for (int t = 1; t < 40; t++) {
+                    EnvResponse r = w.submit(p.stepRequest(zeros(), 0, 1)).get(20, TimeUnit.SECONDS);
+                    assertThat(r.getStatus().getCode()).isEqualTo(StatusCode.STATUS_CODE_OK);
+                    assertThat(r.getStep().getEpisodeSteps(0)).isEqualTo(t);
+                }
+                EnvResponse failed = w.submit(p.stepRequest(zeros(), 0, 1)).get(20, TimeUnit.SECONDS);
+                assertThat(failed.getStatus().getCode()).isEqualTo(StatusCode.STATUS_CODE_ENV_ERROR);
+            }
+            // const steps take microseconds: with a core to spare, answers are taken from the counter
+            assertThat(((ShmConnection) w.connection()).answersSeenInChannel()).isPositive();
         } finally {
             w.kill();
         }

@@ -53,7 +53,7 @@ class StepChannelLayoutTest {
     /** A file as the worker writes it: header, then the given results. */
     private static Path write(Path dir, StepChannelLayout l, int headerK) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(l.fileSize()).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(StepChannelLayout.MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(1).putInt(64).putInt(headerK)
+        b.put(StepChannelLayout.MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(StepChannelLayout.VERSION).putInt(64).putInt(headerK)
                 .putInt(l.actionBytes()).putInt(l.numInfos()).putInt(0).putLong(l.fileSize());
         for (int j = 0; j < l.numEnvs(); j++) {
             b.putDouble(l.rewards() + 8 * j, j + 0.5);
