@@ -53,10 +53,6 @@ final class PythonWorker {
         return connection.address();
     }
 
-    WorkerConnection connection() {
-        return connection;
-    }
-
     CompletableFuture<EnvResponse> submit(EnvRequest.Builder request) {
         return connection.submit(request.setRequestId(nextRequestId++).build());
     }

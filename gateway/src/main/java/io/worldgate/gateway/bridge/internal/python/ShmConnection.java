@@ -42,7 +42,6 @@ final class ShmConnection implements WorkerConnection {
     private long requestSeq;
     /** Whether this connection's step counts in {@link #STEPS_IN_FLIGHT}: until its answer is read, or the connection closes. */
     private final AtomicBoolean stepInFlight = new AtomicBoolean();
-    private long answersSeenInChannel;
     private StepChannel channel;
     private Doorbell bell;
     private volatile WorkerFailure broken;
@@ -136,7 +135,6 @@ final class ShmConnection implements WorkerConnection {
             if (seq > 0 && STEPS_IN_FLIGHT.get() < CORES && spin.spin(() -> channel.answeredSeq() == seq, deadlineNanos)) {
                 spin.done();
                 bell.owe();
-                answersSeenInChannel++;
                 return stepResult(requestId);
             }
             byte b = bell.answer(deadlineNanos);
@@ -156,11 +154,6 @@ final class ShmConnection implements WorkerConnection {
         } catch (IOException e) {
             throw fail(WorkerFailure.Kind.DISCONNECTED, "the session with the env worker at " + address() + " broke: " + e.getMessage(), e);
         }
-    }
-
-    /** Step answers noticed in the step channel rather than by the doorbell's byte. */
-    long answersSeenInChannel() {
-        return answersSeenInChannel;
     }
 
     private void landed() {

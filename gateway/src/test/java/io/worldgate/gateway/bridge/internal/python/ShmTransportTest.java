@@ -78,8 +78,9 @@ class ShmTransportTest {
 
     @Test
     void answersSeenInTheStepChannelKeepTheStreamInOrderThroughAFailedStepAndAReset() throws Exception {
-        // The worker counts a step's S after the gateway already took the answer from the counter:
-        // if those bytes were not skipped, the failed step's frame or the reset's would be misread.
+        // Both sides watch the counters (a 2 ms budget): the S bytes of answers taken from them must be
+        // skipped, or the failed step's frame or the reset's would be misread. How many answers are
+        // taken that way depends on the machine's load; DoorbellTest covers the skipping alone.
         PythonWorker w;
         System.setProperty(WorkerStarter.SPIN_PROPERTY, "2000");
         try {
@@ -99,8 +100,6 @@ class ShmTransportTest {
                 EnvResponse failed = w.submit(p.stepRequest(zeros(), 0, 1)).get(20, TimeUnit.SECONDS);
                 assertThat(failed.getStatus().getCode()).isEqualTo(StatusCode.STATUS_CODE_ENV_ERROR);
             }
-            // const steps take microseconds: with a core to spare, answers are taken from the counter
-            assertThat(((ShmConnection) w.connection()).answersSeenInChannel()).isPositive();
         } finally {
             w.kill();
         }
