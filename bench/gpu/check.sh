@@ -37,7 +37,7 @@ OUT=bench/gpu/target
 mkdir -p "$OUT/classes" bench/results
 javac -d "$OUT/classes" -cp "$CP" bench/gpu/GpuCheck.java bench/gpu/Timed.java bench/gpu/OnDevice.java bench/gpu/UpdateClock.java
 ARGS=(--updates "$UPDATES" --warmup "$WARMUP" --csv bench/results/gpu.csv --md bench/results/gpu.md --label "$LABEL"
-      --note "${NOTE:-}" --command "bench/gpu/check.sh $UPDATES $WARMUP")
+      --note "${NOTE:-}" --command "${THREADS:+THREADS=$THREADS }bench/gpu/check.sh $UPDATES $WARMUP")
 for fp in $FAMILIES; do
     family=${fp%%=*}
     if [ -z "${PLUGIN[$family]:-}" ]; then
