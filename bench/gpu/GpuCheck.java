@@ -192,9 +192,13 @@ public final class GpuCheck {
                 yes(engine.hasCapability(StandardCapabilities.CUDNN)), yes(engine.hasCapability(StandardCapabilities.MKLDNN)),
                 gpus));
         if (gpus > 0) {
-            var mem = CudaUtils.getGpuMemory(Device.gpu());
-            b.append(String.format(Locale.ROOT, "; gpu(0): CUDA %s, compute capability %s, %.1f GiB",
-                    CudaUtils.getCudaVersionString(), CudaUtils.getComputeCapability(0), mem.getMax() / 1073741824.0));
+            try { // DJL reads these through the CUDA runtime library, which it may not find beside a libtorch
+                var mem = CudaUtils.getGpuMemory(Device.gpu());
+                b.append(String.format(Locale.ROOT, "; gpu(0): CUDA %s, compute capability %s, %.1f GiB",
+                        CudaUtils.getCudaVersionString(), CudaUtils.getComputeCapability(0), mem.getMax() / 1073741824.0));
+            } catch (RuntimeException | LinkageError e) {
+                b.append("; gpu(0): no details (").append(rootMessage(e)).append(')');
+            }
         }
         if (override != null && !overridden) {
             b.append("\nwarning: PYTORCH_LIBRARY_PATH=").append(override).append(" holds no libtorch that DJL could use;"
