@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.runtime.tensor.Scalars;
 
 /**
  * C, the controller: a linear map of {@code [z, h]} to the action, or (with {@code hidden > 0}) the
@@ -11,13 +12,32 @@ import ai.djl.ndarray.types.Shape;
  * searches over: {@code W1 [in, out1]}, {@code b1 [out1]}, then, with a hidden layer,
  * {@code W2 [hidden, actions]}, {@code b2 [actions]}.
  *
- * <p>Outputs: for a box, {@code tanh} of the last layer, the model's actions in [-1, 1]; for
- * {@code n} discrete actions, the one-hot vector of the largest of the {@code n} outputs.
+ * <p>Outputs: for a box, {@code tanh} of the last layer, the model's actions in [-1, 1], which the
+ * host maps linearly onto the box's bounds; for {@code n} discrete actions, the one-hot vector of
+ * the largest of the {@code n} outputs. With {@code carControls} (the paper's CarRacing controls,
+ * {@code action_map=carracing}) the brake is {@code max(a2, 0)} instead of {@code (a2 + 1) / 2}:
+ * half of its output range does not brake, so a controller near zero drives at half gas. The
+ * action returned is the model action that the host maps onto exactly that brake,
+ * {@code 2 max(a2, 0) - 1}, which is also what M is shown, as in its training on stored actions.
  *
  * <p>It evaluates many candidates at once: the weights of {@code P} candidates are stacked to
  * {@code [P, in, out]}, the inputs are {@code [P, R, in]}, one batched matrix product.
  */
-record Controller(int inputs, int hidden, int actions, boolean discrete) {
+record Controller(int inputs, int hidden, int actions, boolean discrete, boolean carControls) {
+    /** CarRacing's action dimensions: steer, gas, brake. */
+    static final int CAR_ACTIONS = 3;
+    private static final int BRAKE = 2;
+
+    Controller {
+        if (carControls && (discrete || actions != CAR_ACTIONS)) {
+            throw new IllegalArgumentException("car controls need " + CAR_ACTIONS + " continuous actions, got " + actions);
+        }
+    }
+
+    /** A controller whose box actions the host maps linearly (every environment but the paper's CarRacing). */
+    Controller(int inputs, int hidden, int actions, boolean discrete) {
+        this(inputs, hidden, actions, discrete, false);
+    }
 
     /** Stacked weights of {@code P} candidates. */
     record Weights(NDArray w1, NDArray b1, NDArray w2, NDArray b2) {}
@@ -73,6 +93,11 @@ record Controller(int inputs, int hidden, int actions, boolean discrete) {
         if (discrete) {
             return out.argMax(2).oneHot(actions, DataType.FLOAT32);
         }
-        return out.tanh();
+        NDArray a = out.tanh();
+        if (!carControls) {
+            return a;
+        }
+        NDArray brake = Scalars.mul(Scalars.maximum(a.get(":, :, " + BRAKE + ":"), 0f), 2f).sub(1f);
+        return a.get(":, :, :" + BRAKE).concat(brake, 2);
     }
 }

@@ -14,6 +14,8 @@ import io.worldgate.api.env.PopulationEvaluator;
 import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Experience;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
 import io.worldgate.runtime.agent.CheckpointFiles;
@@ -114,6 +116,10 @@ final class WorldModelsAgent implements Agent {
             throw new AgentException("worldmodels' VAE reads 64x64 RGB frames; " + spec.id() + " has "
                     + spaces.imageHeight() + "x" + spaces.imageWidth() + "x" + spaces.imageChannels());
         }
+        if (config.carControls() && !carControls(spec.actionSpace())) {
+            throw new AgentException("worldmodels: action_map=carracing needs CarRacing's actions (steer in [-1, 1], gas and"
+                    + " brake in [0, 1]); " + spec.id() + " has " + spec.actionSpace());
+        }
         if (config.inDream() && !config.predictDone()) {
             throw new AgentException("worldmodels: train_in=dream needs predict_done=true (a dream ends where M predicts it)");
         }
@@ -134,9 +140,17 @@ final class WorldModelsAgent implements Agent {
             throw e;
         }
         this.controller = new Controller(config.zSize() + config.rnnSize(), config.controllerHidden(),
-                spaces.actionSize(), spaces.discrete());
+                spaces.actionSize(), spaces.discrete(), config.carControls());
         this.cmaes = newSearch();
         this.policies = new ControllerPolicies(config, spaces, manager, ps, vae, rnn, controller, () -> rng);
+    }
+
+    /** Whether {@code space} is CarRacing's: steer in [-1, 1], gas and brake in [0, 1]. */
+    private static boolean carControls(Space space) {
+        if (!(space instanceof BoxSpace box) || box.numElements() != Controller.CAR_ACTIONS) {
+            return false;
+        }
+        return box.low(0) == -1 && box.high(0) == 1 && box.low(1) == 0 && box.high(1) == 1 && box.low(2) == 0 && box.high(2) == 1;
     }
 
     private CmaEs newSearch() {

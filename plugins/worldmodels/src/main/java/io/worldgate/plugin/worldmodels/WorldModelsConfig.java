@@ -37,15 +37,18 @@ import java.util.Locale;
  * @param sampleZ real episodes give C a z drawn from V's posterior (true) or its mean (false)
  * @param iterations rounds of collect, train V and M, evolve C (1: the paper's procedure; more: its iterative one)
  * @param generationsPerIteration CMA-ES generations before the next round collects with the evolved C
+ * @param actionMap how C's box outputs become actions: {@code linear} onto the bounds, or {@code carracing}
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
         float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
         double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
         String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, boolean sampleZ, int iterations,
-        int generationsPerIteration) {
+        int generationsPerIteration, String actionMap) {
 
     static final String REAL = "real";
     static final String DREAM = "dream";
+    static final String LINEAR = "linear";
+    static final String CARRACING = "carracing";
 
     /** The config keys, the paper's CarRacing values as defaults. */
     static List<ConfigKey> keys() {
@@ -82,6 +85,9 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 "rounds of collect, V, M, C (1: the paper's procedure; more: the iterative one)"));
         k.add(ConfigKey.integer("generations_per_iteration", 100, 1, 10_000_000,
                 "CMA-ES generations before the next round collects with the evolved C"));
+        k.add(ConfigKey.choice("action_map", LINEAR, List.of(LINEAR, CARRACING),
+                "how C's tanh outputs become box actions: linear (each onto its bounds) or carracing (the paper's"
+                        + " CarRacing controls: steer a0, gas (a1 + 1) / 2, brake max(a2, 0))"));
         return k;
     }
 
@@ -94,7 +100,12 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 c.getDouble("random_hold"), c.getInt("population"), c.getInt("rollouts"), c.getDouble("sigma0"),
                 c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),
-                c.getBoolean("sample_z"), c.getInt("iterations"), c.getInt("generations_per_iteration"));
+                c.getBoolean("sample_z"), c.getInt("iterations"), c.getInt("generations_per_iteration"),
+                c.getString("action_map"));
+    }
+
+    boolean carControls() {
+        return CARRACING.equals(actionMap);
     }
 
     boolean inDream() {

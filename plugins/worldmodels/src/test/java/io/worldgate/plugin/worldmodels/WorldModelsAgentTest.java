@@ -131,6 +131,9 @@ class WorldModelsAgentTest {
     void refusesADreamWithoutEndPredictionAndCheckpointsOfOtherSizes(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> create(DISCRETE, dir, 1, Map.of("predict_done", "false")))
                 .isInstanceOf(AgentException.class).hasMessageContaining("predict_done");
+        // the testkit's box is [-1, 1] in every dimension, not CarRacing's gas and brake in [0, 1]
+        assertThatThrownBy(() -> create(BOX, dir, 1, Map.of("action_map", "carracing")))
+                .isInstanceOf(AgentException.class).hasMessageContaining("action_map");
         Path checkpoint = Files.createDirectories(dir.resolve("checkpoint"));
         try (WorldModelsAgent a = create(DISCRETE, dir, 1, Map.of()).agent()) {
             a.save(checkpoint);

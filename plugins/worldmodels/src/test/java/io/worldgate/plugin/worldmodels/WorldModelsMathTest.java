@@ -59,6 +59,27 @@ class WorldModelsMathTest {
         assertThat(z.toFloatArray()).containsExactly(new float[] {2f, -4f}, within(1e-6f));
     }
 
+    @Test
+    void carControlsBrakeOnlyOnTheUpperHalfOfTheBrakeOutputAndShowMTheMappedAction() {
+        // a linear C with bias only (one input of 0): tanh(b) = (0.5, -0.2, -0.6) and (0.1, 0.3, 0.4)
+        Controller car = new Controller(1, 0, 3, false, true);
+        Controller linear = new Controller(1, 0, 3, false);
+        double[] b1 = {atanh(0.5), atanh(-0.2), atanh(-0.6)};
+        double[] b2 = {atanh(0.1), atanh(0.3), atanh(0.4)};
+        double[][] params = {{0, 0, 0, b1[0], b1[1], b1[2]}, {0, 0, 0, b2[0], b2[1], b2[2]}};
+        NDArray x = m.zeros(new Shape(2, 1, 1));
+        // model actions; the host maps each linearly onto CarRacing's bounds: brake (m + 1) / 2
+        // car: brake max(-0.6, 0) = 0 -> model -1; max(0.4, 0) = 0.4 -> model -0.2; steer and gas as linear
+        assertThat(car.act(car.weights(m, params), x).toFloatArray())
+                .containsExactly(new float[] {0.5f, -0.2f, -1f, 0.1f, 0.3f, -0.2f}, within(1e-5f));
+        assertThat(linear.act(linear.weights(m, params), x).toFloatArray())
+                .containsExactly(new float[] {0.5f, -0.2f, -0.6f, 0.1f, 0.3f, 0.4f}, within(1e-5f));
+    }
+
+    private static double atanh(double v) {
+        return 0.5 * Math.log((1 + v) / (1 - v));
+    }
+
     /** One z dimension, two components: π = (1/4, 3/4), μ = (0, 2), σ = (1, 1/2). */
     private MdnRnn.Mixture twoComponents() {
         return new MdnRnn.Mixture(a(new float[] {(float) Math.log(0.25), (float) Math.log(0.75)}, 1, 1, 2),
