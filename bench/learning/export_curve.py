@@ -31,7 +31,7 @@ def main() -> None:
             if record.get("tag") == "eval/return":
                 step = int(record["step"])
                 rows.append((step, step * args.action_repeat,
-                             round((record["wall_time"] - first_wall) / 3600, 3), round(record["value"], 1)))
+                             round((record["wall_time"] - first_wall) / 3600, 3), round(float(record["value"]), 1)))
     args.out_stem.parent.mkdir(parents=True, exist_ok=True)
     with args.out_stem.with_suffix(".csv").open("w", newline="") as f:
         writer = csv.writer(f)

@@ -41,7 +41,9 @@ import java.util.SplittableRandom;
  * of {@link MaeLosses} on the masked patches, one AdamW step (β = (0.9, 0.95), the paper's; a
  * linear learning-rate warm-up). Every {@code image_every} updates it sends the masked input, the
  * reconstruction (visible patches pasted back, as the paper shows them) and the original, side by
- * side, as the image {@value #IMAGE_TAG}.
+ * side, as the image {@value #IMAGE_TAG}. With {@code eval_only} an update is the same batch and
+ * loss without the gradient and the step: the reconstruction error of given weights on another
+ * run's (held-out) frames, or, without weights, a checkpoint of the random initialisation.
  *
  * <p>Its checkpoint ({@link MaeCheckpoint}) holds the network, the optimizer and the sizes; the
  * {@code mae} encoder service loads it.
@@ -109,16 +111,23 @@ final class MaeLearner implements Learner {
             MaskArrays step = MaskArrays.of(m, masking);
             NDArray loss;
             NDArray predicted;
-            try (GradientScope tape = GradientScope.open()) {
-                predicted = model.decode(ps, model.encode(ps, patches, step.keep(), true), step.restore(), true);
+            if (settings.evalOnly()) {
+                predicted = model.decode(ps, model.encode(ps, patches, step.keep(), false), step.restore(), false);
                 loss = MaeLosses.reconstruction(predicted, MaeLosses.target(patches, settings.normPixLoss()), step.mask());
-                tape.backward(loss);
+            } else {
+                try (GradientScope tape = GradientScope.open()) {
+                    predicted = model.decode(ps, model.encode(ps, patches, step.keep(), true), step.restore(), true);
+                    loss = MaeLosses.reconstruction(predicted, MaeLosses.target(patches, settings.normPixLoss()), step.mask());
+                    tape.backward(loss);
+                }
+                optimizer.step();
             }
-            optimizer.step();
             updates++;
             metrics.put("loss/reconstruction", (double) loss.getFloat());
-            metrics.put("train/grad_norm", (double) optimizer.lastGradientNorm());
-            metrics.put("train/lr", (double) lr);
+            if (!settings.evalOnly()) {
+                metrics.put("train/grad_norm", (double) optimizer.lastGradientNorm());
+                metrics.put("train/lr", (double) lr);
+            }
             if (settings.imageEvery() > 0 && updates % settings.imageEvery() == 0) {
                 context.metrics().image(IMAGE_TAG, reconstructions(patches, predicted.stopGradient(), step.mask()));
             }

@@ -48,6 +48,8 @@ public class MaeLearnerFactory implements LearnerFactory {
                     ConfigKey.integer("image_every", 500, 0, Integer.MAX_VALUE,
                             "updates between reconstruction images (masked | reconstruction | original); 0: none"),
                     ConfigKey.integer("image_count", 4, 1, 64, "frames per reconstruction image"),
+                    ConfigKey.bool("eval_only", false, "no training: each update only measures the reconstruction loss"
+                            + " (held-out frames with 'weights'; without, the checkpoint is the random initialisation)"),
                     ConfigKey.string("weights", "", "start from these weights (an MAE checkpoint or learner run, or Hugging"
                             + " Face ViTMAEModel weights: config.json and model.safetensors); they set the sizes")),
             ConfigPresets.load(MaeLearnerFactory.class, "presets", "small64", "vit_b16", "debug"), "small64");

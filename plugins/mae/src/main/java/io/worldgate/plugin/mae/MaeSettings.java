@@ -14,14 +14,17 @@ import io.worldgate.api.agent.AgentConfig;
  * @param warmup updates of linear learning-rate warm-up from 0
  * @param imageEvery updates between reconstruction images (0: none)
  * @param imageCount frames shown per reconstruction image
+ * @param evalOnly measure the reconstruction loss without training (held-out frames; without
+ *     weights, a checkpoint of the seeded random initialisation)
  */
 record MaeSettings(String key, int batch, double maskRatio, boolean normPixLoss, float lr, float weightDecay, int warmup,
-        int imageEvery, int imageCount) {
+        int imageEvery, int imageCount, boolean evalOnly) {
 
     static MaeSettings of(AgentConfig config, String key) {
         return new MaeSettings(key, config.getInt("batch"), config.getDouble("mask_ratio"),
                 config.getBoolean("norm_pix_loss"), (float) config.getDouble("lr"), (float) config.getDouble("weight_decay"),
-                config.getInt("warmup"), config.getInt("image_every"), config.getInt("image_count"));
+                config.getInt("warmup"), config.getInt("image_every"), config.getInt("image_count"),
+                config.getBoolean("eval_only"));
     }
 
     /** The learning rate of the update after {@code done} updates: linear warm-up, then constant. */

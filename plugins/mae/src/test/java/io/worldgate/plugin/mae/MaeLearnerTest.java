@@ -2,6 +2,7 @@ package io.worldgate.plugin.mae;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -48,6 +49,30 @@ class MaeLearnerTest {
             double last = mean(losses.subList(55, 60));
             System.out.printf("MAE debug, 16 frames of coloured squares: loss %.3f (updates 1-5) -> %.3f (56-60)%n", first, last);
             assertThat(last).isLessThan(0.7 * first);
+        }
+    }
+
+    @Test
+    void evalOnlyMeasuresTheTrainingLossWithoutChangingTheWeights(@TempDir Path dir) {
+        double trainingFirst;
+        try (MaeLearner training = create(dir, 7, Map.of("batch", "16"))) {
+            trainingFirst = training.update().get("loss/reconstruction");
+        }
+        NDManager m = NDManager.newBaseManager();
+        try (m; MaeLearner eval = create(dir, 7, Map.of("batch", "16", "eval_only", "true"))) {
+            NDArray frames = Tensors.toNDArray(m, Frames.squares(64, 3, new SplittableRandom(5))).expandDims(0);
+            float[] before = MaeImageEncoder.of(eval.model(), m).encode(frames).toFloatArray();
+            Map<String, Double> first = eval.update();
+            // the same seed draws the same initialisation, frames and masks: the loss before any step
+            assertThat(first.get("loss/reconstruction")).isCloseTo(trainingFirst, within(1e-6));
+            assertThat(first).doesNotContainKeys("train/lr", "train/grad_norm");
+            List<Double> losses = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                losses.add(eval.update().get("loss/reconstruction"));
+            }
+            assertThat(MaeImageEncoder.of(eval.model(), m).encode(frames).toFloatArray()).isEqualTo(before);
+            assertThat(mean(losses.subList(15, 20))).as("no learning").isGreaterThan(0.9 * first.get("loss/reconstruction"));
+            assertThat(eval.updates()).isEqualTo(21);
         }
     }
 
