@@ -75,6 +75,7 @@ public final class MaeBench {
                     if (!mode.equals("cnn")) {
                         o.put("encoder", "mae");
                         o.put("encoder_mode", mode);
+                        o.putIfAbsent("encoder_cache_frames", "0"); // the encoder's own cost: a synthetic batch repeats its frames
                     }
                     AgentConfig config = AgentConfig.resolve(new DreamerAgentFactory().descriptor(), preset, o);
                     double s = secondsPerUpdate(spec, config, replay, encoder, updates);

@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>{@code frozen}: {@link #features} are the service's, without gradient; nothing of the
- *       encoder trains or is checkpointed by the agent.
+ *       encoder trains or is checkpointed by the agent. Each distinct frame is encoded once and its
+ *       features kept ({@code encoder_cache_frames}, {@link FrozenFeatureCache}).
  *   <li>{@code finetune}: an agent-owned {@link ImageEncoder#trainableCopy copy}; its features carry
  *       gradients into the encoder's parameters, which {@link #update} steps with an Adam of their
  *       own ({@code encoder_lr}) right after the agent's step: the agent's loss trains them.
@@ -47,12 +48,15 @@ public final class BoundEncoder implements AutoCloseable {
     private final EncoderSettings settings;
     private final TrainableImageEncoder copy;
     private final Adam optimizer;
+    private final FrozenFeatureCache cache;
 
     private BoundEncoder(ImageEncoder service, EncoderSettings settings, TrainableImageEncoder copy, Adam optimizer) {
         this.service = service;
         this.settings = settings;
         this.copy = copy;
         this.optimizer = optimizer;
+        this.cache = settings.mode() == EncoderMode.FROZEN && settings.cacheFrames() > 0
+                ? new FrozenFeatureCache(settings.cacheFrames()) : null;
     }
 
     /**
@@ -113,7 +117,7 @@ public final class BoundEncoder implements AutoCloseable {
     public NDArray features(ParameterStore ps, NDArray images) {
         switch (settings.mode()) {
             case FROZEN:
-                return service.encode(images);
+                return cache == null ? service.encode(images) : cache.features(service, images);
             case FINETUNE:
                 return copy.features(ps, images);
             default:
@@ -173,6 +177,11 @@ public final class BoundEncoder implements AutoCloseable {
         }
         NDArray index = frames.getManager().create(picked);
         return frames.get(index);
+    }
+
+    /** The frozen mode's feature cache; null in the other modes or when it is off. */
+    FrozenFeatureCache cache() {
+        return cache;
     }
 
     /** Writes the copy's optimizer state (nothing when frozen). */

@@ -13,12 +13,17 @@ import java.util.List;
  * @param mode with a service: frozen, fine-tuned with the agent, or trained online beside it
  * @param lr learning rate of the encoder's own parameters (finetune, online)
  * @param batch frames of the agent's batch the online mode trains the encoder on per update
+ * @param cacheFrames frozen: distinct frames whose features are kept, so a frame seen again is not
+ *     encoded again (0: none)
  */
-public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch) {
+public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames) {
     /** The value of {@code encoder} that picks the agent's own convolutional encoder. */
     public static final String BUILT_IN = "cnn";
 
-    /** The keys: {@code encoder}, {@code encoder_mode}, {@code encoder_lr}, {@code encoder_batch}. */
+    /**
+     * The keys: {@code encoder}, {@code encoder_mode}, {@code encoder_lr}, {@code encoder_batch},
+     * {@code encoder_cache_frames}.
+     */
     public static List<ConfigKey> keys() {
         return List.of(
                 ConfigKey.string("encoder", BUILT_IN, "image encoder: " + BUILT_IN
@@ -30,13 +35,16 @@ public record EncoderSettings(String encoder, EncoderMode mode, float lr, int ba
                 ConfigKey.decimal("encoder_lr", 1e-4, 0, 1,
                         "learning rate of the service encoder's copy (encoder_mode finetune or online)"),
                 ConfigKey.integer("encoder_batch", 64, 1, 65536,
-                        "frames of each batch the online mode trains the encoder on"));
+                        "frames of each batch the online mode trains the encoder on"),
+                ConfigKey.integer("encoder_cache_frames", 200_000, 0, 100_000_000,
+                        "frozen mode: distinct frames whose features are kept (about 4 x feature size bytes each), so"
+                                + " a frame replayed again is not encoded again; 0: encode every time"));
     }
 
     /** The settings of a configuration that declares {@link #keys()}. */
     public static EncoderSettings of(AgentConfig config) {
         return new EncoderSettings(config.getString("encoder").trim(), EncoderMode.of(config.getString("encoder_mode")),
-                (float) config.getDouble("encoder_lr"), config.getInt("encoder_batch"));
+                (float) config.getDouble("encoder_lr"), config.getInt("encoder_batch"), config.getInt("encoder_cache_frames"));
     }
 
     /** Whether another plugin's encoder is named (not {@value #BUILT_IN}). */

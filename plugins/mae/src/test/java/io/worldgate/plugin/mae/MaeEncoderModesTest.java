@@ -59,7 +59,7 @@ class MaeEncoderModesTest {
     }
 
     private static EncoderSettings settings(EncoderMode mode, float lr) {
-        return new EncoderSettings("mae", mode, lr, 64);
+        return new EncoderSettings("mae", mode, lr, 64, 0);
     }
 
     private static Map<Parameter, float[]> snapshot(List<Parameter> params) {
