@@ -29,10 +29,12 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
 export OPT_OUT_TRACKING=true
+# Worldgate's JVMs get the allocator setting ./worldgate gives the gateway (README, "Memory"); the twin runs as PyTorch users run it
+WGENV=(env MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4194304}")
 for preset in ${PRESETS:-debug dmc_vision}; do
     BEFORE=()
     if [ -n "${BEFORE_JARS:-}" ]; then
-        java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+        "${WGENV[@]}" java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
             -cp "$CLASSES:$BEFORE_JARS/dreamer-0.1.0-SNAPSHOT.jar:$BEFORE_JARS/worldgate-runtime-0.1.0-SNAPSHOT.jar:$CP" \
             io.worldgate.plugin.dreamer.DreamerSpeedBench --preset "$preset" --updates "$UPDATES" --warmup 1 \
             --json "$TMP/$preset-before.json" --label "$LABEL" 2> >(grep -v -e DEBUG -e INFO >&2)
@@ -40,7 +42,7 @@ for preset in ${PRESETS:-debug dmc_vision}; do
     fi
     WGPROF=()
     [ -n "${PROFILE:-}" ] && WGPROF=(--profile-dir "$TMP/profile")
-    java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+    "${WGENV[@]}" java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -cp "$CLASSES:$CP" io.worldgate.plugin.dreamer.DreamerSpeedBench --preset "$preset" --updates "$UPDATES" \
         --warmup 1 --json "$TMP/$preset.json" --label "$LABEL" --params "$TMP/$preset-params.json" \
         "${WGPROF[@]}" 2> >(grep -v -e DEBUG -e INFO >&2)

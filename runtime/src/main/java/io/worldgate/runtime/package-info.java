@@ -57,9 +57,16 @@
  * world-model step, then imagination, then a critic step) therefore opens a child scope per phase,
  * {@code UpdateScope.open(update.manager())}, borrows the inputs into it and keeps only what the
  * next phase reads; otherwise the update's peak memory is the sum of its phases' (Dreamer's
- * {@code dmc_vision} update: about 8 GiB against 6-7 GiB with phase scopes). Closing an
- * intermediate handle early is safe: the autograd graph holds its own reference to what the
- * backward pass needs.
+ * {@code dmc_vision} update: about 8 GiB against 6-7 GiB with phase scopes). Within a phase the
+ * same holds per array: a handle kept open keeps its activation resident through the backward
+ * pass, where libtorch would free it as soon as the gradient has passed it. So the blocks in
+ * {@code nn} and the distributions in {@code dist} close their own intermediates as soon as the
+ * next operation has read them, leaving only their inputs and output in the caller's manager, and
+ * agent code does the same with large arrays of its own (a loss's temporaries, the steps of an
+ * imagined rollout once stacked). Closing an intermediate handle early is safe: the autograd graph
+ * holds its own reference to what the backward pass needs, so gradients are unchanged. Never close
+ * early an array made from Java memory ({@code manager.create(float[])} and DJL's number
+ * overloads): its buffer goes with the handle.
  *
  * <p>Rules that make this hold with DJL's engine:
  * <ul>

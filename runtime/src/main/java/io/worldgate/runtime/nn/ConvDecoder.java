@@ -84,17 +84,18 @@ public final class ConvDecoder extends AbstractBlock {
         Shape s = x.getShape();
         Shape lead = s.slice(0, s.dimension() - 1);
         int f = 1 << stages;
-        NDArray h = in.forward(store, new NDList(x), training).singletonOrThrow()
-                .reshape(-1, topChannels(), height / f, width / f);
+        NDArray h = in.forward(store, new NDList(x), training).singletonOrThrow();
+        // each activation is released once the next layer has read it (see Intermediates)
+        h = Intermediates.next(h, h.reshape(-1, topChannels(), height / f, width / f), x);
         for (int i = 0; i < stages; i++) {
-            h = deconvs.get(i).forward(store, new NDList(h), training).singletonOrThrow();
+            h = Intermediates.next(h, deconvs.get(i).forward(store, new NDList(h), training).singletonOrThrow(), x);
             if (i < stages - 1) {
-                h = norms.get(i).forward(store, new NDList(h), training).singletonOrThrow();
-                h = Silu.silu(h);
+                h = Intermediates.next(h, norms.get(i).forward(store, new NDList(h), training).singletonOrThrow(), x);
+                h = Intermediates.next(h, Silu.silu(h), x);
             }
         }
-        NDArray image = h.transpose(0, 2, 3, 1);
-        return new NDList(image.reshape(lead.addAll(new Shape(height, width, channels))));
+        h = Intermediates.next(h, h.transpose(0, 2, 3, 1), x);
+        return new NDList(Intermediates.next(h, h.reshape(lead.addAll(new Shape(height, width, channels))), x));
     }
 
     @Override

@@ -71,7 +71,12 @@ public final class ConvEncoder extends AbstractBlock {
 
     /** uint8 pixels {@code [..., H, W, C]} to floats in [-0.5, 0.5]: {@code x / 255 - 0.5}. */
     public static NDArray preprocess(NDArray pixels) {
-        return Scalars.div(pixels.toType(DataType.FLOAT32, false), 255f).sub(0.5f);
+        NDArray floats = pixels.toType(DataType.FLOAT32, false);
+        NDArray scaled = Scalars.div(floats, 255f);
+        Intermediates.release(floats, pixels);
+        NDArray centred = scaled.sub(0.5f);
+        Intermediates.release(scaled, pixels);
+        return centred;
     }
 
     /** Number of output features for an {@code H x W} input. */
@@ -98,13 +103,16 @@ public final class ConvEncoder extends AbstractBlock {
         }
         Shape lead = s.slice(0, d - 3);
         checkDivisible(s.get(d - 3), s.get(d - 2));
-        NDArray h = x.reshape(-1, s.get(d - 3), s.get(d - 2), s.get(d - 1)).transpose(0, 3, 1, 2);
+        NDArray images = x.reshape(-1, s.get(d - 3), s.get(d - 2), s.get(d - 1));
+        NDArray h = images.transpose(0, 3, 1, 2);
+        Intermediates.release(images, x);
+        // each activation is released once the next layer has read it (see Intermediates)
         for (int i = 0; i < stages; i++) {
-            h = convs.get(i).forward(store, new NDList(h), training).singletonOrThrow();
-            h = norms.get(i).forward(store, new NDList(h), training).singletonOrThrow();
-            h = Silu.silu(h);
+            h = Intermediates.next(h, convs.get(i).forward(store, new NDList(h), training).singletonOrThrow(), x);
+            h = Intermediates.next(h, norms.get(i).forward(store, new NDList(h), training).singletonOrThrow(), x);
+            h = Intermediates.next(h, Silu.silu(h), x);
         }
-        return new NDList(h.reshape(lead.add(-1)));
+        return new NDList(Intermediates.next(h, h.reshape(lead.add(-1)), x));
     }
 
     @Override

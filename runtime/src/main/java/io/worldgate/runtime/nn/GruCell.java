@@ -77,17 +77,34 @@ public final class GruCell extends AbstractBlock {
         }
         NDArray x = inputs.get(0);
         NDArray h = inputs.get(1);
-        NDArray parts = gates.forward(store, new NDList(NDArrays.concat(new NDList(x, h), -1)), training)
-                .singletonOrThrow();
+        // every intermediate is released once read (see Intermediates): the graph keeps what it needs
+        NDArray joined = NDArrays.concat(new NDList(x, h), -1);
+        NDArray parts = gates.forward(store, new NDList(joined), training).singletonOrThrow();
+        joined.close();
         if (norm != null) {
-            parts = norm.forward(store, new NDList(parts), training).singletonOrThrow();
+            NDArray normed = norm.forward(store, new NDList(parts), training).singletonOrThrow();
+            parts.close();
+            parts = normed;
         }
         NDList split = parts.split(3, parts.getShape().dimension() - 1);
+        parts.close();
         NDArray reset = Activation.sigmoid(split.get(0));
-        NDArray candidate = reset.mul(split.get(1)).tanh();
-        NDArray update = Activation.sigmoid(split.get(2).add(updateBias));
+        NDArray gated = reset.mul(split.get(1));
+        reset.close();
+        NDArray candidate = gated.tanh();
+        gated.close();
+        NDArray shifted = split.get(2).add(updateBias);
+        split.close();
+        NDArray update = Activation.sigmoid(shifted);
+        shifted.close();
         // h_t = u c + (1 - u) h = u (c - h) + h; operands ordered so results stay in x's manager
-        NDArray next = update.mul(candidate.sub(h)).add(h);
+        NDArray change = candidate.sub(h);
+        candidate.close();
+        NDArray step = update.mul(change);
+        update.close();
+        change.close();
+        NDArray next = step.add(h);
+        step.close();
         return new NDList(next);
     }
 

@@ -63,7 +63,11 @@ public final class LayerNorm extends AbstractBlock {
         }
         NDArray last = x.transpose(0, 2, 3, 1);
         NDArray y = ai.djl.nn.norm.LayerNorm.layerNorm(last, new Shape(n), g, b, epsilon).singletonOrThrow();
-        return new NDList(y.transpose(0, 3, 1, 2));
+        NDArray out = y.transpose(0, 3, 1, 2);
+        // the views hold their base's memory: released, the caller's release of x takes effect
+        Intermediates.release(last, x);
+        Intermediates.release(y, x, out);
+        return new NDList(out);
     }
 
     @Override

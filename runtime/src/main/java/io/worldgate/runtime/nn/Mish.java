@@ -34,10 +34,21 @@ public final class Mish extends AbstractBlock {
 
     /** {@code x tanh(ln(1 + e^x))}, elementwise. */
     public static NDArray mish(NDArray x) {
-        NDArray n = x.clip(Float.NEGATIVE_INFINITY, CLAMP).exp();
+        NDArray clipped = x.clip(Float.NEGATIVE_INFINITY, CLAMP);
+        NDArray n = clipped.exp();
+        Intermediates.release(clipped, x);
         // additions of a number keep no operand for the backward pass (see Scalars)
-        NDArray p = n.mul(n.add(2f));
-        return x.mul(p.div(p.add(2f)));
+        NDArray n2 = n.add(2f);
+        NDArray p = n.mul(n2);
+        Intermediates.release(n, x);
+        Intermediates.release(n2, x);
+        NDArray p2 = p.add(2f);
+        NDArray ratio = p.div(p2);
+        Intermediates.release(p, x);
+        Intermediates.release(p2, x);
+        NDArray y = x.mul(ratio);
+        Intermediates.release(ratio, x, y);
+        return y;
     }
 
     @Override

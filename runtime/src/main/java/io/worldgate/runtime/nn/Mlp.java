@@ -3,6 +3,7 @@ package io.worldgate.runtime.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -55,11 +56,26 @@ public final class Mlp extends SequentialBlock {
         Shape s = x.getShape();
         int d = s.dimension();
         if (d <= 2) {
-            return super.forwardInternal(store, inputs, training, params);
+            return new NDList(layers(store, x, x, training));
         }
         NDArray rows = x.reshape(-1, s.get(d - 1));
-        NDArray y = super.forwardInternal(store, new NDList(rows), training, params).singletonOrThrow();
-        return new NDList(y.reshape(s.slice(0, d - 1).add(y.getShape().get(1))));
+        NDArray y = layers(store, rows, x, training);
+        NDArray out = y.reshape(s.slice(0, d - 1).add(y.getShape().get(1)));
+        Intermediates.release(y, x, out);
+        return new NDList(out);
+    }
+
+    /**
+     * The layers in order from {@code h}; each activation is released once the next layer has read
+     * it (see {@link Intermediates}), except {@code input}, the block's own.
+     */
+    private NDArray layers(ParameterStore store, NDArray h, NDArray input, boolean training) {
+        for (Block layer : getChildren().values()) {
+            NDArray next = layer.forward(store, new NDList(h), training).singletonOrThrow();
+            Intermediates.release(h, input, next);
+            h = next;
+        }
+        return h;
     }
 
     public static Builder builder() {

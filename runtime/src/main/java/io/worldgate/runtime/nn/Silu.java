@@ -16,9 +16,12 @@ public final class Silu extends AbstractBlock {
         super(VERSION);
     }
 
-    /** {@code x σ(x)}, elementwise. */
+    /** {@code x σ(x)}, elementwise; {@code σ(x)} is released at once (see {@code Intermediates}). */
     public static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        NDArray gate = Activation.sigmoid(x);
+        NDArray y = x.mul(gate);
+        Intermediates.release(gate, x, y);
+        return y;
     }
 
     @Override

@@ -149,9 +149,8 @@ public final class TransposedConv2d extends AbstractBlock {
         // 0 + w and 0 + b: copies in the input's manager that pass gradients to the parameters, so that
         // the slices below do not attach to the parameters' manager
         NDManager m = x.getManager();
-        NDArray kernelCopy = m.zeros(weight.getShape(), weight.getDataType(), weight.getDevice()).add(weight);
-        NDArray biasCopy = bias == null ? null
-                : m.zeros(bias.getShape(), bias.getDataType(), bias.getDevice()).add(bias);
+        NDArray kernelCopy = copyIn(m, weight);
+        NDArray biasCopy = bias == null ? null : copyIn(m, bias);
         // the phases and their interleavings are dead once the output exists (backward keeps what it
         // needs itself): closed here, not when the update ends, they take no memory in the rest of it
         NDList temporaries = new NDList(kernelCopy);
@@ -192,6 +191,13 @@ public final class TransposedConv2d extends AbstractBlock {
         NDArray out = channelsLast.transpose(0, 3, 1, 2);
         temporaries.close();
         return out;
+    }
+
+    /** {@code 0 + p} in {@code m}; the zeros are freed at once (addition keeps no operand for backward). */
+    private static NDArray copyIn(NDManager m, NDArray p) {
+        try (NDArray zeros = m.zeros(p.getShape(), p.getDataType(), p.getDevice())) {
+            return zeros.add(p);
+        }
     }
 
     @Override

@@ -21,7 +21,10 @@
  * <p>Layouts: vectors are {@code [..., D]} (any leading axes); images are channels-last
  * {@code [..., H, W, C]} as in the api, converted to DJL's NCHW inside the convolutional blocks.
  * Every block computes with the input as first operand, so activations attach to the input's
- * manager (the update scope), never to the parameters' manager.
+ * manager (the update scope), never to the parameters' manager, and closes its intermediate
+ * arrays as soon as they are read: after a forward pass only the inputs and the output are left
+ * there, and the activations the autograd graph saved are freed during the backward pass, as in
+ * PyTorch (see the package {@code io.worldgate.runtime}).
  */
 @Export
 @Version("1.3.0")

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.worldgate.runtime.Grad;
+import io.worldgate.runtime.optim.GradientScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,12 +38,17 @@ class OneHotCategoricalTest {
             float[] viaSample = Grad.of(m, l -> new OneHotCategorical(l, u).sample().mul(weights), 0f, 0f, 0f);
             float[] viaMode = Grad.of(m, l -> new OneHotCategorical(l, u).mode().mul(weights), 0f, 0f, 0f);
             float[] viaProbs = Grad.of(m, l -> new OneHotCategorical(l, u).probs().mul(weights), 0f, 0f, 0f);
+            // the same with every intermediate closed before the backward pass
+            float[] viaSampleOnly = Grad.of(m, l -> OneHotCategorical.sampleOneHot(l, u, true, true).mul(weights), 0f, 0f, 0f);
+            float[] viaModeOnly = Grad.of(m, l -> OneHotCategorical.sampleOneHot(l, u, false, true).mul(weights), 0f, 0f, 0f);
             float s = 1 - u;
             float[] byHand = {s / 3, 0f, -s / 3};
             for (int j = 0; j < 3; j++) {
                 assertThat(viaSample[j]).isCloseTo(byHand[j], within(1e-6f));
                 assertThat(viaMode[j]).isCloseTo(byHand[j], within(1e-6f));
                 assertThat(viaProbs[j]).isCloseTo(viaSample[j], within(1e-7f));
+                assertThat(viaSampleOnly[j]).isCloseTo(byHand[j], within(1e-6f));
+                assertThat(viaModeOnly[j]).isCloseTo(byHand[j], within(1e-6f));
             }
         }
         // and at asymmetric logits, sample and probs gradients still agree exactly
@@ -51,6 +57,28 @@ class OneHotCategoricalTest {
         for (int j = 0; j < 3; j++) {
             assertThat(a[j]).isCloseTo(b[j], within(1e-7f));
         }
+    }
+
+    @Test
+    void samplingLeavesOnlyTheSampleAndTheCachedProbabilities() {
+        // 16 x 32 classes: a sample's intermediates (mixed probabilities, CDF, comparison, indices, one-hots
+        // and the straight-through sums) are closed as soon as read; sampleOneHot also closes the probabilities
+        try (NDManager update = m.newSubManager(); GradientScope tape = GradientScope.open()) {
+            NDArray logits = update.randomNormal(new Shape(16, 32));
+            logits.setRequiresGradient(true);
+            OneHotCategorical d = new OneHotCategorical(logits, 0.01f);
+            NDArray sample = d.sample();
+            assertThat(tensors(update)).as("logits, probabilities, sample").isEqualTo(3);
+            NDArray only = OneHotCategorical.sampleOneHot(logits, 0.01f, true, true);
+            assertThat(tensors(update)).as("and the second sample").isEqualTo(4);
+            tape.backward(sample.add(only).mul(logits.stopGradient()).sum());
+            assertThat(logits.getGradient().abs().sum().getFloat()).isPositive();
+        }
+    }
+
+    /** Arrays of more than one element in {@code manager}. */
+    private static long tensors(NDManager manager) {
+        return manager.getManagedArrays().stream().filter(a -> a.size() > 1).count();
     }
 
     @Test

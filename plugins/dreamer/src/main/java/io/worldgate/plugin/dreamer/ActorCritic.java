@@ -200,19 +200,27 @@ final class ActorCritic extends BlockGroup {
      */
     Trajectory imagine(ParameterStore ps, WorldModel wm, RssmState start, NDArray startCont, int horizon) {
         RssmState state = start;
-        List<NDArray> feats = new ArrayList<>(horizon + 1);
-        List<NDArray> actions = new ArrayList<>(horizon + 1);
+        NDList feats = new NDList(horizon + 1);
+        NDList actions = new NDList(horizon + 1);
+        // what each step leaves behind, released once stacked (the graph keeps what backward reads)
+        NDList steps = new NDList(5 * horizon + 1);
         for (int t = 0; t <= horizon; t++) {
             NDArray f = state.features();
             feats.add(f);
-            NDArray a = imaginedAction(ps, f.stopGradient());
+            NDArray frozen = f.stopGradient();
+            steps.add(frozen);
+            NDArray a = imaginedAction(ps, frozen);
             actions.add(a);
             if (t < horizon) {
                 state = wm.rssm.imgStep(ps, state, a, true, backprop);
+                steps.addAll(new NDList(state.deter(), state.stoch(), state.logits()));
             }
         }
-        NDArray features = NDArrays.stack(new NDList(feats), 1);
-        NDArray acts = NDArrays.stack(new NDList(actions), 1);
+        NDArray features = NDArrays.stack(feats, 1);
+        NDArray acts = NDArrays.stack(actions, 1);
+        feats.close();
+        actions.close();
+        steps.close();
         NDArray rewards = wm.reward(ps, features.get(":, 1:")).mean();
         // by default the continuation probability, as in DreamerV3's current release (the first release
         // took the mode, which ignores termination risks below one half but keeps γ exact where none is)
@@ -228,7 +236,9 @@ final class ActorCritic extends BlockGroup {
         NDArray out = actorOutput(ps, features);
         if (discrete) {
             // REINFORCE scores the log-probability of an exact one-hot; backprop needs straight-through
-            return new OneHotCategorical(out, config.unimix()).oneHot(true, backprop);
+            NDArray a = OneHotCategorical.sampleOneHot(out, config.unimix(), true, backprop);
+            out.close();
+            return a;
         }
         NDArray a = policy(out).sample();
         // DreamerV3 clips action magnitudes at 1 inside the model: a / sg(max(1, |a|))

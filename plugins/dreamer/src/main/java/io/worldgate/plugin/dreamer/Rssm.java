@@ -132,7 +132,18 @@ final class Rssm extends AbstractBlock {
 
     private NDArray toLogits(NDArray flat) {
         Shape s = flat.getShape();
-        return flat.reshape(s.slice(0, s.dimension() - 1).addAll(new Shape(stoch, classes)));
+        NDArray logits = flat.reshape(s.slice(0, s.dimension() - 1).addAll(new Shape(stoch, classes)));
+        // a view: the handle it was made from is dead (released now, not when the update ends)
+        flat.close();
+        return logits;
+    }
+
+    /** A flattened one-hot sample {@code [.., S K]} of {@code p(z)} for logits {@code [.., S, K]}. */
+    private NDArray sampleLatent(NDArray logits, boolean sample, boolean straightThrough) {
+        NDArray onehot = OneHotCategorical.sampleOneHot(logits, unimix, sample, straightThrough);
+        NDArray z = flatten(onehot);
+        onehot.close();
+        return z;
     }
 
     private NDArray flatten(NDArray onehot) {
@@ -155,8 +166,7 @@ final class Rssm extends AbstractBlock {
     RssmState imgStep(ParameterStore ps, RssmState prev, NDArray action, boolean sample, boolean straightThrough) {
         NDArray h = sequenceModel(ps, prev.deter(), prev.stoch(), action);
         NDArray logits = priorLogits(ps, h);
-        NDArray z = flatten(new OneHotCategorical(logits, unimix).oneHot(sample, straightThrough));
-        return new RssmState(h, z, logits);
+        return new RssmState(h, sampleLatent(logits, sample, straightThrough), logits);
     }
 
     /**
@@ -188,8 +198,7 @@ final class Rssm extends AbstractBlock {
         NDArray deterNext = sequenceModel(ps, h, z, a);
         NDArray logits = toLogits(obsOut.forward(ps, new NDList(NDArrays.concat(new NDList(deterNext, embed), -1)), true)
                 .singletonOrThrow());
-        NDArray stochNext = flatten(new OneHotCategorical(logits, unimix).oneHot(sample, straightThrough));
-        return new RssmState(deterNext, stochNext, logits);
+        return new RssmState(deterNext, sampleLatent(logits, sample, straightThrough), logits);
     }
 
     /**

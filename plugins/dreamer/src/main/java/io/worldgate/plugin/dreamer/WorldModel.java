@@ -176,6 +176,8 @@ final class WorldModel extends BlockGroup {
         if (imageEncoder != null) {
             NDArray x = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
             parts.add(imageEncoder.forward(ps, new NDList(x), true).singletonOrThrow());
+            // the graph keeps what it needs: released now, not when the update ends (see runtime.nn)
+            x.close();
         }
         if (externalProjection != null) {
             // with gradient into the encoder's own weights only when fine-tuned (encoder_mode)
@@ -241,7 +243,13 @@ final class WorldModel extends BlockGroup {
         if (imageDecoder != null) {
             NDArray predicted = decodeImage(ps, feat);
             NDArray target = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
-            NDArray perStep = predicted.sub(target).square().sum(new int[] {2, 3, 4});
+            NDArray error = predicted.sub(target);
+            predicted.close();
+            target.close();
+            NDArray squared = error.square();
+            error.close();
+            NDArray perStep = squared.sum(new int[] {2, 3, 4});
+            squared.close();
             terms.put("image", masked(perStep, mask, count));
             weights.put("image", 1f);
         }
