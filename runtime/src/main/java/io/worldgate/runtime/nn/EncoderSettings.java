@@ -19,6 +19,13 @@ import java.util.List;
 public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames) {
     /** The value of {@code encoder} that picks the agent's own convolutional encoder. */
     public static final String BUILT_IN = "cnn";
+    /** The default of {@code encoder_cache_frames}. */
+    public static final int DEFAULT_CACHE_FRAMES = 200_000;
+
+    /** Settings with the default feature cache, as before {@code encoder_cache_frames} (runtime.nn 1.3). */
+    public EncoderSettings(String encoder, EncoderMode mode, float lr, int batch) {
+        this(encoder, mode, lr, batch, DEFAULT_CACHE_FRAMES);
+    }
 
     /**
      * The keys: {@code encoder}, {@code encoder_mode}, {@code encoder_lr}, {@code encoder_batch},
@@ -36,7 +43,7 @@ public record EncoderSettings(String encoder, EncoderMode mode, float lr, int ba
                         "learning rate of the service encoder's copy (encoder_mode finetune or online)"),
                 ConfigKey.integer("encoder_batch", 64, 1, 65536,
                         "frames of each batch the online mode trains the encoder on"),
-                ConfigKey.integer("encoder_cache_frames", 200_000, 0, 100_000_000,
+                ConfigKey.integer("encoder_cache_frames", DEFAULT_CACHE_FRAMES, 0, 100_000_000,
                         "frozen mode: distinct frames whose features are kept (about 4 x feature size bytes each), so"
                                 + " a frame replayed again is not encoded again; 0: encode every time"));
     }

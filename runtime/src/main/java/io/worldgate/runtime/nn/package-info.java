@@ -27,7 +27,7 @@
  * PyTorch (see the package {@code io.worldgate.runtime}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.worldgate.runtime.nn;
 
 import org.osgi.annotation.bundle.Export;
