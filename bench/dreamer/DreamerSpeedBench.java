@@ -445,8 +445,12 @@ public final class DreamerSpeedBench {
         }
     }
 
-    /** The context of a benchmark agent: the synthetic replay, no metrics. */
-    record Context(Experience experience, Path workDirectory) implements AgentContext {
+    /** The context of a benchmark agent: the synthetic replay, no metrics, on {@code device}. */
+    record Context(Experience experience, Path workDirectory, String device) implements AgentContext {
+        Context(Experience experience, Path workDirectory) {
+            this(experience, workDirectory, "cpu");
+        }
+
         @Override
         public Optional<EpisodeRunner> episodeRunner() {
             return Optional.empty();
@@ -466,11 +470,6 @@ public final class DreamerSpeedBench {
         @Override
         public long seed() {
             return 0;
-        }
-
-        @Override
-        public String device() {
-            return "cpu";
         }
 
         @Override

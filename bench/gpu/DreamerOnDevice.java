@@ -3,7 +3,6 @@ package io.worldgate.plugin.dreamer;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.bench.gpu.OnDevice;
 import io.worldgate.bench.gpu.Timed;
 import io.worldgate.bench.gpu.UpdateClock;
 import java.nio.file.Files;
@@ -22,8 +21,8 @@ public final class DreamerOnDevice {
         DreamerAgentFactory factory = new DreamerAgentFactory();
         AgentConfig config = AgentConfig.resolve(factory.descriptor(), preset, Map.of("video_every", "0"));
         var replay = new DreamerSpeedBench.SyntheticExperience(spec, 2000, 1);
-        var context = new DreamerSpeedBench.Context(replay, Files.createTempDirectory("gpu-check-dreamer"));
-        try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, OnDevice.agent(context, device))) {
+        var context = new DreamerSpeedBench.Context(replay, Files.createTempDirectory("gpu-check-dreamer"), device);
+        try (DreamerAgent agent = (DreamerAgent) factory.create(spec, config, context)) {
             DreamerConfig c = agent.config();
             agent.act(DreamerSpeedBench.batch(spec, 1), ActMode.EXPLORE);
             double s = UpdateClock.secondsPerUpdate(warmup, updates, () -> agent.train(1));

@@ -5,7 +5,6 @@ import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.bench.gpu.OnDevice;
 import io.worldgate.bench.gpu.Timed;
 import io.worldgate.bench.gpu.UpdateClock;
 import io.worldgate.testkit.FakeLearnerContext;
@@ -23,9 +22,9 @@ public final class MaeOnDevice {
         EnvSpec spec = new EnvSpec("bench:pixels", obs, new DiscreteSpace(3), 1, 500, Map.of());
         MaeLearnerFactory factory = new MaeLearnerFactory();
         AgentConfig config = factory.descriptor().resolve(preset, Map.of("image_every", "0"));
-        var base = new FakeLearnerContext(RandomRollouts.of(spec, 1000, 1), obs,
-                Files.createTempDirectory("gpu-check-mae"), 1);
-        try (MaeLearner learner = (MaeLearner) factory.create(OnDevice.learner(base, device), config)) {
+        var context = new FakeLearnerContext(RandomRollouts.of(spec, 1000, 1), obs,
+                Files.createTempDirectory("gpu-check-mae"), 1).withDevice(device);
+        try (MaeLearner learner = (MaeLearner) factory.create(context, config)) {
             double s = UpdateClock.secondsPerUpdate(warmup, updates, learner::update);
             return List.of(new Timed("mae", preset, String.valueOf(config.getInt("batch")), device, s, updates,
                     Timed.devicesOf(learner.model())));

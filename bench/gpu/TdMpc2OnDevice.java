@@ -5,7 +5,6 @@ import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.tensor.DType;
-import io.worldgate.bench.gpu.OnDevice;
 import io.worldgate.bench.gpu.Timed;
 import io.worldgate.bench.gpu.UpdateClock;
 import io.worldgate.testkit.FakeAgentContext;
@@ -24,8 +23,9 @@ public final class TdMpc2OnDevice {
                 BoxSpace.uniform(DType.FLOAT32, -1, 1, 6), 1, 500, Map.of());
         TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
         TdMpc2Config config = TdMpc2Config.from(AgentConfig.resolve(factory.descriptor(), preset, Map.of()));
-        var base = new FakeAgentContext(RandomRollouts.of(spec, 2000, 1), Files.createTempDirectory("gpu-check-tdmpc2"), 1);
-        try (TdMpc2Agent agent = new TdMpc2Agent(spec, config, OnDevice.agent(base, device),
+        var context = new FakeAgentContext(RandomRollouts.of(spec, 2000, 1), Files.createTempDirectory("gpu-check-tdmpc2"), 1)
+                .withDevice(device);
+        try (TdMpc2Agent agent = new TdMpc2Agent(spec, config, context,
                 TdMpc2Planning.create(config, 6))) {
             double s = UpdateClock.secondsPerUpdate(warmup, updates, () -> agent.train(1));
             return List.of(new Timed("tdmpc2", preset, config.batchSize() + "x" + (config.horizon() + 1), device, s, updates,

@@ -35,7 +35,7 @@ fi
 CP="testkit/target/worldgate-testkit-0.1.0-SNAPSHOT.jar:gateway/target/worldgate-gateway.jar:gateway/target/lib/*"
 OUT=bench/gpu/target
 mkdir -p "$OUT/classes" bench/results
-javac -d "$OUT/classes" -cp "$CP" bench/gpu/GpuCheck.java bench/gpu/Timed.java bench/gpu/OnDevice.java bench/gpu/UpdateClock.java
+javac -d "$OUT/classes" -cp "$CP" bench/gpu/GpuCheck.java bench/gpu/Timed.java bench/gpu/UpdateClock.java
 ARGS=(--updates "$UPDATES" --warmup "$WARMUP" --csv bench/results/gpu.csv --md bench/results/gpu.md --label "$LABEL"
       --note "${NOTE:-}" --command "${THREADS:+THREADS=$THREADS }bench/gpu/check.sh $UPDATES $WARMUP")
 for fp in $FAMILIES; do

@@ -22,6 +22,7 @@ public final class FakeAgentContext implements AgentContext {
     private final RecordingMetricsSink metrics = new RecordingMetricsSink();
     private final Map<String, Object> services = new ConcurrentHashMap<>();
     private PopulationEvaluator populationEvaluator;
+    private String device = "cpu";
 
     public FakeAgentContext(Experience experience, Path workDirectory, long seed) {
         this.experience = experience;
@@ -32,6 +33,12 @@ public final class FakeAgentContext implements AgentContext {
     /** Offers {@code service} to the agent under {@code name}; returns this context. */
     public FakeAgentContext withService(String name, Object service) {
         services.put(name, service);
+        return this;
+    }
+
+    /** Asks the agent to run on {@code device} ({@code cpu}, {@code gpu} or {@code auto}); returns this context. */
+    public FakeAgentContext withDevice(String device) {
+        this.device = device;
         return this;
     }
 
@@ -73,7 +80,7 @@ public final class FakeAgentContext implements AgentContext {
 
     @Override
     public String device() {
-        return "cpu";
+        return device;
     }
 
     @Override

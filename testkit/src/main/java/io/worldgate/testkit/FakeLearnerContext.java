@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * What the host lends a learner, without a host: a given experience and its observation space, a
- * {@link RecordingMetricsSink}, a work directory, a seed and the CPU.
+ * {@link RecordingMetricsSink}, a work directory, a seed and the CPU (or {@link #withDevice another device}).
  */
 public final class FakeLearnerContext implements LearnerContext {
     private final Experience experience;
@@ -15,12 +15,19 @@ public final class FakeLearnerContext implements LearnerContext {
     private final Path workDirectory;
     private final long seed;
     private final RecordingMetricsSink metrics = new RecordingMetricsSink();
+    private String device = "cpu";
 
     public FakeLearnerContext(Experience experience, DictSpace observationSpace, Path workDirectory, long seed) {
         this.experience = experience;
         this.observationSpace = observationSpace;
         this.workDirectory = workDirectory;
         this.seed = seed;
+    }
+
+    /** Asks the learner to run on {@code device} ({@code cpu}, {@code gpu} or {@code auto}); returns this context. */
+    public FakeLearnerContext withDevice(String device) {
+        this.device = device;
+        return this;
     }
 
     @Override
@@ -50,6 +57,6 @@ public final class FakeLearnerContext implements LearnerContext {
 
     @Override
     public String device() {
-        return "cpu";
+        return device;
     }
 }

@@ -9,10 +9,7 @@ import ai.djl.nn.Parameter;
 import io.worldgate.api.agent.ActMode;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentContext;
-import io.worldgate.api.agent.MetricsSink;
 import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.EpisodeRunner;
-import io.worldgate.api.experience.Experience;
 import io.worldgate.api.space.BoxSpace;
 import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.tensor.DType;
@@ -22,7 +19,6 @@ import io.worldgate.testkit.StepBatches;
 import io.worldgate.testkit.TestSpecs;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +35,7 @@ class TdMpc2DeviceTest {
     private static TdMpc2Agent agent(String device, Path dir) {
         AgentConfig resolved = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", Map.of());
         TdMpc2Config config = TdMpc2Config.from(resolved);
-        AgentContext context = new OnDevice(new FakeAgentContext(RandomRollouts.of(SPEC, 200, 3), dir, 3), device);
+        AgentContext context = new FakeAgentContext(RandomRollouts.of(SPEC, 200, 3), dir, 3).withDevice(device);
         return new TdMpc2Agent(SPEC, config, context, TdMpc2Planning.create(config, 6));
     }
 
@@ -68,39 +64,6 @@ class TdMpc2DeviceTest {
             assertThat(SPEC.actionSpace().validateBatch(
                     a.act(StepBatches.random(SPEC, new boolean[] {false, true}, rng), ActMode.EVAL), 2)).isEmpty();
             assertThat(a.updates()).isEqualTo(2);
-        }
-    }
-
-    /** The fake context with another device choice. */
-    private record OnDevice(FakeAgentContext base, String device) implements AgentContext {
-        @Override
-        public Experience experience() {
-            return base.experience();
-        }
-
-        @Override
-        public Optional<EpisodeRunner> episodeRunner() {
-            return base.episodeRunner();
-        }
-
-        @Override
-        public MetricsSink metrics() {
-            return base.metrics();
-        }
-
-        @Override
-        public Path workDirectory() {
-            return base.workDirectory();
-        }
-
-        @Override
-        public long seed() {
-            return base.seed();
-        }
-
-        @Override
-        public <S> Optional<S> service(Class<S> type, String name) {
-            return base.service(type, name);
         }
     }
 }
