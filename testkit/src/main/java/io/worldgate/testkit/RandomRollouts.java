@@ -23,6 +23,12 @@ public final class RandomRollouts {
         Map<String, TensorSpec> specs = new LinkedHashMap<>();
         spec.observationSpace().spaces().forEach((k, v) -> specs.put(k, v.tensorSpec()));
         FakeExperience experience = new FakeExperience(specs, spec.actionSpace().tensorSpec());
+        into(experience, spec, steps, seed);
+        return experience;
+    }
+
+    /** Appends {@code steps} such steps to {@code experience} (a run's prefill arriving after its agent was made). */
+    public static void into(FakeExperience experience, EnvSpec spec, int steps, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         for (int i = 0; i < steps; i++) {
             int t = i % TestSpecs.EPISODE_STEPS;
@@ -32,7 +38,6 @@ public final class RandomRollouts {
             Tensor action = entry(StepBatches.sample(spec.actionSpace(), 1, rng));
             experience.add(new FakeExperience.Step(obs, action, first ? 0 : (float) rng.nextDouble(-1, 1), first, false));
         }
-        return experience;
     }
 
     private static Tensor entry(Tensor batchOfOne) {

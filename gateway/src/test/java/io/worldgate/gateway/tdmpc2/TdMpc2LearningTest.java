@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * so at most 200) with the {@code debug} preset, planning with MPPI, through the gateway's own
  * training loop; its evaluation return beats the random agent's by a clear margin.
  *
- * <p>Budget: 1 environment, 3,000 steps, 500 of them random prefill, then one update per step (as
- * TD-MPC2 trains), evaluated with 5 episodes every 1,000 steps. About a minute on two cores.
+ * <p>Budget: 1 environment, 3,000 steps, 500 of them random prefill, then 500 updates on those
+ * (TD-MPC2's pretraining on its seed data) and one update per step, evaluated with 5 episodes
+ * every 1,000 steps. About a minute on two cores.
  *
  * <p>What is asserted: the best of the three evaluations is at least twice the random agent's mean
  * return and 80 above it. The random agent's return depends much on where episodes start (5

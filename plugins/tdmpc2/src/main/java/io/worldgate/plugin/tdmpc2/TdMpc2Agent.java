@@ -113,6 +113,8 @@ final class TdMpc2Agent implements Agent {
     private Adam piOpt;
     private SplittableRandom rng;
     private long updates;
+    /** Made for a fresh run (no step taken yet): its first training pretrains on the seed steps. */
+    private final boolean freshRun;
     private boolean closed;
 
     /**
@@ -131,6 +133,8 @@ final class TdMpc2Agent implements Agent {
         this.spec = spec;
         this.config = config;
         this.experience = context.experience();
+        // a run's first observations are stored before its agent is made, one per environment
+        this.freshRun = experience.numSteps() <= spec.numEnvs();
         this.seed = context.seed();
         this.planner = planner;
         boolean image = switch (config.obs()) {
@@ -254,9 +258,14 @@ final class TdMpc2Agent implements Agent {
         if (count <= 0 || experience.numSteps() == 0) {
             return Map.of();
         }
+        int n = count;
+        if (config.seedPretraining() && freshRun && updates == 0) {
+            // TD-MPC2 takes as many updates as seed steps once seeding ends, then one per step
+            n = (int) Math.max(count, Math.min(Integer.MAX_VALUE, experience.numSteps()));
+        }
         Map<String, Double> metrics = Map.of();
         try (NoGradient off = NoGradient.open()) {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < n; i++) {
                 SequenceBatch batch;
                 try {
                     batch = experience.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)

@@ -23,6 +23,8 @@ import java.util.List;
  * @param dropout dropout after the first layer of each Q head
  * @param bins two-hot bins of the reward and Q heads (symlog [-10, 10])
  * @param batchSize sequences per update
+ * @param seedPretraining whether a fresh run's first training also takes one update per step already
+ *     stored (the random seed steps), as TD-MPC2 does when seeding ends
  * @param horizon steps {@code H} of the latent rollout in training and of the plan
  * @param rho weight {@code ρ^t} of step {@code t} in every loss
  * @param lr learning rate of the model and the policy
@@ -47,7 +49,7 @@ import java.util.List;
  * @param encoderSettings the image encoder: {@code cnn} (built in) or an {@code ImageEncoder} service, and its mode
  */
 record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLayers, int channels, int simnormDim,
-        int numQ, float dropout, int bins, int batchSize, int horizon, float rho, float lr, float encLrScale,
+        int numQ, float dropout, int bins, int batchSize, boolean seedPretraining, int horizon, float rho, float lr, float encLrScale,
         float gradClip, float tau, float consistencyCoef, float rewardCoef, float valueCoef, float entropyCoef,
         float logStdMin, float logStdMax, float discount, boolean mpc, int iterations, int numSamples, int numElites,
         int numPiTrajs, float minStd, float maxStd, float temperature, EncoderSettings encoderSettings) {
@@ -71,6 +73,8 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
         k.add(ConfigKey.decimal("dropout", 0.01, 0, 0.9, "dropout after the first layer of each Q head"));
         k.add(ConfigKey.integer("num_bins", 101, 2, 4096, "two-hot bins of the reward and Q heads (symlog [-10, 10])"));
         k.add(ConfigKey.integer("batch_size", 256, 1, 8192, "sequences per update"));
+        k.add(ConfigKey.bool("seed_pretraining", true, "a fresh run's first training also takes one update per step"
+                + " already stored (the prefill), as TD-MPC2 pretrains on its seed data; not after a swap or a resume"));
         k.add(ConfigKey.integer("horizon", 3, 1, 64, "steps of the latent rollout in training and of the plan"));
         k.add(ConfigKey.decimal("rho", 0.5, 0, 1, "weight rho^t of step t in the losses"));
         k.add(ConfigKey.decimal("lr", 3e-4, 0, 1, "learning rate of the model and the policy"));
@@ -100,7 +104,7 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
     static TdMpc2Config from(AgentConfig c) {
         TdMpc2Config config = new TdMpc2Config(c.getString("obs"), c.getInt("latent_dim"), c.getInt("mlp_dim"),
                 c.getInt("enc_dim"), c.getInt("num_enc_layers"), c.getInt("num_channels"), c.getInt("simnorm_dim"),
-                c.getInt("num_q"), f(c, "dropout"), c.getInt("num_bins"), c.getInt("batch_size"), c.getInt("horizon"),
+                c.getInt("num_q"), f(c, "dropout"), c.getInt("num_bins"), c.getInt("batch_size"), c.getBoolean("seed_pretraining"), c.getInt("horizon"),
                 f(c, "rho"), f(c, "lr"), f(c, "enc_lr_scale"), f(c, "grad_clip_norm"), f(c, "tau"),
                 f(c, "consistency_coef"), f(c, "reward_coef"), f(c, "value_coef"), f(c, "entropy_coef"),
                 f(c, "log_std_min"), f(c, "log_std_max"), f(c, "discount"), c.getBoolean("mpc"), c.getInt("iterations"),

@@ -173,6 +173,36 @@ class TdMpc2AgentTest {
         }
     }
 
+    /**
+     * TD-MPC2 pretrains on its seed data: an agent made for a fresh run (nothing stored yet) takes one
+     * update per stored step at its first training, then what it is asked; one made on a run's
+     * stored experience (a swap, a resume) only what it is asked, as does a fresh one with the key off.
+     */
+    @Test
+    void aFreshRunsFirstTrainingTakesOneUpdatePerSeedStep(@TempDir Path dir) {
+        EnvSpec spec = walkerLike(1);
+        AgentConfig config = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", Map.of());
+        AgentConfig off = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug",
+                Map.of("seed_pretraining", "false"));
+        FakeExperience fresh = RandomRollouts.of(spec, 0, 1);
+        FakeExperience freshOff = RandomRollouts.of(spec, 0, 1);
+        try (TdMpc2Agent a = new TdMpc2Agent(spec, TdMpc2Config.from(config), new FakeAgentContext(fresh, dir, 1), null);
+                TdMpc2Agent b = new TdMpc2Agent(spec, TdMpc2Config.from(config),
+                        new FakeAgentContext(RandomRollouts.of(spec, 60, 2), dir, 2), null);
+                TdMpc2Agent c = new TdMpc2Agent(spec, TdMpc2Config.from(off), new FakeAgentContext(freshOff, dir, 3), null)) {
+            RandomRollouts.into(fresh, spec, 60, 1); // the prefill, stored after the agent was made
+            RandomRollouts.into(freshOff, spec, 60, 3);
+            a.train(1);
+            assertThat(a.updates()).isEqualTo(60);
+            a.train(1);
+            assertThat(a.updates()).isEqualTo(61);
+            b.train(1);
+            assertThat(b.updates()).isEqualTo(1);
+            c.train(1);
+            assertThat(c.updates()).isEqualTo(1);
+        }
+    }
+
     /** A checkpoint carries the EMA target heads, the optimizers' step counts, the Q scale and the update count. */
     @Test
     void checkpointCarriesTargetsOptimizerStateAndCounters(@TempDir Path dir) throws Exception {
