@@ -268,6 +268,27 @@ def test_the_waiter_skips_the_bytes_of_steps_it_saw_in_memory(shm_path):
         channel.close()
 
 
+def test_a_gateway_that_connects_after_another_is_not_taken_for_a_step(shm_path):
+    """The counters stay in the file when a session ends: the next session's waiter must not read
+    the count the last gateway left there as a new step."""
+    from worldgate_envs.doorbell import FRAME, STEP, _Waiter
+
+    channel = StepChannel(shm_path, _layout("const:2", 1))
+    a, b = socket.socketpair()
+    try:
+        b.settimeout(5)
+        channel.request_seq[0] = channel.answer_seq[0] = 5  # left by an earlier session
+        w = _Waiter(channel, b, lambda n: _read_exact(b, n), _LookOnce())  # type: ignore[arg-type]
+        a.sendall(b"R")  # the new gateway's first request is a reset
+        assert w.next_request() == FRAME and w.owed == 0
+        channel.request_seq[0] = 6  # then its first step
+        assert w.next_request() == STEP and w.owed == 1
+    finally:
+        a.close()
+        b.close()
+        channel.close()
+
+
 def test_adaptive_spin_watches_only_while_waits_are_short():
     from worldgate_envs.spin import PROBE_EVERY, AdaptiveSpin
 

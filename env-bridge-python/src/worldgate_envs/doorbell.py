@@ -70,7 +70,6 @@ class DoorbellSession:
 
     def serve(self, conn: socket.socket) -> None:
         conn.settimeout(POLL_S)
-        # per connection: a new gateway counts its steps from 0
         waiter = _Waiter(self.channel, conn, lambda n: self._recv(conn, n), AdaptiveSpin(self.spin_us))
         try:
             while True:
@@ -157,7 +156,9 @@ class _Waiter:
         self.conn = conn
         self.recv = recv
         self.spin = spin
-        self.seen = 0  # request_seq of the last step taken
+        # request_seq of the last step taken; a gateway that connects after another goes on from
+        # the count that one left in the file (only a change of request_seq is a step)
+        self.seen = int(channel.request_seq[0])
         self.owed = 0  # S bytes of steps taken by watching memory, not yet read from the socket
         self._poll = select.poll()
         self._poll.register(conn.fileno(), select.POLLIN)

@@ -39,7 +39,6 @@ final class ShmConnection implements WorkerConnection {
     private final Path stepFile;
     private final Path socket;
     private final AdaptiveSpin spin;
-    private long requestSeq;
     /** Whether this connection's step counts in {@link #STEPS_IN_FLIGHT}: until its answer is read, or the connection closes. */
     private final AtomicBoolean stepInFlight = new AtomicBoolean();
     private StepChannel channel;
@@ -101,11 +100,11 @@ final class ShmConnection implements WorkerConnection {
                     + " was asked again before its last answer was read; the session is out of step", null));
         }
         boolean fast = request.hasStep() && request.getStep().getActions().getData().size() == channel.actionBytes();
-        long seq = fast ? ++requestSeq : 0;
+        long seq = 0;
         try {
             if (fast) {
                 channel.writeActions(request.getStep().getActions().getData());
-                channel.publishRequest(seq);
+                seq = channel.publishNextRequest();
                 bell.ring(); // also when the worker watches the counter: it may be asleep by now
             } else {
                 bell.send(request.toByteArray()); // the worker answers a malformed step as over gRPC
@@ -116,9 +115,10 @@ final class ShmConnection implements WorkerConnection {
         if (fast && stepInFlight.compareAndSet(false, true)) {
             STEPS_IN_FLIGHT.incrementAndGet();
         }
+        long step = seq;
         last = new DoorbellReply(deadline -> {
             try {
-                return read(request.getRequestId(), seq, deadline);
+                return read(request.getRequestId(), step, deadline);
             } finally {
                 landed();
             }

@@ -72,9 +72,16 @@ final class StepChannel {
         actions.copyTo(map.slice(layout.actions(), actionBytes()));
     }
 
-    /** Stores {@code request_seq} after a step's actions, so that a worker watching it reads them whole. */
-    void publishRequest(long seq) {
+    /**
+     * Counts a step in {@code request_seq}, after its actions, so that a worker watching it reads them
+     * whole; returns the new count. It goes on from the count in the file, which an earlier session
+     * with the same worker may have left there with its {@code answer_seq}: a new count from 1 could
+     * equal that stale answer and be taken for this step's.
+     */
+    long publishNextRequest() {
+        long seq = (long) SEQ.get(map, StepChannelLayout.REQUEST_SEQ) + 1; // only the gateway writes it
         SEQ.setRelease(map, StepChannelLayout.REQUEST_SEQ, seq);
+        return seq;
     }
 
     /** The {@code request_seq} of the last step the worker answered; its results are in place when this is read. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +30,7 @@ final class WorkerStarter {
      * Transport {@code shm}: how long, in microseconds, a side that expects a step's answer (the
      * gateway) or the next step (the worker) watches the step channel before sleeping on the
      * doorbell ({@link AdaptiveSpin}); 0 never. Workers watch only while there are fewer of them
-     * than cores.
+     * than cores. x86 only ({@link #spinMicros(long, String)}).
      */
     static final String SPIN_PROPERTY = "worldgate.bridge.shmSpinMicros";
     static final long DEFAULT_SPIN_MICROS = 0;
@@ -41,9 +42,19 @@ final class WorkerStarter {
     private final Map<String, String> options;
     private final BridgeConfig config;
     private final Path python;
-    private final long spinMicros = Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS);
+    private final long spinMicros = spinMicros(Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS), System.getProperty("os.arch"));
     /** Workers of this env, set by {@link #startAll}; a restarted worker watches as its first start did. */
     private volatile int siblings = 1;
+
+    /**
+     * The watching budget on a host of architecture {@code osArch}: 0 but on x86. The worker stores
+     * its results and then answer_seq with plain numpy stores, which only x86 shows to another core
+     * in that order (spin.py); elsewhere a gateway watching answer_seq could read the results
+     * before they are there, so neither side watches.
+     */
+    static long spinMicros(long requested, String osArch) {
+        return Set.of("amd64", "x86_64", "x86", "i386", "i686").contains(osArch) ? requested : 0;
+    }
 
     WorkerStarter(String envId, Map<String, String> options, BridgeConfig config) {
         this.envId = envId;

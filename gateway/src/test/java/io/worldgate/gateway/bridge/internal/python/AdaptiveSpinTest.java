@@ -26,6 +26,15 @@ class AdaptiveSpinTest {
     }
 
     @Test
+    void onlyX86HostsWatchTheStepChannel() {
+        // the worker's plain stores reach another core in order only there (spin.py)
+        assertThat(WorkerStarter.spinMicros(2000, "amd64")).isEqualTo(2000);
+        assertThat(WorkerStarter.spinMicros(2000, "x86_64")).isEqualTo(2000);
+        assertThat(WorkerStarter.spinMicros(2000, "aarch64")).isZero();
+        assertThat(WorkerStarter.spinMicros(2000, "ppc64le")).isZero();
+    }
+
+    @Test
     void afterAWaitLongerThanTheBudgetOnlyProbesWatch() throws Exception {
         AdaptiveSpin spin = new AdaptiveSpin(100, NEVER_PREEMPTED);
         assertThat(spin.spin(() -> false, NO_DEADLINE)).isFalse(); // nothing within 100 us: the caller sleeps

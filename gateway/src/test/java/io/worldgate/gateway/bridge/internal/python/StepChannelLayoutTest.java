@@ -12,9 +12,11 @@ import io.worldgate.proto.env.v1.StepResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +91,21 @@ class StepChannelLayoutTest {
         byte[] file = Files.readAllBytes(dir.resolve("step"));
         assertThat(file[l.actions()]).isEqualTo((byte) 1);
         assertThat(file[l.actions() + 7]).isEqualTo((byte) 8);
+    }
+
+    @Test
+    void aNewSessionCountsItsStepsOnFromTheCountersAnEarlierOneLeft(@TempDir Path dir) throws IOException {
+        StepChannelLayout l = StepChannelLayout.of(box(1), 2);
+        Path p = write(dir, l, 2);
+        try (FileChannel f = FileChannel.open(p, StandardOpenOption.WRITE)) { // an earlier session answered one step
+            f.write(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1).putLong(1).flip(), StepChannelLayout.REQUEST_SEQ);
+        }
+        StepChannel ch = new StepChannel(p, l, List.of());
+        long seq = ch.publishNextRequest();
+        assertThat(seq).isEqualTo(2);
+        assertThat(ch.answeredSeq()).isNotEqualTo(seq); // the stale answer is not this step's
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN).getLong(StepChannelLayout.REQUEST_SEQ)).isEqualTo(2);
+        assertThat(ch.publishNextRequest()).isEqualTo(3);
     }
 
     @Test
