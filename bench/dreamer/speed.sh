@@ -24,7 +24,7 @@ JOPTS=(-Xmx2g -Dai.djl.offline=true)
 if [ -n "$THREADS" ]; then JOPTS+=(-Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1); fi
 export OPT_OUT_TRACKING=true
 # the allocator setting ./worldgate gives the gateway (README, "Memory")
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4194304}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-16777216}"
 for preset in ${PRESETS:-debug dmc_vision}; do
     java "${JOPTS[@]}" -cp "$CLASSES:$CP" io.worldgate.plugin.dreamer.DreamerSpeedBench \
         --preset "$preset" --updates "$UPDATES" --warmup 1 --csv "$CSV" --label "$LABEL" 2> >(grep -v -e DEBUG -e INFO >&2)

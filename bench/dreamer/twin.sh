@@ -30,7 +30,7 @@ trap 'rm -rf "$TMP"' EXIT
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
 export OPT_OUT_TRACKING=true
 # Worldgate's JVMs get the allocator setting ./worldgate gives the gateway (README, "Memory"); the twin runs as PyTorch users run it
-WGENV=(env MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-4194304}")
+WGENV=(env MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-16777216}")
 for preset in ${PRESETS:-debug dmc_vision}; do
     BEFORE=()
     if [ -n "${BEFORE_JARS:-}" ]; then
