@@ -7,9 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,21 +63,20 @@ final class FrozenFeatureCache {
         byte[] frame = new byte[frameBytes];
         Key[] keys = new Key[n];
         float[][] found = new float[n][];
-        List<Integer> missing = new ArrayList<>();
-        Map<Key, Integer> firstMissing = new LinkedHashMap<>();
+        Map<Key, Integer> firstMissing = new LinkedHashMap<>(); // each frame the cache lacks, at its first row
         for (int i = 0; i < n; i++) {
             bytes.get(i * frameBytes, frame);
             keys[i] = key(frame);
             found[i] = features.get(keys[i]);
-            if (found[i] == null && firstMissing.putIfAbsent(keys[i], i) == null) {
-                missing.add(i);
+            if (found[i] == null) {
+                firstMissing.putIfAbsent(keys[i], i);
             }
         }
         NDManager manager = images.getManager();
         int f = Math.toIntExact(service.featureSize());
-        if (!missing.isEmpty()) {
-            misses += missing.size();
-            long[] rows = missing.stream().mapToLong(Integer::longValue).toArray();
+        if (!firstMissing.isEmpty()) {
+            misses += firstMissing.size();
+            long[] rows = firstMissing.values().stream().mapToLong(Integer::longValue).toArray();
             try (NDArray index = manager.create(rows);
                     NDArray flat = images.reshape(new Shape(n).addAll(frameShape));
                     NDArray frames = flat.get(index);
@@ -98,7 +95,7 @@ final class FrozenFeatureCache {
             float[] v = found[i] != null ? found[i] : found[firstMissing.get(keys[i])];
             System.arraycopy(v, 0, out, i * f, f);
         }
-        hits += n - missing.size();
+        hits += n - firstMissing.size();
         return manager.create(out, shape.slice(0, d - 3).add(f));
     }
 

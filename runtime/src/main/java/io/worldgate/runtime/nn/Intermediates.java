@@ -15,7 +15,7 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>Why it is safe: closing a {@code PtNDArray} deletes the handle, one reference to the tensor;
  * the graph holds its own references to what the backward pass reads, so gradients are unchanged
- * ({@code LayersTest}). Only arrays that libtorch computed may be released this way, never an
+ * ({@code IntermediatesTest}). Only arrays that libtorch computed may be released this way, never an
  * array created from Java memory (its buffer goes with the handle) nor a parameter, a block's
  * input or its output; views count as intermediates (a view keeps its base's memory alive).
  */
