@@ -58,6 +58,48 @@ def test_worker_exits_when_its_parent_is_killed(mechanism, shm_path):
             mid.kill()
 
 
+STUCK_CHILD = textwrap.dedent(
+    """
+    import os, time
+    from worldgate_envs import lifecycle
+    # on_death does nothing: a graceful close that never ends, e.g. stuck in a simulator
+    lifecycle.exit_with_parent(os.getppid(), lambda reason: None, poll_s=0.05, grace_s=0.5)
+    print("armed", flush=True)
+    time.sleep(600)
+    """
+)
+
+STUCK_PARENT = textwrap.dedent(
+    """
+    import subprocess, sys
+    child = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "armed"
+    print(child.pid, flush=True)
+    import time
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process semantics")
+def test_an_orphan_whose_close_hangs_still_exits_after_the_grace():
+    env = dict(os.environ, WORLDGATE_DISABLE_PDEATHSIG="1")  # no SIGTERM: only the watchdog acts
+    mid = subprocess.Popen([sys.executable, "-c", STUCK_PARENT, STUCK_CHILD], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        child_pid = int(mid.stdout.readline())
+        time.sleep(1.0)  # longer than the grace: the backstop is armed by the parent's death, not by the start
+        assert not _gone(child_pid)
+        mid.kill()
+        mid.wait(5)
+        deadline = time.monotonic() + 5.0
+        while not _gone(child_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child_pid), f"orphan {child_pid} with a stuck close did not exit"
+    finally:
+        if mid.poll() is None:
+            mid.kill()
+
+
 def test_sigterm_exits_cleanly(start_worker):
     w = start_worker("--env", "gym:CartPole-v1")
     os.kill(w.proc.pid, signal.SIGTERM)

@@ -79,18 +79,28 @@ def set_parent_death_signal(sig: int = signal.SIGTERM) -> bool:
         return False
 
 
-def exit_with_parent(original_ppid: int, on_death: Callable[[str], None], poll_s: float = 0.25) -> None:
-    """Arm PR_SET_PDEATHSIG(SIGTERM) and a watchdog thread that calls
-    ``on_death`` once ``os.getppid()`` differs from ``original_ppid``."""
+ORPHAN_GRACE_S = 2.0
+"""How long an orphaned worker may take to close its envs before it exits hard. Nobody is left to
+answer, so this is shorter than the backstop of a shutdown the gateway asked for."""
+
+
+def exit_with_parent(
+    original_ppid: int, on_death: Callable[[str], None], poll_s: float = 0.25, grace_s: float = ORPHAN_GRACE_S
+) -> None:
+    """Arm PR_SET_PDEATHSIG(SIGTERM) and a watchdog thread that calls ``on_death`` once
+    ``os.getppid()`` differs from ``original_ppid``, then exits hard if the process is still
+    there ``grace_s`` later (a graceful close stuck in a simulator must not leave an orphan)."""
     set_parent_death_signal(signal.SIGTERM)
     if os.getppid() != original_ppid or original_ppid == 1:
         on_death(f"parent {original_ppid} already gone")
+        hard_exit_after(grace_s)
         return
 
     def watch() -> None:
         while True:
             time.sleep(poll_s)
             if os.getppid() != original_ppid:
+                hard_exit_after(grace_s)
                 on_death(f"parent {original_ppid} exited")
                 return
 

@@ -12,8 +12,10 @@ import io.worldgate.gateway.bridge.BridgeConfig.Transport;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.bridge.EnvWorkerException;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -203,13 +205,26 @@ class SupervisionTest {
             child.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             for (long pid : pids) {
-                assertThat(awaitGone(pid, Duration.ofSeconds(5))).as("orphaned worker %d exits by itself", pid).isTrue();
+                // the worker's own bound is its orphan grace (2 s) after the watchdog's next look;
+                // the rest is room for a loaded machine
+                assertThat(awaitGone(pid, Duration.ofSeconds(10)))
+                        .as("orphaned worker %d exits by itself (%s)", pid, procStatus(pid)).isTrue();
             }
         } finally {
             child.destroyForcibly();
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
+        }
+    }
+
+    /** The State and Threads lines of /proc/PID/status, for a failure message. */
+    private static String procStatus(long pid) {
+        try {
+            return String.join("; ", Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("State:") || l.startsWith("Threads:")).toList());
+        } catch (IOException e) {
+            return "no /proc entry";
         }
     }
 
