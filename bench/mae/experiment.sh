@@ -83,7 +83,8 @@ wg() {
     local jopts=$1
     shift
     # shellcheck disable=SC2086
-    OMP_NUM_THREADS=1 OPT_OUT_TRACKING=true nice -n 10 java -Xmx4g -Dai.djl.pytorch.num_threads=1 \
+    # the launcher's mmap threshold (see the README's Memory section): glibc otherwise keeps freed tensors
+    MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-16777216} OMP_NUM_THREADS=1 OPT_OUT_TRACKING=true nice -n 10 java -Xmx4g -Dai.djl.pytorch.num_threads=1 \
         -Dai.djl.pytorch.num_interop_threads=1 -Dai.djl.offline=true -Dworldgate.log.level=WARN $jopts \
         -cp "$DIST/worldgate-gateway.jar:$DIST/lib/*" io.worldgate.gateway.cli.Main --plugins-dir "$DIST/deploy" "$@"
 }
