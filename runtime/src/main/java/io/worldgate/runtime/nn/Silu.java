@@ -7,6 +7,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.worldgate.runtime.nn.internal.FusedActivations;
 
 /** The SiLU (swish) activation {@code x σ(x)}, as a parameterless block and a function. */
 public final class Silu extends AbstractBlock {
@@ -16,8 +17,16 @@ public final class Silu extends AbstractBlock {
         super(VERSION);
     }
 
-    /** {@code x σ(x)}, elementwise; {@code σ(x)} is released at once (see {@code Intermediates}). */
+    /**
+     * {@code x σ(x)}, elementwise: by libtorch's own kernel where that pays
+     * ({@link FusedActivations}), else composed, with {@code σ(x)} released at once (see
+     * {@code Intermediates}).
+     */
     public static NDArray silu(NDArray x) {
+        NDArray fused = FusedActivations.silu(x);
+        if (fused != null) {
+            return fused;
+        }
         NDArray gate = Activation.sigmoid(x);
         NDArray y = x.mul(gate);
         Intermediates.release(gate, x, y);
