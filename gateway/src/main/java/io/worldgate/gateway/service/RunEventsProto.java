@@ -8,6 +8,7 @@ import io.worldgate.proto.service.v1.AgentRetired;
 import io.worldgate.proto.service.v1.AgentSwapped;
 import io.worldgate.proto.service.v1.AgentWarmedUp;
 import io.worldgate.proto.service.v1.CheckpointFailed;
+import io.worldgate.proto.service.v1.CleanupFailed;
 import io.worldgate.proto.service.v1.CheckpointWritten;
 import io.worldgate.proto.service.v1.DamagedCheckpointSkipped;
 import io.worldgate.proto.service.v1.EvaluationFailed;
@@ -74,6 +75,9 @@ public final class RunEventsProto {
         } else if (event instanceof RunEvent.AgentWarmedUp w) {
             b.setAgentWarmedUp(AgentWarmedUp.newBuilder().setAgent(w.agent()).setStep(w.step()).setUpdates(w.updates())
                     .setSeconds(w.seconds()));
+        } else if (event instanceof RunEvent.CleanupFailed c) {
+            b.setCleanupFailed(CleanupFailed.newBuilder().setStep(c.step()).setPart(CleanupFailed.Part.valueOf(c.part().name()))
+                    .setDetail(c.detail()));
         } else if (event instanceof RunEvent.RunResumed r) {
             b.setRunResumed(RunResumed.newBuilder().setStep(r.step()));
         } else if (event instanceof RunEvent.RunEnded e) {
@@ -161,6 +165,8 @@ public final class RunEventsProto {
                 AgentWarmedUp w = e.getAgentWarmedUp();
                 yield new RunEvent.AgentWarmedUp(w.getAgent(), w.getStep(), w.getUpdates(), w.getSeconds());
             }
+            case CLEANUP_FAILED -> new RunEvent.CleanupFailed(e.getCleanupFailed().getStep(),
+                    RunEvent.CleanupFailed.Part.valueOf(e.getCleanupFailed().getPart().name()), e.getCleanupFailed().getDetail());
             case RUN_RESUMED -> new RunEvent.RunResumed(e.getRunResumed().getStep());
             case RUN_ENDED -> new RunEvent.RunEnded(fromProto(e.getRunEnded().getState()), e.getRunEnded().getStep(),
                     e.getRunEnded().getWhy());

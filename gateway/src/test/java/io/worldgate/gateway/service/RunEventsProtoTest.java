@@ -30,6 +30,7 @@ class RunEventsProtoTest {
             new RunEvent.ServiceGone("d@1", 21, "x.ImageEncoder", "mae", "com.example.mae", "1.0.1"),
             new RunEvent.AgentWarmedUp("tdmpc2@1.0.0", 22, 100, 3.5),
             new RunEvent.RunResumed(13),
+            new RunEvent.CleanupFailed(14, RunEvent.CleanupFailed.Part.ENVIRONMENTS, "NoClassDefFoundError: x/Gone"),
             new RunEvent.RunEnded(RunState.STOPPED, 14, "stopped at step 14"),
             new RunEvent.CheckpointWritten("a@2", 15, "0004-step15-a-2", "periodic"),
             new RunEvent.CheckpointFailed("a@2", 16, true, "disk full"),
