@@ -232,6 +232,21 @@ public sealed interface RunEvent {
     }
 
     /**
+     * The run's agent needs a service whose plugin could not offer it (its weights are unreadable,
+     * say) and said so: the run fails instead of waiting for a service that will not come.
+     * {@code provider} and {@code providerVersion} are the plugin's bundle; {@code reason} is its
+     * account, for people (for the mae encoder: the weights' path and the cause).
+     */
+    record ServiceFailed(String agent, long step, String serviceType, String serviceName, String provider,
+            String providerVersion, String reason) implements RunEvent {
+        @Override
+        public String text() {
+            return "agent " + agent + " needs " + serviceType + " '" + serviceName + "', which " + provider + "@"
+                    + providerVersion + " could not offer: " + reason;
+        }
+    }
+
+    /**
      * An agent swapped in that could not take over the run's checkpoint (another agent family)
      * trained {@code updates} times on the run's experience before its first action, in
      * {@code seconds}; the step counter did not move.

@@ -20,6 +20,7 @@ import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.ServiceBindings;
+import io.worldgate.gateway.run.internal.ServiceFailedException;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
 import io.worldgate.gateway.run.internal.RunAgents;
@@ -244,6 +245,11 @@ public final class TrainingRun implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 finalState = RunState.STOPPED;
                 why = "interrupted";
+            } catch (ServiceFailedException e) {
+                // the plugin said why; no agent is in use while one waits for a service: nothing to save
+                LOG.error("run {} failed: {}", config.runId(), e.getMessage());
+                event(e.event());
+                why = e.getMessage();
             } catch (RuntimeException | IOException e) {
                 LOG.error("run {} failed", config.runId(), e);
                 why = AgentSlot.describe(e);

@@ -21,6 +21,7 @@ import io.worldgate.proto.service.v1.RunPaused;
 import io.worldgate.proto.service.v1.RunResumed;
 import io.worldgate.proto.service.v1.RunStarted;
 import io.worldgate.proto.service.v1.ServiceBound;
+import io.worldgate.proto.service.v1.ServiceFailed;
 import io.worldgate.proto.service.v1.ServiceGone;
 import io.worldgate.proto.service.v1.SwapRejected;
 import io.worldgate.proto.service.v1.SwapRequested;
@@ -78,6 +79,10 @@ public final class RunEventsProto {
         } else if (event instanceof RunEvent.CleanupFailed c) {
             b.setCleanupFailed(CleanupFailed.newBuilder().setStep(c.step()).setPart(CleanupFailed.Part.valueOf(c.part().name()))
                     .setDetail(c.detail()));
+        } else if (event instanceof RunEvent.ServiceFailed sf) {
+            b.setServiceFailed(ServiceFailed.newBuilder().setAgent(sf.agent()).setStep(sf.step())
+                    .setServiceType(sf.serviceType()).setServiceName(sf.serviceName()).setProvider(sf.provider())
+                    .setProviderVersion(sf.providerVersion()).setReason(sf.reason()));
         } else if (event instanceof RunEvent.RunResumed r) {
             b.setRunResumed(RunResumed.newBuilder().setStep(r.step()));
         } else if (event instanceof RunEvent.RunEnded e) {
@@ -167,6 +172,11 @@ public final class RunEventsProto {
             }
             case CLEANUP_FAILED -> new RunEvent.CleanupFailed(e.getCleanupFailed().getStep(),
                     RunEvent.CleanupFailed.Part.valueOf(e.getCleanupFailed().getPart().name()), e.getCleanupFailed().getDetail());
+            case SERVICE_FAILED -> {
+                ServiceFailed sf = e.getServiceFailed();
+                yield new RunEvent.ServiceFailed(sf.getAgent(), sf.getStep(), sf.getServiceType(), sf.getServiceName(),
+                        sf.getProvider(), sf.getProviderVersion(), sf.getReason());
+            }
             case RUN_RESUMED -> new RunEvent.RunResumed(e.getRunResumed().getStep());
             case RUN_ENDED -> new RunEvent.RunEnded(fromProto(e.getRunEnded().getState()), e.getRunEnded().getStep(),
                     e.getRunEnded().getWhy());

@@ -29,6 +29,8 @@ class RunEventsProtoTest {
             new RunEvent.ServiceBound("d@1", 20, "x.ImageEncoder", "mae", "com.example.mae", "1.0.2", true),
             new RunEvent.ServiceGone("d@1", 21, "x.ImageEncoder", "mae", "com.example.mae", "1.0.1"),
             new RunEvent.AgentWarmedUp("tdmpc2@1.0.0", 22, 100, 3.5),
+            new RunEvent.ServiceFailed("dreamer", 0, "x.ImageEncoder", "mae", "io.worldgate.mae", "0.1.0",
+                    "-Dworldgate.mae.weights=/w: NoSuchFileException: /w"),
             new RunEvent.RunResumed(13),
             new RunEvent.CleanupFailed(14, RunEvent.CleanupFailed.Part.ENVIRONMENTS, "NoClassDefFoundError: x/Gone"),
             new RunEvent.RunEnded(RunState.STOPPED, 14, "stopped at step 14"),
