@@ -22,7 +22,9 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/deploy" "$WORK/runs" bench/results
 cp plugins/worldmodels/target/worldmodels-0.1.0-SNAPSHOT.jar "$WORK/deploy/worldmodels.jar"
 wg() {
-    java -Dai.djl.offline=true -Dworldgate.log.level=WARN -cp "gateway/target/worldgate-gateway.jar:gateway/target/lib/*" \
+    # the launcher's glibc mmap threshold (README, Memory); the Python workers inherit it, as the launcher's do
+    MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-16777216} java -Dai.djl.offline=true -Dworldgate.log.level=WARN \
+        -cp "gateway/target/worldgate-gateway.jar:gateway/target/lib/*" \
         io.worldgate.gateway.cli.Main --plugins-dir "$WORK/deploy" --runs-dir "$WORK/runs" "$@"
 }
 COMMON=(train --agent worldmodels --preset doom_cpu --env doom:TakeCover --envs 4 --seed "$SEED" --eval-every 100000000

@@ -58,7 +58,8 @@ public interface AgentContext {
      * As {@link #service}, for an agent that cannot work without the service.
      *
      * @throws ServiceUnavailableException when no such service is present: the host pauses the
-     *     run until one is registered, then creates the agent again
+     *     run until one is registered, then creates the agent again; when its plugin registered a
+     *     {@link ServiceFailure} for it instead, the run fails with the failure's reason
      * @since API 1.4
      */
     default <S> S requireService(Class<S> type, String name) {

@@ -4,7 +4,8 @@ package io.worldgate.api.agent;
  * An agent needs a service of another plugin that is not deployed now. Thrown from
  * {@link AgentFactory#create}, {@link Agent#load}, {@code act} or {@code train} (usually by
  * {@link AgentContext#requireService}), it does not fail the run: the host pauses it, waits for a
- * matching service to be registered, then creates the agent again from the run's checkpoint.
+ * matching service to be registered, then creates the agent again from the run's checkpoint; if
+ * the service's plugin registered a {@link ServiceFailure} for it, the run fails instead.
  *
  * @since API 1.4
  */

@@ -41,7 +41,7 @@
  * </ul>
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package io.worldgate.api.agent;
 
 import org.osgi.annotation.bundle.Export;

@@ -113,6 +113,34 @@ public sealed interface RunEvent {
     }
 
     /**
+     * Releasing one of the run's parts after its loop ended threw ({@code detail}, for people). The
+     * run still ends, with the state its loop reached: the {@link RunEnded} that follows is the end.
+     */
+    record CleanupFailed(long step, Part part, String detail) implements RunEvent {
+
+        /** What was being released. */
+        public enum Part {
+            /** Stopping to watch the plugins and services for the agent. */
+            PLUGIN_WATCH,
+            /** The run's environments. */
+            ENVIRONMENTS,
+            /** The evaluations' environments. */
+            EVALUATIONS,
+            /** The run's experience store. */
+            EXPERIENCE,
+            /** The metrics files. */
+            METRICS,
+            /** A step that runs after the metrics are closed (the learning-curve plot, for example). */
+            END_OF_RUN_STEP
+        }
+
+        @Override
+        public String text() {
+            return "closing the run's " + part.name().toLowerCase().replace('_', ' ') + " failed: " + detail;
+        }
+    }
+
+    /**
      * A checkpoint was written: {@code directory} is its name under the run's checkpoints folder;
      * {@code reason} says what asked for it ({@code periodic}, {@code run stopped}, a swap...).
      */
@@ -200,6 +228,21 @@ public sealed interface RunEvent {
         public String text() {
             return "agent " + agent + (rebound ? " rebound to " : " bound to ") + serviceType + " '" + serviceName + "' of "
                     + provider + "@" + providerVersion;
+        }
+    }
+
+    /**
+     * The run's agent needs a service whose plugin could not offer it (its weights are unreadable,
+     * say) and said so: the run fails instead of waiting for a service that will not come.
+     * {@code provider} and {@code providerVersion} are the plugin's bundle; {@code reason} is its
+     * account, for people (for the mae encoder: the weights' path and the cause).
+     */
+    record ServiceFailed(String agent, long step, String serviceType, String serviceName, String provider,
+            String providerVersion, String reason) implements RunEvent {
+        @Override
+        public String text() {
+            return "agent " + agent + " needs " + serviceType + " '" + serviceName + "', which " + provider + "@"
+                    + providerVersion + " could not offer: " + reason;
         }
     }
 

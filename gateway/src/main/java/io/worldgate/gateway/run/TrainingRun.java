@@ -20,6 +20,7 @@ import io.worldgate.gateway.run.internal.EpisodeTally;
 import io.worldgate.gateway.run.internal.Evaluator;
 import io.worldgate.gateway.run.internal.HostAgentContext;
 import io.worldgate.gateway.run.internal.ServiceBindings;
+import io.worldgate.gateway.run.internal.ServiceFailedException;
 import io.worldgate.gateway.run.internal.RunEvaluations;
 import io.worldgate.gateway.run.internal.RunPopulationEvaluator;
 import io.worldgate.gateway.run.internal.RunAgents;
@@ -226,50 +227,90 @@ public final class TrainingRun implements AutoCloseable {
         RunState finalState = RunState.FAILED;
         String why = "ended";
         try {
-            Files.createDirectories(config.runDirectory());
-            for (String w : warnings) {
-                LOG.warn("run {}: {}", config.runId(), w);
-                event("WARNING: " + w);
+            try {
+                Files.createDirectories(config.runDirectory());
+                for (String w : warnings) {
+                    LOG.warn("run {}: {}", config.runId(), w);
+                    event("WARNING: " + w);
+                }
+                startEvents.forEach(this::event);
+                env = openedEnv != null ? openedEnv : envs.create(config.envId(), config.numEnvs(), config.envOptions());
+                spec = env.spec();
+                experience = experienceFactory.apply(spec);
+                experience.recoveryReport(step).ifPresent(this::event);
+                boolean stoppedEarly = loop();
+                finalState = stoppedEarly ? RunState.STOPPED : RunState.FINISHED;
+                why = (stoppedEarly ? "stopped" : "finished") + " at step " + step;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finalState = RunState.STOPPED;
+                why = "interrupted";
+            } catch (ServiceFailedException e) {
+                // the plugin said why; no agent is in use while one waits for a service: nothing to save
+                LOG.error("run {} failed: {}", config.runId(), e.getMessage());
+                event(e.event());
+                why = e.getMessage();
+            } catch (RuntimeException | IOException e) {
+                LOG.error("run {} failed", config.runId(), e);
+                why = AgentSlot.describe(e);
+                checkpointAfterFailure(why);
+            } catch (Error e) {
+                // Errors too (a class gone missing under a plugin, out of memory) must end the run,
+                // or whoever waits for its end waits forever.
+                LOG.error("run {} failed", config.runId(), e);
+                why = "internal error: " + AgentSlot.describe(e);
+            } finally {
+                release();
             }
-            startEvents.forEach(this::event);
-            env = openedEnv != null ? openedEnv : envs.create(config.envId(), config.numEnvs(), config.envOptions());
-            spec = env.spec();
-            experience = experienceFactory.apply(spec);
-            experience.recoveryReport(step).ifPresent(this::event);
-            boolean stoppedEarly = loop();
-            finalState = stoppedEarly ? RunState.STOPPED : RunState.FINISHED;
-            why = (stoppedEarly ? "stopped" : "finished") + " at step " + step;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            finalState = RunState.STOPPED;
-            why = "interrupted";
-        } catch (RuntimeException | IOException e) {
-            LOG.error("run {} failed", config.runId(), e);
-            why = AgentSlot.describe(e);
-            checkpointAfterFailure(why);
-        } catch (Error e) {
-            // Errors too (a class gone missing under a plugin, out of memory) must end the run,
-            // or whoever waits for its end waits forever.
-            LOG.error("run {} failed", config.runId(), e);
-            why = "internal error: " + AgentSlot.describe(e);
         } finally {
+            // whatever was thrown above, the run ends: followers and shutdown wait for this state
+            end(finalState, why);
+        }
+    }
+
+    /**
+     * Releases what the run holds, each part on its own: one that throws, even an {@link Error}
+     * (a class of a replaced jar that cannot load), is told as {@link RunEvent.CleanupFailed} and
+     * the others are still released.
+     */
+    private void release() {
+        cleanUp(RunEvent.CleanupFailed.Part.PLUGIN_WATCH, () -> {
             host.removeListener(slot);
             slot.unwatchServices();
             slot.endRequests();
-            closeQuietly(env);
-            closeQuietly(evaluations);
-            closeQuietly(experience);
-            closeQuietly(metricsWriter);
-        }
+        });
+        closing(RunEvent.CleanupFailed.Part.ENVIRONMENTS, env);
+        closing(RunEvent.CleanupFailed.Part.EVALUATIONS, evaluations);
+        closing(RunEvent.CleanupFailed.Part.EXPERIENCE, experience);
+        closing(RunEvent.CleanupFailed.Part.METRICS, metricsWriter);
         // After the metrics are closed, before the final state is told: whoever waits for the end finds the plot.
-        for (java.util.function.Function<TrainingRun, Optional<String>> hook : afterEnd) {
+        for (Function<TrainingRun, Optional<String>> hook : afterEnd) {
+            cleanUp(RunEvent.CleanupFailed.Part.END_OF_RUN_STEP, () -> hook.apply(this).ifPresent(this::event));
+        }
+    }
+
+    private void closing(RunEvent.CleanupFailed.Part part, AutoCloseable c) {
+        if (c != null) {
+            cleanUp(part, c::close);
+        }
+    }
+
+    private void cleanUp(RunEvent.CleanupFailed.Part part, Cleanup action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            LOG.warn("run {}: closing its {} failed", config.runId(), part, t);
             try {
-                hook.apply(this).ifPresent(this::event);
-            } catch (RuntimeException e) {
-                event("end-of-run step failed: " + AgentSlot.describe(e));
+                event(new RunEvent.CleanupFailed(step, part, AgentSlot.describe(t)));
+            } catch (Throwable ignored) {
+                // telling it failed too (a listener of a replaced jar): the log has it, the run still ends
             }
         }
-        end(finalState, why);
+    }
+
+    /** A step of {@link #release} that may throw anything. */
+    private interface Cleanup {
+        void run() throws Exception;
     }
 
     /**
@@ -525,17 +566,6 @@ public final class TrainingRun implements AutoCloseable {
 
     /** The file that marks a complete checkpoint directory and says whose and at which step. */
     public static final String CHECKPOINT_INFO = Checkpoints.INFO_FILE;
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
-        }
-    }
 
     /** What the run's agents are made with, and where they are saved and told. */
     private final class AgentsSide implements RunAgents.Run {

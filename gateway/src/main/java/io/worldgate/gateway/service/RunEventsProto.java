@@ -8,6 +8,7 @@ import io.worldgate.proto.service.v1.AgentRetired;
 import io.worldgate.proto.service.v1.AgentSwapped;
 import io.worldgate.proto.service.v1.AgentWarmedUp;
 import io.worldgate.proto.service.v1.CheckpointFailed;
+import io.worldgate.proto.service.v1.CleanupFailed;
 import io.worldgate.proto.service.v1.CheckpointWritten;
 import io.worldgate.proto.service.v1.DamagedCheckpointSkipped;
 import io.worldgate.proto.service.v1.EvaluationFailed;
@@ -20,6 +21,7 @@ import io.worldgate.proto.service.v1.RunPaused;
 import io.worldgate.proto.service.v1.RunResumed;
 import io.worldgate.proto.service.v1.RunStarted;
 import io.worldgate.proto.service.v1.ServiceBound;
+import io.worldgate.proto.service.v1.ServiceFailed;
 import io.worldgate.proto.service.v1.ServiceGone;
 import io.worldgate.proto.service.v1.SwapRejected;
 import io.worldgate.proto.service.v1.SwapRequested;
@@ -74,6 +76,13 @@ public final class RunEventsProto {
         } else if (event instanceof RunEvent.AgentWarmedUp w) {
             b.setAgentWarmedUp(AgentWarmedUp.newBuilder().setAgent(w.agent()).setStep(w.step()).setUpdates(w.updates())
                     .setSeconds(w.seconds()));
+        } else if (event instanceof RunEvent.CleanupFailed c) {
+            b.setCleanupFailed(CleanupFailed.newBuilder().setStep(c.step()).setPart(CleanupFailed.Part.valueOf(c.part().name()))
+                    .setDetail(c.detail()));
+        } else if (event instanceof RunEvent.ServiceFailed sf) {
+            b.setServiceFailed(ServiceFailed.newBuilder().setAgent(sf.agent()).setStep(sf.step())
+                    .setServiceType(sf.serviceType()).setServiceName(sf.serviceName()).setProvider(sf.provider())
+                    .setProviderVersion(sf.providerVersion()).setReason(sf.reason()));
         } else if (event instanceof RunEvent.RunResumed r) {
             b.setRunResumed(RunResumed.newBuilder().setStep(r.step()));
         } else if (event instanceof RunEvent.RunEnded e) {
@@ -160,6 +169,13 @@ public final class RunEventsProto {
             case AGENT_WARMED_UP -> {
                 AgentWarmedUp w = e.getAgentWarmedUp();
                 yield new RunEvent.AgentWarmedUp(w.getAgent(), w.getStep(), w.getUpdates(), w.getSeconds());
+            }
+            case CLEANUP_FAILED -> new RunEvent.CleanupFailed(e.getCleanupFailed().getStep(),
+                    RunEvent.CleanupFailed.Part.valueOf(e.getCleanupFailed().getPart().name()), e.getCleanupFailed().getDetail());
+            case SERVICE_FAILED -> {
+                ServiceFailed sf = e.getServiceFailed();
+                yield new RunEvent.ServiceFailed(sf.getAgent(), sf.getStep(), sf.getServiceType(), sf.getServiceName(),
+                        sf.getProvider(), sf.getProviderVersion(), sf.getReason());
             }
             case RUN_RESUMED -> new RunEvent.RunResumed(e.getRunResumed().getStep());
             case RUN_ENDED -> new RunEvent.RunEnded(fromProto(e.getRunEnded().getState()), e.getRunEnded().getStep(),

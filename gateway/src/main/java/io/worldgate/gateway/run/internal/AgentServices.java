@@ -1,5 +1,6 @@
 package io.worldgate.gateway.run.internal;
 
+import io.worldgate.api.agent.ServiceFailure;
 import io.worldgate.api.agent.ServiceUnavailableException;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.internal.ServiceBindings.Binding;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -34,6 +36,8 @@ final class AgentServices {
     private Key better;
     private Key needed;
     private Key awaited;
+    /** What the plugin of {@link #awaited} registered instead of it: waiting for it is pointless. */
+    private ServiceReference<?> awaitedFailed;
     private final Set<Key> goneKeys = ConcurrentHashMap.newKeySet();
     private final Map<Key, Long> lastBound = new ConcurrentHashMap<>();
 
@@ -81,6 +85,9 @@ final class AgentServices {
      */
     Optional<ServiceBindings> departing(ServiceReference<?> ref, String agent) {
         long id = ServiceBindings.serviceId(ref);
+        if (awaitedFailed != null && ServiceBindings.serviceId(awaitedFailed) == id) {
+            awaitedFailed = null; // its plugin stopped or is being updated: the service may come yet
+        }
         departing.add(id);
         Optional<Binding> bound = held == null ? Optional.empty() : held.binding(id);
         if (bound.isEmpty()) {
@@ -109,6 +116,11 @@ final class AgentServices {
         boolean wake = false;
         if (awaited != null && matches(ref, awaited)) {
             awaited = null;
+            awaitedFailed = null;
+            wake = true;
+        }
+        if (awaited != null && failureOf(ref, awaited)) {
+            awaitedFailed = ref;
             wake = true;
         }
         if (held != null && gone == null) {
@@ -144,9 +156,25 @@ final class AgentServices {
         return Optional.ofNullable(awaited);
     }
 
+    /**
+     * When the plugin of the service waited for registered a {@link ServiceFailure} for it, the
+     * run's end as agent {@code target} tells it; else empty (the service may still come).
+     */
+    Optional<RunEvent.ServiceFailed> failure(String target) {
+        ServiceReference<?> ref = awaitedFailed;
+        if (awaited == null || ref == null) {
+            return Optional.empty();
+        }
+        Bundle provider = ref.getBundle();
+        return Optional.of(new RunEvent.ServiceFailed(target, step.getAsLong(), awaited.type(), awaited.name(),
+                provider == null ? "" : provider.getSymbolicName(), provider == null ? "" : provider.getVersion().toString(),
+                String.valueOf(ref.getProperty(ServiceFailure.REASON_PROPERTY))));
+    }
+
     /** Makes the next agent without waiting: it may be another agent or version, which may not need the service. */
     void stopWaiting() {
         awaited = null;
+        awaitedFailed = null;
     }
 
     /**
@@ -155,6 +183,7 @@ final class AgentServices {
      */
     void waitFor(Key k) {
         awaited = k;
+        awaitedFailed = null;
         if (context == null) {
             return;
         }
@@ -162,6 +191,11 @@ final class AgentServices {
             ServiceReference<?>[] refs = context.getServiceReferences(k.type(), null);
             if (refs != null && Arrays.stream(refs).anyMatch(r -> matches(r, k) && !departing.contains(ServiceBindings.serviceId(r)))) {
                 awaited = null;
+                return;
+            }
+            ServiceReference<?>[] failures = context.getServiceReferences(ServiceFailure.class.getName(), null);
+            if (failures != null) {
+                Arrays.stream(failures).filter(r -> failureOf(r, k)).findFirst().ifPresent(r -> awaitedFailed = r);
             }
         } catch (InvalidSyntaxException | IllegalStateException e) {
             // no filter is given; a stopping framework has nothing to offer
@@ -185,6 +219,14 @@ final class AgentServices {
         boolean rebound = before != null && before != b.serviceId();
         events.accept(new RunEvent.ServiceBound(label, step.getAsLong(), b.key().type(), b.key().name(), b.provider(),
                 b.providerVersion(), rebound));
+    }
+
+    /** Whether {@code ref} is a {@link ServiceFailure} that its plugin registered in place of service {@code k}. */
+    private static boolean failureOf(ServiceReference<?> ref, Key k) {
+        return k.name().equals(ref.getProperty(ServiceFailure.SERVICE_NAME_PROPERTY))
+                && k.type().equals(ref.getProperty(ServiceFailure.SERVICE_TYPE_PROPERTY))
+                && ref.getProperty(Constants.OBJECTCLASS) instanceof String[] types
+                && List.of(types).contains(ServiceFailure.class.getName());
     }
 
     private static boolean matches(ServiceReference<?> ref, Key k) {

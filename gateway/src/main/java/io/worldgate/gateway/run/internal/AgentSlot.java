@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * consumer, which is then made again from that checkpoint and binds what replaces the service.
  * An agent that throws {@link ServiceUnavailableException} waits, the run paused, until a matching
  * service is registered; a registration that would serve the agent better (one it found missing,
- * or a higher ranking) has it made again at the next step boundary.
+ * or a higher ranking) has it made again at the next step boundary. When the service's plugin
+ * registered a {@link io.worldgate.api.agent.ServiceFailure} for it instead, {@link #acquire}
+ * throws {@link ServiceFailedException}: the run fails.
  */
 public final class AgentSlot implements FactoryListener {
     private static final Logger LOG = LoggerFactory.getLogger(AgentSlot.class);
@@ -267,6 +269,8 @@ public final class AgentSlot implements FactoryListener {
     /**
      * The agent to use for the next step, swapping or creating one first if needed. Blocks while
      * no usable plugin is deployed. Returns empty once {@link #stop} was called.
+     *
+     * @throws ServiceFailedException when the agent waits for a service that its plugin could not offer
      */
     public Optional<Agent> acquire(Lifecycle lifecycle) throws InterruptedException {
         lock.lock();
@@ -305,6 +309,10 @@ public final class AgentSlot implements FactoryListener {
                 }
                 Optional<Key> awaited = services.awaited();
                 if (awaited.isPresent()) {
+                    Optional<RunEvent.ServiceFailed> failed = services.failure(target());
+                    if (failed.isPresent()) {
+                        throw new ServiceFailedException(failed.get());
+                    }
                     if (System.nanoTime() - emptySince >= PAUSE_GRACE.toNanos()) {
                         lifecycle.waiting(services.pause(target(), awaited.get()));
                     }

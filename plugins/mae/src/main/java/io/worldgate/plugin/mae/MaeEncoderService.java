@@ -1,7 +1,10 @@
 package io.worldgate.plugin.mae;
 
+import io.worldgate.api.agent.ServiceFailure;
 import io.worldgate.runtime.Devices;
 import io.worldgate.runtime.nn.ImageEncoder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
@@ -22,8 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a property and registration by hand rather than a DS-provided service: the encoder's
  * sizes (its {@code imageSize} and {@code featureSize}) come from the weights, so there is no
- * encoder to offer without them. Unset or unreadable, nothing is registered (a warning says why)
- * and an agent asking for {@code encoder=mae} waits, as for any missing service. The weights are
+ * encoder to offer without them. Unset, nothing is registered and an agent asking for
+ * {@code encoder=mae} waits, as for any missing service. Set but unreadable (missing, not MAE
+ * weights, damaged), a {@link ServiceFailure} with the path and the cause is registered instead:
+ * the host fails a run that needs the encoder rather than have it wait for one that will not
+ * come (an error in the log says the same). The weights are
  * read when the bundle starts: to use others, change the property and update (or redeploy) the
  * bundle; bound agents are checkpointed and bound again, as for any provider update.
  */
@@ -35,6 +41,7 @@ public class MaeEncoderService {
 
     private MaeImageEncoder encoder;
     private ServiceRegistration<ImageEncoder> registration;
+    private ServiceRegistration<ServiceFailure> failure;
 
     @Activate
     void activate(BundleContext context) {
@@ -44,6 +51,9 @@ public class MaeEncoderService {
             return;
         }
         try {
+            if (!Files.exists(Path.of(weights))) {
+                throw new NoSuchFileException(weights, null, "no such file or directory");
+            }
             encoder = MaeImageEncoder.open(Path.of(weights), Devices.choose("auto"));
             Path path = encoder.source();
             Hashtable<String, Object> props = new Hashtable<>();
@@ -51,8 +61,12 @@ public class MaeEncoderService {
             registration = context.registerService(ImageEncoder.class, encoder, props);
             LOG.info("mae: image encoder of {} offered ({} features per image)", path, encoder.featureSize());
         } catch (Exception e) {
-            LOG.warn("mae: no image encoder offered: {}={}: {}", WEIGHTS_PROPERTY, weights, e.toString());
             close();
+            String reason = "-D" + WEIGHTS_PROPERTY + "=" + weights + " cannot be read: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            LOG.error("mae: no image encoder offered: {}", reason);
+            ServiceFailure failed = new ServiceFailure(ImageEncoder.class.getName(), MaeLearnerFactory.NAME, reason);
+            failure = context.registerService(ServiceFailure.class, failed, failed.properties());
         }
     }
 
@@ -62,6 +76,14 @@ public class MaeEncoderService {
     }
 
     private void close() {
+        if (failure != null) {
+            try {
+                failure.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregisters a stopping bundle's services itself
+            }
+            failure = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();
