@@ -1,6 +1,7 @@
 package io.worldgate.runtime.dist;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import io.worldgate.runtime.math.SymexpBins;
 import io.worldgate.runtime.math.TwoHot;
 import io.worldgate.runtime.math.TwoHotBins;
@@ -88,12 +89,19 @@ public final class SymexpTwoHot implements Distribution {
 
     /**
      * {@code Σ_i twohot(x)_i logp_i} from log-probabilities {@code logp [..., n]} and the location
-     * {@code at} of {@code x} among the bins: for several targets under one log-softmax.
+     * {@code at} of {@code x} among the bins: for several targets under one log-softmax. Targets
+     * broadcast against {@code logp}'s leading axes (one target for every head of an ensemble,
+     * say): libtorch's {@code gather} does not broadcast, and would return only the first head.
      *
      * @since 1.2
      */
     public static NDArray logProb(NDArray logp, TwoHotBins.Location at) {
-        NDArray k = at.index().expandDims(-1);
+        Shape leading = logp.getShape().slice(0, logp.getShape().dimension() - 1);
+        NDArray index = at.index();
+        if (!index.getShape().equals(leading)) {
+            index = index.broadcast(leading); // a view: no copy; throws when the shapes do not broadcast
+        }
+        NDArray k = index.expandDims(-1);
         NDArray below = logp.gather(k, -1).squeeze(-1);
         NDArray above = logp.gather(k.add(1), -1).squeeze(-1);
         return below.add(above.sub(below).mul(at.upperWeight()));

@@ -13,7 +13,7 @@
  * numbers come from the engine's generator ({@code Engine.getInstance().setRandomSeed}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.3.1")
 package io.worldgate.runtime.dist;
 
 import org.osgi.annotation.bundle.Export;

@@ -52,6 +52,28 @@ class SymexpTwoHotTest {
         assertThat(loss.toFloatArray()[0]).isCloseTo(1.609438f, within(1e-5f));
     }
 
+    /**
+     * One target per item, scored under every head of an ensemble: logp {@code [2, 3, 5]} against
+     * targets {@code [1, 3]}. 5 bins on [-2, 2], targets at the centre bin 2 (symlog 0): head 0 has
+     * zero logits, so ln p_2 = -ln 5; head 1 has logit 2 at bin 2, so ln p_2 = 2 - ln(4 + e²).
+     * Both heads are scored (libtorch's gather alone would keep head 0 only).
+     */
+    @Test
+    void targetsBroadcastOverAnEnsemblesHeads() {
+        TwoHotBins bins = new TwoHotBins(5, -2f, 2f);
+        float[] logits = new float[2 * 3 * 5];
+        for (int i = 0; i < 3; i++) {
+            logits[(3 + i) * 5 + 2] = 2f;
+        }
+        NDArray logp = m.create(logits, new Shape(2, 3, 5)).logSoftmax(-1);
+        NDArray targets = m.zeros(new Shape(1, 3));
+        NDArray lp = SymexpTwoHot.logProb(logp, bins.locateValue(targets));
+        assertThat(lp.getShape()).isEqualTo(new Shape(2, 3));
+        float head0 = (float) -Math.log(5);
+        float head1 = (float) (2 - Math.log(4 + Math.exp(2)));
+        assertThat(lp.toFloatArray()).containsExactly(new float[] {head0, head0, head0, head1, head1, head1}, within(1e-5f));
+    }
+
     @Test
     void aFewStepsOfDescentFitTheTarget() {
         TwoHotBins bins = TwoHotBins.tdmpc2();

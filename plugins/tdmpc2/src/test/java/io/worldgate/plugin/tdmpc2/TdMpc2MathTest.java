@@ -153,6 +153,35 @@ class TdMpc2MathTest {
     }
 
     /**
+     * The value loss scores every Q head against the TD target. Two heads, B = 1, H = 3, targets 0
+     * (symlog 0: exactly bin 50 of 101): head 0 has zero logits (CE ln 101), head 1 has logit 2 at
+     * bin 50 (CE ln(100 + e²) - 2). The loss is their mean, weighted over the horizon, and both
+     * heads get a gradient (before a fix only head 0 was scored and heads 1.. never learned).
+     */
+    @Test
+    void theValueLossTrainsEveryHead() {
+        float[] raw = new float[2 * 3 * 101];
+        for (int t = 0; t < 3; t++) {
+            raw[(3 + t) * 101 + 50] = 2f;
+        }
+        NDArray qLogits = m.create(raw, new ai.djl.ndarray.types.Shape(2, 1, 3, 101));
+        qLogits.setRequiresGradient(true);
+        NDArray targets = m.zeros(new ai.djl.ndarray.types.Shape(1, 3));
+        double ce0 = Math.log(101);
+        double ce1 = Math.log(100 + Math.exp(2)) - 2;
+        NDArray loss;
+        try (io.worldgate.runtime.optim.GradientScope tape = io.worldgate.runtime.optim.GradientScope.open()) {
+            loss = TdMpc2Losses.value(qLogits, targets, TwoHotBins.tdmpc2(), 0.5f);
+            tape.backward(loss);
+        }
+        assertThat(loss.getFloat()).isCloseTo((float) ((ce0 + ce1) / 2 * 1.75 / 3), within(TOL));
+        NDArray grad = qLogits.getGradient();
+        for (int head = 0; head < 2; head++) {
+            assertThat(grad.get(head).abs().sum().getFloat()).as("gradient of head %d", head).isGreaterThan(1e-3f);
+        }
+    }
+
+    /**
      * Two action dimensions, μ = 0 and the raw log-std output 0, so log σ = -10 + 6 (0 + 1) = -4;
      * noise ε = (1, 0). Then u = (e^-4, 0), a = tanh(u), the Gaussian log-density
      * Σ(-ε²/2 - log σ - ½ ln 2π) = (3.5 - c) + (4 - c), scaled by A = 2, minus Σ ln(1 - a² + 1e-6).
