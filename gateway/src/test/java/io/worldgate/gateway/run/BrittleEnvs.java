@@ -1,11 +1,9 @@
 package io.worldgate.gateway.run;
 
-import io.worldgate.api.env.EnvSpec;
-import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
-import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvFactory;
 import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.testkit.ForwardingVectorEnv;
 import java.util.Map;
 
 /**
@@ -34,26 +32,9 @@ public final class BrittleEnvs implements EnvFactory {
     }
 
     /** A real env whose close throws an {@link Error} after releasing it. */
-    public static final class ThrowsOnClose implements VectorEnv {
-        private final VectorEnv inner;
-
+    public static final class ThrowsOnClose extends ForwardingVectorEnv {
         public ThrowsOnClose(VectorEnv inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public EnvSpec spec() {
-            return inner.spec();
-        }
-
-        @Override
-        public StepBatch reset(long seed) {
-            return inner.reset(seed);
-        }
-
-        @Override
-        public StepBatch step(Tensor actions) {
-            return inner.step(actions);
+            super(inner);
         }
 
         @Override

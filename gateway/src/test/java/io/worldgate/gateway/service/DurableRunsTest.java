@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
-import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvException;
 import io.worldgate.gateway.bridge.EnvRegistry;
@@ -20,6 +18,7 @@ import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.testkit.ForwardingVectorEnv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,28 +148,13 @@ class DurableRunsTest {
     private static WrappedCartPole flakyCartPole(int failAt) {
         return new WrappedCartPole("flaky", inner -> {
             AtomicInteger calls = new AtomicInteger();
-            return new VectorEnv() {
-                @Override
-                public EnvSpec spec() {
-                    return inner.spec();
-                }
-
-                @Override
-                public StepBatch reset(long seed) {
-                    return inner.reset(seed);
-                }
-
+            return new ForwardingVectorEnv(inner) {
                 @Override
                 public StepBatch step(Tensor actions) {
                     if (calls.incrementAndGet() == failAt) {
                         throw new EnvException("the workers of flaky:CartPole failed 5 times within 60 s");
                     }
                     return inner.step(actions);
-                }
-
-                @Override
-                public void close() {
-                    inner.close();
                 }
             };
         });

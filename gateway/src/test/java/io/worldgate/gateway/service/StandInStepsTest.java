@@ -3,7 +3,6 @@ package io.worldgate.gateway.service;
 import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
@@ -14,6 +13,7 @@ import io.worldgate.gateway.metrics.MetricsRegistry;
 import io.worldgate.gateway.run.RunState;
 import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
+import io.worldgate.testkit.ForwardingVectorEnv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,24 +31,13 @@ class StandInStepsTest {
     private static final int WAIT_FROM = 5;
     private static final int WAIT_CALLS = 10;
 
-    private static final class Restarting implements VectorEnv, StepInfos {
-        private final VectorEnv inner;
+    private static final class Restarting extends ForwardingVectorEnv implements StepInfos {
         private final AtomicInteger calls;
         private boolean waiting;
 
         Restarting(VectorEnv inner, AtomicInteger calls) {
-            this.inner = inner;
+            super(inner);
             this.calls = calls;
-        }
-
-        @Override
-        public EnvSpec spec() {
-            return inner.spec();
-        }
-
-        @Override
-        public StepBatch reset(long seed) {
-            return inner.reset(seed);
         }
 
         @Override
@@ -75,11 +64,6 @@ class StandInStepsTest {
         @Override
         public boolean waiting(int env) {
             return waiting && env == 1;
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 
