@@ -83,6 +83,56 @@ def test_carracing_truncates_at_its_step_limit() -> None:
         assert flags == [(False, False)] * 4 + [(False, True)]
 
 
+def _play(env, actions: np.ndarray, seed: int | None) -> tuple[np.ndarray, float, np.ndarray]:
+    """Resets with ``seed``, plays ``actions``; returns the first frame, the return and the last frame."""
+    obs, _ = env.reset(seed=seed)
+    first, total = obs["image"].copy(), 0.0
+    for a in actions:
+        obs, reward, terminated, truncated, _ = env.step(a)
+        total += reward
+        if terminated or truncated:
+            break
+    return first, total, obs["image"].copy()
+
+
+def test_track_seed_plays_every_episode_on_one_track_whatever_the_reset_seed() -> None:
+    actions = np.random.default_rng(0).uniform([-1, 0, 0], [1, 1, 1], size=(80, 3)).astype(np.float32)
+    with make("gym:CarRacing-v3?track_seed=7") as fixed, make("gym:CarRacing-v3") as free:
+        want = _play(free, actions, seed=7)
+        # seeded and unseeded resets (a worker's auto-reset passes none), after other episodes
+        for seed in (7, None, 123, None):
+            got = _play(fixed, actions, seed)
+            assert np.array_equal(got[0], want[0]) and got[1] == want[1] and np.array_equal(got[2], want[2]), seed
+        assert fixed.spec.options["track_seed"] == "7"
+
+
+def test_another_track_seed_is_another_track_and_the_default_keeps_new_tracks() -> None:
+    gas = np.tile(GAS, (60, 1))
+    with make("gym:CarRacing-v3?track_seed=7") as a, make("gym:CarRacing-v3?track_seed=8") as b:
+        first_a, return_a, last_a = _play(a, gas, None)
+        first_b, return_b, last_b = _play(b, gas, None)
+        assert not np.array_equal(first_a, first_b) and not np.array_equal(last_a, last_b)
+    with make("gym:CarRacing-v3") as env:
+        assert env.spec.options["track_seed"] == "-1"
+        _play(env, gas[:1], 7)
+        assert not np.array_equal(_play(env, gas[:1], None)[0], first_a), "off by default: an unseeded reset draws a new track"
+
+
+def test_track_seed_is_refused_for_state_envs_and_checked() -> None:
+    with pytest.raises(OptionError, match="CarRacing-v3 only"):
+        make("gym:CartPole-v1?track_seed=3")
+    with pytest.raises(OptionError, match="track_seed"):
+        make("gym:CarRacing-v3?track_seed=-2")
+
+
+def test_gymnasium_env_checker_passes_on_a_fixed_track() -> None:
+    env = GymnasiumEnv("gym:CarRacing-v3", {"track_seed": "7"})
+    try:
+        check_env(env, skip_render_check=True)
+    finally:
+        env.close()
+
+
 def test_box2d_state_envs_are_served_as_state() -> None:
     with make("gym:LunarLander-v3") as env:
         assert env.spec.observation_names == ("state",) and env.spec.observation("state").shape == (8,)

@@ -12,6 +12,12 @@ reproduced here: the frames keep Gymnasium's colours.
 Actions are Gymnasium's: steer in [-1, 1], gas in [0, 1], brake in [0, 1]. An episode is
 terminated when every tile is visited or the car leaves the playfield (reward -100) and truncated
 at the registered 1000 steps (``max_episode_steps``). ``reset(seed)`` seeds the track.
+
+``track_seed=N`` (off by default) changes the task: every episode, seeded or not (a worker's
+auto-resets pass no seed), is played on the track of seed ``N`` from the same start, so an episode
+is a function of its actions alone. It is for tests and curricula, where candidates must be
+compared on equal terms (common random numbers); a policy evolved on one track need not drive on
+another.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ class CarRacingEnv(Env):
             kwargs["max_episode_steps"] = opts.max_episode_steps
         self._env = gym.make(NAME, **kwargs)
         self._paper = opts.frames == "paper"
+        self._track_seed = opts.track_seed if opts.track_seed >= 0 else None
         height, width, channels = self._env.observation_space.shape
         side = (_PAPER_SIZE, _PAPER_SIZE) if self._paper else (height, width)
         aspace = self._env.action_space
@@ -69,7 +76,7 @@ class CarRacingEnv(Env):
         return {"image": world_models_frame(frame) if self._paper else np.asarray(frame, dtype=np.uint8)}
 
     def _reset(self, seed: int | None) -> tuple[Obs, Info]:
-        frame, _ = self._env.reset(seed=seed)
+        frame, _ = self._env.reset(seed=seed if self._track_seed is None else self._track_seed)
         return self._obs(frame), {}
 
     def _step(self, action: Any) -> StepTuple:

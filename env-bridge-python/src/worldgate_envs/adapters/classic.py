@@ -20,10 +20,13 @@ from worldgate_envs.spaces import ArraySpec, BoxSpace, DiscreteSpace, EnvSpec
 class GymOptions:
     max_episode_steps: int = 0   # 0: the env's registered limit
     frames: str = "paper"        # CarRacing-v3 only: paper (World Models' 64x64) or raw (96x96)
+    track_seed: int = -1         # CarRacing-v3 only: every episode on the track of this seed (-1: off)
 
     def validate(self, family: str) -> None:
         if self.frames not in ("paper", "raw"):
             raise OptionError(f"{family}: frames must be paper or raw, not {self.frames!r}")
+        if self.track_seed < -1:
+            raise OptionError(f"{family}: track_seed must be a seed >= 0, or -1 (off), not {self.track_seed}")
 
 
 class GymEnv(Env):
@@ -37,6 +40,8 @@ class GymEnv(Env):
             raise UnknownEnvError(f"gym: no Gymnasium env registered as '{name}'{hint}")
         if opts.frames != "paper":
             raise OptionError(f"gym:{name}: option frames applies to gym:{carracing.NAME} only (state envs have no frames)")
+        if opts.track_seed != -1:
+            raise OptionError(f"gym:{name}: option track_seed applies to gym:{carracing.NAME} only")
         kwargs: dict[str, Any] = {"disable_env_checker": True}
         if opts.max_episode_steps > 0:
             kwargs["max_episode_steps"] = opts.max_episode_steps

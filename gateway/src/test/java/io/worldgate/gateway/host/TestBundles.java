@@ -128,4 +128,14 @@ public final class TestBundles {
         }
         return p;
     }
+
+    /** The World Models agent plugin jar built by Maven in plugins/worldmodels. */
+    public static Path worldmodelsPlugin() {
+        Path p = Path.of(System.getProperty("worldgate.test.worldmodelsPlugin",
+                "../plugins/worldmodels/target/worldmodels-0.1.0-SNAPSHOT.jar"));
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("worldmodels plugin jar " + p + " is missing; build with mvn package");
+        }
+        return p;
+    }
 }

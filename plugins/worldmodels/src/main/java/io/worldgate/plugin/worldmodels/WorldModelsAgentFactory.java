@@ -20,7 +20,8 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>Presets ({@code src/main/resources/presets}): {@code carracing} (the default) and
  * {@code doom}, the paper's values for its two tasks; {@code carracing_cpu} and {@code doom_cpu},
- * scaled down for a CPU (each file says what it scales down); {@code debug}, tiny, for tests.
+ * scaled down for a CPU (each file says what it scales down); {@code carracing_fast}, CarRacing in
+ * minutes on one fixed track; {@code debug}, tiny, for tests.
  */
 @Component(service = AgentFactory.class)
 public final class WorldModelsAgentFactory implements AgentFactory {
@@ -33,7 +34,7 @@ public final class WorldModelsAgentFactory implements AgentFactory {
             Set.of(Spaces.IMAGE),
             WorldModelsConfig.keys(),
             ConfigPresets.load(WorldModelsAgentFactory.class, "presets", "carracing", "doom", "carracing_cpu",
-                    "doom_cpu", "debug"),
+                    "carracing_fast", "doom_cpu", "debug"),
             "carracing")
             .withCadence(TrainingCadence.GENERATIONS);
 

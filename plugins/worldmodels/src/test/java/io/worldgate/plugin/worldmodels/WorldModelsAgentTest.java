@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.worldgate.api.agent.AgentConfig;
+import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.env.EnvSpec;
 import io.worldgate.api.tensor.TensorSpec;
@@ -39,6 +40,23 @@ class WorldModelsAgentTest {
         AgentConfig config = AgentConfig.resolve(new WorldModelsAgentFactory().descriptor(), "debug", overrides);
         WorldModelsAgent agent = (WorldModelsAgent) new WorldModelsAgentFactory().create(spec, config, context);
         return new Setup(agent, context, experience, evaluator);
+    }
+
+    @Test
+    void everyPresetResolvesAndTheFastOneScoresEachCandidateOnceOnTheMeanOfV() {
+        AgentDescriptor descriptor = new WorldModelsAgentFactory().descriptor();
+        assertThat(descriptor.presets()).containsOnlyKeys("carracing", "doom", "carracing_cpu", "carracing_fast", "doom_cpu",
+                "debug");
+        for (String preset : descriptor.presets().keySet()) {
+            assertThat(descriptor.presets().get(preset)).as(preset).allSatisfy((key, value) ->
+                    assertThat(descriptor.configKey(key)).as(preset + ": " + key).isPresent());
+            WorldModelsConfig.from(AgentConfig.resolve(descriptor, preset, Map.of()));
+        }
+        WorldModelsConfig fast = WorldModelsConfig.from(AgentConfig.resolve(descriptor, "carracing_fast", Map.of()));
+        assertThat(fast.rollouts()).isEqualTo(1);
+        assertThat(fast.sampleZ()).isFalse();
+        assertThat(fast.carControls()).isTrue();
+        assertThat(fast.inDream()).isFalse();
     }
 
     @Test
