@@ -35,6 +35,13 @@ def _gone(pid: int) -> bool:
         return True
 
 
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return _gone(pid)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process semantics")
 @pytest.mark.parametrize("mechanism", ["pdeathsig", "watchdog"])
 def test_worker_exits_when_its_parent_is_killed(mechanism, shm_path):
@@ -48,10 +55,7 @@ def test_worker_exits_when_its_parent_is_killed(mechanism, shm_path):
         assert os.path.exists(shm_path)
         mid.kill()
         mid.wait(5)
-        deadline = time.monotonic() + 5.0
-        while not _gone(worker_pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _gone(worker_pid), f"worker {worker_pid} outlived its parent ({mechanism})"
+        assert _gone_within(worker_pid, 5.0), f"worker {worker_pid} outlived its parent ({mechanism})"
         assert not os.path.exists(shm_path)  # graceful path: the shm file was removed
     finally:
         if mid.poll() is None:
@@ -91,10 +95,7 @@ def test_an_orphan_whose_close_hangs_still_exits_after_the_grace():
         assert not _gone(child_pid)
         mid.kill()
         mid.wait(5)
-        deadline = time.monotonic() + 5.0
-        while not _gone(child_pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _gone(child_pid), f"orphan {child_pid} with a stuck close did not exit"
+        assert _gone_within(child_pid, 5.0), f"orphan {child_pid} with a stuck close did not exit"
     finally:
         if mid.poll() is None:
             mid.kill()

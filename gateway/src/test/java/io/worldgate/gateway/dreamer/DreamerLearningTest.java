@@ -3,14 +3,11 @@ package io.worldgate.gateway.dreamer;
 import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunFixtures.Events;
-import io.worldgate.gateway.run.RunState;
-import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -76,16 +73,6 @@ class DreamerLearningTest {
         Path dir = tmp.resolve("runs").resolve(agent);
         RunConfig config = new RunConfig(agent, agent, preset, Map.of(), "java:CartPole", Map.of(), 4, steps, SEED,
                 trainRatio, prefill, 0, evalEvery, 10, dir, "cpu");
-        Events events = new Events();
-        TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(), events).start();
-        RunStatus end = run.await(Duration.ofMinutes(12));
-        if (end.state() != RunState.FINISHED) {
-            run.stop();
-            run.await(Duration.ofSeconds(30));
-        }
-        assertThat(end.state()).as("%s: %s", agent, events.events).isEqualTo(RunState.FINISHED);
-        List<double[]> evaluations = run.evaluations();
-        assertThat(evaluations).as("%s evaluations: %s", agent, events.events).isNotEmpty();
-        return evaluations;
+        return RunFixtures.trainToTheEnd(config, f.host, new Events(), Duration.ofMinutes(12));
     }
 }

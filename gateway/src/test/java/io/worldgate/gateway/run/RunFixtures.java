@@ -1,6 +1,11 @@
 package io.worldgate.gateway.run;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.gateway.host.PluginHost;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,8 +20,30 @@ public final class RunFixtures {
                 dir.resolve("runs").resolve(id), "cpu");
     }
 
+    /**
+     * Runs {@code config} on the built-in envs to its end, waiting at most {@code limit} (then it is
+     * stopped); asserts it FINISHED and, when it was to be evaluated, was; returns its evaluations
+     * (step, return).
+     * For the agents' learning tests.
+     */
+    public static List<double[]> trainToTheEnd(RunConfig config, PluginHost host, Events events, Duration limit)
+            throws InterruptedException {
+        TrainingRun run = new TrainingRun(config, host, EnvRegistry.withBuiltins(), events).start();
+        RunStatus end = run.await(limit);
+        if (end.state() != RunState.FINISHED) {
+            run.stop();
+            run.await(Duration.ofSeconds(30));
+        }
+        assertThat(end.state()).as("%s: %s", config.agentName(), events.events).isEqualTo(RunState.FINISHED);
+        List<double[]> evaluations = run.evaluations();
+        if (config.evalEvery() > 0) {
+            assertThat(evaluations).as("%s evaluations: %s", config.agentName(), events.events).isNotEmpty();
+        }
+        return evaluations;
+    }
+
     /** Records every event a run reports: typed, for assertions, and as text, for failure messages only. */
-    public static final class Events implements RunListener {
+    public static class Events implements RunListener {
         public final List<String> events = new CopyOnWriteArrayList<>();
         public final List<RunEvent> typed = new CopyOnWriteArrayList<>();
 

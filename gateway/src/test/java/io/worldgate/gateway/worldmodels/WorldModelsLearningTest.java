@@ -4,14 +4,12 @@ import static io.worldgate.gateway.host.HostFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunConfig;
-import io.worldgate.gateway.run.RunListener;
-import io.worldgate.gateway.run.RunState;
+import io.worldgate.gateway.run.RunFixtures;
+import io.worldgate.gateway.run.RunFixtures.Events;
 import io.worldgate.gateway.run.RunStatus;
-import io.worldgate.gateway.run.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,13 +71,13 @@ class WorldModelsLearningTest {
                     && f.host.bestFactory("random").isPresent());
 
             Episodes random = new Episodes();
-            train(f, tmp, "random", null, RANDOM_STEPS, 0, 0, random);
+            train(f, tmp, "random", null, RANDOM_STEPS, 0, random);
             double randomMean = random.returns.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             double randomSd = Math.sqrt(random.returns.stream().mapToDouble(r -> (r - randomMean) * (r - randomMean)).sum()
                     / (random.returns.size() - 1));
 
             long t0 = System.nanoTime();
-            List<double[]> evaluations = train(f, tmp, "worldmodels", "carracing_fast", STEPS, 1.0, EVAL_EVERY, new Episodes());
+            List<double[]> evaluations = train(f, tmp, "worldmodels", "carracing_fast", STEPS, EVAL_EVERY, new Episodes());
             double minutes = (System.nanoTime() - t0) / 60e9;
             String curve = evaluations.stream().map(e -> String.format(Locale.ROOT, "%.0f: %.1f", e[0], e[1])).toList().toString();
             System.out.printf(Locale.ROOT, "gym:CarRacing-v3 track %d seed %d: worldmodels evaluations %s (%.1f min),"
@@ -100,15 +98,9 @@ class WorldModelsLearningTest {
         }
     }
 
-    /** A run's events, as text for failure messages, and the returns of its finished episodes. */
-    static final class Episodes implements RunListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
+    /** A run's events (for failure messages) and the returns of its finished episodes. */
+    static final class Episodes extends Events {
         final List<Double> returns = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onEvent(RunStatus status, String event) {
-            events.add("step " + status.step() + ": " + event);
-        }
 
         @Override
         public void onEpisode(RunStatus status, double episodeReturn, int length) {
@@ -117,18 +109,11 @@ class WorldModelsLearningTest {
     }
 
     /** Trains {@code agent} for {@code steps}; returns its evaluations (step, return of one episode). */
-    static List<double[]> train(HostFixture f, Path tmp, String agent, String preset, long steps, double trainRatio,
-            long evalEvery, Episodes events) throws InterruptedException {
+    static List<double[]> train(HostFixture f, Path tmp, String agent, String preset, long steps, long evalEvery,
+            Episodes events) throws InterruptedException {
         Path dir = tmp.resolve("runs").resolve(agent);
         RunConfig config = new RunConfig(agent, agent, preset, Map.of(), "gym:CarRacing-v3", ENV_OPTIONS, 4, steps, SEED,
                 1.0, 0, 0, evalEvery, 1, dir, "cpu");
-        TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(), events).start();
-        RunStatus end = run.await(Duration.ofMinutes(12));
-        if (end.state() != RunState.FINISHED) {
-            run.stop();
-            run.await(Duration.ofSeconds(30));
-        }
-        assertThat(end.state()).as("%s: %s", agent, events.events).isEqualTo(RunState.FINISHED);
-        return run.evaluations();
+        return RunFixtures.trainToTheEnd(config, f.host, events, Duration.ofMinutes(12));
     }
 }
