@@ -239,7 +239,6 @@ final class WorldModel extends BlockGroup {
         NDArray feat = post.features();
         NDArray count = Scalars.maximum(mask.sum(), 1f);
         Map<String, NDArray> terms = new LinkedHashMap<>();
-        Map<String, Float> weights = new LinkedHashMap<>();
         if (imageDecoder != null) {
             NDArray predicted = decodeImage(ps, feat);
             NDArray target = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
@@ -251,27 +250,34 @@ final class WorldModel extends BlockGroup {
             NDArray perStep = squared.sum(new int[] {2, 3, 4});
             squared.close();
             terms.put("image", masked(perStep, mask, count));
-            weights.put("image", 1f);
         }
         if (stateDecoder != null) {
             NDArray predicted = stateDecoder.forward(ps, new NDList(feat), true).singletonOrThrow();
             NDArray perStep = new SymlogMse(predicted, 1).loss(spaces.stateVector(obs.get(Spaces.STATE)));
             terms.put("state", masked(perStep, mask, count));
-            weights.put("state", 1f);
         }
         terms.put("reward", masked(reward(ps, feat).loss(rewards), mask, count));
-        weights.put("reward", 1f);
         NDArray cont = isTerminal.neg().add(1f);
         terms.put("cont", masked(cont(ps, feat).logProb(cont).neg(), mask, count));
-        weights.put("cont", 1f);
 
         Distribution q = rssm.distribution(post.logits());
         Distribution p = rssm.distribution(seen.priorLogits());
         KlLoss.DynRep kl = KlLoss.dynRep(q, p, config.freeNats());
-        NDArray dyn = masked(kl.dyn(), mask, count);
-        NDArray rep = masked(kl.rep(), mask, count);
-        terms.put("kl_dyn", dyn);
-        terms.put("kl_rep", rep);
+        terms.put("kl_dyn", masked(kl.dyn(), mask, count));
+        terms.put("kl_rep", masked(kl.rep(), mask, count));
+        NDArray total = total(ps, terms);
+        terms.put("model", total);
+        return new Loss(total, terms, post);
+    }
+
+    /**
+     * The world-model loss from its terms' batch means: {@code image} and {@code state} (where
+     * observed), {@code reward}, {@code cont}, {@code kl_dyn} and {@code kl_rep}. Each at weight 1 but
+     * the KL's, or balanced by HarmonyDream ({@code loss_balance=harmony}).
+     */
+    NDArray total(ParameterStore ps, Map<String, NDArray> terms) {
+        NDArray dyn = terms.get("kl_dyn");
+        NDArray rep = terms.get("kl_rep");
         NDArray klTerm;
         if (config.klBalance() > 0) {
             // DreamerV2: α KL[sg(q)||p] + (1 - α) KL[q||sg(p)], weighted as one term
@@ -280,21 +286,20 @@ final class WorldModel extends BlockGroup {
         } else {
             klTerm = Scalars.mul(dyn, config.dynScale()).add(Scalars.mul(rep, config.repScale()));
         }
-        NDArray total;
         if (harmony != null) {
             NDList list = new NDList(harmonyTerms.size());
             for (String name : harmonyTerms) {
                 list.add(name.equals("kl") ? klTerm : terms.get(name));
             }
-            total = harmony.combine(ps, list);
-        } else {
-            total = klTerm;
-            for (Map.Entry<String, Float> w : weights.entrySet()) {
-                total = total.add(Scalars.mul(terms.get(w.getKey()), w.getValue()));
+            return harmony.combine(ps, list);
+        }
+        NDArray total = klTerm;
+        for (String name : List.of("image", "state", "reward", "cont")) {
+            if (terms.containsKey(name)) {
+                total = total.add(terms.get(name));
             }
         }
-        terms.put("model", total);
-        return new Loss(total, terms, post);
+        return total;
     }
 
     private static NDArray masked(NDArray perStep, NDArray mask, NDArray count) {
