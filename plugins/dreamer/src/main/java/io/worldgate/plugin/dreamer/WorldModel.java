@@ -28,6 +28,7 @@ import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,14 @@ import java.util.Map;
  * cross-entropy of a symexp two-hot distribution over 255 bins; the continue flag
  * {@code c_t = 1 - terminal_t} by a Bernoulli likelihood. Options: DreamerV2's KL balancing,
  * {@code β_kl (α KL[sg(q)||p] + (1-α) KL[q||sg(p)])}, and HarmonyDream's loss balancing, which
- * replaces the fixed weights of the terms {@code L_i} (each decoder key, reward, continue, KL) by
- * {@code Σ_i L_i / σ_i + ln(1 + σ_i)} with learnable {@code σ_i = exp(s_i)}.
+ * replaces the weights of the image, reward and KL terms by learnable {@code σ_i = exp(s_i)}, as its
+ * official code does:
+ *
+ * <pre>
+ *   L = L_image / σ_1 + ln(1 + σ_1) + L_reward / σ_2 + ln(1 + σ_2)
+ *       + (w_dyn L_dyn + w_rep L_rep) / σ_3 + w_dyn ln(1 + σ_3) + L_state + L_cont
+ *   w_dyn = β_dyn / (β_dyn + β_rep),  w_rep = β_rep / (β_dyn + β_rep)          (α and 1 - α with kl_balance)
+ * </pre>
  *
  * <p>Padding steps of a batch ({@code mask = 0}) do not count in any term.
  */
@@ -95,14 +102,37 @@ final class WorldModel extends BlockGroup {
                 spaces.imageWidth(), spaces.imageChannels(), 1e-3f)) : null;
         rewardHead = add("reward", mlp(config.bins(), true));
         contHead = add("cont", mlp(1, false));
+        // HarmonyDream's code balances these three; the state and continue losses keep weight 1
         if (image) {
             harmonyTerms.add("image");
         }
-        if (state) {
-            harmonyTerms.add("state");
+        harmonyTerms.addAll(List.of("reward", "kl"));
+        float[] regularizers = new float[harmonyTerms.size()];
+        Arrays.fill(regularizers, 1f);
+        regularizers[regularizers.length - 1] = klWeights()[0];
+        harmony = config.harmony() ? add("harmony", HarmoniousLoss.withRegularizerWeights(regularizers)) : null;
+    }
+
+    /**
+     * The weights of {@code L_dyn} and {@code L_rep} in the KL term: {@code β_dyn} and {@code β_rep}
+     * (DreamerV2's kl_balance: {@code α β_kl} and {@code (1 - α) β_kl}), divided by their sum under
+     * HarmonyDream.
+     */
+    private float[] klWeights() {
+        float dyn;
+        float rep;
+        if (config.klBalance() > 0) {
+            dyn = config.klBalance() * config.klScale();
+            rep = (1 - config.klBalance()) * config.klScale();
+        } else {
+            dyn = config.dynScale();
+            rep = config.repScale();
         }
-        harmonyTerms.addAll(List.of("reward", "cont", "kl"));
-        harmony = config.harmony() ? add("harmony", new HarmoniousLoss(harmonyTerms.size())) : null;
+        if (config.harmony()) {
+            float sum = dyn + rep;
+            return sum > 0 ? new float[] {dyn / sum, rep / sum} : new float[] {0f, 0f};
+        }
+        return new float[] {dyn, rep};
     }
 
     private Mlp mlp(int outputs, boolean zeroHead) {
@@ -273,29 +303,22 @@ final class WorldModel extends BlockGroup {
     /**
      * The world-model loss from its terms' batch means: {@code image} and {@code state} (where
      * observed), {@code reward}, {@code cont}, {@code kl_dyn} and {@code kl_rep}. Each at weight 1 but
-     * the KL's, or balanced by HarmonyDream ({@code loss_balance=harmony}).
+     * the KL's, or image, reward and KL balanced by HarmonyDream ({@code loss_balance=harmony}).
      */
     NDArray total(ParameterStore ps, Map<String, NDArray> terms) {
-        NDArray dyn = terms.get("kl_dyn");
-        NDArray rep = terms.get("kl_rep");
-        NDArray klTerm;
-        if (config.klBalance() > 0) {
-            // DreamerV2: α KL[sg(q)||p] + (1 - α) KL[q||sg(p)], weighted as one term
-            float alpha = config.klBalance();
-            klTerm = Scalars.mul(dyn, alpha * config.klScale()).add(Scalars.mul(rep, (1 - alpha) * config.klScale()));
-        } else {
-            klTerm = Scalars.mul(dyn, config.dynScale()).add(Scalars.mul(rep, config.repScale()));
-        }
+        // one KL term, β_dyn KL[sg(q)||p] + β_rep KL[q||sg(p)] (klWeights)
+        float[] w = klWeights();
+        NDArray klTerm = Scalars.mul(terms.get("kl_dyn"), w[0]).add(Scalars.mul(terms.get("kl_rep"), w[1]));
+        NDArray total = klTerm;
         if (harmony != null) {
             NDList list = new NDList(harmonyTerms.size());
             for (String name : harmonyTerms) {
                 list.add(name.equals("kl") ? klTerm : terms.get(name));
             }
-            return harmony.combine(ps, list);
+            total = harmony.combine(ps, list);
         }
-        NDArray total = klTerm;
         for (String name : List.of("image", "state", "reward", "cont")) {
-            if (terms.containsKey(name)) {
+            if (terms.containsKey(name) && (harmony == null || !harmonyTerms.contains(name))) {
                 total = total.add(terms.get(name));
             }
         }
