@@ -25,6 +25,10 @@ import ai.djl.util.PairList;
  * rescaled towards a comparable magnitude. The gradient with respect to {@code s_i} is
  * {@code -L_i e^{-s_i} + σ_i / (1 + σ_i)}. {@code s} starts at 0 ({@code σ = 1}).
  *
+ * <p>{@link #withRegularizerWeights} weights the regulariser of each term, {@code c_i ln(1 + σ_i)}:
+ * HarmonyDream's code balances the KL as {@code (β_dyn dyn + β_rep rep) / (β_dyn + β_rep)} with
+ * {@code c = β_dyn / (β_dyn + β_rep)}.
+ *
  * <p>A block with one parameter {@code s} of shape {@code [n]}; train it with the world model's
  * optimizer. Forward input: {@code n} scalar losses (an NDList, or one array {@code [n]});
  * output: the scalar total.
@@ -33,15 +37,26 @@ public final class HarmoniousLoss extends AbstractBlock {
     private static final byte VERSION = 1;
 
     private final int terms;
+    private final float[] regularizerWeights;
     private final Parameter logScales;
 
-    /** @param terms the number of loss terms {@code n} */
+    /** @param terms the number of loss terms {@code n}, each regulariser at weight 1 */
     public HarmoniousLoss(int terms) {
+        this(terms, null);
+    }
+
+    /** One loss term per weight {@code c_i} of its regulariser {@code c_i ln(1 + σ_i)}. */
+    public static HarmoniousLoss withRegularizerWeights(float... weights) {
+        return new HarmoniousLoss(weights.length, weights.clone());
+    }
+
+    private HarmoniousLoss(int terms, float[] regularizerWeights) {
         super(VERSION);
         if (terms < 1) {
             throw new IllegalArgumentException("need at least one loss term");
         }
         this.terms = terms;
+        this.regularizerWeights = regularizerWeights;
         this.logScales = addParameter(Parameter.builder()
                 .setName("s")
                 .setType(Parameter.Type.OTHER)
@@ -93,6 +108,16 @@ public final class HarmoniousLoss extends AbstractBlock {
         NDArray s = l.zerosLike().add(param);
         NDArray scaled = l.mul(s.neg().exp());
         NDArray reg = Activation.softPlus(s);
+        if (regularizerWeights != null) {
+            // the weights as arrays libtorch owns (see runtime.tensor.Scalars)
+            NDList c = new NDList(terms);
+            for (float w : regularizerWeights) {
+                c.add(l.getManager().full(new Shape(), w, l.getDataType()));
+            }
+            NDArray weights = NDArrays.stack(c);
+            c.close();
+            reg = reg.mul(weights);
+        }
         return new NDList(scaled.add(reg).sum());
     }
 

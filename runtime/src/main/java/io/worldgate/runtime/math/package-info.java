@@ -9,7 +9,7 @@
  * argument, so calling them inside an update scope keeps every intermediate there.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.worldgate.runtime.math;
 
 import org.osgi.annotation.bundle.Export;

@@ -49,6 +49,23 @@ class HarmoniousLossTest {
     }
 
     @Test
+    void weightedRegularizers() {
+        // c = (1, 0.5): 2 + ln 2 + 0.25 + 0.5 ln 3 = 3.492453; ∂/∂s_1 = -0.25 + 0.5 · 2/3 = 0.083333
+        HarmoniousLoss h = HarmoniousLoss.withRegularizerWeights(1f, 0.5f);
+        h.initialize(m);
+        NDArray s = h.logScales().getArray();
+        s.set(new float[] {0f, (float) Math.log(2)});
+        try (GradientScope tape = GradientScope.open()) {
+            NDArray total = h.combine(new ParameterStore(m, false), new NDList(m.create(2f), m.create(0.5f)));
+            assertThat(total.getFloat()).isCloseTo(3.492453f, within(1e-5f));
+            tape.backward(total);
+        }
+        float[] g = s.getGradient().toFloatArray();
+        assertThat(g[0]).isCloseTo(-1.5f, within(1e-6f));
+        assertThat(g[1]).isCloseTo(0.083333f, within(1e-6f));
+    }
+
+    @Test
     void lossTermsGetGradientOneOverSigma() {
         // d/dL_i = e^{-s_i} = 1/σ_i: 1 at s = 0
         HarmoniousLoss h = new HarmoniousLoss(3);

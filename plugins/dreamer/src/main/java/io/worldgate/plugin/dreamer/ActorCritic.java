@@ -44,7 +44,7 @@ import java.util.Map;
  * <pre>
  *   R^λ_t = r_{t+1} + γ c_{t+1} ((1 - λ) v(s_{t+1}) + λ R^λ_{t+1}),    R^λ_H = v(s_H)      (γ = 0.997, λ = 0.95)
  *   S     = max(1, EMA(Per(R^λ, 95)) - EMA(Per(R^λ, 5)))                                  (decay 0.99)
- *   L(actor)  = -Σ_t w_t [ sg((R^λ_t - v(s_t)) / S) ln π(a_t | sg(s_t)) + η H[π(· | sg(s_t))] ]   (REINFORCE, discrete)
+ *   L(actor)  = -Σ_t w_t [ sg((R^λ_t - v(s_t)) / S) ln π(a_t | sg(s_t)) + η H[π(· | sg(s_t))] ]   (REINFORCE, discrete; continuous with actor_grad=reinforce)
  *             = -Σ_t w_t [ (R^λ_t - v(s_t)) / S + η H[π(· | sg(s_t))] ]                              (backprop, continuous)
  *   L(critic) = -Σ_t w_t [ ln p_ψ(sg(R^λ_t) | sg(s_t)) + ln p_ψ(sg(v_slow(s_t)) | sg(s_t)) ]
  *               + repval_scale L(replay)                                              ({@link ReplayValueLoss}; 0 by default)
@@ -59,7 +59,9 @@ import java.util.Map;
  * Critic and reward heads predict two-hot distributions (interpolated in symlog or, with
  * {@code twohot_space=real}, in real space); the critic's output layer starts
  * at zero. Discrete actors are categoricals with 1% unimix; continuous ones are Normals with mean
- * {@code tanh(μ)} and standard deviation {@code 0.9 σ(ρ + 2) + 0.1}.
+ * {@code tanh(μ)} and standard deviation {@code 0.9 σ(ρ + 2) + 0.1}; their samples are clipped to
+ * [-1, 1] only where the dynamics take them ({@link #clipMagnitude}), REINFORCE scores the sample as
+ * drawn.
  */
 final class ActorCritic extends BlockGroup {
     private static final float MIN_STD = 0.1f;
@@ -69,7 +71,9 @@ final class ActorCritic extends BlockGroup {
      * An imagined trajectory over {@code N} starts and {@code H + 1} states.
      *
      * @param features {@code [N, H+1, F]}
-     * @param actions the action taken in each state {@code [N, H+1, A]}
+     * @param actions the action taken in each state {@code [N, H+1, A]}, as the actor drew it: continuous
+     *     ones are not clipped here (REINFORCE scores {@code ln π} at the sample itself; only the copy the
+     *     dynamics take is clipped, {@link #clipMagnitude})
      * @param rewards reward of arriving at states 1..H: {@code [N, H]}
      * @param continues continue flags {@code [N, H+1]} (the start's own at 0)
      * @param weights {@code w_t = Π_{k<=t} γ c_k / γ}, {@code [N, H+1]}, without gradient
@@ -212,8 +216,12 @@ final class ActorCritic extends BlockGroup {
             NDArray a = imaginedAction(ps, frozen);
             actions.add(a);
             if (t < horizon) {
-                state = wm.rssm.imgStep(ps, state, a, true, backprop);
+                NDArray fed = discrete ? a : clipMagnitude(a);
+                state = wm.rssm.imgStep(ps, state, fed, true, backprop);
                 steps.addAll(new NDList(state.deter(), state.stoch(), state.logits()));
+                if (fed != a) {
+                    steps.add(fed);
+                }
             }
         }
         NDArray features = NDArrays.stack(feats, 1);
@@ -240,9 +248,28 @@ final class ActorCritic extends BlockGroup {
             out.close();
             return a;
         }
-        NDArray a = policy(out).sample();
-        // DreamerV3 clips action magnitudes at 1 inside the model: a / sg(max(1, |a|))
+        // the sample as drawn (reparameterised: with backprop its gradient reaches μ and σ)
+        return policy(out).sample();
+    }
+
+    /**
+     * A continuous action as the dynamics take it, {@code a / sg(max(1, |a|))}: magnitudes clipped at 1,
+     * the gradient passed on scaled by the same factor. As in DreamerV3, only this copy is clipped: a
+     * score function at the clipped value would be biased (it pulls σ down and μ away from the bounds).
+     */
+    static NDArray clipMagnitude(NDArray a) {
         return a.div(Scalars.maximum(a.abs(), 1f).stopGradient());
+    }
+
+    /**
+     * REINFORCE's actor loss {@code -Σ w_t [ln π(a_t) sg(adv_t) + η H_t] / count}, with {@code a_t} the
+     * actions as the actor drew them ({@link Trajectory#actions()}), {@code H_t} the policy's entropy.
+     */
+    static NDArray reinforceLoss(Distribution pi, NDArray actions, NDArray advantage, NDArray entropy, NDArray weights,
+            float eta, NDArray count) {
+        NDArray logp = pi.logProb(actions);
+        NDArray perStep = logp.mul(advantage.stopGradient()).add(Scalars.mul(entropy, eta)).neg();
+        return perStep.mul(weights).sum().div(count);
     }
 
     /**
@@ -301,10 +328,9 @@ final class ActorCritic extends BlockGroup {
                 timers.start("actor");
                 try (GradientScope tape = GradientScope.open()) {
                     Distribution pi = policy(ps, traj.features().get(":, :-1"));
-                    NDArray logp = pi.logProb(traj.actions().get(":, :-1"));
                     entropy = pi.entropy();
-                    NDArray perStep = logp.mul(advantage).add(Scalars.mul(entropy, config.actorEntropy())).neg();
-                    actorLoss = perStep.mul(w).sum().div(count);
+                    actorLoss = reinforceLoss(pi, traj.actions().get(":, :-1"), advantage, entropy, w,
+                            config.actorEntropy(), count);
                     tape.backward(actorLoss);
                 }
             } else {

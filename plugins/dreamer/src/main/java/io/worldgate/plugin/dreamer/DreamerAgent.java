@@ -68,8 +68,9 @@ import java.util.SplittableRandom;
  * <p><b>Checkpoints.</b> {@code save} writes every network (world model, actor, critic, slow
  * critic, HarmonyDream scales) as one {@link BlockCheckpoint}, the three optimizers' moments, and
  * the return normaliser's state, each file through {@link CheckpointFiles} (the properties file,
- * with format and version, last); {@code load} checks format, version and shapes first and throws
- * {@link IncompatibleCheckpointException} without changing anything when they differ.
+ * with format and version, last); {@code load} checks format, version, HarmonyDream's balanced
+ * terms and shapes first and throws {@link IncompatibleCheckpointException} without changing
+ * anything when they differ.
  *
  * <p>NDArray lifetimes follow the runtime's pattern: parameters and optimizer moments in the
  * agent's manager; each act and each update in an {@link UpdateScope}; the carried per-environment
@@ -82,6 +83,8 @@ final class DreamerAgent implements Agent {
     static final String OPTIMIZER_FILE = "dreamer-optimizers.bin";
     private static final String FORMAT = "worldgate-dreamer";
     private static final int FORMAT_VERSION = 1;
+    /** The checkpoint property naming HarmonyDream's balanced terms, in the order of their scales. */
+    static final String HARMONY_TERMS = "harmonyTerms";
     /** The tag of the open-loop video prediction. */
     static final String VIDEO_TAG = "dreamer/openloop";
     private static final int VIDEO_ROWS = 4;
@@ -375,6 +378,9 @@ final class DreamerAgent implements Agent {
         p.put("returnNorm.updates", Long.toString((long) rn[2]));
         p.put("env", spec.id());
         p.put("sizes", sizes());
+        if (wm.harmony() != null) {
+            p.put(HARMONY_TERMS, String.join(",", wm.harmonyTerms()));
+        }
         CheckpointFiles.writeProperties(directory.resolve(STATE_FILE), FORMAT, FORMAT_VERSION, p,
                 "Dreamer agent state; networks in " + NETWORKS + ".params, optimizers in " + OPTIMIZER_FILE);
     }
@@ -393,6 +399,7 @@ final class DreamerAgent implements Agent {
                     + " (another agent's, or an incomplete one)");
         }
         Properties p = CheckpointFiles.readProperties(stateFile, FORMAT, FORMAT_VERSION);
+        checkHarmonyTerms(p);
         try (NoGradient off = NoGradient.open()) {
             // checks every shape before changing anything
             BlockCheckpoint.load(networks, directory, NETWORKS, NETWORKS_KIND);
@@ -419,6 +426,27 @@ final class DreamerAgent implements Agent {
             Double.parseDouble(p.getProperty("returnNorm.updates", "0"))});
         rng = ResumedRandom.after(seed, updates);
         policyStates.clear();
+    }
+
+    /**
+     * A HarmonyDream checkpoint holds one learnable scale per balanced term. Those written before the
+     * term set followed HarmonyDream's code (session 10: image, reward and a normalised KL; before:
+     * also state and continue, and the KL undivided) carry no term list, and their scales mean other
+     * things: refused, not migrated.
+     */
+    private void checkHarmonyTerms(Properties p) throws IncompatibleCheckpointException {
+        if (wm.harmony() == null) {
+            return;
+        }
+        String here = String.join(",", wm.harmonyTerms());
+        String there = p.getProperty(HARMONY_TERMS);
+        if (!here.equals(there)) {
+            throw new IncompatibleCheckpointException("this checkpoint's loss_balance=harmony scales "
+                    + (there == null ? "its terms as before session 10 (state and continue balanced too, the KL"
+                            + " not divided by dyn_scale + rep_scale)" : "the terms " + there)
+                    + "; this agent balances " + here + " as HarmonyDream's code does. Start a new run"
+                    + " (or resume with the version that wrote it)");
+        }
     }
 
     private void checkOpen() {

@@ -111,7 +111,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "DreamerV2 KL balancing alpha (0.8 in V2) instead of dyn/rep; 0 keeps DreamerV3's terms"));
         k.add(ConfigKey.decimal("kl_scale", 1.0, 0, 100, "weight of the balanced KL (with kl_balance > 0)"));
         k.add(ConfigKey.choice("loss_balance", "none", List.of("none", "harmony"),
-                "world-model loss weighting: fixed, or HarmonyDream's learnable L_i/sigma_i + log(1 + sigma_i)"));
+                "world-model loss weighting: fixed, or HarmonyDream's learnable L_i/sigma_i + log(1 + sigma_i) for image, reward and KL"));
         k.add(ConfigKey.decimal("model_lr", 1e-4, 0, 1, "world-model learning rate"));
         k.add(ConfigKey.decimal("model_eps", 1e-8, 0, 1, "world-model Adam epsilon"));
         k.add(ConfigKey.decimal("model_clip", 1000, 0.001, 1e9, "world-model gradient global-norm clip"));

@@ -28,6 +28,7 @@ import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.space.Spaces;
 import io.worldgate.runtime.tensor.Scalars;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,14 @@ import java.util.Map;
  * cross-entropy of a symexp two-hot distribution over 255 bins; the continue flag
  * {@code c_t = 1 - terminal_t} by a Bernoulli likelihood. Options: DreamerV2's KL balancing,
  * {@code β_kl (α KL[sg(q)||p] + (1-α) KL[q||sg(p)])}, and HarmonyDream's loss balancing, which
- * replaces the fixed weights of the terms {@code L_i} (each decoder key, reward, continue, KL) by
- * {@code Σ_i L_i / σ_i + ln(1 + σ_i)} with learnable {@code σ_i = exp(s_i)}.
+ * replaces the weights of the image, reward and KL terms by learnable {@code σ_i = exp(s_i)}, as its
+ * official code does:
+ *
+ * <pre>
+ *   L = L_image / σ_1 + ln(1 + σ_1) + L_reward / σ_2 + ln(1 + σ_2)
+ *       + (w_dyn L_dyn + w_rep L_rep) / σ_3 + w_dyn ln(1 + σ_3) + L_state + L_cont
+ *   w_dyn = β_dyn / (β_dyn + β_rep),  w_rep = β_rep / (β_dyn + β_rep)          (α and 1 - α with kl_balance)
+ * </pre>
  *
  * <p>Padding steps of a batch ({@code mask = 0}) do not count in any term.
  */
@@ -95,14 +102,37 @@ final class WorldModel extends BlockGroup {
                 spaces.imageWidth(), spaces.imageChannels(), 1e-3f)) : null;
         rewardHead = add("reward", mlp(config.bins(), true));
         contHead = add("cont", mlp(1, false));
+        // HarmonyDream's code balances these three; the state and continue losses keep weight 1
         if (image) {
             harmonyTerms.add("image");
         }
-        if (state) {
-            harmonyTerms.add("state");
+        harmonyTerms.addAll(List.of("reward", "kl"));
+        float[] regularizers = new float[harmonyTerms.size()];
+        Arrays.fill(regularizers, 1f);
+        regularizers[regularizers.length - 1] = klWeights()[0];
+        harmony = config.harmony() ? add("harmony", HarmoniousLoss.withRegularizerWeights(regularizers)) : null;
+    }
+
+    /**
+     * The weights of {@code L_dyn} and {@code L_rep} in the KL term: {@code β_dyn} and {@code β_rep}
+     * (DreamerV2's kl_balance: {@code α β_kl} and {@code (1 - α) β_kl}), divided by their sum under
+     * HarmonyDream.
+     */
+    private float[] klWeights() {
+        float dyn;
+        float rep;
+        if (config.klBalance() > 0) {
+            dyn = config.klBalance() * config.klScale();
+            rep = (1 - config.klBalance()) * config.klScale();
+        } else {
+            dyn = config.dynScale();
+            rep = config.repScale();
         }
-        harmonyTerms.addAll(List.of("reward", "cont", "kl"));
-        harmony = config.harmony() ? add("harmony", new HarmoniousLoss(harmonyTerms.size())) : null;
+        if (config.harmony()) {
+            float sum = dyn + rep;
+            return sum > 0 ? new float[] {dyn / sum, rep / sum} : new float[] {0f, 0f};
+        }
+        return new float[] {dyn, rep};
     }
 
     private Mlp mlp(int outputs, boolean zeroHead) {
@@ -239,7 +269,6 @@ final class WorldModel extends BlockGroup {
         NDArray feat = post.features();
         NDArray count = Scalars.maximum(mask.sum(), 1f);
         Map<String, NDArray> terms = new LinkedHashMap<>();
-        Map<String, Float> weights = new LinkedHashMap<>();
         if (imageDecoder != null) {
             NDArray predicted = decodeImage(ps, feat);
             NDArray target = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
@@ -251,50 +280,49 @@ final class WorldModel extends BlockGroup {
             NDArray perStep = squared.sum(new int[] {2, 3, 4});
             squared.close();
             terms.put("image", masked(perStep, mask, count));
-            weights.put("image", 1f);
         }
         if (stateDecoder != null) {
             NDArray predicted = stateDecoder.forward(ps, new NDList(feat), true).singletonOrThrow();
             NDArray perStep = new SymlogMse(predicted, 1).loss(spaces.stateVector(obs.get(Spaces.STATE)));
             terms.put("state", masked(perStep, mask, count));
-            weights.put("state", 1f);
         }
         terms.put("reward", masked(reward(ps, feat).loss(rewards), mask, count));
-        weights.put("reward", 1f);
         NDArray cont = isTerminal.neg().add(1f);
         terms.put("cont", masked(cont(ps, feat).logProb(cont).neg(), mask, count));
-        weights.put("cont", 1f);
 
         Distribution q = rssm.distribution(post.logits());
         Distribution p = rssm.distribution(seen.priorLogits());
         KlLoss.DynRep kl = KlLoss.dynRep(q, p, config.freeNats());
-        NDArray dyn = masked(kl.dyn(), mask, count);
-        NDArray rep = masked(kl.rep(), mask, count);
-        terms.put("kl_dyn", dyn);
-        terms.put("kl_rep", rep);
-        NDArray klTerm;
-        if (config.klBalance() > 0) {
-            // DreamerV2: α KL[sg(q)||p] + (1 - α) KL[q||sg(p)], weighted as one term
-            float alpha = config.klBalance();
-            klTerm = Scalars.mul(dyn, alpha * config.klScale()).add(Scalars.mul(rep, (1 - alpha) * config.klScale()));
-        } else {
-            klTerm = Scalars.mul(dyn, config.dynScale()).add(Scalars.mul(rep, config.repScale()));
-        }
-        NDArray total;
+        terms.put("kl_dyn", masked(kl.dyn(), mask, count));
+        terms.put("kl_rep", masked(kl.rep(), mask, count));
+        NDArray total = total(ps, terms);
+        terms.put("model", total);
+        return new Loss(total, terms, post);
+    }
+
+    /**
+     * The world-model loss from its terms' batch means: {@code image} and {@code state} (where
+     * observed), {@code reward}, {@code cont}, {@code kl_dyn} and {@code kl_rep}. Each at weight 1 but
+     * the KL's, or image, reward and KL balanced by HarmonyDream ({@code loss_balance=harmony}).
+     */
+    NDArray total(ParameterStore ps, Map<String, NDArray> terms) {
+        // one KL term, β_dyn KL[sg(q)||p] + β_rep KL[q||sg(p)] (klWeights)
+        float[] w = klWeights();
+        NDArray klTerm = Scalars.mul(terms.get("kl_dyn"), w[0]).add(Scalars.mul(terms.get("kl_rep"), w[1]));
+        NDArray total = klTerm;
         if (harmony != null) {
             NDList list = new NDList(harmonyTerms.size());
             for (String name : harmonyTerms) {
                 list.add(name.equals("kl") ? klTerm : terms.get(name));
             }
             total = harmony.combine(ps, list);
-        } else {
-            total = klTerm;
-            for (Map.Entry<String, Float> w : weights.entrySet()) {
-                total = total.add(Scalars.mul(terms.get(w.getKey()), w.getValue()));
+        }
+        for (String name : List.of("image", "state", "reward", "cont")) {
+            if (terms.containsKey(name) && (harmony == null || !harmonyTerms.contains(name))) {
+                total = total.add(terms.get(name));
             }
         }
-        terms.put("model", total);
-        return new Loss(total, terms, post);
+        return total;
     }
 
     private static NDArray masked(NDArray perStep, NDArray mask, NDArray count) {

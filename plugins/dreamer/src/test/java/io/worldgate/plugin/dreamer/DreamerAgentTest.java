@@ -246,10 +246,11 @@ class DreamerAgentTest {
                     assertThat(a).as("%s: an action after training", option).isFinite();
                 }
                 if (option.containsKey("loss_balance")) {
-                    assertThat(m).containsKeys("harmony/sigma_state", "harmony/sigma_reward", "harmony/sigma_cont",
-                            "harmony/sigma_kl");
+                    // state observations and continue flags stay at weight 1, as in HarmonyDream's code
+                    assertThat(m).containsKeys("harmony/sigma_reward", "harmony/sigma_kl")
+                            .doesNotContainKeys("harmony/sigma_state", "harmony/sigma_cont");
                     // the learnable scales moved away from their start, sigma = 1
-                    assertThat(m.get("harmony/sigma_state")).isNotEqualTo(1.0);
+                    assertThat(m.get("harmony/sigma_reward")).isNotEqualTo(1.0);
                 }
             }
         }
