@@ -252,7 +252,7 @@ final class WorldModelsAgent implements Agent {
             for (int r = 0; r < seeds.length; r++) {
                 seeds[r] = rng.nextLong();
             }
-            double[][] each = new Dream(rnn, ps, controller, config.temperature(), config.dreamMaxSteps())
+            double[][] each = new Dream(rnn, ps, controller, config.temperature(), config.dreamMaxSteps(), config.dreamEnd())
                     .returns(manager, candidates, seeds, starts);
             returns = Arrays.stream(each).mapToDouble(r -> Arrays.stream(r).average().orElseThrow()).toArray();
         } else {

@@ -38,17 +38,21 @@ import java.util.Locale;
  * @param iterations rounds of collect, train V and M, evolve C (1: the paper's procedure; more: its iterative one)
  * @param generationsPerIteration CMA-ES generations before the next round collects with the evolved C
  * @param actionMap how C's box outputs become actions: {@code linear} onto the bounds, or {@code carracing}
+ * @param dreamEnd how a dream episode ends: drawn from M's end probability, or where M's end logit is positive
+ * @param doneWeight weight of the steps where an episode ends in M's end loss (the paper's code: 10)
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
         float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
         double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
         String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, boolean sampleZ, int iterations,
-        int generationsPerIteration, String actionMap) {
+        int generationsPerIteration, String actionMap, Dream.End dreamEnd, float doneWeight) {
 
     static final String REAL = "real";
     static final String DREAM = "dream";
     static final String LINEAR = "linear";
     static final String CARRACING = "carracing";
+    static final String SAMPLE = "sample";
+    static final String THRESHOLD = "threshold";
 
     /** The config keys, the paper's CarRacing values as defaults. */
     static List<ConfigKey> keys() {
@@ -88,6 +92,11 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
         k.add(ConfigKey.choice("action_map", LINEAR, List.of(LINEAR, CARRACING),
                 "how C's tanh outputs become box actions: linear (each onto its bounds) or carracing (the paper's"
                         + " CarRacing controls: steer a0, gas (a1 + 1) / 2, brake max(a2, 0))"));
+        k.add(ConfigKey.choice("dream_end", SAMPLE, List.of(SAMPLE, THRESHOLD),
+                "how a dream episode ends: sample (where a uniform draw falls below M's end probability) or threshold"
+                        + " (where M's end logit is above 0, the paper's code; with done_weight 10)"));
+        k.add(ConfigKey.decimal("done_weight", 1, 0.001, 1e6,
+                "weight of the steps where an episode ends in M's end loss (the paper's code: 10)"));
         return k;
     }
 
@@ -101,7 +110,9 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),
                 c.getBoolean("sample_z"), c.getInt("iterations"), c.getInt("generations_per_iteration"),
-                c.getString("action_map"));
+                c.getString("action_map"),
+                THRESHOLD.equals(c.getString("dream_end")) ? Dream.End.THRESHOLD : Dream.End.SAMPLE,
+                (float) c.getDouble("done_weight"));
     }
 
     boolean carControls() {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,21 @@ class WorldModelsAgentTest {
         assertThat(fast.sampleZ()).isFalse();
         assertThat(fast.carControls()).isTrue();
         assertThat(fast.inDream()).isFalse();
+    }
+
+    @Test
+    void theDoomPresetsEndDreamsAsThePaperCodeDoesAndTheOthersKeepTheDrawnEnd() {
+        AgentDescriptor descriptor = new WorldModelsAgentFactory().descriptor();
+        for (String preset : List.of("doom", "doom_cpu")) {
+            AgentConfig c = AgentConfig.resolve(descriptor, preset, Map.of());
+            assertThat(c.getString("dream_end")).as(preset).isEqualTo("threshold");
+            assertThat(c.getDouble("done_weight")).as(preset).isEqualTo(10.0);
+        }
+        AgentConfig debug = AgentConfig.resolve(descriptor, "debug", Map.of());
+        assertThat(debug.getString("dream_end")).isEqualTo("sample");
+        assertThat(debug.getDouble("done_weight")).isEqualTo(1.0);
+        AgentConfig drawn = AgentConfig.resolve(descriptor, "doom_cpu", Map.of("dream_end", "sample", "done_weight", "1"));
+        assertThat(WorldModelsConfig.from(drawn).dreamEnd()).isEqualTo(Dream.End.SAMPLE);
     }
 
     @Test

@@ -139,9 +139,23 @@ class WorldModelsMathTest {
         NDArray mask = a(new float[] {1, 0}, 1, 2);
         NDArray doneLogits = a(new float[] {0, 50}, 1, 2);
         NDArray done = a(new float[] {1, 0}, 1, 2);
-        WorldModelsLosses.Loss loss = WorldModelsLosses.mdn(nll, doneLogits, done, mask);
+        WorldModelsLosses.Loss loss = WorldModelsLosses.mdn(nll, doneLogits, done, mask, 1f);
         assertThat(loss.metrics().get("rnn/z_nll")).isCloseTo(2.0, within(1e-6));
         assertThat(loss.metrics().get("rnn/done_bce")).isCloseTo(Math.log(2), within(1e-6));
         assertThat(loss.total().getFloat()).isCloseTo((float) (2 + Math.log(2)), within(1e-5f));
+    }
+
+    @Test
+    void theEndLossWeightsTheEndingStepsAndDividesByTheNumberOfSteps() {
+        // logits (0, 2, 5) against ends (1, 0, 1), the third step padding: (10 ln 2 + ln(1 + e^2)) / 2
+        NDArray nll = a(new float[] {0, 0, 0}, 1, 3, 1);
+        NDArray doneLogits = a(new float[] {0, 2, 5}, 1, 3);
+        NDArray done = a(new float[] {1, 0, 1}, 1, 3);
+        NDArray mask = a(new float[] {1, 1, 0}, 1, 3);
+        double want = (10 * Math.log(2) + Math.log(1 + Math.exp(2))) / 2;
+        assertThat(WorldModelsLosses.mdn(nll, doneLogits, done, mask, 10f).metrics().get("rnn/done_bce"))
+                .isCloseTo(want, within(1e-5));
+        assertThat(WorldModelsLosses.mdn(nll, doneLogits, done, mask, 1f).metrics().get("rnn/done_bce"))
+                .isCloseTo((Math.log(2) + Math.log(1 + Math.exp(2))) / 2, within(1e-5));
     }
 }
