@@ -13,7 +13,7 @@ import io.worldgate.runtime.tensor.Scalars;
 import java.util.SplittableRandom;
 
 /**
- * Episodes played entirely inside M: the controller acts on {@code [z, h]}, M's mixture (at
+ * Episodes played entirely inside M: the controller acts on {@code [z, h]} (or {@code [z, c, h]}), M's mixture (at
  * temperature τ) gives the next z, and its end logit whether the episode ends ({@link End}); every
  * step survived scores 1 (Doom TakeCover's reward), the step that ends it included. The whole population's episodes, {@code P} candidates times
  * {@code R} rollouts, step together as one batch of {@code P R} rows: one LSTM step, one batched
@@ -100,7 +100,7 @@ final class Dream {
                     for (NDArray old : new NDArray[] {zs, state.h(), state.c(), alive, score}) {
                         old.attach(sm);
                     }
-                    NDArray x = zs.concat(state.h(), 1).reshape(p, r, z + m.hidden());
+                    NDArray x = controller.input(zs, state).reshape(p, r, controller.inputs());
                     NDArray a = controller.act(w, x).reshape((long) p * r, controller.actions());
                     MdnRnn.Step step = m.step(ps, zs, a, state, false);
                     MdnRnn.Mixture mix = WorldModelsLosses.withTemperature(step.mixture(), temperature);

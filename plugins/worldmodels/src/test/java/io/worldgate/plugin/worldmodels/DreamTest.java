@@ -31,8 +31,10 @@ class DreamTest {
                     .orElseThrow().getValue().getArray();
             bias.set(new NDIndex("-1"), -2.5f);
             ParameterStore ps = new ParameterStore(m, false);
-            for (boolean discrete : new boolean[] {true, false}) {
-                Controller c = new Controller(Z + H, discrete ? 0 : 5, discrete ? ACTIONS : ACTIONS, discrete);
+            // argmax on [z, h], a hidden layer and tanh on [z, h], the paper code's Doom C on [z, c, h]
+            Controller[] controllers = {new Controller(Z + H, 0, ACTIONS, true), new Controller(Z + H, 5, ACTIONS, false),
+                new Controller(Z + 2 * H, 0, ACTIONS, true, false, true, true)};
+            for (Controller c : controllers) {
                 SplittableRandom rng = new SplittableRandom(7);
                 double[][] params = new double[6][c.dimension()];
                 for (double[] p : params) {
@@ -54,7 +56,7 @@ class DreamTest {
                 assertThat(batched).hasDimensions(6, 4);
                 for (int k = 0; k < params.length; k++) {
                     double[] alone = dream.returns(m, new double[][] {params[k]}, seeds, starts)[0];
-                    assertThat(batched[k]).as("candidate %d, discrete %s", k, discrete)
+                    assertThat(batched[k]).as("candidate %d, %s", k, c)
                             .containsExactly(alone, within(1e-5));
                 }
                 double[] all = Arrays.stream(batched).flatMapToDouble(Arrays::stream).toArray();

@@ -146,6 +146,33 @@ class WorldModelsMathTest {
     }
 
     @Test
+    void theDoomControllersOutputIsThresholdedAtAThirdIntoStayLeftRight() {
+        NDArray actions = Controller.thresholdActions(a(new float[] {-0.9f, -0.34f, -0.33f, 0f, 0.33f, 0.34f, 0.9f}, 7, 1));
+        assertThat(actions.argMax(1).toLongArray()).containsExactly(1, 1, 0, 0, 0, 2, 2);
+        assertThat(actions.sum(new int[] {1}).toFloatArray()).containsOnly(1f);
+        // one output, no bias: the weights (1, 0) give tanh(x0); tanh(atanh(0.5)) = 0.5 is right, -0.5 left, 0.2 stay
+        Controller c = new Controller(2, 0, 3, true, false, false, true);
+        assertThat(c.dimension()).isEqualTo(2);
+        Controller.Weights w = c.weights(m, new double[][] {{1, 0}});
+        float half = (float) (0.5 * Math.log(3));   // atanh(0.5)
+        float fifth = (float) (0.5 * Math.log(1.5)); // atanh(0.2)
+        NDArray x = a(new float[] {half, 9, -half, 9, fifth, 9, 0, 0}, 1, 4, 2);
+        assertThat(c.act(w, x).argMax(2).toLongArray()).containsExactly(2, 1, 0, 0);
+        // the paper code's sizes: [z, c, h] of 64 + 512 + 512 into one output
+        assertThat(new Controller(64 + 2 * 512, 0, 3, true, false, true, true).dimension()).isEqualTo(1088);
+        assertThat(new Controller(64 + 512, 0, 3, true).dimension()).isEqualTo(576 * 3 + 3);
+    }
+
+    @Test
+    void cReadsZThenTheCellStateThenTheHiddenState() {
+        MdnRnn.State state = new MdnRnn.State(a(new float[] {3}, 1, 1), a(new float[] {2}, 1, 1));
+        NDArray z = a(new float[] {1}, 1, 1);
+        assertThat(new Controller(3, 0, 3, true, false, true, false).input(z, state).toFloatArray())
+                .containsExactly(1, 2, 3);
+        assertThat(new Controller(2, 0, 3, true).input(z, state).toFloatArray()).containsExactly(1, 3);
+    }
+
+    @Test
     void theEndLossWeightsTheEndingStepsAndDividesByTheNumberOfSteps() {
         // logits (0, 2, 5) against ends (1, 0, 1), the third step padding: (10 ln 2 + ln(1 + e^2)) / 2
         NDArray nll = a(new float[] {0, 0, 0}, 1, 3, 1);
