@@ -218,6 +218,55 @@ def test_doom_random_policy_dies_with_the_expected_return() -> None:
     assert 100 <= float(np.mean(returns)) <= 400, returns
 
 
+def _health(env) -> float:
+    import vizdoom
+
+    return float(env._game.get_game_variable(vizdoom.GameVariable.HEALTH))
+
+
+def _redness(frame: np.ndarray) -> float:
+    return float((frame[..., 0].astype(np.float64) - frame[..., 1]).mean())
+
+
+def test_doom_paper_frames_flash_red_when_the_player_is_hit() -> None:
+    """gym-doom's engine always drew the damage flash; with the status bar cropped, it is the
+    frame's only sign of a hit (a hit that kills has no frame: look for one that does not)."""
+    with make("doom:TakeCover") as env:
+        for seed in range(20):
+            rng = np.random.default_rng(seed)
+            obs, _ = env.reset(seed=seed)
+            health, action = _health(env), 0
+            for t in range(2100):
+                if t % 8 == 0:
+                    action = int(rng.integers(3))
+                before = obs["image"]
+                obs, _, terminated, _, _ = env.step(action)
+                if terminated:
+                    break
+                if _health(env) < health:
+                    assert _redness(obs["image"]) > _redness(before) + 50, (seed, t)
+                    return
+        pytest.fail("no seed had a hit the player survived")
+
+
+def test_doom_skill_is_an_option_checked_against_vizdoom_levels() -> None:
+    with make("doom:TakeCover") as env:
+        assert env._game.get_doom_skill() == 4 and env.spec.options["skill"] == "4"
+    with make("doom:TakeCover?skill=5") as env:
+        assert env._game.get_doom_skill() == 5
+        # Nightmare: a random player dies far sooner than at 4 (about 200 tics, the paper's game)
+        rng = np.random.default_rng(0)
+        steps = 0
+        for episode in range(4):
+            env.reset(seed=episode)
+            while not env.step(int(rng.integers(3)))[2]:
+                steps += 1
+        assert steps / 4 < 120, steps / 4
+    for bad in ("0", "6"):
+        with pytest.raises(OptionError, match="skill must be 1 to 5"):
+            make(f"doom:TakeCover?skill={bad}")
+
+
 def test_doom_truncates_at_max_tics_and_frame_skip_sums_rewards() -> None:
     with make("doom:TakeCover?max_tics=10&frame_skip=2") as env:
         assert env.spec.max_episode_steps == 5

@@ -7,10 +7,18 @@ without its bottom sixth (the status bar), resized to 64x64. ``frames=paper`` (t
 the same from ViZDoom's frames at ``resolution`` (320x240 by default, about 4x cheaper than the
 paper's 640x480; the crop covers the same view); ``frames=raw`` gives the scenario's own frames
 (no status bar) at ``resolution``, unresized. Frames are RGB (gym-doom asked ViZDoom for BGR).
+Paper frames are rendered as gym-doom's: no weapon, decals or particles (the scenario gives the
+player no weapon, so these show nothing here), and the screen's red flash when the player is hit,
+which gym-doom's engine (doom_py, older than ViZDoom's option to turn it off) always drew: once the
+status bar is cropped, it is the only sign in a frame of the damage that decides death.
 
 Actions: ``Discrete(3)``, 0 = stay, 1 = move left, 2 = move right (the paper's controller thresholds
-one output at +-1/3 into the same three). Death terminates; ``max_tics`` truncates. The game runs
-at ViZDoom's scenario skill (4): its random-policy return, about 200, is the paper's 210 +- 108.
+one output at +-1/3 into the same three). Death terminates; ``max_tics`` truncates.
+
+``skill`` (1..5, default 4) is ViZDoom's ``set_doom_skill``. gym-doom asks for 5, but doom_py
+clamped skills to 0..4 and launched the engine with ``-skill 4``, which ZDoom reads as its fourth
+level, Ultra-Violence: ViZDoom 1.3.2's 4. Its 5 is Nightmare (fast fireballs), where a random
+player lives about 80 tics instead of the paper's 210 +- 108.
 """
 
 from __future__ import annotations
@@ -52,12 +60,15 @@ class DoomOptions:
     resolution: str = "320x240"    # ViZDoom's screen before cropping and resizing (the paper's: 640x480)
     frame_skip: int = 1            # tics per step, rewards summed (the paper: 1)
     max_tics: int = 2100           # then truncated (the paper: 2100 = 60 s)
+    skill: int = 4                 # ViZDoom's 1..5; 4 is the paper's game (module docstring)
 
     def validate(self, family: str) -> None:
         if self.frames not in ("paper", "raw"):
             raise OptionError(f"{family}: frames must be paper or raw, not {self.frames!r}")
         if self.frame_skip < 1 or self.max_tics < 1:
             raise OptionError(f"{family}: frame_skip and max_tics must be >= 1")
+        if not 1 <= self.skill <= 5:
+            raise OptionError(f"{family}: skill must be 1 to 5 (ViZDoom's levels; 4 is the paper's), not {self.skill}")
 
 
 class DoomEnv(Env):
@@ -81,6 +92,12 @@ class DoomEnv(Env):
             game.set_screen_format(vzd.ScreenFormat.RGB24)
             game.set_screen_resolution(resolution)
             game.set_render_hud(self._paper)
+            if self._paper:
+                game.set_render_weapon(False)
+                game.set_render_decals(False)
+                game.set_render_particles(False)
+                game.set_render_screen_flashes(True)
+            game.set_doom_skill(opts.skill)
             game.set_episode_start_time(_START_TICS)
             game.set_episode_timeout(0)
             with _CHDIR_LOCK:

@@ -80,7 +80,8 @@ final class ControllerPolicies {
     }
 
     /**
-     * One controller in real episodes: each frame through V (see {@link #latents}), C on {@code [z, h]},
+     * One controller in real episodes: each frame through V (see {@link #latents}), C on {@code [z, h]}
+     * (or {@code [z, c, h]}),
      * then M's LSTM on {@code [z, a]} for the next {@code h}, per environment; {@code h} restarts
      * at zero where an episode begins (or for another number of environments).
      */
@@ -117,7 +118,7 @@ final class ControllerPolicies {
                     NDArray k = m.create(keep, new Shape(n, 1));
                     s = new MdnRnn.State(state.h().mul(k), state.c().mul(k));
                 }
-                NDArray x = z.concat(s.h(), 1).reshape(1, n, controller.inputs());
+                NDArray x = controller.input(z, s).reshape(1, n, controller.inputs());
                 NDArray a = controller.act(weights, x).reshape(n, controller.actions());
                 MdnRnn.Step step = rnn.step(ps, z, a, s, false);
                 state = new MdnRnn.State(u.keep(step.state().h(), own), u.keep(step.state().c(), own));

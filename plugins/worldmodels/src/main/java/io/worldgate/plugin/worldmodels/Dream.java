@@ -13,9 +13,9 @@ import io.worldgate.runtime.tensor.Scalars;
 import java.util.SplittableRandom;
 
 /**
- * Episodes played entirely inside M: the controller acts on {@code [z, h]}, M's mixture (at
- * temperature τ) gives the next z, and its end logit whether the episode ends; every step survived
- * scores 1 (Doom TakeCover's reward). The whole population's episodes, {@code P} candidates times
+ * Episodes played entirely inside M: the controller acts on {@code [z, h]} (or {@code [z, c, h]}), M's mixture (at
+ * temperature τ) gives the next z, and its end logit whether the episode ends ({@link End}); every
+ * step survived scores 1 (Doom TakeCover's reward), the step that ends it included. The whole population's episodes, {@code P} candidates times
  * {@code R} rollouts, step together as one batch of {@code P R} rows: one LSTM step, one batched
  * controller product and one mixture draw per time step, not one candidate after another.
  *
@@ -26,6 +26,17 @@ import java.util.SplittableRandom;
  * has the same episodes as in the batch.
  */
 final class Dream {
+    /** How M's end logit ends a dream episode. */
+    enum End {
+        /** Where the step's uniform draw falls below M's end probability (M calibrated, the end a random event). */
+        SAMPLE,
+        /**
+         * Where the end logit is above 0, deterministically (the paper's code, whose M weights the
+         * ending steps 10 times in its loss: {@code done_weight}).
+         */
+        THRESHOLD
+    }
+
     /** How often the loop checks whether every episode has ended (a check waits for the device). */
     private static final int CHECK_EVERY = 8;
 
@@ -34,8 +45,9 @@ final class Dream {
     private final Controller controller;
     private final float temperature;
     private final int maxSteps;
+    private final End end;
 
-    Dream(MdnRnn m, ParameterStore ps, Controller controller, float temperature, int maxSteps) {
+    Dream(MdnRnn m, ParameterStore ps, Controller controller, float temperature, int maxSteps, End end) {
         if (!m.predictsDone()) {
             throw new IllegalArgumentException("a dream needs an M that predicts the episode's end (predict_done=true)");
         }
@@ -44,6 +56,7 @@ final class Dream {
         this.controller = controller;
         this.temperature = temperature;
         this.maxSteps = maxSteps;
+        this.end = end;
     }
 
     /**
@@ -87,13 +100,15 @@ final class Dream {
                     for (NDArray old : new NDArray[] {zs, state.h(), state.c(), alive, score}) {
                         old.attach(sm);
                     }
-                    NDArray x = zs.concat(state.h(), 1).reshape(p, r, z + m.hidden());
+                    NDArray x = controller.input(zs, state).reshape(p, r, controller.inputs());
                     NDArray a = controller.act(w, x).reshape((long) p * r, controller.actions());
                     MdnRnn.Step step = m.step(ps, zs, a, state, false);
                     MdnRnn.Mixture mix = WorldModelsLosses.withTemperature(step.mixture(), temperature);
                     NDArray next = sample(mix, tile(sm, uMix, p, r, z), tile(sm, eps, p, r, z));
-                    NDArray ended = tile(sm, uDone, p, r, 1).reshape((long) p * r)
-                            .lt(Activation.sigmoid(mix.doneLogit())).toType(DataType.FLOAT32, false);
+                    // the uniform is drawn under both rules, so that the other draws do not depend on the rule
+                    NDArray ended = (end == End.THRESHOLD ? mix.doneLogit().gt(0f)
+                            : tile(sm, uDone, p, r, 1).reshape((long) p * r).lt(Activation.sigmoid(mix.doneLogit())))
+                            .toType(DataType.FLOAT32, false);
                     NDArray newScore = score.add(alive);
                     NDArray newAlive = alive.mul(ended.neg().add(1f));
                     NDList kept = s.keepAll(new NDList(next, step.state().h(), step.state().c(), newAlive, newScore), carry);

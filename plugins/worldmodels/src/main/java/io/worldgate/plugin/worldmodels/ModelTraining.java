@@ -173,7 +173,7 @@ final class ModelTraining implements AutoCloseable {
                     }
                 }
                 loss = WorldModelsLosses.mdn(NDArrays.stack(nll, 1),
-                        rnn.predictsDone() ? NDArrays.stack(doneLogits, 1) : null, done, mask);
+                        rnn.predictsDone() ? NDArrays.stack(doneLogits, 1) : null, done, mask, config.doneWeight());
                 tape.backward(loss.total());
             }
             rnnOpt.step();

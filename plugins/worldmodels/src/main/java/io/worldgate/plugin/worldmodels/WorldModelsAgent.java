@@ -15,6 +15,7 @@ import io.worldgate.api.env.PopulationScores;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.experience.Experience;
 import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.space.Space;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.runtime.Devices;
@@ -76,6 +77,8 @@ final class WorldModelsAgent implements Agent {
     static final String STARTS_FILE = "worldmodels-dream-starts.bin";
     private static final String FORMAT = "worldgate-worldmodels";
     private static final int FORMAT_VERSION = 1;
+    private static final String CONTROLLER_INPUT = "controllerInput";
+    private static final String CONTROLLER_THRESHOLDS = "controllerThresholds";
 
     /** Where the procedure stands. */
     enum Phase { COLLECT, EVOLVE }
@@ -92,8 +95,8 @@ final class WorldModelsAgent implements Agent {
     private final Vae vae;
     private final MdnRnn rnn;
     private final ModelTraining training;
-    private final Controller controller;
-    private final ControllerPolicies policies;
+    private Controller controller;
+    private ControllerPolicies policies;
     private final Map<ActMode, ControllerPolicies.ControllerPolicy> actors = new EnumMap<>(ActMode.class);
     private CmaEs cmaes;
     private DreamStarts starts;
@@ -120,6 +123,10 @@ final class WorldModelsAgent implements Agent {
             throw new AgentException("worldmodels: action_map=carracing needs CarRacing's actions (steer in [-1, 1], gas and"
                     + " brake in [0, 1]); " + spec.id() + " has " + spec.actionSpace());
         }
+        if (config.doomThresholds() && !(spec.actionSpace() instanceof DiscreteSpace d && d.n() == Controller.THRESHOLD_ACTIONS)) {
+            throw new AgentException("worldmodels: action_map=doom needs 3 discrete actions (stay, left, right); " + spec.id()
+                    + " has " + spec.actionSpace());
+        }
         if (config.inDream() && !config.predictDone()) {
             throw new AgentException("worldmodels: train_in=dream needs predict_done=true (a dream ends where M predicts it)");
         }
@@ -139,10 +146,19 @@ final class WorldModelsAgent implements Agent {
             manager.close();
             throw e;
         }
-        this.controller = new Controller(config.zSize() + config.rnnSize(), config.controllerHidden(),
-                spaces.actionSize(), spaces.discrete(), config.carControls());
+        this.controller = controller(config.controllerReadsCell(), config.doomThresholds());
         this.cmaes = newSearch();
-        this.policies = new ControllerPolicies(config, spaces, manager, ps, vae, rnn, controller, () -> rng);
+        this.policies = policies(controller);
+    }
+
+    /** C of this agent's sizes, reading {@code [z, c, h]} or {@code [z, h]}, its output thresholded or not. */
+    private Controller controller(boolean readsCell, boolean thresholds) {
+        return new Controller(config.zSize() + (readsCell ? 2 : 1) * config.rnnSize(), config.controllerHidden(),
+                spaces.actionSize(), spaces.discrete(), config.carControls(), readsCell, thresholds);
+    }
+
+    private ControllerPolicies policies(Controller c) {
+        return new ControllerPolicies(config, spaces, manager, ps, vae, rnn, c, () -> rng);
     }
 
     /** Whether {@code space} is CarRacing's: steer in [-1, 1], gas and brake in [0, 1]. */
@@ -252,7 +268,7 @@ final class WorldModelsAgent implements Agent {
             for (int r = 0; r < seeds.length; r++) {
                 seeds[r] = rng.nextLong();
             }
-            double[][] each = new Dream(rnn, ps, controller, config.temperature(), config.dreamMaxSteps())
+            double[][] each = new Dream(rnn, ps, controller, config.temperature(), config.dreamMaxSteps(), config.dreamEnd())
                     .returns(manager, candidates, seeds, starts);
             returns = Arrays.stream(each).mapToDouble(r -> Arrays.stream(r).average().orElseThrow()).toArray();
         } else {
@@ -323,6 +339,8 @@ final class WorldModelsAgent implements Agent {
         p.put("calls", Long.toString(calls));
         p.put("actionSpace", spec.actionSpace().toString());
         p.put("sizes", config.sizes());
+        p.put(CONTROLLER_INPUT, controller.readsCell() ? WorldModelsConfig.ZCH : WorldModelsConfig.ZH);
+        p.put(CONTROLLER_THRESHOLDS, Boolean.toString(controller.thresholds()));
         CheckpointFiles.writeProperties(directory.resolve(STATE_FILE), FORMAT, FORMAT_VERSION, p,
                 "World Models agent state; V and M in " + MODELS + ".params, CMA-ES in " + CMAES_FILE);
     }
@@ -342,10 +360,11 @@ final class WorldModelsAgent implements Agent {
             throw new IncompatibleCheckpointException("checkpoint of " + p.getProperty("sizes") + " for action space "
                     + p.getProperty("actionSpace") + "; this agent has " + config.sizes() + " and " + spec.actionSpace());
         }
+        Controller restored = restoredController(p);
         CmaEs search = CmaEs.load(directory.resolve(CMAES_FILE));
-        if (search.dimension() != controller.dimension()) {
+        if (search.dimension() != restored.dimension()) {
             throw new IncompatibleCheckpointException("checkpoint's controller has " + search.dimension()
-                    + " weights, this agent's " + controller.dimension());
+                    + " weights, this agent's " + restored.dimension());
         }
         try (NoGradient off = NoGradient.open()) {
             BlockCheckpoint.load(models, directory, MODELS, MODELS_KIND);
@@ -377,9 +396,29 @@ final class WorldModelsAgent implements Agent {
             throw new IncompatibleCheckpointException("checkpoint has no dream starts, which train_in=dream needs");
         }
         cmaes = search;
+        if (restored != controller) {
+            controller = restored;
+            policies = policies(restored);
+        }
         policies.forgetBatch();
         rng = ResumedRandom.after(seed, calls);
         closeActors();
+    }
+
+    /**
+     * The controller a checkpoint holds, whatever this agent's config asks: C's input and output form
+     * are part of the search's state, so a run goes on with the controller it was evolving (a run
+     * started under an older preset, or a checkpoint evaluated by an agent configured otherwise). A
+     * checkpoint written before they were choices (no {@value #CONTROLLER_INPUT} entry) has the one
+     * every checkpoint had then: {@code [z, h]}, an output per action.
+     */
+    private Controller restoredController(Properties p) {
+        boolean readsCell = WorldModelsConfig.ZCH.equals(p.getProperty(CONTROLLER_INPUT));
+        boolean thresholds = Boolean.parseBoolean(p.getProperty(CONTROLLER_THRESHOLDS));
+        if (readsCell == controller.readsCell() && thresholds == controller.thresholds()) {
+            return controller;
+        }
+        return controller(readsCell, thresholds);
     }
 
     private void checkOpen() {

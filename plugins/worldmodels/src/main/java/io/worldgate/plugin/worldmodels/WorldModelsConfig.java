@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param mixtures Gaussian mixtures per z dimension in M's output
  * @param predictDone whether M also predicts the episode's end (the paper's Doom model)
  * @param controllerHidden units of C's hidden layer; 0 for the paper's linear controller
+ * @param controllerReadsCell C reads {@code [z, c, h]} (M's LSTM cell state too; the paper code's Doom C), not {@code [z, h]}
  * @param klTolerance free nats per z dimension: the KL term is at least {@code kl_tolerance * z_size}
  * @param vaeLr V's Adam learning rate
  * @param vaeBatch frames per V update
@@ -37,18 +38,26 @@ import java.util.Locale;
  * @param sampleZ real episodes give C a z drawn from V's posterior (true) or its mean (false)
  * @param iterations rounds of collect, train V and M, evolve C (1: the paper's procedure; more: its iterative one)
  * @param generationsPerIteration CMA-ES generations before the next round collects with the evolved C
- * @param actionMap how C's box outputs become actions: {@code linear} onto the bounds, or {@code carracing}
+ * @param actionMap how C's outputs become actions: {@code linear} onto a box's bounds, {@code carracing}, or
+ *     {@code doom} (one tanh output thresholded into 3 discrete actions); discrete actions otherwise by argmax
+ * @param dreamEnd how a dream episode ends: drawn from M's end probability, or where M's end logit is positive
+ * @param doneWeight weight of the steps where an episode ends in M's end loss (the paper's code: 10)
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
-        float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
+        boolean controllerReadsCell, float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
         double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
         String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, boolean sampleZ, int iterations,
-        int generationsPerIteration, String actionMap) {
+        int generationsPerIteration, String actionMap, Dream.End dreamEnd, float doneWeight) {
 
     static final String REAL = "real";
     static final String DREAM = "dream";
     static final String LINEAR = "linear";
     static final String CARRACING = "carracing";
+    static final String DOOM = "doom";
+    static final String ZH = "zh";
+    static final String ZCH = "zch";
+    static final String SAMPLE = "sample";
+    static final String THRESHOLD = "threshold";
 
     /** The config keys, the paper's CarRacing values as defaults. */
     static List<ConfigKey> keys() {
@@ -58,6 +67,9 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
         k.add(ConfigKey.integer("mixtures", 5, 1, 64, "Gaussian mixtures per z dimension in M"));
         k.add(ConfigKey.bool("predict_done", false, "M also predicts the episode's end (paper: Doom)"));
         k.add(ConfigKey.integer("controller_hidden", 0, 0, 4096, "units of C's hidden layer; 0: linear C on [z, h]"));
+        k.add(ConfigKey.choice("controller_input", ZH, List.of(ZH, ZCH),
+                "what C reads: zh ([z, h], the paper's CarRacing) or zch ([z, c, h], M's LSTM cell state too: the"
+                        + " paper code's Doom)"));
         k.add(ConfigKey.decimal("kl_tolerance", 0.5, 0, 100, "free nats per z dimension in V's KL term"));
         k.add(ConfigKey.decimal("vae_lr", 1e-4, 0, 1, "V's learning rate"));
         k.add(ConfigKey.integer("vae_batch", 100, 1, 8192, "frames per V update"));
@@ -85,15 +97,23 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 "rounds of collect, V, M, C (1: the paper's procedure; more: the iterative one)"));
         k.add(ConfigKey.integer("generations_per_iteration", 100, 1, 10_000_000,
                 "CMA-ES generations before the next round collects with the evolved C"));
-        k.add(ConfigKey.choice("action_map", LINEAR, List.of(LINEAR, CARRACING),
-                "how C's tanh outputs become box actions: linear (each onto its bounds) or carracing (the paper's"
-                        + " CarRacing controls: steer a0, gas (a1 + 1) / 2, brake max(a2, 0))"));
+        k.add(ConfigKey.choice("action_map", LINEAR, List.of(LINEAR, CARRACING, DOOM),
+                "how C's outputs become actions: for a box, linear (each tanh onto its bounds) or carracing (the"
+                        + " paper's CarRacing controls: steer a0, gas (a1 + 1) / 2, brake max(a2, 0)); discrete actions"
+                        + " are the largest output's, except with doom (the paper code's Doom C, 3 actions: one tanh output"
+                        + " without bias, below -1/3 action 1 (left), above 1/3 action 2 (right), else 0 (stay))"));
+        k.add(ConfigKey.choice("dream_end", SAMPLE, List.of(SAMPLE, THRESHOLD),
+                "how a dream episode ends: sample (where a uniform draw falls below M's end probability) or threshold"
+                        + " (where M's end logit is above 0, the paper's code; with done_weight 10)"));
+        k.add(ConfigKey.decimal("done_weight", 1, 0.001, 1e6,
+                "weight of the steps where an episode ends in M's end loss (the paper's code: 10)"));
         return k;
     }
 
     static WorldModelsConfig from(AgentConfig c) {
         return new WorldModelsConfig(c.getInt("z_size"), c.getInt("rnn_size"), c.getInt("mixtures"),
-                c.getBoolean("predict_done"), c.getInt("controller_hidden"), (float) c.getDouble("kl_tolerance"),
+                c.getBoolean("predict_done"), c.getInt("controller_hidden"), ZCH.equals(c.getString("controller_input")),
+                (float) c.getDouble("kl_tolerance"),
                 (float) c.getDouble("vae_lr"), c.getInt("vae_batch"), c.getDouble("vae_epochs"),
                 (float) c.getDouble("rnn_lr"), c.getInt("rnn_batch"), c.getInt("rnn_seq_len"),
                 c.getDouble("rnn_epochs"), (float) c.getDouble("grad_clip"), c.getInt("random_episodes"),
@@ -101,11 +121,18 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),
                 c.getBoolean("sample_z"), c.getInt("iterations"), c.getInt("generations_per_iteration"),
-                c.getString("action_map"));
+                c.getString("action_map"),
+                THRESHOLD.equals(c.getString("dream_end")) ? Dream.End.THRESHOLD : Dream.End.SAMPLE,
+                (float) c.getDouble("done_weight"));
     }
 
     boolean carControls() {
         return CARRACING.equals(actionMap);
+    }
+
+    /** C's single output thresholded into Doom's stay, left, right ({@code action_map=doom}). */
+    boolean doomThresholds() {
+        return DOOM.equals(actionMap);
     }
 
     boolean inDream() {

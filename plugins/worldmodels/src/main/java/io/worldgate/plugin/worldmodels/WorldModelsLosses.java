@@ -65,14 +65,18 @@ final class WorldModelsLosses {
 
     /**
      * M's loss over a sequence batch: the mixture NLL of the next z averaged over z dimensions and the
-     * unmasked steps, plus (when M predicts it) the binary cross-entropy of the episode's end.
+     * unmasked steps, plus (when M predicts it) the binary cross-entropy of the episode's end, the
+     * steps where it ends weighted {@code doneWeight} and the sum divided by the number of steps (as
+     * the paper's code weights its rare "restart" steps, so that M's end logit crosses 0 where its
+     * unweighted probability passes {@code 1 / (1 + doneWeight)}).
      *
      * @param nll mixture NLL {@code [B, T, z]} ({@link #mixtureNll} per step)
      * @param doneLogits end logits {@code [B, T]}, or null
      * @param done end targets {@code [B, T]} (1 where the episode ends at that step)
      * @param mask 1 for real steps, 0 for padding {@code [B, T]}
+     * @param doneWeight weight of the steps where {@code done} is 1 (1: the plain mean)
      */
-    static Loss mdn(NDArray nll, NDArray doneLogits, NDArray done, NDArray mask) {
+    static Loss mdn(NDArray nll, NDArray doneLogits, NDArray done, NDArray mask, float doneWeight) {
         long z = nll.getShape().get(2);
         NDArray steps = Scalars.maximum(mask.sum(), 1f);
         NDArray zLoss = nll.mean(new int[] {2}).mul(mask).sum().div(steps);
@@ -80,7 +84,8 @@ final class WorldModelsLosses {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("rnn/z_nll", (double) zLoss.getFloat());
         if (doneLogits != null) {
-            NDArray bce = bce(doneLogits, done).mul(mask).sum().div(steps);
+            NDArray weight = Scalars.mul(done, doneWeight - 1f).add(1f);
+            NDArray bce = bce(doneLogits, done).mul(weight).mul(mask).sum().div(steps);
             total = total.add(bce);
             m.put("rnn/done_bce", (double) bce.getFloat());
         }

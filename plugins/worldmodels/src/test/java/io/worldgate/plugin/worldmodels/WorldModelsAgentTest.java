@@ -7,6 +7,9 @@ import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.AgentDescriptor;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.env.EnvSpec;
+import io.worldgate.api.space.BoxSpace;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.tensor.TensorSpec;
 import io.worldgate.testkit.FakeAgentContext;
 import io.worldgate.testkit.FakeExperience;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +30,11 @@ class WorldModelsAgentTest {
             .findFirst().orElseThrow();
     static final EnvSpec BOX = TestSpecs.everyKind(2).stream().filter(s -> s.id().contains("box-image"))
             .findFirst().orElseThrow();
+
+    /** Doom TakeCover's actions (stay, left, right) on 64x64 frames. */
+    static final EnvSpec THREE = TestSpecs.of("three-image", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 3)),
+            new DiscreteSpace(3), 2);
+    static final Map<String, String> DOOM_C = Map.of("controller_input", "zch", "action_map", "doom");
 
     record Setup(WorldModelsAgent agent, FakeAgentContext context, FakeExperience experience,
             FakePopulationEvaluator evaluator) {}
@@ -57,6 +66,96 @@ class WorldModelsAgentTest {
         assertThat(fast.sampleZ()).isFalse();
         assertThat(fast.carControls()).isTrue();
         assertThat(fast.inDream()).isFalse();
+    }
+
+    @Test
+    void theDoomPresetsGiveCThePaperCodesInputAndThresholdedOutput(@TempDir Path dir) {
+        AgentDescriptor descriptor = new WorldModelsAgentFactory().descriptor();
+        for (String preset : List.of("doom", "doom_cpu")) {
+            AgentConfig c = AgentConfig.resolve(descriptor, preset, Map.of());
+            assertThat(c.getString("controller_input")).as(preset).isEqualTo("zch");
+            assertThat(c.getString("action_map")).as(preset).isEqualTo("doom");
+        }
+        for (String preset : List.of("carracing", "carracing_cpu", "carracing_fast", "debug")) {
+            assertThat(AgentConfig.resolve(descriptor, preset, Map.of()).getString("controller_input")).as(preset)
+                    .isEqualTo("zh");
+        }
+        Setup s = create(THREE, dir, 4, DOOM_C);
+        try (WorldModelsAgent agent = s.agent()) {
+            // [z, c, h] = 4 + 8 + 8 weights into one output without bias
+            assertThat(agent.controller().dimension()).isEqualTo(4 + 8 + 8);
+            assertThat(agent.controller().readsCell()).isTrue();
+            assertThat(agent.controller().thresholds()).isTrue();
+            Map<String, Double> gen = agent.train(1 + 2);
+            assertThat(agent.generations()).isEqualTo(2);
+            assertThat(gen).containsKeys("es/real_mean_return", "es/best_return");
+        }
+        assertThatThrownBy(() -> create(DISCRETE, dir, 1, DOOM_C)).isInstanceOf(AgentException.class)
+                .hasMessageContaining("action_map=doom");
+    }
+
+    @Test
+    void aCheckpointResumesWithTheControllerItWasEvolvingWhatTheConfigSaysAndOneFromBeforeTheChoicesToo(
+            @TempDir Path dir) throws Exception {
+        Path zh = Files.createDirectories(dir.resolve("zh"));
+        double[] mean;
+        try (WorldModelsAgent old = create(THREE, dir, 6, Map.of()).agent()) {
+            old.train(1 + 2);
+            old.save(zh);
+            mean = old.search().mean();
+        }
+        Map<String, String> doomC = new HashMap<>(DOOM_C);
+        Path again = Files.createDirectories(dir.resolve("again"));
+        try (WorldModelsAgent resumed = create(THREE, dir, 6, doomC).agent()) {
+            resumed.load(zh);
+            assertThat(resumed.controller().dimension()).isEqualTo((4 + 8) * 3 + 3);
+            assertThat(resumed.controller().readsCell()).isFalse();
+            assertThat(resumed.search().mean()).containsExactly(mean);
+            resumed.train(1);
+            resumed.save(again);
+        }
+        try (WorldModelsAgent twice = create(THREE, dir, 6, doomC).agent()) {
+            twice.load(again);
+            assertThat(twice.controller().dimension()).isEqualTo((4 + 8) * 3 + 3);
+            assertThat(twice.generations()).isEqualTo(3);
+        }
+        // as written before controller_input and action_map=doom existed: no entries, [z, h] and an output per action
+        Path state = zh.resolve(WorldModelsAgent.STATE_FILE);
+        List<String> lines = Files.readAllLines(state);
+        assertThat(lines.removeIf(l -> l.startsWith("controller"))).isTrue();
+        Files.write(state, lines);
+        try (WorldModelsAgent legacy = create(THREE, dir, 6, doomC).agent()) {
+            legacy.load(zh);
+            assertThat(legacy.controller().readsCell()).isFalse();
+            assertThat(legacy.controller().thresholds()).isFalse();
+            assertThat(legacy.search().mean()).containsExactly(mean);
+        }
+        // and the other way: the Doom C's checkpoint into an agent configured with the default C
+        try (WorldModelsAgent doom = create(THREE, dir, 6, doomC).agent()) {
+            doom.train(1 + 1);
+            doom.save(again);
+        }
+        try (WorldModelsAgent plain = create(THREE, dir, 6, Map.of()).agent()) {
+            plain.load(again);
+            assertThat(plain.controller().dimension()).isEqualTo(4 + 8 + 8);
+            assertThat(plain.controller().thresholds()).isTrue();
+            plain.train(1);
+        }
+    }
+
+    @Test
+    void theDoomPresetsEndDreamsAsThePaperCodeDoesAndTheOthersKeepTheDrawnEnd() {
+        AgentDescriptor descriptor = new WorldModelsAgentFactory().descriptor();
+        for (String preset : List.of("doom", "doom_cpu")) {
+            AgentConfig c = AgentConfig.resolve(descriptor, preset, Map.of());
+            assertThat(c.getString("dream_end")).as(preset).isEqualTo("threshold");
+            assertThat(c.getDouble("done_weight")).as(preset).isEqualTo(10.0);
+        }
+        AgentConfig debug = AgentConfig.resolve(descriptor, "debug", Map.of());
+        assertThat(debug.getString("dream_end")).isEqualTo("sample");
+        assertThat(debug.getDouble("done_weight")).isEqualTo(1.0);
+        AgentConfig drawn = AgentConfig.resolve(descriptor, "doom_cpu", Map.of("dream_end", "sample", "done_weight", "1"));
+        assertThat(WorldModelsConfig.from(drawn).dreamEnd()).isEqualTo(Dream.End.SAMPLE);
     }
 
     @Test

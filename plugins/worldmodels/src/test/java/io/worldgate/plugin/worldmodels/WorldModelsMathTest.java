@@ -139,9 +139,50 @@ class WorldModelsMathTest {
         NDArray mask = a(new float[] {1, 0}, 1, 2);
         NDArray doneLogits = a(new float[] {0, 50}, 1, 2);
         NDArray done = a(new float[] {1, 0}, 1, 2);
-        WorldModelsLosses.Loss loss = WorldModelsLosses.mdn(nll, doneLogits, done, mask);
+        WorldModelsLosses.Loss loss = WorldModelsLosses.mdn(nll, doneLogits, done, mask, 1f);
         assertThat(loss.metrics().get("rnn/z_nll")).isCloseTo(2.0, within(1e-6));
         assertThat(loss.metrics().get("rnn/done_bce")).isCloseTo(Math.log(2), within(1e-6));
         assertThat(loss.total().getFloat()).isCloseTo((float) (2 + Math.log(2)), within(1e-5f));
+    }
+
+    @Test
+    void theDoomControllersOutputIsThresholdedAtAThirdIntoStayLeftRight() {
+        NDArray actions = Controller.thresholdActions(a(new float[] {-0.9f, -0.34f, -0.33f, 0f, 0.33f, 0.34f, 0.9f}, 7, 1));
+        assertThat(actions.argMax(1).toLongArray()).containsExactly(1, 1, 0, 0, 0, 2, 2);
+        assertThat(actions.sum(new int[] {1}).toFloatArray()).containsOnly(1f);
+        // one output, no bias: the weights (1, 0) give tanh(x0); tanh(atanh(0.5)) = 0.5 is right, -0.5 left, 0.2 stay
+        Controller c = new Controller(2, 0, 3, true, false, false, true);
+        assertThat(c.dimension()).isEqualTo(2);
+        Controller.Weights w = c.weights(m, new double[][] {{1, 0}});
+        float half = (float) (0.5 * Math.log(3));   // atanh(0.5)
+        float fifth = (float) (0.5 * Math.log(1.5)); // atanh(0.2)
+        NDArray x = a(new float[] {half, 9, -half, 9, fifth, 9, 0, 0}, 1, 4, 2);
+        assertThat(c.act(w, x).argMax(2).toLongArray()).containsExactly(2, 1, 0, 0);
+        // the paper code's sizes: [z, c, h] of 64 + 512 + 512 into one output
+        assertThat(new Controller(64 + 2 * 512, 0, 3, true, false, true, true).dimension()).isEqualTo(1088);
+        assertThat(new Controller(64 + 512, 0, 3, true).dimension()).isEqualTo(576 * 3 + 3);
+    }
+
+    @Test
+    void cReadsZThenTheCellStateThenTheHiddenState() {
+        MdnRnn.State state = new MdnRnn.State(a(new float[] {3}, 1, 1), a(new float[] {2}, 1, 1));
+        NDArray z = a(new float[] {1}, 1, 1);
+        assertThat(new Controller(3, 0, 3, true, false, true, false).input(z, state).toFloatArray())
+                .containsExactly(1, 2, 3);
+        assertThat(new Controller(2, 0, 3, true).input(z, state).toFloatArray()).containsExactly(1, 3);
+    }
+
+    @Test
+    void theEndLossWeightsTheEndingStepsAndDividesByTheNumberOfSteps() {
+        // logits (0, 2, 5) against ends (1, 0, 1), the third step padding: (10 ln 2 + ln(1 + e^2)) / 2
+        NDArray nll = a(new float[] {0, 0, 0}, 1, 3, 1);
+        NDArray doneLogits = a(new float[] {0, 2, 5}, 1, 3);
+        NDArray done = a(new float[] {1, 0, 1}, 1, 3);
+        NDArray mask = a(new float[] {1, 1, 0}, 1, 3);
+        double want = (10 * Math.log(2) + Math.log(1 + Math.exp(2))) / 2;
+        assertThat(WorldModelsLosses.mdn(nll, doneLogits, done, mask, 10f).metrics().get("rnn/done_bce"))
+                .isCloseTo(want, within(1e-5));
+        assertThat(WorldModelsLosses.mdn(nll, doneLogits, done, mask, 1f).metrics().get("rnn/done_bce"))
+                .isCloseTo((Math.log(2) + Math.log(1 + Math.exp(2))) / 2, within(1e-5));
     }
 }
