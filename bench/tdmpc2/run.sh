@@ -9,7 +9,9 @@
 #
 # PRESETS (default "1M 5M") picks the presets, LABEL names the run's rows (default: commit and time),
 # NOTE is printed under the table (say "under load" when other work shares the machine),
-# TDMPC2_JARS times another build's plugin and runtime jars (put first on the class path). The twin
+# TDMPC2_JARS times another build's plugin and runtime jars (put first on the class path),
+# PRECISION (fp32, the default, or bf16) the number format of matrix products on both sides
+# (Worldgate's precision key; the twin under torch.autocast). The twin
 # runs on torch 2.7.1 in bench/.venv-torch, which bench/torch-venv.sh creates if absent (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +19,7 @@ UPDATES=${1:-10}
 PLANS=${2:-20}
 THREADS=${3:-1}
 PRESETS=${PRESETS:-1M 5M}
+PRECISION=${PRECISION:-fp32}
 LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date -u +%Y%m%dT%H%M)}
 CSV=bench/results/tdmpc2-speed.csv
 
@@ -40,9 +43,9 @@ for preset in $PRESETS; do
     # the launcher's glibc mmap threshold (README, Memory): the JVM is timed as the gateway runs it
     MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-16777216} java -Xmx3g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -cp "$CLASSES:$RUN_CP" io.worldgate.plugin.tdmpc2.TdMpc2SpeedBench --preset "$preset" --updates "$UPDATES" \
-        --plans "$PLANS" --warmup 2 --csv "$CSV" --label "$LABEL" 2> >(grep -v -e DEBUG -e INFO -e Warning >&2)
+        --plans "$PLANS" --warmup 2 --csv "$CSV" --label "$LABEL" --set precision="$PRECISION" 2> >(grep -v -e DEBUG -e INFO -e Warning >&2)
     "$VENV/bin/python" bench/tdmpc2/torch_twin.py --preset "$preset" --updates "$UPDATES" --plans "$PLANS" \
-        --warmup 2 --threads "$THREADS" --csv "$CSV" --label "$LABEL"
+        --warmup 2 --threads "$THREADS" --csv "$CSV" --label "$LABEL" --precision "$PRECISION"
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 python3 bench/tdmpc2/report.py --csv "$CSV" --label "$LABEL" --md bench/results/tdmpc2.md \

@@ -264,26 +264,8 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="1M", choices=sorted(PRESETS))
-    ap.add_argument("--updates", type=int, default=10)
-    ap.add_argument("--plans", type=int, default=20)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--csv")
-    ap.add_argument("--label", default="")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(1)
-    c = Cfg(args.preset)
-    agent = Agent(c)
-    params = sum(p.numel() for n, p in agent.m.named_parameters() if not n.startswith("target_q"))
-    batches = []
-    for _ in range(args.warmup + args.updates):
-        batches.append((torch.randn(c.batch, c.horizon + 1, STATE), torch.rand(c.batch, c.horizon, ACTIONS) * 2 - 1,
-                        torch.rand(c.batch, c.horizon), torch.ones(c.batch, c.horizon)))
+def timed(agent, batches, args):
+    """Seconds (wall, CPU of this thread) per update and per plan, after warm-up."""
     for b in batches[: args.warmup]:
         agent.update(*b)
     t0, c0 = time.perf_counter(), time.thread_time()
@@ -300,8 +282,35 @@ def main():
         agent.act(torch.randn(1, STATE), False)
     per_plan = (time.perf_counter() - t0) / args.plans
     cpu_plan = (time.thread_time() - c0) / args.plans
+    return per_update, cpu_update, per_plan, cpu_plan
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="1M", choices=sorted(PRESETS))
+    ap.add_argument("--updates", type=int, default=10)
+    ap.add_argument("--plans", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--csv")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                    help="bf16: torch.autocast on the CPU (bfloat16 products, float32 parameters), as Worldgate's precision=bf16")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(1)
+    c = Cfg(args.preset)
+    agent = Agent(c)
+    params = sum(p.numel() for n, p in agent.m.named_parameters() if not n.startswith("target_q"))
+    batches = []
+    for _ in range(args.warmup + args.updates):
+        batches.append((torch.randn(c.batch, c.horizon + 1, STATE), torch.rand(c.batch, c.horizon, ACTIONS) * 2 - 1,
+                        torch.rand(c.batch, c.horizon), torch.ones(c.batch, c.horizon)))
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+        per_update, cpu_update, per_plan, cpu_plan = timed(agent, batches, args)
     rss = peak_rss_mib()
-    print(f"torch-twin {args.label} {args.preset} ({params:,} parameters): {per_update * 1e3:.1f} ms/update "
+    print(f"torch-twin {args.label} {args.preset} {args.precision} ({params:,} parameters): {per_update * 1e3:.1f} ms/update "
           f"({1 / per_update:.2f} updates/s, batch {c.batch}), {per_plan * 1e3:.1f} ms/plan ({1 / per_plan:.2f} plans/s), "
           f"peak RSS {rss:.0f} MiB, {args.threads} threads; CPU time of the calling thread: {cpu_update * 1e3:.1f} "
           f"ms/update, {cpu_plan * 1e3:.1f} ms/plan")

@@ -57,7 +57,7 @@ public final class ConvDecoder extends AbstractBlock {
         this.height = height;
         this.width = width;
         this.channels = channels;
-        this.in = addChildBlock("in", Linear.builder().setUnits(topChannels() * (height / f) * (width / f)).build());
+        this.in = addChildBlock("in", Heads.linear(topChannels() * (height / f) * (width / f), true));
         for (int i = 0; i < stages; i++) {
             boolean last = i == stages - 1;
             int filters = last ? channels : depth << (stages - 2 - i);

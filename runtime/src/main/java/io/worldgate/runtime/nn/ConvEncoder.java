@@ -44,13 +44,12 @@ public final class ConvEncoder extends AbstractBlock {
         this.depth = depth;
         this.stages = stages;
         for (int i = 0; i < stages; i++) {
-            Conv2d conv = Conv2d.builder()
+            Conv2d conv = new AutocastBlocks.Conv2d(Conv2d.builder()
                     .setKernelShape(new Shape(4, 4))
                     .optStride(new Shape(2, 2))
                     .optPadding(new Shape(1, 1))
                     .setFilters(depth << i)
-                    .optBias(false)
-                    .build();
+                    .optBias(false));
             convs.add(addChildBlock("conv" + i, conv));
             norms.add(addChildBlock("norm" + i, LayerNorm.overChannels(epsilon)));
         }

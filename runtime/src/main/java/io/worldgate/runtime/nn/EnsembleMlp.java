@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -114,11 +113,11 @@ public final class EnsembleMlp extends AbstractBlock {
             long out = w.getShape().get(1);
             if (i == 0) {
                 // the shared input times every member's weights at once: [rows, k * out] -> [k, rows, out]
-                NDArray flat = Linear.linear(x.reshape(rows, d), local(w.reshape(k * out, d), x),
-                        local(b.reshape(k * out), x)).singletonOrThrow();
+                NDArray flat = Products.linear(x.reshape(rows, d), local(w.reshape(k * out, d), x),
+                        local(b.reshape(k * out), x));
                 h = flat.reshape(rows, k, out).transpose(1, 0, 2);
             } else {
-                h = h.matMul(local(w.transpose(0, 2, 1), x)).add(local(b.expandDims(1), x));
+                h = Products.matMul(h, local(w.transpose(0, 2, 1), x)).add(local(b.expandDims(1), x));
             }
             if (i == layers) {
                 break;

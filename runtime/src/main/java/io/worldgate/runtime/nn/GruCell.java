@@ -51,7 +51,7 @@ public final class GruCell extends AbstractBlock {
         }
         this.hidden = hidden;
         this.updateBias = updateBias;
-        this.gates = addChildBlock("gates", Linear.builder().setUnits(3L * hidden).optBias(!layerNorm).build());
+        this.gates = addChildBlock("gates", Heads.linear(3L * hidden, !layerNorm));
         this.norm = layerNorm ? addChildBlock("norm", LayerNorm.overFeatures(1e-3f)) : null;
     }
 

@@ -19,14 +19,17 @@ public final class Heads {
      * the head.
      */
     public static Linear zeroLinear(long units) {
-        Linear linear = Linear.builder().setUnits(units).optBias(true).build();
+        Linear linear = new AutocastBlocks.Linear(units, true);
         linear.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
         linear.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
         return linear;
     }
 
-    /** A linear layer with DJL's default initialisation. */
+    /**
+     * A linear layer with DJL's default initialisation, multiplying in the thread's
+     * {@link Autocast} precision ({@link AutocastBlocks.Linear}).
+     */
     public static Linear linear(long units, boolean bias) {
-        return Linear.builder().setUnits(units).optBias(bias).build();
+        return new AutocastBlocks.Linear(units, bias);
     }
 }

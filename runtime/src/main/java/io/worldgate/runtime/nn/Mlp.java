@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -38,7 +37,7 @@ public final class Mlp extends SequentialBlock {
         this.outputs = b.outputs;
         for (int i = 0; i < b.layers; i++) {
             // no bias before a LayerNorm: its offset β does that job
-            add(Linear.builder().setUnits(b.units).optBias(!b.norm).build());
+            add(Heads.linear(b.units, !b.norm));
             if (b.norm) {
                 add(LayerNorm.overFeatures(b.epsilon));
             }

@@ -21,10 +21,12 @@ import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.nn.Autocast;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.nn.EncoderSettings;
 import io.worldgate.runtime.nn.ImageEncoder;
+import io.worldgate.runtime.nn.Precision;
 import io.worldgate.runtime.optim.GradientScope;
 import io.worldgate.runtime.optim.NoGradient;
 import io.worldgate.runtime.plan.Cem;
@@ -98,6 +100,8 @@ final class DreamerAgent implements Agent {
     private final AgentContext context;
     private final Experience experience;
     private final NDManager manager;
+    /** The precision of the networks' products, as this device can run it. */
+    private final Precision precision;
     private final ParameterStore ps;
     private final Spaces spaces;
     private final WorldModel wm;
@@ -140,6 +144,7 @@ final class DreamerAgent implements Agent {
         }
         this.planner = config.plans() ? new Cem(spaces.actionSize(), config.cem()) : null;
         Device device = Devices.choose(context.device());
+        this.precision = config.precision().on(device);
         // parameter initialisation and sampling draw from the engine's generator
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         this.manager = NDManager.newBaseManager(device);
@@ -211,7 +216,8 @@ final class DreamerAgent implements Agent {
         // the next state is opened first, so that the update scope returns the lent old arrays before
         // closing it frees them
         try (PerEnvState.Next<PolicyState> next = policyStates.next(mode, n);
-                UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open()) {
+                UpdateScope u = UpdateScope.open(manager); NoGradient off = NoGradient.open();
+                Autocast cast = Autocast.open(precision)) {
             NDManager m = u.manager();
             RssmState prev;
             NDArray prevAction;
@@ -275,7 +281,7 @@ final class DreamerAgent implements Agent {
         SequenceBatch batch = experience.sampleSequences(config.batchSize(), config.batchLength(), rng);
         timers.stop("sample");
         Map<String, Double> metrics = new LinkedHashMap<>();
-        try (UpdateScope u = UpdateScope.open(manager)) {
+        try (UpdateScope u = UpdateScope.open(manager); Autocast cast = Autocast.open(precision)) {
             NDManager m = u.manager();
             timers.start("to_ndarray");
             Map<String, NDArray> obs = spaces.observations(m, batch.observations());

@@ -66,6 +66,7 @@ import java.util.stream.Collectors;
  * @param planner {@code actor} (act with the actor) or {@code cem} (plan with PlaNet's CEM over the
  *     world model at act time; continuous actions only)
  * @param cem the CEM's settings (used with {@code planner=cem})
+ * @param precision the number format of the networks' matrix products
  */
 record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, int layers, int cnnDepth,
         int batchSize, int batchLength, int imagHorizon, List<String> obsKeys,
@@ -74,7 +75,8 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
         float actorClip, float criticLr, float criticEps, float criticClip, float discount, float lambda,
         float actorEntropy, float slowCriticFraction, float slowRegularizer, float returnNormDecay, int bins,
         String twohotSpace, float repvalScale, String actorGrad, boolean actorEvalSample, int videoEvery,
-        boolean learnedInitial, float actorOutscale, String imaginedContinue, String planner, CemSettings cem) {
+        boolean learnedInitial, float actorOutscale, String imaginedContinue, String planner, CemSettings cem,
+        io.worldgate.runtime.nn.Precision precision) {
 
     /**
      * What {@code recipe=2024} sets (resource {@code recipes/2024.properties}): DreamerV3's current
@@ -154,6 +156,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 "CEM candidates the search distribution is refit to (planner=cem; at most plan_candidates)"));
         // encoder, encoder_mode, encoder_lr, encoder_batch: declared once for every agent (the factory reads them)
         k.addAll(io.worldgate.runtime.nn.EncoderSettings.keys());
+        k.add(io.worldgate.runtime.nn.Precision.configKey());
         return k;
     }
 
@@ -177,7 +180,7 @@ record DreamerConfig(int deter, int hidden, int stoch, int classes, int units, i
                 f(c, "slow_critic_fraction"), f(c, "slow_regularizer"), f(c, "return_norm_decay"), c.getInt("bins"),
                 c.getString("twohot_space"), f(c, "repval_scale"), c.getString("actor_grad"),
                 c.getBoolean("actor_eval_sample"), c.getInt("video_every"), c.getBoolean("learned_initial"), f(c, "actor_outscale"), c.getString("imagined_continue"),
-                c.getString("planner"), cem(c));
+                c.getString("planner"), cem(c), io.worldgate.runtime.nn.Precision.of(c));
     }
 
     private static CemSettings cem(AgentConfig c) {

@@ -22,6 +22,7 @@ import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.ConvDecoder;
 import io.worldgate.runtime.nn.ConvEncoder;
 import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.Initializers;
 import io.worldgate.runtime.nn.Mlp;
 import io.worldgate.runtime.optim.Adam;
@@ -94,7 +95,7 @@ final class WorldModel extends BlockGroup {
         stateEncoder = state ? add("state_encoder", mlp(0, false)) : null;
         imageEncoder = image && externalEncoder == null ? add("image_encoder", ConvEncoder.dreamerV3(config.cnnDepth())) : null;
         externalProjection = image && externalEncoder != null
-                ? add("image_projection", Linear.builder().setUnits(config.units()).build())
+                ? add("image_projection", Heads.linear(config.units(), true))
                 : null;
         rssm = add("rssm", new Rssm(config));
         stateDecoder = state ? add("state_decoder", mlp(spaces.stateSize(), false)) : null;

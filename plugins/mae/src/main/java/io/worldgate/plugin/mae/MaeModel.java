@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.LayerNorm;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,20 +49,20 @@ final class MaeModel extends BlockGroup {
     MaeModel(MaeSizes sizes) {
         this.sizes = sizes;
         encoder = add("encoder", new BlockGroup());
-        patchEmbed = encoder.add("patch_embed", Linear.builder().setUnits(sizes.dim()).build());
+        patchEmbed = encoder.add("patch_embed", Heads.linear(sizes.dim(), true));
         cls = encoder.add("cls_token", new Token(sizes.dim()));
         for (int i = 0; i < sizes.depth(); i++) {
             encoderBlocks.add(encoder.add("block" + i, new TransformerBlock(sizes.dim(), sizes.heads(), sizes.normEpsilon())));
         }
         encoderNorm = encoder.add("norm", LayerNorm.overFeatures(sizes.normEpsilon()));
         BlockGroup decoder = add("decoder", new BlockGroup());
-        decoderEmbed = decoder.add("embed", Linear.builder().setUnits(sizes.decoderDim()).build());
+        decoderEmbed = decoder.add("embed", Heads.linear(sizes.decoderDim(), true));
         maskToken = decoder.add("mask_token", new Token(sizes.decoderDim()));
         for (int i = 0; i < sizes.decoderDepth(); i++) {
             decoderBlocks.add(decoder.add("block" + i, new TransformerBlock(sizes.decoderDim(), sizes.decoderHeads(), sizes.normEpsilon())));
         }
         decoderNorm = decoder.add("norm", LayerNorm.overFeatures(sizes.normEpsilon()));
-        decoderPred = decoder.add("pred", Linear.builder().setUnits(sizes.patchValues()).build());
+        decoderPred = decoder.add("pred", Heads.linear(sizes.patchValues(), true));
     }
 
     /** Creates the parameters in {@code manager}, and the fixed position embeddings beside them. */

@@ -10,6 +10,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.Heads;
+import io.worldgate.runtime.nn.Products;
 import io.worldgate.runtime.nn.LayerNorm;
 import io.worldgate.runtime.tensor.Scalars;
 
@@ -37,11 +39,11 @@ final class TransformerBlock extends BlockGroup {
         this.dim = dim;
         this.heads = heads;
         norm1 = add("norm1", LayerNorm.overFeatures(normEpsilon));
-        qkv = add("qkv", Linear.builder().setUnits(3L * dim).build());
-        proj = add("proj", Linear.builder().setUnits(dim).build());
+        qkv = add("qkv", Heads.linear(3L * dim, true));
+        proj = add("proj", Heads.linear(dim, true));
         norm2 = add("norm2", LayerNorm.overFeatures(normEpsilon));
-        fc1 = add("fc1", Linear.builder().setUnits((long) MaeSizes.MLP_RATIO * dim).build());
-        fc2 = add("fc2", Linear.builder().setUnits(dim).build());
+        fc1 = add("fc1", Heads.linear((long) MaeSizes.MLP_RATIO * dim, true));
+        fc2 = add("fc2", Heads.linear(dim, true));
     }
 
     void initialize(NDManager manager) {
@@ -72,8 +74,8 @@ final class TransformerBlock extends BlockGroup {
         NDArray q = Scalars.mul(all.get(0), (float) (1 / Math.sqrt(headDim)));
         NDArray k = all.get(1);
         NDArray v = all.get(2);
-        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
-        NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, dim);
+        NDArray weights = Products.matMul(q, k.transpose(0, 1, 3, 2)).softmax(-1);
+        NDArray out = Products.matMul(weights, v).transpose(0, 2, 1, 3).reshape(b, l, dim);
         return one(proj, ps, out, training);
     }
 

@@ -13,6 +13,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.worldgate.runtime.nn.ConvEncoder;
+import io.worldgate.runtime.nn.AutocastBlocks;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.SimNorm;
 import java.util.SplittableRandom;
 
@@ -40,9 +42,8 @@ final class ImageEncoder extends AbstractBlock {
     ImageEncoder(int channels, int latentDim, int simNormGroup) {
         super(VERSION);
         for (int i = 0; i < 4; i++) {
-            convs[i] = addChildBlock("conv" + i, Conv2d.builder().setFilters(channels)
-                    .setKernelShape(new Shape(KERNELS[i], KERNELS[i])).optStride(new Shape(STRIDES[i], STRIDES[i]))
-                    .build());
+            convs[i] = addChildBlock("conv" + i, new AutocastBlocks.Conv2d(Conv2d.builder().setFilters(channels)
+                    .setKernelShape(new Shape(KERNELS[i], KERNELS[i])).optStride(new Shape(STRIDES[i], STRIDES[i]))));
         }
         this.latentDim = latentDim;
         this.simNormGroup = simNormGroup;
@@ -77,7 +78,7 @@ final class ImageEncoder extends AbstractBlock {
         }
         long features = x.size() / x.get(0);
         if (features != latentDim) {
-            projection = addChildBlock("projection", Linear.builder().setUnits(latentDim).build());
+            projection = addChildBlock("projection", Heads.linear(latentDim, true));
             projection.setInitializer(new ai.djl.training.initializer.NormalInitializer(0.02f),
                     ai.djl.nn.Parameter.Type.WEIGHT);
             projection.initialize(manager, dataType, new Shape(1, features));

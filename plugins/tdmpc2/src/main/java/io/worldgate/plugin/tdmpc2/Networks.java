@@ -1,9 +1,9 @@
 package io.worldgate.plugin.tdmpc2;
 
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import io.worldgate.runtime.nn.EnsembleMlp;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.LayerNorm;
 import io.worldgate.runtime.nn.Mish;
 import io.worldgate.runtime.nn.SimNorm;
@@ -30,14 +30,14 @@ final class Networks {
     static SequentialBlock mlp(int hidden, int layers, int outputs, float dropout, int simNormGroup) {
         SequentialBlock b = new SequentialBlock();
         for (int i = 0; i < layers; i++) {
-            b.add(Linear.builder().setUnits(hidden).build());
+            b.add(Heads.linear(hidden, true));
             if (i == 0 && dropout > 0) {
                 b.add(Dropout.builder().optRate(dropout).build());
             }
             b.add(LayerNorm.overFeatures(LAYER_NORM_EPS));
             b.add(new Mish());
         }
-        b.add(Linear.builder().setUnits(outputs).build());
+        b.add(Heads.linear(outputs, true));
         if (simNormGroup > 0) {
             b.add(LayerNorm.overFeatures(LAYER_NORM_EPS));
             b.add(new SimNorm(simNormGroup));

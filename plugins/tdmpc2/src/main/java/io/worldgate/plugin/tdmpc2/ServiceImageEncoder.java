@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.SimNorm;
 
 /**
@@ -31,7 +32,7 @@ final class ServiceImageEncoder extends AbstractBlock {
         this.bound = bound;
         this.latentDim = latentDim;
         this.simNormGroup = simNormGroup;
-        projection = addChildBlock("projection", Linear.builder().setUnits(latentDim).build());
+        projection = addChildBlock("projection", Heads.linear(latentDim, true));
     }
 
     @Override

@@ -26,7 +26,9 @@ import io.worldgate.runtime.UpdateScope;
 import io.worldgate.runtime.agent.CheckpointFiles;
 import io.worldgate.runtime.agent.PerEnvState;
 import io.worldgate.runtime.io.BlockCheckpoint;
+import io.worldgate.runtime.nn.Autocast;
 import io.worldgate.runtime.nn.BoundEncoder;
+import io.worldgate.runtime.nn.Precision;
 import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.optim.EmaTarget;
 import io.worldgate.runtime.optim.GradientClipping;
@@ -108,6 +110,8 @@ final class TdMpc2Agent implements Agent {
     private final EmaTarget targets;
     /** Another plugin's image encoder in its encoder_mode; null with the built-in encoders. */
     private final BoundEncoder encoder;
+    /** The precision of the networks' products, as this device can run it. */
+    private final Precision precision;
     private Adam encoderOpt;
     private Adam modelOpt;
     private Adam piOpt;
@@ -152,6 +156,7 @@ final class TdMpc2Agent implements Agent {
         this.gamma = config.discountFor(spec.maxEpisodeSteps());
         this.qScale = new QScale(config.tau());
         Device device = Devices.choose(context.device());
+        this.precision = config.precision().on(device);
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         this.manager = NDManager.newBaseManager(device);
         this.ps = new ParameterStore(manager, false);
@@ -217,6 +222,12 @@ final class TdMpc2Agent implements Agent {
     @Override
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
+        try (Autocast cast = Autocast.open(precision)) {
+            return actAs(observations, mode);
+        }
+    }
+
+    private Tensor actAs(StepBatch observations, ActMode mode) {
         int n = observations.size();
         boolean explore = mode == ActMode.EXPLORE;
         if (explore && updates == 0) {
@@ -286,7 +297,7 @@ final class TdMpc2Agent implements Agent {
     Map<String, Double> update(SequenceBatch batch) {
         int h = config.horizon();
         Map<String, Double> metrics = new LinkedHashMap<>();
-        try (UpdateScope u = UpdateScope.open(manager)) {
+        try (UpdateScope u = UpdateScope.open(manager); Autocast cast = Autocast.open(precision)) {
             NDManager m = u.manager();
             Map<String, NDArray> obs = spaces.observations(m, batch.observations());
             NDArray actions = spaces.modelActions(Tensors.toNDArray(m, batch.actions()), 2).get(":, :{}", h);

@@ -3,6 +3,7 @@ package io.worldgate.plugin.tdmpc2;
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.ConfigKey;
 import io.worldgate.runtime.nn.EncoderSettings;
+import io.worldgate.runtime.nn.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,12 +48,14 @@ import java.util.List;
  * @param maxStd MPPI's upper bound (and initial value) of the search standard deviation
  * @param temperature MPPI's temperature of the elite weights
  * @param encoderSettings the image encoder: {@code cnn} (built in) or an {@code ImageEncoder} service, and its mode
+ * @param precision the number format of the networks' matrix products
  */
 record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLayers, int channels, int simnormDim,
         int numQ, float dropout, int bins, int batchSize, boolean seedPretraining, int horizon, float rho, float lr, float encLrScale,
         float gradClip, float tau, float consistencyCoef, float rewardCoef, float valueCoef, float entropyCoef,
         float logStdMin, float logStdMax, float discount, boolean mpc, int iterations, int numSamples, int numElites,
-        int numPiTrajs, float minStd, float maxStd, float temperature, EncoderSettings encoderSettings) {
+        int numPiTrajs, float minStd, float maxStd, float temperature, EncoderSettings encoderSettings,
+        Precision precision) {
 
     /** TD-MPC2's two-hot support, in symlog space. */
     static final float VMIN = -10f;
@@ -98,6 +101,7 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
         k.add(ConfigKey.decimal("max_std", 2, 0.001, 10, "MPPI upper bound and initial value of the search std"));
         k.add(ConfigKey.decimal("temperature", 0.5, 0.0001, 1000, "MPPI temperature of the elite weights"));
         k.addAll(EncoderSettings.keys());
+        k.add(Precision.configKey());
         return k;
     }
 
@@ -109,7 +113,7 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
                 f(c, "consistency_coef"), f(c, "reward_coef"), f(c, "value_coef"), f(c, "entropy_coef"),
                 f(c, "log_std_min"), f(c, "log_std_max"), f(c, "discount"), c.getBoolean("mpc"), c.getInt("iterations"),
                 c.getInt("num_samples"), c.getInt("num_elites"), c.getInt("num_pi_trajs"), f(c, "min_std"),
-                f(c, "max_std"), f(c, "temperature"), EncoderSettings.of(c));
+                f(c, "max_std"), f(c, "temperature"), EncoderSettings.of(c), Precision.of(c));
         if (config.latentDim % config.simnormDim != 0) {
             throw new io.worldgate.api.agent.ConfigException("tdmpc2: latent_dim " + config.latentDim
                     + " is not a multiple of simnorm_dim " + config.simnormDim);

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import io.worldgate.runtime.math.Symlog;
@@ -17,6 +16,7 @@ import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.BoundEncoder;
 import io.worldgate.runtime.nn.EnsembleMlp;
 import io.worldgate.runtime.nn.Initializers;
+import io.worldgate.runtime.nn.Products;
 import io.worldgate.runtime.optim.Parameters;
 import io.worldgate.runtime.plan.LatentModel;
 import io.worldgate.runtime.space.Spaces;
@@ -166,8 +166,8 @@ final class WorldModel extends BlockGroup {
         NDArray wa = w.get(":, {}:", latent);
         wz.attach(z.getManager());
         wa.attach(z.getManager());
-        NDArray fromZ = Linear.linear(z, wz, b).singletonOrThrow();
-        NDArray fromA = Linear.linear(a, wa).singletonOrThrow();
+        NDArray fromZ = Products.linear(z, wz, b);
+        NDArray fromA = Products.linear(a, wa, null);
         NDList h = new NDList(fromA.reshape(n, count, hidden).add(fromZ.expandDims(1)).reshape(n * count, hidden));
         var rest = mlp.getChildren();
         for (int i = 1; i < rest.size(); i++) {

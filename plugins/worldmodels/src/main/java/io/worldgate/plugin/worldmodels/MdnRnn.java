@@ -9,6 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.Heads;
 
 /**
  * M, the MDN-RNN: an LSTM over {@code [z_t, a_t]} whose new hidden state {@code h_{t+1}} is mapped to
@@ -46,8 +47,8 @@ final class MdnRnn extends BlockGroup {
         this.hidden = hidden;
         this.mixtures = mixtures;
         this.predictDone = predictDone;
-        this.gates = add("gates", Linear.builder().setUnits(4L * hidden).build());
-        this.head = add("mdn", Linear.builder().setUnits(3L * zSize * mixtures + (predictDone ? 1 : 0)).build());
+        this.gates = add("gates", Heads.linear(4L * hidden, true));
+        this.head = add("mdn", Heads.linear(3L * zSize * mixtures + (predictDone ? 1 : 0), true));
     }
 
     void initializeParts(NDManager manager) {

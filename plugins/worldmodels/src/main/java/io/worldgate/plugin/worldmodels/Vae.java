@@ -10,6 +10,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.AutocastBlocks;
+import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.TransposedConv2d;
 import io.worldgate.runtime.tensor.Scalars;
 
@@ -44,13 +46,13 @@ final class Vae extends BlockGroup {
     Vae(int zSize) {
         this.zSize = zSize;
         for (int i = 0; i < 4; i++) {
-            enc[i] = add("enc" + i, Conv2d.builder().setFilters(ENC_CHANNELS[i]).setKernelShape(new Shape(4, 4))
-                    .optStride(new Shape(2, 2)).build());
+            enc[i] = add("enc" + i, new AutocastBlocks.Conv2d(Conv2d.builder().setFilters(ENC_CHANNELS[i])
+                    .setKernelShape(new Shape(4, 4)).optStride(new Shape(2, 2))));
         }
-        mu = add("mu", Linear.builder().setUnits(zSize).build());
-        logVar = add("logvar", Linear.builder().setUnits(zSize).build());
-        project = add("project", Linear.builder().setUnits(FEATURES).build());
-        dec0 = add("dec0", Linear.builder().setUnits((long) DEC_CHANNELS[0] * DEC_KERNELS[0] * DEC_KERNELS[0]).build());
+        mu = add("mu", Heads.linear(zSize, true));
+        logVar = add("logvar", Heads.linear(zSize, true));
+        project = add("project", Heads.linear(FEATURES, true));
+        dec0 = add("dec0", Heads.linear((long) DEC_CHANNELS[0] * DEC_KERNELS[0] * DEC_KERNELS[0], true));
         for (int i = 1; i < 4; i++) {
             dec[i - 1] = add("dec" + i, new TransposedConv2d(DEC_CHANNELS[i], DEC_KERNELS[i], 2, 0, true));
         }

@@ -1,0 +1,52 @@
+package io.worldgate.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import io.worldgate.runtime.nn.internal.Bf16Kernels;
+
+/**
+ * Matrix products in the thread's {@link Autocast} precision: float32 by DJL's operators, or
+ * bfloat16 operands with float32 results. Every linear layer of the runtime ({@link AutocastBlocks.Linear},
+ * {@link EnsembleMlp}) multiplies here, so one setting reaches every agent's networks.
+ */
+public final class Products {
+    private Products() {}
+
+    /** {@code x w^T + b} for {@code x [..., D]}, {@code w [O, D]}, {@code b [O]} or null. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        if (Autocast.current() == Precision.BF16) {
+            NDArray y = Bf16Kernels.linear(x, w, b);
+            if (y != null) {
+                return y;
+            }
+        }
+        return (b == null ? Linear.linear(x, w) : Linear.linear(x, w, b)).singletonOrThrow();
+    }
+
+    /** {@code a @ b}, batched and broadcast as {@code NDArray.matMul}. */
+    public static NDArray matMul(NDArray a, NDArray b) {
+        if (Autocast.current() == Precision.BF16) {
+            NDArray y = Bf16Kernels.matMul(a, b);
+            if (y != null) {
+                return y;
+            }
+        }
+        return a.matMul(b);
+    }
+
+    /**
+     * A 2-d convolution of {@code x [N, C, H, W]} with {@code w [F, C / groups, kh, kw]} and
+     * {@code b [F]} (or null), as {@code Conv2d.conv2d}.
+     */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, Shape stride, Shape padding, Shape dilation, int groups) {
+        if (Autocast.current() == Precision.BF16) {
+            NDArray y = Bf16Kernels.conv2d(x, w, b, stride, padding, dilation, groups);
+            if (y != null) {
+                return y;
+            }
+        }
+        return Conv2d.conv2d(x, w, b, stride, padding, dilation, groups).singletonOrThrow();
+    }
+}

@@ -1,0 +1,96 @@
+package io.worldgate.runtime.nn.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Matrix products with bfloat16 operands and float32 results, by libtorch's kernels through
+ * {@link ScriptedModule}s ({@code linear_bf16.pt}, {@code matmul_bf16.pt}, {@code conv2d_bf16.pt});
+ * what {@code runtime.nn.Products} runs under {@code Autocast} at bfloat16.
+ *
+ * <p>On a CPU with AVX512-BF16 (or AMX) oneDNN multiplies bfloat16 at several times its float32
+ * rate (about 4x on this project's 2-core machine, one thread, casts included at 512 x 384 x 384);
+ * without it libtorch emulates bfloat16 and is slower than float32, so {@link #fastOnThisCpu} asks
+ * the CPU.
+ */
+public final class Bf16Kernels {
+    private static final Pattern BF16_FLAGS = Pattern.compile("\\b(avx512_bf16|amx_bf16)\\b");
+
+    private Bf16Kernels() {}
+
+    /** {@code x w^T + b} ({@code b} may be null) in bfloat16, float32 out; null where the kernels are unavailable. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        ScriptedModule m = Modules.LINEAR;
+        if (m == null || !m.accepts(x)) {
+            return null;
+        }
+        NDArray bias = b != null ? b : x.getManager().zeros(new Shape(w.getShape().get(0)));
+        return m.forward(ScriptedModule.unnamed(x), ScriptedModule.unnamed(w), ScriptedModule.unnamed(bias))
+                .singletonOrThrow();
+    }
+
+    /** {@code a @ b} as {@code torch.matmul} in bfloat16, float32 out; null where the kernels are unavailable. */
+    public static NDArray matMul(NDArray a, NDArray b) {
+        ScriptedModule m = Modules.MATMUL;
+        if (m == null || !m.accepts(a)) {
+            return null;
+        }
+        return m.forward(ScriptedModule.unnamed(a), ScriptedModule.unnamed(b)).singletonOrThrow();
+    }
+
+    /**
+     * A 2-d convolution (as {@code Conv2d.conv2d}) in bfloat16, float32 out; null where the kernels
+     * are unavailable.
+     */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, Shape stride, Shape padding, Shape dilation,
+            int groups) {
+        ScriptedModule m = Modules.CONV2D;
+        if (m == null || !m.accepts(x)) {
+            return null;
+        }
+        NDManager manager = x.getManager();
+        NDArray bias = b != null ? b : manager.zeros(new Shape(w.getShape().get(0)));
+        NDArray geometry = manager.create(new long[] {stride.get(0), stride.get(1), padding.get(0), padding.get(1),
+                dilation.get(0), dilation.get(1), groups});
+        NDArray y = m.forward(ScriptedModule.unnamed(x), ScriptedModule.unnamed(w), ScriptedModule.unnamed(bias),
+                geometry).singletonOrThrow();
+        geometry.close();
+        return y;
+    }
+
+    /** Whether the modules loaded (PyTorch engine, resources present). */
+    public static boolean available() {
+        return Modules.LINEAR != null && Modules.MATMUL != null && Modules.CONV2D != null;
+    }
+
+    /** Whether this CPU multiplies bfloat16 natively (Linux: AVX512-BF16 or AMX-BF16 in /proc/cpuinfo). */
+    public static boolean fastOnThisCpu() {
+        return Cpu.BF16;
+    }
+
+    private static final class Modules {
+        static final ScriptedModule LINEAR = ScriptedModule.load("linear_bf16.pt");
+        static final ScriptedModule MATMUL = ScriptedModule.load("matmul_bf16.pt");
+        static final ScriptedModule CONV2D = ScriptedModule.load("conv2d_bf16.pt");
+    }
+
+    private static final class Cpu {
+        static final boolean BF16 = readFlags();
+
+        private static boolean readFlags() {
+            Path info = Path.of("/proc/cpuinfo");
+            try {
+                return Files.isReadable(info)
+                        && BF16_FLAGS.matcher(Files.readString(info).toLowerCase(Locale.ROOT)).find();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+    }
+}
