@@ -6,7 +6,8 @@
 # the table between the twin markers in bench/results/dreamer.md.
 #
 #   bench/dreamer/twin.sh [UPDATES] [THREADS]      (default 3 timed updates after 1 warm-up; 1 thread)
-#   PRESETS="debug" LABEL=name
+#   PRESETS="debug" LABEL=name PRECISION=bf16 (both sides' products in bfloat16: Worldgate's precision key,
+#   the twin under torch.autocast; fp32 by default)
 #   BEFORE_JARS=DIR: also runs another build's dreamer and runtime jars (DIR/dreamer-*.jar, DIR/worldgate-runtime-*.jar;
 #   the dreamer jar needs DreamerAgent.listenToPhases) first, as the row "worldgate-before"
 #   PROFILE=1: one more update of each under libtorch's profiler (Worldgate's through DJL's JniUtils, the
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/../.."
 UPDATES=${1:-3}
 THREADS=${2:-1}
 LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)}
+PRECISION=${PRECISION:-fp32}
 VENV=$(bench/torch-venv.sh)
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar ] || [ ! -f runtime/target/worldgate-runtime-0.1.0-SNAPSHOT.jar ]; then
     mvn -q -B package -DskipTests
@@ -44,13 +46,13 @@ for preset in ${PRESETS:-debug dmc_vision}; do
     [ -n "${PROFILE:-}" ] && WGPROF=(--profile-dir "$TMP/profile")
     "${WGENV[@]}" java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -cp "$CLASSES:$CP" io.worldgate.plugin.dreamer.DreamerSpeedBench --preset "$preset" --updates "$UPDATES" \
-        --warmup 1 --json "$TMP/$preset.json" --label "$LABEL" --params "$TMP/$preset-params.json" \
+        --warmup 1 --json "$TMP/$preset.json" --label "$LABEL" --params "$TMP/$preset-params.json" --set precision="$PRECISION" \
         "${WGPROF[@]}" 2> >(grep -v -e DEBUG -e INFO >&2)
     PROF=()
     [ -n "${PROFILE:-}" ] && PROF=(--profile "$TMP/profile/twin-$preset.txt")
     OMP_NUM_THREADS="$THREADS" "$VENV/bin/python" bench/dreamer/twin/dreamer_twin.py --preset "$preset" \
         --updates "$UPDATES" --warmup 1 --threads "$THREADS" --expect-params "$TMP/$preset-params.json" \
-        --json-out "$TMP/$preset-twin.json" "${PROF[@]}"
+        --json-out "$TMP/$preset-twin.json" --precision "$PRECISION" "${PROF[@]}"
     if [ -n "${PROFILE:-}" ]; then
         OUT=bench/results/dreamer-profile
         mkdir -p "$OUT"

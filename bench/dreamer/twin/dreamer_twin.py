@@ -534,6 +534,8 @@ def main():
     ap.add_argument("--profile", help="profile one more update with torch.profiler: its op table to this file, "
                     "its Chrome trace (phases marked 'phase:<name>') to the same name with .json")
     ap.add_argument("--json-out", help="write the result as JSON")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                    help="bf16: the timed updates under torch.autocast on the CPU (bfloat16 products), as Worldgate's precision=bf16")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
@@ -555,24 +557,25 @@ def main():
         print(f"parameter counts match: {sum(v for k, v in counts.items() if k.count('/') == 1)} in all")
     opts = make_optimizers(wm, ac, c)
     gen = torch.Generator().manual_seed(args.seed)
-    for _ in range(args.warmup):
-        update(wm, ac, opts, c, synthetic_batch(c, gen), Timer())
-    timer = Timer()
-    t0 = time.perf_counter()
-    c0 = time.thread_time()
-    for _ in range(args.updates):
-        ts = time.perf_counter()
-        timer.cpu = time.thread_time()
-        batch = synthetic_batch(c, gen)
-        timer.add("sample", ts)
-        update(wm, ac, opts, c, batch, timer)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+        for _ in range(args.warmup):
+            update(wm, ac, opts, c, synthetic_batch(c, gen), Timer())
+        timer = Timer()
+        t0 = time.perf_counter()
+        c0 = time.thread_time()
+        for _ in range(args.updates):
+            ts = time.perf_counter()
+            timer.cpu = time.thread_time()
+            batch = synthetic_batch(c, gen)
+            timer.add("sample", ts)
+            update(wm, ac, opts, c, batch, timer)
     seconds = (time.perf_counter() - t0) / args.updates
     cpu_seconds = (time.thread_time() - c0) / args.updates
     phases = {k: sum(v) / len(v) for k, v in timer.ms.items()}
     cpu_phases = {k: sum(v) / len(v) for k, v in timer.cpu_ms.items()}
     result = dict(system="torch-twin", preset=args.preset, batch=c["batch"], length=c["length"],
                   updates=args.updates, s_per_update=seconds, cpu_s_per_update=cpu_seconds, phases_ms=phases,
-                  cpu_phases_ms=cpu_phases, peak_rss_mib=peak_rss_mib(), threads=args.threads,
+                  cpu_phases_ms=cpu_phases, peak_rss_mib=peak_rss_mib(), threads=args.threads, precision=args.precision,
                   torch=torch.__version__)
     print(f"torch twin {args.preset} B={c['batch']} T={c['length']}: {seconds:.3f} s/update "
           f"({1 / seconds:.2f} updates/s), peak RSS {result['peak_rss_mib']:.0f} MiB")
