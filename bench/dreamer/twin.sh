@@ -17,8 +17,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 UPDATES=${1:-3}
 THREADS=${2:-1}
-LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)}
 PRECISION=${PRECISION:-fp32}
+# the precision is part of every row's label, so fp32 and bf16 rows stay apart in the CSV
+LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)}-$PRECISION
 VENV=$(bench/torch-venv.sh)
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/dreamer/target/dreamer-0.1.0-SNAPSHOT.jar ] || [ ! -f runtime/target/worldgate-runtime-0.1.0-SNAPSHOT.jar ]; then
     mvn -q -B package -DskipTests

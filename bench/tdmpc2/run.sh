@@ -20,7 +20,8 @@ PLANS=${2:-20}
 THREADS=${3:-1}
 PRESETS=${PRESETS:-1M 5M}
 PRECISION=${PRECISION:-fp32}
-LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date -u +%Y%m%dT%H%M)}
+# the precision is part of every row's label, so fp32 and bf16 rows stay apart in the CSV
+LABEL=${LABEL:-$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date -u +%Y%m%dT%H%M)}-$PRECISION
 CSV=bench/results/tdmpc2-speed.csv
 
 if [ ! -f gateway/target/worldgate-gateway.jar ] || [ ! -f plugins/tdmpc2/target/tdmpc2-0.1.0-SNAPSHOT.jar ] \

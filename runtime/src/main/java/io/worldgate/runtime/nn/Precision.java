@@ -18,7 +18,7 @@ public enum Precision {
     /** float32 products: the default. */
     FP32,
     /**
-     * bfloat16 operands, float32 results (as {@code torch.autocast} on the CPU): several times
+     * bfloat16 operands and results, widened back to float32 (everything else stays float32): several times
      * faster products on a CPU with AVX512-BF16 or AMX, at about 3 significant digits.
      */
     BF16;
@@ -45,7 +45,7 @@ public enum Precision {
     /** The key's declaration, for an agent's list of keys. */
     public static ConfigKey configKey() {
         return ConfigKey.choice(KEY, FP32.key(), List.of(FP32.key(), BF16.key()),
-                "number format of matrix products: fp32, or bf16 (bfloat16 operands, float32 results and"
+                "number format of matrix products: fp32, or bf16 (bfloat16 products widened back to float32; float32"
                         + " parameters; several times faster on CPUs with AVX512-BF16 or AMX)");
     }
 

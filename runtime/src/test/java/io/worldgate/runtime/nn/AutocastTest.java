@@ -149,6 +149,31 @@ class AutocastTest {
         }
     }
 
+    /**
+     * A layer's parameters live in the agent's long-lived manager and carry names: products on them
+     * must leave nothing behind there, call after call, and their gradients must reach them.
+     */
+    @Test
+    void productsOnParametersLeaveNothingInTheParametersManager() {
+        Linear layer = Heads.linear(3, true);
+        layer.initialize(manager, DataType.FLOAT32, new Shape(4, 2));
+        ParameterStore ps = new ParameterStore(manager, false);
+        NDArray w = layer.getParameters().get("weight").getArray();
+        assertThat(w.getName()).as("DJL names parameter arrays").isNotNull();
+        int before = manager.getManagedArrays().size();
+        for (int i = 0; i < 5; i++) {
+            try (NDManager step = manager.newSubManager();
+                    GradientScope tape = GradientScope.open();
+                    Autocast on = Autocast.open(Precision.BF16)) {
+                NDArray x = step.ones(new Shape(4, 2));
+                tape.backward(layer.forward(ps, new NDList(x), true).singletonOrThrow().sum());
+            }
+        }
+        assertThat(manager.getManagedArrays().size()).as("arrays in the parameters' manager").isEqualTo(before);
+        // d/dw sum(x w^T + b) over 4 rows of ones is 4 per weight, accumulated over the 5 passes
+        assertThat(w.getGradient().toFloatArray()).containsOnly(20f);
+    }
+
     @Test
     void scopesNestAndRestore() {
         assertThat(Autocast.current()).isEqualTo(Precision.FP32);

@@ -1,5 +1,6 @@
 package io.worldgate.runtime.nn.internal;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,9 +31,12 @@ public final class Bf16Kernels {
         if (m == null || !m.accepts(x)) {
             return null;
         }
-        NDArray bias = b != null ? b : x.getManager().zeros(new Shape(w.getShape().get(0)));
-        return m.forward(ScriptedModule.unnamed(x), ScriptedModule.unnamed(w), ScriptedModule.unnamed(bias))
-                .singletonOrThrow();
+        if (b != null) {
+            return m.forward(x, w, b).singletonOrThrow();
+        }
+        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), w.getDataType(), w.getDevice())) {
+            return m.forward(x, w, zeros).singletonOrThrow();
+        }
     }
 
     /** {@code a @ b} as {@code torch.matmul} in bfloat16, float32 out; null where the kernels are unavailable. */
@@ -41,7 +45,7 @@ public final class Bf16Kernels {
         if (m == null || !m.accepts(a)) {
             return null;
         }
-        return m.forward(ScriptedModule.unnamed(a), ScriptedModule.unnamed(b)).singletonOrThrow();
+        return m.forward(a, b).singletonOrThrow();
     }
 
     /**
@@ -54,14 +58,13 @@ public final class Bf16Kernels {
         if (m == null || !m.accepts(x)) {
             return null;
         }
-        NDManager manager = x.getManager();
-        NDArray bias = b != null ? b : manager.zeros(new Shape(w.getShape().get(0)));
-        NDArray geometry = manager.create(new long[] {stride.get(0), stride.get(1), padding.get(0), padding.get(1),
-                dilation.get(0), dilation.get(1), groups});
-        NDArray y = m.forward(ScriptedModule.unnamed(x), ScriptedModule.unnamed(w), ScriptedModule.unnamed(bias),
-                geometry).singletonOrThrow();
-        geometry.close();
-        return y;
+        // the module reads the geometry as numbers: kept on the host, so a GPU run does not wait on a copy
+        try (NDManager temporaries = x.getManager().newSubManager(Device.cpu())) {
+            NDArray bias = b != null ? b : temporaries.zeros(new Shape(w.getShape().get(0)), w.getDataType(), w.getDevice());
+            NDArray geometry = temporaries.create(new long[] {stride.get(0), stride.get(1), padding.get(0),
+                    padding.get(1), dilation.get(0), dilation.get(1), groups});
+            return m.forward(x, w, bias, geometry).singletonOrThrow();
+        }
     }
 
     /** Whether the modules loaded (PyTorch engine, resources present). */

@@ -45,22 +45,38 @@ public final class ScriptedModule {
     }
 
     /**
-     * {@code forward(inputs...)}: its outputs, attached to the first input's manager. Inputs must
-     * be unnamed (DJL reads a name as a routing hint for TorchScript); see {@link #unnamed}.
+     * {@code forward(inputs...)}: its outputs, attached to the first input's manager. An input whose
+     * name DJL would read as a routing hint for TorchScript (a {@code .}, {@code [}, {@code (} or
+     * {@code module_method:}) is passed as an unnamed view, closed again when the call returns.
      */
     public NDList forward(NDArray... inputs) {
+        NDList args = new NDList(inputs.length);
+        NDList views = new NDList();
+        for (NDArray x : inputs) {
+            if (readsAsRouting(x.getName())) {
+                NDArray view = x.reshape(x.getShape());
+                views.add(view);
+                args.add(view);
+            } else {
+                args.add(x);
+            }
+        }
         try {
-            return (NDList) forward.invoke(block, new NDList(inputs), NoGradient.isRecording());
+            return (NDList) forward.invoke(block, args, NoGradient.isRecording());
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("the scripted module " + resource + " failed", t);
+        } finally {
+            // autograd holds what it saved itself: the views' handles can go now
+            views.close();
         }
     }
 
-    /** {@code x} itself, or an unnamed view of it when it has a name (a parameter's array has one). */
-    public static NDArray unnamed(NDArray x) {
-        return x.getName() == null ? x : x.reshape(x.getShape());
+    /** Whether DJL's TorchScript call would read {@code name} as routing rather than pass the array in order. */
+    static boolean readsAsRouting(String name) {
+        return name != null && (name.contains(".") || name.contains("[") || name.contains("(")
+                || name.startsWith("module_method:"));
     }
 
     /** The module in resource {@code name} of this package; null where it cannot be used (logged once). */
