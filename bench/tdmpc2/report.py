@@ -11,22 +11,18 @@ REFERENCE = {"1M": (0.123, 0.150, 468), "5M": (0.429, 0.410, 685)}
 BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--csv", required=True)
-    ap.add_argument("--label", required=True)
-    ap.add_argument("--md", required=True)
-    ap.add_argument("--machine", default="")
-    ap.add_argument("--note", default="")
-    a = ap.parse_args()
+def table(a, label):
+    """The lines of one run's table: Worldgate against the twin, per preset."""
     rows = {}
     with open(a.csv) as f:
         for r in csv.DictReader(f):
-            if r["label"] == a.label:
+            if r["label"] == label:
                 rows[(r["impl"], r["preset"])] = r
     presets = [p for (impl, p) in rows if impl == "worldgate"]
-    lines = [BEGIN, "", f"Run `{a.label}`: {a.machine}; {next(iter(rows.values()))['threads']} libtorch thread(s) "
-             "on both sides, float32, eager. Worldgate/twin < 1 means Worldgate takes less time. "
+    number = ("bfloat16 products (Worldgate's precision=bf16, the twin under torch.autocast)"
+              if label.endswith("-bf16") else "float32")
+    lines = [f"Run `{label}`: {a.machine}; {next(iter(rows.values()))['threads']} libtorch thread(s) "
+             f"on both sides, {number}, eager. Worldgate/twin < 1 means Worldgate takes less time. "
              "CPU ms: the calling thread's CPU time (what a loaded machine disturbs least).", ""]
     if a.note:
         lines += [f"**{a.note}**", ""]
@@ -53,6 +49,22 @@ def main():
         lines.append(f"| `{p}` | peak RSS | {float(w['peak_rss_mib']):.0f} MiB | {tm} | "
                      + (f"{float(w['peak_rss_mib']) / float(t['peak_rss_mib']):.2f}" if t else "-")
                      + f" | | {ref[2] if ref else '-'} MiB | |")
+    lines.append("")
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--csv", required=True)
+    ap.add_argument("--label", required=True, action="append",
+                    help="rows to tabulate, one table per label (repeat for several, e.g. the fp32 and bf16 runs)")
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--note", default="")
+    a = ap.parse_args()
+    lines = [BEGIN, ""]
+    for label in a.label:
+        lines += table(a, label)
     lines += ["", END]
     text = open(a.md).read()
     block = "\n".join(lines)
