@@ -4,7 +4,8 @@
 #   cnn         Dreamer's own CNN encoder
 #   mae-frozen  a frozen MAE pre-trained in-domain (+ Dreamer's linear layer on its features)
 #   mae-online  the MAE trained online beside the agent on its frames (Masked World Models style),
-#               starting from random weights as MWM does
+#               starting from random weights; MWM itself first trains its MAE alone on the prefill
+#               frames and then on 1,024 replayed frames per update, here 64 frames of each batch
 #   mae-random  a frozen MAE of random weights (the control; the same weights mae-online starts from)
 # Per seed, in this order (each step a run under RUNS_DIR/seedS/, found again through
 # RUNS_DIR/seedS/.experiment/NAME, which holds its run id):

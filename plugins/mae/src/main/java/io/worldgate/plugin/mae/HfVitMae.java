@@ -101,10 +101,16 @@ final class HfVitMae {
         }
     }
 
-    /** The config's {@code mask_ratio} (its training setting; inference never masks here). */
+    /**
+     * The config's {@code mask_ratio}, the ratio fine-tuning and online training mask at (inference
+     * never masks here). A model saved after {@code mask_ratio=0} was set for inference, as users of
+     * Hugging Face's ViTMAE must do, stores 0: that says nothing about training, so the MAE's 0.75
+     * applies then.
+     */
     static double maskRatio(Path config) throws IOException {
-        Object v = JsonFiles.readObject(config).getOrDefault("mask_ratio", 0.75);
-        return ((Number) v).doubleValue();
+        Object v = JsonFiles.readObject(config).getOrDefault("mask_ratio", MaeImageEncoder.DEFAULT_MASK_RATIO);
+        double ratio = ((Number) v).doubleValue();
+        return ratio > 0 ? ratio : MaeImageEncoder.DEFAULT_MASK_RATIO;
     }
 
     /** The config's {@code norm_pix_loss}. */

@@ -39,7 +39,7 @@ public class MaeLearnerFactory implements LearnerFactory {
                     ConfigKey.integer("decoder_width", 128, 4, 4096, "decoder width (a multiple of 4 and of decoder_heads)"),
                     ConfigKey.integer("decoder_depth", 2, 1, 64, "decoder transformer blocks"),
                     ConfigKey.integer("decoder_heads", 4, 1, 64, "decoder attention heads"),
-                    ConfigKey.decimal("mask_ratio", 0.75, 0.0, 0.99, "share of each frame's patches masked in training"),
+                    ConfigKey.decimal("mask_ratio", 0.75, 0.01, 0.99, "share of each frame's patches masked in training"),
                     ConfigKey.bool("norm_pix_loss", true, "regress each patch normalised by its own mean and std"),
                     ConfigKey.integer("batch", 64, 1, 4096, "frames per update"),
                     ConfigKey.decimal("lr", 1e-3, 0.0, 1.0, "AdamW learning rate (beta2 0.95) after the warm-up"),

@@ -13,9 +13,13 @@ import java.util.SplittableRandom;
  */
 record Masking(int[][] keep, int[][] restore, float[][] masked) {
 
-    /** Patches kept visible of {@code patches} at {@code ratio} masked: {@code floor(N (1 - ratio))}, at least 1. */
+    /**
+     * Patches kept visible of {@code patches} at {@code ratio} masked: {@code floor(N (1 - ratio))},
+     * at least 1 and at most {@code N - 1}: the loss averages over the masked patches, so a masking
+     * that hides none would make it 0/0 and every update a skipped non-finite step.
+     */
     static int kept(int patches, double ratio) {
-        return Math.max(1, (int) (patches * (1 - ratio)));
+        return Math.min(patches - 1, Math.max(1, (int) (patches * (1 - ratio))));
     }
 
     /** A fresh masking of {@code batch} frames of {@code patches} patches each. */

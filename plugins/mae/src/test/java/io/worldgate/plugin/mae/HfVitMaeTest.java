@@ -106,4 +106,19 @@ class HfVitMaeTest {
         assertThatThrownBy(() -> MaeImageEncoder.open(dir.resolve("nothing"), Device.cpu()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no MAE weights");
     }
+
+    /**
+     * A ViTMAE saved after {@code mask_ratio=0} was set for inference stores 0; training the copy at 0
+     * would mask nothing (a loss of 0/0), so the MAE's 0.75 applies; other ratios are kept.
+     */
+    @Test
+    void aStoredInferenceRatioOfZeroTrainsAtTheMaesDefault(@TempDir Path dir) throws Exception {
+        String config = Files.readString(fixture().resolve(HfVitMae.CONFIG));
+        Path zero = dir.resolve("zero.json");
+        Files.writeString(zero, config.replace("\"mask_ratio\": 0.75", "\"mask_ratio\": 0.0"));
+        assertThat(HfVitMae.maskRatio(zero)).isEqualTo(0.75);
+        Path half = dir.resolve("half.json");
+        Files.writeString(half, config.replace("\"mask_ratio\": 0.75", "\"mask_ratio\": 0.5"));
+        assertThat(HfVitMae.maskRatio(half)).isEqualTo(0.5);
+    }
 }

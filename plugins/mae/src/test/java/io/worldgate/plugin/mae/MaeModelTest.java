@@ -82,6 +82,9 @@ class MaeModelTest {
         }
         assertThat(patterns).as("distinct masks among 8 frames").hasSize(8);
         assertThat(Masking.kept(196, 0.75)).isEqualTo(49); // ViT-B/16 at 224x224: 147 of 196 masked
+        // the loss averages over masked patches: at least one is masked, and one kept, whatever the ratio
+        assertThat(Masking.kept(64, 0.0)).isEqualTo(63);
+        assertThat(Masking.kept(64, 0.999)).isEqualTo(1);
     }
 
     @Test

@@ -58,7 +58,7 @@ final class ImageEncoder extends AbstractBlock {
             w = (w - KERNELS[i]) / STRIDES[i] + 1;
         }
         if (h < 1 || w < 1) {
-            throw new io.worldgate.api.agent.AgentException("tdmpc2's image encoder needs images of at least 27x27");
+            throw new io.worldgate.api.agent.AgentException("tdmpc2's image encoder needs images of at least 39x39 (kernels 7, 5, 3, 3 at strides 2, 2, 2, 1)");
         }
         return channels * h * w;
     }

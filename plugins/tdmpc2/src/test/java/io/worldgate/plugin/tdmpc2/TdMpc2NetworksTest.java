@@ -31,6 +31,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TdMpc2NetworksTest {
 
     /** Mish(x) = x tanh(ln(1 + e^x)) after each hidden LayerNorm: Mish(1) = 0.865098, Mish(-1) = -0.303401, Mish(3) = 2.986535. */
+    /**
+     * Kernels 7, 5, 3, 3 at strides 2, 2, 2, 1: 39 -> 17 -> 7 -> 3 -> 1 pixels, and 38 -> 16 -> 6 -> 2 -> 0,
+     * so 39x39 is the smallest image; 64x64 gives 4x4 (32 channels: 512 features, the paper's).
+     */
+    @Test
+    void theImageEncoderTakesImagesOf39PixelsAndMore() {
+        assertThat(ImageEncoder.convFeatures(32, 39, 39)).isEqualTo(32);
+        assertThat(ImageEncoder.convFeatures(32, 64, 64)).isEqualTo(512);
+        assertThatThrownBy(() -> ImageEncoder.convFeatures(32, 38, 64))
+                .isInstanceOf(io.worldgate.api.agent.AgentException.class).hasMessageContaining("39x39");
+    }
+
     @Test
     void hiddenLayersUseMishWithTheNaturalLogarithm() {
         try (NDManager m = NDManager.newBaseManager()) {
