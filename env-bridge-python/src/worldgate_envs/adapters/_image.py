@@ -1,6 +1,8 @@
-"""Image helpers on Pillow: resizing and the luminance conversion of the reference agents."""
+"""Image helpers on Pillow: resizing, the luminance conversion of the reference agents, frame stacking."""
 
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 from PIL import Image
@@ -34,3 +36,37 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     on about half the pixels).
     """
     return (frame * _LUMA).sum(-1).astype(np.uint8)[:, :, None]
+
+
+#: The most frames an image observation may stack.
+MAX_FRAME_STACK = 16
+
+
+class FrameStack:
+    """The last ``n`` HxWxC frames of an episode as one HxWx(nC) image, oldest first.
+
+    At the episode's first frame every slot holds that frame (TD-MPC2's pixel setting). Each call
+    returns a new array and keeps the frames it was given, so callers must not write into them;
+    with ``n == 1`` the frame itself is returned.
+    """
+
+    def __init__(self, n: int) -> None:
+        if not 1 <= n <= MAX_FRAME_STACK:
+            raise ValueError(f"frame stack must be in [1, {MAX_FRAME_STACK}], got {n}")
+        self._n = n
+        self._frames: deque[np.ndarray] = deque(maxlen=n)
+
+    def reset(self, frame: np.ndarray) -> np.ndarray:
+        """Starts an episode at ``frame``."""
+        self._frames.extend([frame] * self._n)
+        return self._stacked()
+
+    def push(self, frame: np.ndarray) -> np.ndarray:
+        """Adds the newest frame and drops the oldest."""
+        self._frames.append(frame)
+        return self._stacked()
+
+    def _stacked(self) -> np.ndarray:
+        if self._n == 1:
+            return self._frames[0]
+        return np.concatenate(self._frames, axis=-1)
