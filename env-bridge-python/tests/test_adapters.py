@@ -91,6 +91,49 @@ def test_fast_render_option_gives_real_frames():
         env.close()
 
 
+def test_dmc_frame_stack_holds_the_last_frames_oldest_first():
+    stacked, single = make("dmc:cartpole-swingup?frame_stack=3"), make("dmc:cartpole-swingup")
+    try:
+        assert obs_shapes(stacked.spec) == {"image": ((64, 64, 9), "uint8")}
+        assert stacked.spec.options["frame_stack"] == "3"
+        frames, _ = rollout(single, seed=5, steps=4)
+        stacks, _ = rollout(stacked, seed=5, steps=4)
+        assert len(stacks) == len(frames) == 5
+        # at reset every slot holds the first frame; then each step shifts in the new one
+        for t, stack in enumerate(stacks):
+            groups = [stack["image"][:, :, 3 * k : 3 * k + 3] for k in range(3)]
+            for k, group in enumerate(groups):
+                assert np.array_equal(group, frames[max(0, t - 2 + k)]["image"]), (t, k)
+        assert not np.array_equal(frames[1]["image"], frames[4]["image"])  # the stack saw motion
+    finally:
+        stacked.close()
+        single.close()
+
+
+def test_dmc_frame_stack_starts_again_at_reset_with_action_repeat_and_both():
+    env = make("dmc:cartpole-swingup?obs=both&frame_stack=2&action_repeat=4&episode_steps=8")
+    try:
+        assert obs_shapes(env.spec) == {"image": ((64, 64, 6), "uint8"), "state": ((5,), "float32")}
+        env.reset(seed=1)
+        obs, _, term, trunc, _ = env.step(np.ones(1, np.float32))
+        obs, _, term, trunc, _ = env.step(np.ones(1, np.float32))
+        assert (term, trunc) == (False, True)
+        assert not np.array_equal(obs["image"][:, :, :3], obs["image"][:, :, 3:])
+        first, _ = env.reset(seed=1)
+        assert np.array_equal(first["image"][:, :, :3], first["image"][:, :, 3:])
+        assert same_rollouts(rollout(env, seed=2, steps=3), rollout(env, seed=2, steps=3))
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize(
+    "options", [{"frame_stack": "0"}, {"frame_stack": "17"}, {"frame_stack": "-1"}, {"frame_stack": "3", "obs": "state"}]
+)
+def test_dmc_frame_stack_refuses_bad_values(options):
+    with pytest.raises(OptionError, match="frame_stack"):
+        make("dmc:cartpole-swingup", options)
+
+
 @pytest.fixture(scope="module")
 def pong():
     env = make("atari:Pong")

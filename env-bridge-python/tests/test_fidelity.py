@@ -24,6 +24,15 @@ def test_gymnasium_env_checker_passes_on_every_family(env_id: str) -> None:
         env.close()
 
 
+def test_gymnasium_env_checker_passes_on_a_stacked_dmc_env() -> None:
+    env = GymnasiumEnv("dmc:cartpole-swingup?frame_stack=3")
+    try:
+        assert env.observation_space["image"].shape == (64, 64, 9)
+        check_env(env, skip_render_check=True)
+    finally:
+        env.close()
+
+
 def _ale(env: Any) -> Any:
     return env._ale  # the adapter's emulator, to count the frames it played
 

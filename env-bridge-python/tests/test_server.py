@@ -171,6 +171,23 @@ def test_shm_observations_match_byte_mode(start_worker, shm_path):
     assert not os.path.exists(shm_path)  # the worker unlinks its file on a clean exit
 
 
+def test_stacked_frames_travel_through_shm(start_worker, shm_path):
+    w = start_worker("--env", "dmc:cartpole-swingup", "--num-envs", "2", "--seed", "1", "--option", "frame_stack=3",
+                     "--shm", shm_path, "--shm-slots", "2")
+    with WorkerClient(w.address) as c:
+        spec = c.describe()
+        assert list(spec.observations[0].shape) == [64, 64, 9]
+        assert spec.shm.regions[0].length == 2 * 64 * 64 * 9
+        first = c.reset(1).obs["image"].copy()
+        nxt = c.step(np.ones((2, 1), np.float32)).obs["image"]
+    assert first.shape == nxt.shape == (2, 64, 64, 9)
+    for g in (1, 2):
+        assert np.array_equal(first[..., :3], first[..., 3 * g : 3 * g + 3])
+    # the reset frame moved back one slot; the newest frame is the step's
+    assert np.array_equal(nxt[..., :6], first[..., 3:])
+    assert not np.array_equal(nxt[..., 6:], first[..., 6:])
+
+
 def test_unix_socket_listen(start_worker, tmp_path):
     sock = tmp_path / "w.sock"
     w = start_worker("--env", "const:3", "--listen", f"unix:{sock}")

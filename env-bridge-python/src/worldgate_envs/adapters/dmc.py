@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from worldgate_envs.adapters._frames import FrameRenderer
+from worldgate_envs.adapters._image import MAX_FRAME_STACK, FrameStack
 from worldgate_envs.adapters._imports import require
 from worldgate_envs.adapters.base import Env, Info, Obs, StepTuple
 from worldgate_envs.errors import OptionError, UnknownEnvError
@@ -30,6 +31,7 @@ class DmcOptions:
     render_size: int = 256      # size of Render frames
     fast_render: bool = False   # no MSAA, shadows or reflections: ~20x cheaper frames on OSMesa, other pixels
     shadow_size: int = 0        # shadow map side; 0: the model's (2048); smaller is cheaper on OSMesa, other pixels
+    frame_stack: int = 1        # image = the last N frames along channels (HxWx3N), oldest first; TD-MPC2 uses 3
 
     def validate(self, family: str) -> None:
         if self.obs not in ("image", "state", "both"):
@@ -38,6 +40,10 @@ class DmcOptions:
             raise OptionError(f"{family}: size, action_repeat, episode_steps and render_size must be >= 1")
         if self.shadow_size != 0 and not 64 <= self.shadow_size <= 8192:
             raise OptionError(f"{family}: shadow_size must be 0 (the model's) or in [64, 8192], got {self.shadow_size}")
+        if not 1 <= self.frame_stack <= MAX_FRAME_STACK:
+            raise OptionError(f"{family}: frame_stack must be in [1, {MAX_FRAME_STACK}], got {self.frame_stack}")
+        if self.frame_stack > 1 and self.obs == "state":
+            raise OptionError(f"{family}: frame_stack stacks image frames; obs=state has none")
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -69,7 +75,7 @@ class DmcEnv(Env):
         state_size = sum(int(np.prod(s.shape)) for s in self._env.observation_spec().values())
         obs: list[ArraySpec] = []
         if opts.obs in ("image", "both"):
-            obs.append(ArraySpec.image("image", opts.size, opts.size, 3))
+            obs.append(ArraySpec.image("image", opts.size, opts.size, 3 * opts.frame_stack))
         if opts.obs in ("state", "both"):
             obs.append(ArraySpec.vector("state", state_size))
         aspec = self._env.action_spec()
@@ -83,15 +89,17 @@ class DmcEnv(Env):
             can_render=True,
         )
         self._control_steps = 0
+        self._stack = FrameStack(opts.frame_stack)
 
     @property
     def spec(self) -> EnvSpec:
         return self._spec
 
-    def _observe(self, time_step: Any) -> Obs:
+    def _observe(self, time_step: Any, first: bool) -> Obs:
         out: Obs = {}
         if self._opts.obs in ("image", "both"):
-            out["image"] = self._frame(self._opts.size)
+            frame = self._frame(self._opts.size)
+            out["image"] = self._stack.reset(frame) if first else self._stack.push(frame)
         if self._opts.obs in ("state", "both"):
             parts = [np.asarray(time_step.observation[k], dtype=np.float32).reshape(-1) for k in self._keys]
             out["state"] = np.concatenate(parts) if parts else np.zeros((0,), np.float32)
@@ -103,7 +111,7 @@ class DmcEnv(Env):
             self._env.task._random = np.random.RandomState(seed % (2**32))
         ts = self._env.reset()
         self._control_steps = 0
-        return self._observe(ts), {}
+        return self._observe(ts, first=True), {}
 
     def _step(self, action: Any) -> StepTuple:
         act = np.asarray(action, dtype=np.float64)
@@ -123,7 +131,7 @@ class DmcEnv(Env):
                 truncated = True
                 break
         assert ts is not None
-        return self._observe(ts), reward, terminated, truncated, {"discount": float(ts.discount or 0.0)}
+        return self._observe(ts, first=False), reward, terminated, truncated, {"discount": float(ts.discount or 0.0)}
 
     def _frame(self, size: int) -> np.ndarray:
         renderer = self._renderers.get(size)
@@ -174,7 +182,10 @@ class DmcEnv(Env):
 
 FAMILY = EnvFamily(
     name="dmc",
-    description="DeepMind Control Suite; obs=image|state|both, size=64, action_repeat=2, 1000 control steps per episode",
+    description=(
+        "DeepMind Control Suite; obs=image|state|both, size=64, action_repeat=2, frame_stack=1,"
+        " 1000 control steps per episode"
+    ),
     examples={
         "dmc:walker-walk": "DeepMind Control walker, 64x64 pixels (obs=image|state|both, size, camera), 500 steps",
         "dmc:cartpole-swingup": "DeepMind Control cart-pole swing-up, 64x64 pixels, continuous actions",

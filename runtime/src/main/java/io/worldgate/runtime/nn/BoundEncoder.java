@@ -97,6 +97,21 @@ public final class BoundEncoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that {@code service} can take the environment's {@code height x width x channels}
+     * images: its size, and RGB (services take C = 3; a stack of frames is refused here rather than
+     * at the first encode).
+     *
+     * @throws AgentException if it cannot
+     */
+    public static void requireImageShape(ImageEncoder service, int height, int width, int channels, String envId) {
+        if (channels != 3) {
+            throw new AgentException("encoder '" + service.name() + "' takes RGB images (3 channels), " + envId + " gives "
+                    + channels + " (stacked frames?); the built-in encoder takes any number");
+        }
+        requireImageSize(service, height, width, envId);
+    }
+
     public EncoderMode mode() {
         return settings.mode();
     }

@@ -124,9 +124,31 @@ public final class Evaluator implements AutoCloseable {
 
         private Optional<Tensor> frameOf(StepBatch observations) {
             if (observations.observations().contains(DictSpace.IMAGE)) {
-                return Optional.of(observations.observations().get(DictSpace.IMAGE).batchEntry(0).copy());
+                return Optional.of(newestFrame(observations.observations().get(DictSpace.IMAGE).batchEntry(0)));
             }
             return env instanceof FrameRenderer renderer ? renderer.renderFrame(0) : Optional.empty();
+        }
+
+        /**
+         * A copy of {@code image [H, W, C]}, or of its newest frame where it stacks RGB frames along
+         * its channels (C = 3N with N > 1, oldest first, as dmc's {@code frame_stack} gives): a clip
+         * holds frames that can be shown.
+         */
+        static Tensor newestFrame(Tensor image) {
+            int[] shape = image.shape();
+            int channels = shape.length == 3 ? shape[2] : 0;
+            if (channels <= 3 || channels % 3 != 0) {
+                return image.copy();
+            }
+            Tensor frame = Tensor.allocate(DType.UINT8, shape[0], shape[1], 3);
+            ByteBuffer src = image.buffer();
+            ByteBuffer dst = frame.buffer();
+            for (int p = 0, pixels = shape[0] * shape[1]; p < pixels; p++) {
+                src.position(p * channels + channels - 3).limit(p * channels + channels);
+                dst.put(src);
+                src.clear();
+            }
+            return frame;
         }
 
         Optional<Tensor> clip() {

@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.StepBatch;
+import io.worldgate.api.env.VectorEnv;
+import io.worldgate.api.space.DictSpace;
+import io.worldgate.api.tensor.DType;
+import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.EnvRegistry;
+import io.worldgate.testkit.ForwardingVectorEnv;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -100,6 +106,56 @@ class EvaluatorTest {
             Evaluator.Result r = evaluator.evaluate(policy, false, () -> checks.incrementAndGet() > 30);
             assertThat(r.episodes().size()).isBetween(1, 3);
             assertThat(r.episodes().stream().mapToInt(EpisodeSummary::length).sum()).isLessThanOrEqualTo(30);
+        }
+    }
+
+    /**
+     * CartPole with an image of 3 stacked RGB frames {@code [n, 2, 2, 9]}: at its t-th observation
+     * every pixel of frame g (oldest first) holds {@code (3 t + g) mod 256}.
+     */
+    private static final class StackedFrames extends ForwardingVectorEnv {
+        private int t;
+
+        StackedFrames(VectorEnv inner) {
+            super(inner);
+        }
+
+        @Override
+        public StepBatch reset(long seed) {
+            t = 0;
+            return withImage(inner.reset(seed));
+        }
+
+        @Override
+        public StepBatch step(Tensor actions) {
+            t++;
+            return withImage(inner.step(actions));
+        }
+
+        private StepBatch withImage(StepBatch b) {
+            byte[] pixels = new byte[b.size() * 2 * 2 * 9];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) (3 * t + (i % 9) / 3);
+            }
+            Map<String, Tensor> obs = new LinkedHashMap<>(b.observations().asMap());
+            obs.put(DictSpace.IMAGE, Tensor.ofBytes(pixels, b.size(), 2, 2, 9));
+            return new StepBatch(NamedTensors.of(obs), b.rewards(), b.terminated(), b.truncated(), b.isFirst(),
+                    b.episodeIds());
+        }
+    }
+
+    @Test
+    void aStackOfFramesIsFilmedByItsNewestFrame() {
+        try (Evaluator evaluator = new Evaluator(n -> new StackedFrames(registry.create("java:CartPole", n, Map.of())), 1, 1, 5)) {
+            Tensor clip = evaluator.evaluate(new PushRight(), true, () -> false).video().orElseThrow();
+            assertThat(clip.dtype()).isEqualTo(DType.UINT8);
+            assertThat(clip.shape()).hasSize(4).endsWith(2, 2, 3);
+            for (int t = 0; t < clip.dim(0); t++) {
+                Tensor frame = clip.batchEntry(t);
+                for (int i = 0; i < frame.numElements(); i++) {
+                    assertThat(frame.getDouble(i)).as("frame %d, byte %d", t, i).isEqualTo((3 * t + 2) % 256);
+                }
+            }
         }
     }
 }

@@ -149,7 +149,8 @@ final class TdMpc2Agent implements Agent {
         };
         this.spaces = new Spaces(spec, List.of(image ? Spaces.IMAGE : Spaces.STATE), TdMpc2AgentFactory.NAME);
         if (image && service != null) {
-            BoundEncoder.requireImageSize(service, spaces.imageHeight(), spaces.imageWidth(), spec.id());
+            BoundEncoder.requireImageShape(service, spaces.imageHeight(), spaces.imageWidth(), spaces.imageChannels(),
+                    spec.id());
         } else if (image) {
             ImageEncoder.convFeatures(config.channels(), spaces.imageHeight(), spaces.imageWidth());
         }

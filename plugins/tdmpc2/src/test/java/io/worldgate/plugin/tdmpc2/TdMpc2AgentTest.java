@@ -242,6 +242,22 @@ class TdMpc2AgentTest {
         }
     }
 
+    /** The authors' pixel input, 3 stacked RGB frames (dmc's {@code frame_stack=3}): the first convolution takes 9 channels. */
+    @Test
+    void actsAndTrainsFromAStackOfThreeFrames(@TempDir Path dir) {
+        EnvSpec spec = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 9)),
+                TestSpecs.asymmetricBox(), 2);
+        try (TdMpc2Agent a = agent(spec, "debug", Map.of("batch_size", "4"), dir, 4, null)) {
+            Shape conv0 = ((ImageEncoder) a.worldModel().encoderBlock()).layers()[0].getParameters().stream()
+                    .filter(p -> p.getKey().endsWith("weight")).findFirst().orElseThrow().getValue().getArray().getShape();
+            assertThat(conv0.get(1)).isEqualTo(9);
+            Tensor act = a.act(StepBatches.random(spec, new boolean[] {true, true}, new SplittableRandom(4)),
+                    ActMode.EXPLORE);
+            assertThat(spec.actionSpace().validateBatch(act, 2)).isEmpty();
+            assertThat(a.train(2).values()).allSatisfy(v -> assertThat(v).isFinite());
+        }
+    }
+
     /** Each image is shifted by whole pixels, the border filled with the nearest edge pixel. */
     @Test
     void randomShiftMovesEachImageByWholePixelsWithEdgePadding() {

@@ -100,6 +100,16 @@ class TdMpc2EncoderServiceTest {
     }
 
     @Test
+    void aStackOfFramesIsRefusedForAServiceWhichTakesRgb(@TempDir Path dir) {
+        EnvSpec stacked = TestSpecs.of("pixels", Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 9)),
+                TestSpecs.asymmetricBox(), 2);
+        FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(stacked, 50, 5), dir, 5)
+                .withService("pool", new PoolingImageEncoder());
+        assertThatThrownBy(() -> new TdMpc2AgentFactory().create(stacked, config(Map.of("encoder", "pool")), context))
+                .isInstanceOf(AgentException.class).hasMessageContaining("3 channels");
+    }
+
+    @Test
     void aFineTunedEncoderTrainsAndComesBackFromTheCheckpoint(@TempDir Path dir) throws Exception {
         TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
         try (LinearImageEncoder service = new LinearImageEncoder()) {
