@@ -136,7 +136,8 @@ final class DreamerAgent implements Agent {
                     + spaces.imageHeight() + "x" + spaces.imageWidth());
         }
         if (externalEncoder != null && spaces.hasImage()) {
-            BoundEncoder.requireImageSize(externalEncoder, spaces.imageHeight(), spaces.imageWidth(), spec.id());
+            BoundEncoder.requireImageShape(externalEncoder, spaces.imageHeight(), spaces.imageWidth(), spaces.imageChannels(),
+                    spec.id());
         }
         if (config.plans() && spaces.discrete()) {
             throw new io.worldgate.api.agent.AgentException("dreamer planner=cem plans continuous actions only; "
