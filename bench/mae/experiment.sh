@@ -168,5 +168,5 @@ done
 
 python3 bench/mae/report.py "$RUNS_DIR" "$OUT" --seeds "$SEEDS" --action-repeat 2 \
     --setting "STEPS=$STEPS (x2 env steps) PRESET=$PRESET MAE=$MAE MAE_UPDATES=$MAE_UPDATES TRAIN_RATIO=$TRAIN_RATIO PREFILL=$PREFILL EVAL_EVERY=$EVAL_EVERY EVAL_EPISODES=$EVAL_EPISODES ENVS=$ENVS DREAMER_SET='$DREAMER_SET'"
-java bench/mae/CurvesPlot.java "$(dirname "$OUT")/mae-curves.png" "$(dirname "$OUT")"/mae-*-seed*.csv
+java bench/learning/CurvesPlot.java "$(dirname "$OUT")/mae-curves.png" "$(dirname "$OUT")"/mae-*-seed*.csv
 say "wrote $OUT"

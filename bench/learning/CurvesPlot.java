@@ -14,13 +14,16 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The MAE experiment's combined plot: evaluation return over env steps, one line per variant and
- * seed, one colour per variant. Run as a single source file (no build):
+ * Several runs' evaluation curves in one plot: return over env steps, one line per CSV, one colour
+ * per variant (the MAE experiment's encoders, fp32 against bf16, ...). Run as a single source file
+ * (no build):
  *
- * <pre>java bench/mae/CurvesPlot.java OUT.png mae-VARIANT-seedS.csv ...</pre>
+ * <pre>java [-Dtitle=TITLE] bench/learning/CurvesPlot.java OUT.png [VARIANT=]CURVE.csv ...</pre>
  *
- * Each CSV is bench/learning/export_curve.py's (agent_step, env_steps, wall_hours, eval_return); the
- * variant is the file name between {@code mae-} and {@code -seed}.
+ * The title defaults to the MAE experiment's.
+ * Each CSV is bench/learning/export_curve.py's (agent_step, env_steps, wall_hours, eval_return).
+ * Without {@code VARIANT=} the variant is the file name less a {@code mae-} prefix and a
+ * {@code -seedS} suffix (the MAE experiment's {@code mae-VARIANT-seedS.csv}).
  */
 public class CurvesPlot {
     private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -36,14 +39,16 @@ public class CurvesPlot {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: java bench/mae/CurvesPlot.java OUT.png CSV...");
+            System.err.println("usage: java bench/learning/CurvesPlot.java OUT.png [VARIANT=]CURVE.csv ...");
             System.exit(2);
         }
         List<Curve> curves = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            Path csv = Path.of(args[i]);
+            String arg = args[i];
+            int eq = arg.indexOf('=');
+            Path csv = Path.of(eq < 0 ? arg : arg.substring(eq + 1));
             String name = csv.getFileName().toString().replaceFirst("\\.csv$", "");
-            String variant = name.replaceFirst("^mae-", "").replaceFirst("-seed\\d+$", "");
+            String variant = eq < 0 ? name.replaceFirst("^mae-", "").replaceFirst("-seed\\d+$", "") : arg.substring(0, eq);
             List<double[]> points = new ArrayList<>();
             List<String> lines = Files.readAllLines(csv);
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
@@ -53,7 +58,7 @@ public class CurvesPlot {
                     points.add(new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[3])});
                 }
             }
-            curves.add(new Curve(variant, name.replaceFirst("^mae-", ""), points));
+            curves.add(new Curve(variant, eq < 0 ? name.replaceFirst("^mae-", "") : variant, points));
         }
         double maxX = 1;
         double minY = 0;
@@ -75,7 +80,8 @@ public class CurvesPlot {
         int pw = W - LEFT - RIGHT;
         int ph = H - TOP - BOTTOM;
         g.setColor(Color.BLACK);
-        g.drawString("dmc:cartpole-swingup, 64x64 pixels: Dreamer's evaluation return by image encoder", LEFT, 22);
+        g.drawString(System.getProperty("title", "dmc:cartpole-swingup, 64x64 pixels: Dreamer's evaluation return by image encoder"),
+                LEFT, 22);
         for (int t = 0; t <= 5; t++) {
             double x = maxX * t / 5;
             double y = minY + (maxY - minY) * t / 5;
