@@ -144,19 +144,32 @@ public final class BoundEncoder implements AutoCloseable {
 
     /**
      * The encoder's share of one agent update, after the agent's own optimizer step and outside
+     * its gradient scope, on every frame of {@code images} ({@link #update(ParameterStore, NDArray,
+     * NDArray, SplittableRandom)} without a mask).
+     */
+    public Map<String, Double> update(ParameterStore ps, NDArray images, SplittableRandom rng) {
+        return update(ps, images, null, rng);
+    }
+
+    /**
+     * The encoder's share of one agent update, after the agent's own optimizer step and outside
      * its gradient scope: {@code finetune} steps the encoder's optimizer on the gradients the
      * agent's loss left; {@code online} trains on frames of {@code images [..., H, W, C]} (the
-     * agent's batch); {@code frozen} does nothing.
+     * agent's batch) where {@code valid [...]} is not 0 (null: all; padding of short sequences is
+     * black and would teach the encoder nothing real); {@code frozen} does nothing.
      *
      * @return metrics: {@code encoder/grad_norm}, and {@code encoder/loss} online
      */
-    public Map<String, Double> update(ParameterStore ps, NDArray images, SplittableRandom rng) {
+    public Map<String, Double> update(ParameterStore ps, NDArray images, NDArray valid, SplittableRandom rng) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (settings.mode() == EncoderMode.FROZEN) {
             return metrics;
         }
         if (settings.mode() == EncoderMode.ONLINE) {
-            NDArray frames = sample(images, rng);
+            NDArray frames = sampleFrames(images, valid, settings.batch(), rng);
+            if (frames == null) {
+                return metrics; // nothing but padding in this batch
+            }
             NDArray loss;
             try (GradientScope tape = GradientScope.open()) {
                 loss = copy.selfSupervisedLoss(ps, frames, rng);
@@ -169,22 +182,38 @@ public final class BoundEncoder implements AutoCloseable {
         return metrics;
     }
 
-    /** Up to {@code encoder_batch} distinct frames of {@code images [..., H, W, C]}, drawn by {@code rng}. */
-    private NDArray sample(NDArray images, SplittableRandom rng) {
+    /**
+     * Up to {@code batch} distinct frames of {@code images [..., H, W, C]} where {@code valid [...]}
+     * is not 0 (null: all), drawn by {@code rng}; null when no frame is valid.
+     */
+    static NDArray sampleFrames(NDArray images, NDArray valid, int batch, SplittableRandom rng) {
         Shape s = images.getShape();
         int d = s.dimension();
         NDArray frames = images.reshape(new Shape(-1).addAll(s.slice(d - 3)));
         int n = (int) frames.getShape().get(0);
-        if (n <= settings.batch()) {
+        int[] order;
+        if (valid == null) {
+            order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+        } else {
+            float[] v = valid.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            if (v.length != n) {
+                throw new IllegalArgumentException("valid has " + v.length + " entries for " + n + " frames");
+            }
+            order = java.util.stream.IntStream.range(0, n).filter(i -> v[i] != 0f).toArray();
+        }
+        if (order.length == 0) {
+            return null;
+        }
+        if (order.length == n && n <= batch) {
             return frames;
         }
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        long[] picked = new long[settings.batch()];
-        for (int i = 0; i < picked.length; i++) { // a partial Fisher-Yates shuffle
-            int j = i + rng.nextInt(n - i);
+        int k = Math.min(batch, order.length);
+        long[] picked = new long[k];
+        for (int i = 0; i < k; i++) { // a partial Fisher-Yates shuffle
+            int j = i + rng.nextInt(order.length - i);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;

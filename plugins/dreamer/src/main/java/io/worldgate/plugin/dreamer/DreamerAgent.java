@@ -320,7 +320,8 @@ final class DreamerAgent implements Agent {
             metrics.put("model/grad_norm", (double) wm.optimizer().lastGradientNorm());
             if (encoder != null) {
                 timers.start("encoder");
-                metrics.putAll(encoder.update(ps, obs.get(Spaces.IMAGE), rng));
+                // the MAE learns from real frames only, not the black padding of short sequences
+                metrics.putAll(encoder.update(ps, obs.get(Spaces.IMAGE), mask, rng));
                 timers.stop("encoder");
             }
             if (wm.harmony() != null) {
