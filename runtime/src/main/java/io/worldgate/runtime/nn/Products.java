@@ -7,9 +7,10 @@ import ai.djl.nn.core.Linear;
 import io.worldgate.runtime.nn.internal.Bf16Kernels;
 
 /**
- * Matrix products in the thread's {@link Autocast} precision: float32 by DJL's operators, or
- * bfloat16 operands with float32 results. Every linear layer of the runtime ({@link AutocastBlocks.Linear},
- * {@link EnsembleMlp}) multiplies here, so one setting reaches every agent's networks.
+ * Matrix products and convolutions in the thread's {@link Autocast} precision: float32 by DJL's
+ * operators, or in bfloat16 with the result widened back to float32. Every linear and convolutional
+ * layer of the runtime ({@link AutocastBlocks}, {@link EnsembleMlp}, {@link TransposedConv2d})
+ * computes here, so one setting reaches every agent's networks.
  */
 public final class Products {
     private Products() {}

@@ -16,10 +16,10 @@
  * agents declare, {@link io.worldgate.runtime.nn.EncoderSettings}.
  * {@link io.worldgate.runtime.nn.BlockGroup} groups an agent's networks so that their parameters
  * are optimised and checkpointed together; {@link io.worldgate.runtime.nn.Initializers} holds
- * Glorot-normal weights and the zeroing of an output layer. Every linear layer multiplies through
- * {@link io.worldgate.runtime.nn.Products}, in the thread's {@link io.worldgate.runtime.nn.Autocast}
- * {@link io.worldgate.runtime.nn.Precision} (float32, or bfloat16 operands with float32 results:
- * the {@code precision} key).
+ * Glorot-normal weights and the zeroing of an output layer. Every linear and convolutional layer
+ * computes through {@link io.worldgate.runtime.nn.Products}, in the thread's
+ * {@link io.worldgate.runtime.nn.Autocast} {@link io.worldgate.runtime.nn.Precision} (float32, or
+ * bfloat16 widened back to float32: the {@code precision} key).
  *
  * <p>Layouts: vectors are {@code [..., D]} (any leading axes); images are channels-last
  * {@code [..., H, W, C]} as in the api, converted to DJL's NCHW inside the convolutional blocks.

@@ -13,11 +13,12 @@ import io.worldgate.runtime.tensor.Scalars;
 import java.util.SplittableRandom;
 
 /**
- * Episodes played entirely inside M: the controller acts on {@code [z, h]} (or {@code [z, c, h]}), M's mixture (at
- * temperature τ) gives the next z, and its end logit whether the episode ends ({@link End}); every
- * step survived scores 1 (Doom TakeCover's reward), the step that ends it included. The whole population's episodes, {@code P} candidates times
- * {@code R} rollouts, step together as one batch of {@code P R} rows: one LSTM step, one batched
- * controller product and one mixture draw per time step, not one candidate after another.
+ * Episodes played entirely inside M: the controller acts on {@code [z, h]} (or {@code [z, c, h]}),
+ * M's mixture (at temperature τ) gives the next z, and its end logit whether the episode ends
+ * ({@link End}); every step survived scores 1 (Doom TakeCover's reward), the step that ends it
+ * included. The whole population's episodes, {@code P} candidates times {@code R} rollouts, step
+ * together as one batch of {@code P R} rows: one LSTM step, one batched controller product and one
+ * mixture draw per time step, not one candidate after another.
  *
  * <p>Randomness is per rollout, not per row: rollout {@code r}'s seed draws its start (one of the
  * encoded first frames, and a z from its posterior) and, each step, the uniforms that pick the mixture

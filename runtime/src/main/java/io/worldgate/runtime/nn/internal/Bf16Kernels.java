@@ -11,7 +11,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Matrix products with bfloat16 operands and float32 results, by libtorch's kernels through
+ * Matrix products and convolutions in bfloat16 (operands and result; the result returned widened to
+ * float32), by libtorch's kernels through
  * {@link ScriptedModule}s ({@code linear_bf16.pt}, {@code matmul_bf16.pt}, {@code conv2d_bf16.pt});
  * what {@code runtime.nn.Products} runs under {@code Autocast} at bfloat16.
  *
