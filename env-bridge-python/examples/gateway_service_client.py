@@ -89,7 +89,9 @@ def main() -> int:
 
     returns = []
     checkpoints = []
-    for event in gateway.StreamMetrics(pb.StreamMetricsRequest(run_id=run.run_id), metadata=metadata):
+    # replay_events: the run may have written its first checkpoint before this stream opened
+    stream = gateway.StreamMetrics(pb.StreamMetricsRequest(run_id=run.run_id, replay_events=True), metadata=metadata)
+    for event in stream:
         if event.tag == "episode/return":
             returns.append(event.value)
         elif event.tag == "event":

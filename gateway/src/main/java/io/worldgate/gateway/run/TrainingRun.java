@@ -141,6 +141,14 @@ public final class TrainingRun implements AutoCloseable {
         reporter.addListener(listener);
     }
 
+    /**
+     * Adds a listener that first hears the run's typed events so far in this process (the most
+     * recent few thousand), then the new ones, none missed between the two.
+     */
+    public void addListenerWithHistory(RunListener listener) {
+        reporter.addListenerWithHistory(listener);
+    }
+
     public void removeListener(RunListener listener) {
         reporter.removeListener(listener);
     }

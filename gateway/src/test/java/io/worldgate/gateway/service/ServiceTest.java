@@ -22,8 +22,10 @@ import io.worldgate.proto.service.v1.ConfigKeyInfo;
 import io.worldgate.proto.service.v1.DescribeAgentRequest;
 import io.worldgate.proto.service.v1.GatewayGrpc;
 import io.worldgate.proto.service.v1.ListPluginsRequest;
+import io.worldgate.proto.service.v1.MetricEvent;
 import io.worldgate.proto.service.v1.Run;
 import io.worldgate.proto.service.v1.RunRef;
+import io.worldgate.proto.service.v1.StreamMetricsRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -200,6 +202,31 @@ class ServiceTest {
                     .getRun(RunRef.newBuilder().setRunId(s.runId()).build());
             assertThat(run.getRunState()).isEqualTo(io.worldgate.proto.service.v1.RunState.FINISHED);
             assertThat(deprecatedState(run)).isEqualTo("FINISHED");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStreamThatAsksForTheHistoryHearsTheEventsOfARunThatAlreadyEnded() throws Exception {
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 1, 1_200, 1, 0, 0, 600,
+                0, 1, "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+        ManagedChannel channel = NettyChannelBuilder.forTarget(server.address()).usePlaintext().build();
+        try {
+            var stub = GatewayGrpc.newBlockingStub(channel).withCallCredentials(bearer(server.token()));
+            List<MetricEvent> replayed = new java.util.ArrayList<>();
+            stub.streamMetrics(StreamMetricsRequest.newBuilder().setRunId(s.runId()).setReplayEvents(true).build())
+                    .forEachRemaining(replayed::add);
+            assertThat(replayed).allMatch(e -> e.getTag().equals("event"))
+                    .filteredOn(e -> e.getEvent().hasCheckpointWritten())
+                    .extracting(e -> e.getEvent().getCheckpointWritten().getDirectory())
+                    .containsExactly("0001-step600-random-1.0.0", "0002-step1200-random-1.0.0");
+            assertThat(replayed).last().satisfies(e -> assertThat(e.getEvent().hasRunEnded()).isTrue());
+
+            List<MetricEvent> live = new java.util.ArrayList<>();
+            stub.streamMetrics(StreamMetricsRequest.newBuilder().setRunId(s.runId()).build()).forEachRemaining(live::add);
+            assertThat(live).as("without replay_events an ended run's stream ends at once").isEmpty();
         } finally {
             channel.shutdownNow();
         }

@@ -4,6 +4,7 @@ import io.worldgate.gateway.run.MetricsWriter;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
 import io.worldgate.gateway.run.RunStatus;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
@@ -24,6 +25,15 @@ public final class RunReporter {
     private final LongSupplier step;
     private final Supplier<RunStatus> status;
     private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * The run's typed events so far in this process, newest last, for a listener that asks for them
+     * when it joins: a client that subscribes after the run started would otherwise miss the early
+     * ones (a fast run can write its first checkpoint before the client's stream is open). Events
+     * are rare (checkpoints, swaps, evaluations), so a bound this size keeps every one of a run
+     * that writes a checkpoint a minute for days.
+     */
+    private final ArrayDeque<Told> history = new ArrayDeque<>();
+    static final int HISTORY_EVENTS = 4_096;
 
     /**
      * @param step the run's current env step
@@ -40,6 +50,20 @@ public final class RunReporter {
 
     public void addListener(RunListener listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Adds a listener that first hears the run's events so far (at most the last
+     * {@value #HISTORY_EVENTS}), then the new ones: none missed, none twice, in order.
+     */
+    public void addListenerWithHistory(RunListener listener) {
+        // Under the lock that event() holds: no event can fall between the replay and the add.
+        synchronized (history) {
+            for (Told t : history) {
+                tell(listener, t.status(), t.event());
+            }
+            listeners.add(listener);
+        }
     }
 
     public void removeListener(RunListener listener) {
@@ -59,15 +83,29 @@ public final class RunReporter {
 
     public void event(RunEvent e) {
         LOG.info("run {} at step {}: {}", runId, step.getAsLong(), e.text());
-        RunStatus s = status.get();
-        for (RunListener l : listeners) {
-            try {
-                l.onEvent(s, e);
-            } catch (RuntimeException failed) {
-                // one listener (a client's stream that went away) must not keep the others, such as
-                // the status file, from the event
-                LOG.warn("run {}: a listener failed on an event: {}", runId, failed.toString());
+        synchronized (history) {
+            if (history.size() == HISTORY_EVENTS) {
+                history.removeFirst();
             }
+            RunStatus s = status.get();
+            history.addLast(new Told(s, e));
+            for (RunListener l : listeners) {
+                tell(l, s, e);
+            }
+        }
+    }
+
+    /** An event with the run's status when it happened, as its listeners heard them. */
+    private record Told(RunStatus status, RunEvent event) {
+    }
+
+    private void tell(RunListener l, RunStatus s, RunEvent e) {
+        try {
+            l.onEvent(s, e);
+        } catch (RuntimeException failed) {
+            // one listener (a client's stream that went away) must not keep the others, such as
+            // the status file, from the event
+            LOG.warn("run {}: a listener failed on an event: {}", runId, failed.toString());
         }
     }
 

@@ -323,7 +323,11 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
         };
         stream.setOnCancelHandler(() -> run.removeListener(listener));
-        run.addListener(listener);
+        if (request.getReplayEvents()) {
+            run.addListenerWithHistory(listener);
+        } else {
+            run.addListener(listener);
+        }
         if (run.status().state().isTerminal()) {
             run.removeListener(listener);
             complete.run();

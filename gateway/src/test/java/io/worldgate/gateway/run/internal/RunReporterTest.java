@@ -72,4 +72,56 @@ class RunReporterTest {
         reporter.progress();
         assertThat(progress).containsExactly(7L);
     }
+
+    @Test
+    void aListenerWithHistoryHearsEveryEventOnceInOrderEvenWhileTheRunGoesOn() throws Exception {
+        RunReporter reporter = new RunReporter("r", writer, List.of(), step::get, this::status);
+        for (int i = 0; i < 100; i++) {
+            reporter.note("early " + i);
+        }
+        // A second thread reports while the listener joins: the join falls somewhere in its stream.
+        Thread run = new Thread(() -> {
+            for (int i = 0; i < 2_000; i++) {
+                reporter.note("late " + i);
+            }
+        });
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        run.start();
+        reporter.addListenerWithHistory(new RunListener() {
+            @Override
+            public void onEvent(RunStatus s, RunEvent e) {
+                heard.add(((RunEvent.Note) e).text());
+            }
+        });
+        run.join();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add("early " + i);
+        }
+        for (int i = 0; i < 2_000; i++) {
+            expected.add("late " + i);
+        }
+        assertThat(heard).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theHistoryKeepsTheLatestEventsWithTheStatusOfTheirTime() {
+        RunReporter reporter = new RunReporter("r", writer, List.of(), step::get, this::status);
+        for (int i = 0; i < RunReporter.HISTORY_EVENTS + 5; i++) {
+            step.set(i);
+            reporter.note("n" + i);
+        }
+        List<Long> steps = new ArrayList<>();
+        List<Long> statusSteps = new ArrayList<>();
+        reporter.addListenerWithHistory(new RunListener() {
+            @Override
+            public void onEvent(RunStatus s, RunEvent e) {
+                steps.add(e.step());
+                statusSteps.add(s.step());
+            }
+        });
+        assertThat(steps).hasSize(RunReporter.HISTORY_EVENTS).first().isEqualTo(5L);
+        assertThat(steps).last().isEqualTo((long) RunReporter.HISTORY_EVENTS + 4);
+        assertThat(statusSteps).isEqualTo(steps);
+    }
 }
