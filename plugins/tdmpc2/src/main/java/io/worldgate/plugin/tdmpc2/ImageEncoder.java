@@ -24,8 +24,8 @@ import java.util.SplittableRandom;
  * 64x64 images and 32 channels the flattened size is 512, TD-MPC2's latent size; where it differs
  * from {@code latent_dim} a linear map to {@code latent_dim} is inserted before SimNorm.
  *
- * <p>In training, a random shift of up to {@code ±pad} pixels with edge padding (DrQ's augmentation,
- * which TD-MPC2 applies to pixel inputs) is drawn per image.
+ * <p>In training, each image is shifted first ({@link ShiftAugmentation}, up to {@value #SHIFT_PAD}
+ * pixels).
  */
 final class ImageEncoder extends AbstractBlock {
     private static final byte VERSION = 1;
@@ -97,11 +97,12 @@ final class ImageEncoder extends AbstractBlock {
         Shape s = pixels.getShape();
         int d = s.dimension();
         Shape lead = s.slice(0, d - 3);
-        NDArray h = ConvEncoder.preprocess(pixels.reshape(-1, s.get(d - 3), s.get(d - 2), s.get(d - 1)))
-                .transpose(0, 3, 1, 2);
+        NDArray images = pixels.reshape(-1, s.get(d - 3), s.get(d - 2), s.get(d - 1));
         if (training && shifts != null) {
-            h = randomShift(h, SHIFT_PAD, shifts);
+            // on the raw pixels, before they are widened to floats: a quarter of the bytes to move
+            images = ShiftAugmentation.apply(images, SHIFT_PAD, shifts);
         }
+        NDArray h = ConvEncoder.preprocess(images).transpose(0, 3, 1, 2);
         for (int i = 0; i < convs.length; i++) {
             h = convs[i].forward(store, new NDList(h), training).singletonOrThrow();
             if (i < convs.length - 1) {
@@ -113,39 +114,6 @@ final class ImageEncoder extends AbstractBlock {
             h = projection.forward(store, new NDList(h), training).singletonOrThrow();
         }
         return new NDList(SimNorm.simNorm(h, simNormGroup).reshape(lead.add(latentDim)));
-    }
-
-    /**
-     * Shifts each image of {@code x [N, C, H, W]} by whole pixels, {@code (dy, dx)} drawn uniformly
-     * from {@code [-pad, pad]}, filling with the nearest edge pixel.
-     */
-    static NDArray randomShift(NDArray x, int pad, SplittableRandom rng) {
-        Shape s = x.getShape();
-        long n = s.get(0);
-        long c = s.get(1);
-        long height = s.get(2);
-        long width = s.get(3);
-        NDArray padded = edgePad(edgePad(x, 2, pad), 3, pad);
-        long[] dy = new long[(int) n];
-        long[] dx = new long[(int) n];
-        for (int i = 0; i < n; i++) {
-            dy[i] = rng.nextInt(2 * pad + 1);
-            dx[i] = rng.nextInt(2 * pad + 1);
-        }
-        NDManager m = x.getManager();
-        NDArray rows = m.arange(height).toType(DataType.INT64, false).reshape(1, 1, height, 1)
-                .add(m.create(dy).reshape(n, 1, 1, 1)).broadcast(new Shape(n, c, height, width + 2L * pad));
-        NDArray cropped = padded.gather(rows, 2);
-        NDArray cols = m.arange(width).toType(DataType.INT64, false).reshape(1, 1, 1, width)
-                .add(m.create(dx).reshape(n, 1, 1, 1)).broadcast(new Shape(n, c, height, width));
-        return cropped.gather(cols, 3);
-    }
-
-    private static NDArray edgePad(NDArray x, int axis, int pad) {
-        long size = x.getShape().get(axis);
-        String first = axis == 2 ? ":, :, 0:1" : ":, :, :, 0:1";
-        String last = axis == 2 ? ":, :, " + (size - 1) + ":" : ":, :, :, " + (size - 1) + ":";
-        return x.get(first).repeat(axis, pad).concat(x, axis).concat(x.get(last).repeat(axis, pad), axis);
     }
 
     @Override

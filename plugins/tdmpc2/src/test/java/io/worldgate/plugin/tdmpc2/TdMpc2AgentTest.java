@@ -258,36 +258,6 @@ class TdMpc2AgentTest {
         }
     }
 
-    /** Each image is shifted by whole pixels, the border filled with the nearest edge pixel. */
-    @Test
-    void randomShiftMovesEachImageByWholePixelsWithEdgePadding() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            float[] pixels = new float[2 * 16];
-            for (int i = 0; i < pixels.length; i++) {
-                pixels[i] = i;
-            }
-            NDArray x = m.create(pixels, new Shape(2, 1, 4, 4));
-            float[] out = ImageEncoder.randomShift(x, 2, new SplittableRandom(9)).toFloatArray();
-            SplittableRandom same = new SplittableRandom(9);
-            int[] dy = new int[2];
-            int[] dx = new int[2];
-            for (int n = 0; n < 2; n++) {
-                dy[n] = same.nextInt(5);
-                dx[n] = same.nextInt(5);
-            }
-            for (int n = 0; n < 2; n++) {
-                for (int i = 0; i < 4; i++) {
-                    for (int j = 0; j < 4; j++) {
-                        int si = Math.max(0, Math.min(3, i + dy[n] - 2));
-                        int sj = Math.max(0, Math.min(3, j + dx[n] - 2));
-                        assertThat(out[n * 16 + i * 4 + j]).as("image %d pixel (%d, %d)", n, i, j)
-                                .isEqualTo(pixels[n * 16 + si * 4 + sj]);
-                    }
-                }
-            }
-        }
-    }
-
     /** A test planner: the prior's action, a mean of the previous one shifted or zeros; records what it saw. */
     private static final class RecordingPlanner implements Planner {
         final List<Boolean> previousGiven = new ArrayList<>();
