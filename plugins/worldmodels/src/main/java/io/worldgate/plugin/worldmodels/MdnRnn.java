@@ -10,6 +10,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import io.worldgate.runtime.nn.BlockGroup;
 import io.worldgate.runtime.nn.Heads;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * M, the MDN-RNN: an LSTM over {@code [z_t, a_t]} whose new hidden state {@code h_{t+1}} is mapped to
@@ -40,6 +42,9 @@ final class MdnRnn extends BlockGroup {
 
     /** One step's new state and its prediction. */
     record Step(State state, Mixture mixture) {}
+
+    /** An unroll's predictions, one per step, and the state after its last step. */
+    record Unrolled(List<Mixture> mixtures, State last) {}
 
     MdnRnn(int zSize, int actionSize, int hidden, int mixtures, boolean predictDone) {
         this.zSize = zSize;
@@ -88,6 +93,36 @@ final class MdnRnn extends BlockGroup {
         NDArray c = f.mul(state.c()).add(i.mul(cand));
         NDArray h = o.mul(c.tanh());
         return new Step(new State(h, c), mixture(ps, h, training));
+    }
+
+    /**
+     * The LSTM over the {@code T} steps of {@code z [B, T, z]} and {@code action [B, T, A]} from
+     * {@code initial}. Where {@code reset} ({@code [B * T]}, row-major; null: nowhere) is 1, that row's
+     * state is zeroed before the step: an episode begins there, from the zero state it begins with in
+     * real episodes and dreams, and nothing of the episode before leaks into it.
+     */
+    Unrolled unroll(ParameterStore ps, NDArray z, NDArray action, float[] reset, State initial, boolean training) {
+        int b = (int) z.getShape().get(0);
+        int steps = (int) z.getShape().get(1);
+        State state = initial;
+        List<Mixture> out = new ArrayList<>(steps);
+        float[] keep = new float[b];
+        for (int t = 0; t < steps; t++) {
+            boolean any = false;
+            for (int r = 0; r < b; r++) {
+                boolean zeroed = reset != null && reset[r * steps + t] != 0f;
+                keep[r] = zeroed ? 0f : 1f;
+                any |= zeroed;
+            }
+            if (any) {
+                NDArray k = z.getManager().create(keep, new Shape(b, 1));
+                state = new State(state.h().mul(k), state.c().mul(k));
+            }
+            Step step = step(ps, z.get(":, {}", t), action.get(":, {}", t), state, training);
+            state = step.state();
+            out.add(step.mixture());
+        }
+        return new Unrolled(out, state);
     }
 
     private Mixture mixture(ParameterStore ps, NDArray h, boolean training) {

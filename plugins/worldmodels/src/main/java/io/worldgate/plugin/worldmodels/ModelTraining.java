@@ -22,6 +22,7 @@ import io.worldgate.runtime.tensor.Tensors;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,28 +129,79 @@ final class ModelTraining implements AutoCloseable {
         }
     }
 
-    /** M's updates: {@code rnn_epochs} passes over the encoded episodes. */
+    /**
+     * M's updates: {@code rnn_epochs} passes over the encoded episodes, by windows from a zero state
+     * ({@code rnn_state=reset}: {@code epochs x episodes / rnn_batch} windows) or by streams whose
+     * state is carried from window to window ({@code rnn_state=carry}: each pass has every transition
+     * in one window; a fraction of an epoch takes that fraction of a pass's windows; the losses
+     * returned are the last pass's means).
+     */
     Map<String, Double> trainRnn(EncodedEpisodes encoded, SplittableRandom rng) {
         if (encoded.size() == 0) {
             throw new AgentException("worldmodels: the experience holds no finished episode of two or more steps to train M on");
         }
+        long t0 = System.nanoTime();
+        Map<String, Double> out;
+        try (NoGradient off = NoGradient.open()) {
+            out = config.carryRnnState() ? trainRnnOnStreams(encoded, rng) : trainRnnOnWindows(encoded, rng);
+        }
+        out.put("rnn/seconds", (System.nanoTime() - t0) / 1e9);
+        return out;
+    }
+
+    private Map<String, Double> trainRnnOnWindows(EncodedEpisodes encoded, SplittableRandom rng) {
         long updates = (long) Math.ceil(config.rnnEpochs() * encoded.size() / config.rnnBatch());
         Map<String, Double> last = Map.of();
-        long t0 = System.nanoTime();
-        try (NoGradient off = NoGradient.open()) {
-            for (long u = 0; u < updates; u++) {
-                last = rnnUpdate(encoded.sample(config.rnnBatch(), config.rnnSeqLen(), rng));
-                progress(u, updates, last);
-            }
+        for (long u = 0; u < updates; u++) {
+            last = rnnUpdate(encoded.sample(config.rnnBatch(), config.rnnSeqLen(), rng));
+            progress(u, updates, last);
         }
         Map<String, Double> out = new LinkedHashMap<>(last);
         out.put("rnn/updates", (double) updates);
-        out.put("rnn/seconds", (System.nanoTime() - t0) / 1e9);
+        return out;
+    }
+
+    private Map<String, Double> trainRnnOnStreams(EncodedEpisodes encoded, SplittableRandom rng) {
+        List<EncodedEpisodes.Streams> passes = new ArrayList<>();
+        List<Long> taken = new ArrayList<>();
+        long updates = 0;
+        for (double left = config.rnnEpochs(); left > 0; left -= 1) {
+            EncodedEpisodes.Streams pass = encoded.streams(config.rnnBatch(), config.rnnSeqLen(), rng);
+            passes.add(pass);
+            taken.add((long) Math.ceil(Math.min(left, 1) * pass.windows()));
+            updates += taken.get(taken.size() - 1);
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        long u = 0;
+        for (int p = 0; p < passes.size(); p++) {
+            Map<String, Double> sums = new LinkedHashMap<>();
+            try (CarriedState carried = new CarriedState(manager)) {
+                for (long k = 0; k < taken.get(p); k++, u++) {
+                    Map<String, Double> one = rnnUpdate(passes.get(p).next(rng), carried);
+                    one.forEach((key, v) -> sums.merge(key, v, Double::sum));
+                    progress(u, updates, one);
+                }
+            }
+            // the pass's means: its windows differ (the last one holds the ends of most rows)
+            double n = taken.get(p);
+            out.clear();
+            sums.forEach((key, v) -> out.put(key, v / n));
+        }
+        out.put("rnn/updates", (double) updates);
         return out;
     }
 
     /** One M update on a batch of windows, the LSTM unrolled over them from a zero state. */
     Map<String, Double> rnnUpdate(EncodedEpisodes.Windows w) {
+        return rnnUpdate(w, null);
+    }
+
+    /**
+     * One M update on a batch of windows, the LSTM unrolled over them from {@code carried}'s state
+     * (null: from a zero state), zeroed where {@link EncodedEpisodes.Windows#reset} says; the state
+     * after the last step goes back into {@code carried}, for the next window of the same streams.
+     */
+    Map<String, Double> rnnUpdate(EncodedEpisodes.Windows w, CarriedState carried) {
         int z = config.zSize();
         int a = spaces.actionSize();
         try (UpdateScope u = UpdateScope.open(manager)) {
@@ -161,20 +213,23 @@ final class ModelTraining implements AutoCloseable {
             NDArray mask = m.create(w.mask(), new Shape(w.batch(), w.steps()));
             WorldModelsLosses.Loss loss;
             try (GradientScope tape = GradientScope.open()) {
-                MdnRnn.State state = rnn.initial(m, w.batch());
+                MdnRnn.State initial = carried == null ? rnn.initial(m, w.batch()) : carried.take(rnn, m, w.batch());
+                MdnRnn.Unrolled unrolled = rnn.unroll(ps, zs, as, w.reset(), initial, true);
                 NDList nll = new NDList(w.steps());
                 NDList doneLogits = new NDList(w.steps());
                 for (int t = 0; t < w.steps(); t++) {
-                    MdnRnn.Step step = rnn.step(ps, zs.get(":, {}", t), as.get(":, {}", t), state, true);
-                    state = step.state();
-                    nll.add(WorldModelsLosses.mixtureNll(step.mixture(), next.get(":, {}", t)));
+                    MdnRnn.Mixture mixture = unrolled.mixtures().get(t);
+                    nll.add(WorldModelsLosses.mixtureNll(mixture, next.get(":, {}", t)));
                     if (rnn.predictsDone()) {
-                        doneLogits.add(step.mixture().doneLogit());
+                        doneLogits.add(mixture.doneLogit());
                     }
                 }
                 loss = WorldModelsLosses.mdn(NDArrays.stack(nll, 1),
                         rnn.predictsDone() ? NDArrays.stack(doneLogits, 1) : null, done, mask, config.doneWeight());
                 tape.backward(loss.total());
+                if (carried != null) {
+                    carried.keep(unrolled.last());
+                }
             }
             rnnOpt.step();
             Map<String, Double> out = new LinkedHashMap<>(loss.metrics());

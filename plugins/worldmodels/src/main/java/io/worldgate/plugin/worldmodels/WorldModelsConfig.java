@@ -24,7 +24,10 @@ import java.util.Locale;
  * @param rnnLr M's Adam learning rate
  * @param rnnBatch sequences per M update
  * @param rnnSeqLen steps per training sequence of M
- * @param rnnEpochs passes over the stored episodes each time M is trained (updates: epochs x episodes / batch)
+ * @param rnnEpochs passes over the stored episodes each time M is trained (reset: epochs x episodes / batch
+ *     updates; carry: each pass has every stored transition in one window)
+ * @param carryRnnState M trains on streams of whole episodes, its LSTM state carried from window to window
+ *     and zeroed where an episode begins ({@code rnn_state=carry}), not on windows from a zero state
  * @param gradClip global gradient-norm clip of M
  * @param randomEpisodes episodes of the random policy collected before V is first trained
  * @param randomHold mean number of steps the random policy holds an action (geometric; 1: a new one each step)
@@ -45,7 +48,7 @@ import java.util.Locale;
  */
 record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDone, int controllerHidden,
         boolean controllerReadsCell, float klTolerance, float vaeLr, int vaeBatch, double vaeEpochs, float rnnLr, int rnnBatch, int rnnSeqLen,
-        double rnnEpochs, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
+        double rnnEpochs, boolean carryRnnState, float gradClip, int randomEpisodes, double randomHold, int population, int rollouts, double sigma0,
         String trainIn, float temperature, int dreamMaxSteps, int realEpisodes, boolean sampleZ, int iterations,
         int generationsPerIteration, String actionMap, Dream.End dreamEnd, float doneWeight) {
 
@@ -58,6 +61,8 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
     static final String ZCH = "zch";
     static final String SAMPLE = "sample";
     static final String THRESHOLD = "threshold";
+    static final String RESET = "reset";
+    static final String CARRY = "carry";
 
     /** The config keys, the paper's CarRacing values as defaults. */
     static List<ConfigKey> keys() {
@@ -77,7 +82,13 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
         k.add(ConfigKey.decimal("rnn_lr", 1e-3, 0, 1, "M's learning rate"));
         k.add(ConfigKey.integer("rnn_batch", 100, 1, 8192, "sequences per M update"));
         k.add(ConfigKey.integer("rnn_seq_len", 1000, 2, 100_000, "steps per training sequence of M"));
-        k.add(ConfigKey.decimal("rnn_epochs", 20, 0, 1e6, "passes over the stored episodes each time M trains"));
+        k.add(ConfigKey.decimal("rnn_epochs", 20, 0, 1e6, "passes over the stored episodes each time M trains (reset:"
+                + " epochs x episodes / rnn_batch windows; carry: each pass has every stored transition in one window)"));
+        k.add(ConfigKey.choice("rnn_state", RESET, List.of(RESET, CARRY),
+                "M's LSTM state in training: reset (each window, a random stretch of a random episode, from a zero"
+                        + " state) or carry (each of the rnn_batch rows a stream of whole episodes in random order, window"
+                        + " after window, the state at one window's end the next one's start, detached, and zeroed where an"
+                        + " episode begins: the paper code's Doom training)"));
         k.add(ConfigKey.decimal("grad_clip", 1.0, 0.0001, 1e9, "global gradient-norm clip of M"));
         k.add(ConfigKey.integer("random_episodes", 10_000, 1, 10_000_000, "random-policy episodes collected first"));
         k.add(ConfigKey.decimal("random_hold", 1, 1, 1e6,
@@ -116,7 +127,7 @@ record WorldModelsConfig(int zSize, int rnnSize, int mixtures, boolean predictDo
                 (float) c.getDouble("kl_tolerance"),
                 (float) c.getDouble("vae_lr"), c.getInt("vae_batch"), c.getDouble("vae_epochs"),
                 (float) c.getDouble("rnn_lr"), c.getInt("rnn_batch"), c.getInt("rnn_seq_len"),
-                c.getDouble("rnn_epochs"), (float) c.getDouble("grad_clip"), c.getInt("random_episodes"),
+                c.getDouble("rnn_epochs"), CARRY.equals(c.getString("rnn_state")), (float) c.getDouble("grad_clip"), c.getInt("random_episodes"),
                 c.getDouble("random_hold"), c.getInt("population"), c.getInt("rollouts"), c.getDouble("sigma0"),
                 c.getString("train_in"),
                 (float) c.getDouble("temperature"), c.getInt("dream_max_steps"), c.getInt("real_episodes"),

@@ -188,6 +188,49 @@ class WorldModelsAgentTest {
     }
 
     @Test
+    void mTrainsOnCarriedStreamsOnePassAWindowAnUpdateAndEitherModesCheckpointLoadsInTheOther(@TempDir Path dir)
+            throws Exception {
+        AgentDescriptor descriptor = new WorldModelsAgentFactory().descriptor();
+        for (String preset : descriptor.presets().keySet()) {
+            boolean carry = WorldModelsConfig.from(AgentConfig.resolve(descriptor, preset, Map.of())).carryRnnState();
+            assertThat(carry).as(preset).isEqualTo(preset.startsWith("doom"));
+        }
+        Path carried = Files.createDirectories(dir.resolve("carried"));
+        Path reset = Files.createDirectories(dir.resolve("reset"));
+        Setup s = create(THREE, dir, 8, Map.of("rnn_state", "carry"));
+        try (WorldModelsAgent agent = s.agent()) {
+            Map<String, Double> first = agent.train(1);
+            long[] transitions = {0};
+            long[] longest = {0};
+            s.experience().forEachEpisode(e -> {
+                transitions[0] += e.length() - 1;
+                longest[0] = Math.max(longest[0], e.length() - 1);
+            });
+            // debug: rnn_epochs=1, rnn_batch=4, rnn_seq_len=8: one pass, every transition once, rows balanced
+            // to within an episode
+            assertThat(first.get("rnn/updates")).isBetween(Math.ceil(transitions[0] / 32.0),
+                    Math.ceil((transitions[0] / 4.0 + longest[0]) / 8));
+            assertThat(first.get("rnn/loss")).isFinite();
+            agent.train(1);
+            agent.save(carried);
+        }
+        // the parameters are the same either way: M trained with its state carried goes on resetting, and back
+        try (WorldModelsAgent other = create(THREE, dir, 8, Map.of()).agent()) {
+            other.load(carried);
+            assertThat(other.generations()).isEqualTo(1);
+            other.save(reset);
+        }
+        try (WorldModelsAgent back = create(THREE, dir, 8, Map.of("rnn_state", "carry", "iterations", "2",
+                "generations_per_iteration", "1")).agent()) {
+            back.load(reset);
+            back.train(1); // the round's second generation; the next call begins round 2: collect, V, M
+            Map<String, Double> again = back.train(1);
+            assertThat(again.get("rnn/updates")).isPositive();
+            assertThat(again.get("rnn/loss")).isFinite();
+        }
+    }
+
+    @Test
     void evolvesCInTheRealEnvironmentWithEveryCandidatesRollouts(@TempDir Path dir) {
         Setup s = create(BOX, dir, 2, Map.of("train_in", "real", "predict_done", "false", "controller_hidden", "3"));
         try (WorldModelsAgent agent = s.agent()) {
