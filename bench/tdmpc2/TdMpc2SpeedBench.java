@@ -43,7 +43,11 @@ import java.util.SplittableRandom;
  * The CPU time is the calling thread's: with one libtorch thread every operation runs on it, so it
  * is the measure that a loaded machine disturbs least (wall time counts the waits for a core).
  *
- * Args: {@code --preset P --updates N --plans N --warmup W --csv FILE --label L [--set key=value ...]}.
+ * <p>With {@code --obs image} the observations are pixels instead: a cartpole's sizes as TD-MPC2 sees them
+ * from pixels (64x64 RGB frames, 3 stacked: 9 channels; 1 action), for the pixel encoder's cost.
+ *
+ * Args: {@code --preset P --updates N --plans N --warmup W --csv FILE --label L [--obs state|image]
+ * [--set key=value ...]}.
  */
 public final class TdMpc2SpeedBench {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -57,6 +61,7 @@ public final class TdMpc2SpeedBench {
         int warmup = 2;
         String csv = null;
         String label = "";
+        String obs = "state";
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -66,6 +71,7 @@ public final class TdMpc2SpeedBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--csv" -> csv = args[++i];
                 case "--label" -> label = args[++i];
+                case "--obs" -> obs = args[++i];
                 case "--set" -> {
                     String[] kv = args[++i].split("=", 2);
                     overrides.put(kv[0], kv[1]);
@@ -73,15 +79,21 @@ public final class TdMpc2SpeedBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        EnvSpec spec = new EnvSpec("bench:walker-like", new DictSpace(Map.of(DictSpace.STATE, TestSpecs.state(24))),
-                BoxSpace.uniform(DType.FLOAT32, -1, 1, 6), 1, 500, Map.of());
+        EnvSpec spec = switch (obs) {
+            case "state" -> new EnvSpec("bench:walker-like", new DictSpace(Map.of(DictSpace.STATE, TestSpecs.state(24))),
+                    BoxSpace.uniform(DType.FLOAT32, -1, 1, 6), 1, 500, Map.of());
+            case "image" -> new EnvSpec("bench:cartpole-pixels-like", new DictSpace(Map.of(DictSpace.IMAGE, BoxSpace.image(64, 64, 9))),
+                    BoxSpace.uniform(DType.FLOAT32, -1, 1, 1), 1, 500, Map.of());
+            default -> throw new IllegalArgumentException("--obs is state or image, got " + obs);
+        };
+        int actions = ((BoxSpace) spec.actionSpace()).shape()[0];
         AgentConfig resolved = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), preset, overrides);
         TdMpc2Config config = TdMpc2Config.from(resolved);
         FakeExperience exp = RandomRollouts.of(spec, 2000, 1);
         Path work = Files.createTempDirectory("tdmpc2-bench");
         SplittableRandom rng = new SplittableRandom(1);
         try (TdMpc2Agent agent = new TdMpc2Agent(spec, config, new FakeAgentContext(exp, work, 1),
-                TdMpc2Planning.create(config, 6))) {
+                TdMpc2Planning.create(config, actions))) {
             List<SequenceBatch> batches = new ArrayList<>();
             for (int i = 0; i < warmup + updates; i++) {
                 batches.add(exp.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)
