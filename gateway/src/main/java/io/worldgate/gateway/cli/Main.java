@@ -82,6 +82,7 @@ public final class Main {
 
     private static int run(Main main, String... args) {
         CommandLine cli = new CommandLine(main);
+        offerHelp(cli);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof EnvException || e instanceof HostException
                     || e instanceof IllegalArgumentException || e instanceof NotFoundException) {
@@ -95,6 +96,18 @@ public final class Main {
             throw e;
         });
         return cli.execute(args);
+    }
+
+    /** Gives every subcommand, at every level, {@code -h}/{@code --help}, as the top level has. */
+    private static void offerHelp(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            offerHelp(sub);
+        }
     }
 
     /** The version from the gateway jar's manifest. */

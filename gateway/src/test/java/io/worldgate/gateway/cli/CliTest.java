@@ -7,6 +7,7 @@ import io.worldgate.gateway.cli.internal.Json;
 import io.worldgate.gateway.host.TestBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,33 @@ class CliTest {
 
     private CliRun run(String... args) {
         return CliRun.with(deploy, tmp.resolve("runs"), args);
+    }
+
+    @Test
+    void everyCommandAtEveryLevelAnswersHelpWithItsUsage() {
+        List<List<String>> paths = new java.util.ArrayList<>();
+        collect(new picocli.CommandLine(new Main()), List.of(), paths);
+        assertThat(paths).as("the command tree").hasSizeGreaterThan(10)
+                .contains(List.of("runs", "list"), List.of("eval"), List.of("train"));
+        for (List<String> path : paths) {
+            List<String> args = new java.util.ArrayList<>(path);
+            args.add("--help");
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertThat(r.exit()).as("%s --help: %s", path, r.err()).isZero();
+            assertThat(r.out()).as("%s --help", path).startsWith("Usage: worldgate " + String.join(" ", path));
+        }
+    }
+
+    private static void collect(picocli.CommandLine command, List<String> path, List<List<String>> into) {
+        command.getSubcommands().forEach((name, sub) -> {
+            if (name.equals("help")) {
+                return;
+            }
+            List<String> p = new java.util.ArrayList<>(path);
+            p.add(name);
+            into.add(p);
+            collect(sub, p, into);
+        });
     }
 
     @Test
