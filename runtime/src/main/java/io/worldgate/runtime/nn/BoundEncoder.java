@@ -37,6 +37,10 @@ import java.util.SplittableRandom;
  *       self-supervised loss, in a gradient scope of its own.
  * </ul>
  *
+ * <p>In every mode the agent reads the kind of features {@code encoder_features} names
+ * ({@link EncoderFeatures}: the mean vector, the class token or every patch token), so its layer on
+ * top is {@link #featureSize()} wide.
+ *
  * <p>The agent adds {@link #network()} (null when frozen) to the networks it checkpoints and writes
  * {@link #saveState} beside its optimizers, so a fine-tuned or online encoder resumes as it was.
  */
@@ -63,9 +67,15 @@ public final class BoundEncoder implements AutoCloseable {
      * Binds {@code service} in the mode of {@code settings}; a copy's parameters are made in
      * {@code manager} (the agent's).
      *
-     * @throws AgentException if the service can only be used frozen and another mode is asked for
+     * @throws AgentException if the service can only be used frozen and another mode is asked for,
+     *     or does not give the {@code encoder_features} asked for
      */
     public static BoundEncoder bind(ImageEncoder service, EncoderSettings settings, NDManager manager) {
+        try {
+            service.featureSize(settings.features());
+        } catch (UnsupportedOperationException e) {
+            throw new AgentException(e.getMessage());
+        }
         if (settings.mode() == EncoderMode.FROZEN) {
             return new BoundEncoder(service, settings, null, null);
         }
@@ -116,8 +126,9 @@ public final class BoundEncoder implements AutoCloseable {
         return settings.mode();
     }
 
+    /** Features per image the agent reads: the service's of the kind {@code encoder_features}. */
     public long featureSize() {
-        return service.featureSize();
+        return service.featureSize(settings.features());
     }
 
     /** The agent-owned copy's parameters, to checkpoint with the agent's networks; null when frozen. */
@@ -126,18 +137,20 @@ public final class BoundEncoder implements AutoCloseable {
     }
 
     /**
-     * Features {@code [..., F]} of uint8 images {@code [..., H, W, C]}: with gradient into the
-     * encoder only in {@code finetune} mode (inside the agent's gradient scope).
+     * Features {@code [..., F]} ({@link #featureSize()}, of the kind {@code encoder_features}) of
+     * uint8 images {@code [..., H, W, C]}: with gradient into the encoder only in {@code finetune}
+     * mode (inside the agent's gradient scope).
      */
     public NDArray features(ParameterStore ps, NDArray images) {
         switch (settings.mode()) {
             case FROZEN:
-                return cache == null ? service.encode(images) : cache.features(service, images);
+                return cache == null ? service.encode(images, settings.features())
+                        : cache.features(service, settings.features(), images);
             case FINETUNE:
-                return copy.features(ps, images);
+                return copy.features(ps, images, settings.features());
             default:
                 try (NoGradient off = NoGradient.open()) {
-                    return copy.features(ps, images).stopGradient();
+                    return copy.features(ps, images, settings.features()).stopGradient();
                 }
         }
     }
