@@ -1,10 +1,12 @@
 package io.worldgate.runtime.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.worldgate.api.agent.AgentException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,20 @@ class BoundEncoderTest {
     @AfterEach
     void close() {
         manager.close();
+    }
+
+    @Test
+    void aWarmUpIsRefusedOutsideTheOnlineMode() {
+        ImageEncoder service = new FrozenFeatureCacheTest.MeanEncoder();
+        for (EncoderMode mode : new EncoderMode[] {EncoderMode.FROZEN, EncoderMode.FINETUNE}) {
+            EncoderSettings settings = new EncoderSettings("mean", mode, 1e-4f, 8, 0, EncoderFeatures.MEAN, 5);
+            assertThatThrownBy(() -> BoundEncoder.bind(service, settings, manager)).isInstanceOf(AgentException.class)
+                    .hasMessageContaining("encoder_warmup");
+        }
+        try (BoundEncoder frozen = BoundEncoder.bind(service, new EncoderSettings("mean", EncoderMode.FROZEN, 1e-4f, 8, 0),
+                manager)) {
+            assertThat(frozen.warmingUp()).isFalse();
+        }
     }
 
     /** Frames [2, 3] of one pixel each, valued by their flat index; the mask leaves 0, 1 and 3. */
