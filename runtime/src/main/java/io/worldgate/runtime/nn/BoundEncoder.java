@@ -33,7 +33,8 @@ import java.util.SplittableRandom;
  *       own ({@code encoder_lr}) right after the agent's step: the agent's loss trains them.
  *   <li>{@code online} (Masked World Models): an agent-owned copy whose features the agent reads
  *       detached; {@link #update} draws {@code encoder_batch} frames of the agent's batch and takes
- *       one AdamW step (the MAE's β = 0.9, 0.95, weight decay 0.05) on the encoder's own
+ *       one AdamW step (the MAE's β = 0.9, 0.95, weight decay 0.05 on all but vectors, i.e. biases
+ *       and LayerNorms) on the encoder's own
  *       self-supervised loss, in a gradient scope of its own. With {@code encoder_warmup} N the
  *       agent first takes N such updates alone ({@link #warmUp}), on batches of its experience,
  *       before its own first update: Masked World Models pre-trains its MAE so on the prefill, rather
@@ -98,7 +99,7 @@ public final class BoundEncoder implements AutoCloseable {
                 : Parameters.trainable(copy.network());
         Adam.Builder b = Adam.builder().learningRate(settings.lr());
         if (settings.mode() == EncoderMode.ONLINE) {
-            b.beta2(ONLINE_BETA2).decoupledWeightDecay(ONLINE_WEIGHT_DECAY);
+            b.beta2(ONLINE_BETA2).decoupledWeightDecay(ONLINE_WEIGHT_DECAY).decayMatricesOnly();
         }
         return new BoundEncoder(service, settings, copy, b.build(trained));
     }
