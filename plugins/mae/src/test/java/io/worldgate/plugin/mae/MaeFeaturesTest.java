@@ -157,7 +157,7 @@ class MaeFeaturesTest {
                     NDArray f = bound.features(ps, images);
                     assertThat(f.getShape()).isEqualTo(new Shape(1, 2, DEBUG.featureSize(kind)));
                     assertClose(f.toFloatArray(), byHand(tokens, kind));
-                    // frozen: the second read comes from the cache, still of this kind
+                    // frozen: the second read goes through the cache, keyed on this kind
                     assertClose(bound.features(ps, images).toFloatArray(), byHand(tokens, kind));
                 }
             }
