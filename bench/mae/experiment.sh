@@ -4,8 +4,10 @@
 #   cnn         Dreamer's own CNN encoder
 #   mae-frozen  a frozen MAE pre-trained in-domain (+ Dreamer's linear layer on its features)
 #   mae-online  the MAE trained online beside the agent on its frames (Masked World Models style),
-#               starting from random weights; MWM itself first trains its MAE alone on the prefill
-#               frames and then on 1,024 replayed frames per update, here 64 frames of each batch
+#               from random weights (mae-init's). Unlike MWM, which first trains its MAE alone for
+#               5,000 updates on the prefill, it starts with Dreamer unless ONLINE_WARMUP=N asks for
+#               N such updates first (encoder_warmup); then MWM trains it on 1,024 replayed frames
+#               per update, here on 64 frames of each batch
 #   mae-random  a frozen MAE of random weights (the control; the same weights mae-online starts from)
 # Per seed, in this order (each step a run under RUNS_DIR/seedS/, found again through
 # RUNS_DIR/seedS/.experiment/NAME, which holds its run id):
@@ -36,6 +38,7 @@
 #   CHECKPOINT_EVERY [2500]   agent steps between Dreamer checkpoints (what a resume loses at most)
 #   HELDOUT_BATCHES [20]      batches of 64 held-out frames per reconstruction measurement
 #   DREAMER_SET ["" ]  extra Dreamer keys for every variant, e.g. "rep_scale=0"
+#   ONLINE_WARMUP [0]  mae-online: updates of the MAE alone on the prefill before Dreamer's first (MWM: 5000)
 #   OUT [bench/results/mae.md]
 # Every run is niced (nice -n 10), with one libtorch thread, from a frozen copy of the gateway and
 # plugins under RUNS_DIR/dist (a rebuild of the checkout cannot change classes under a running JVM).
@@ -57,6 +60,7 @@ ENVS=${ENVS:-4}
 CHECKPOINT_EVERY=${CHECKPOINT_EVERY:-2500}
 HELDOUT_BATCHES=${HELDOUT_BATCHES:-20}
 DREAMER_SET=${DREAMER_SET:-}
+ONLINE_WARMUP=${ONLINE_WARMUP:-0}
 OUT=${OUT:-bench/results/mae.md}
 mkdir -p "$RUNS_DIR"
 RUNS_DIR=$(cd "$RUNS_DIR" && pwd)
@@ -141,6 +145,10 @@ DREAMER=(--agent dreamer --preset "$PRESET" --env dmc:cartpole-swingup --env-opt
     --env-option action_repeat=2 --steps "$STEPS" --envs "$ENVS" --train-ratio "$TRAIN_RATIO" --prefill "$PREFILL"
     --eval-every "$EVAL_EVERY" --eval-episodes "$EVAL_EPISODES" --checkpoint-every "$CHECKPOINT_EVERY")
 for kv in $DREAMER_SET; do DREAMER+=(--set "$kv"); done
+ONLINE=(--set encoder_mode=online)
+if [ "$ONLINE_WARMUP" -gt 0 ]; then
+    ONLINE+=(--set "encoder_warmup=$ONLINE_WARMUP")
+fi
 weights() { echo "-Dworldgate.mae.weights=$1"; }
 
 for seed in $SEEDS; do
@@ -156,7 +164,7 @@ for seed in $SEEDS; do
     step "$dir" mae-frozen "$(weights "$pretrained")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
         --set encoder_mode=frozen >/dev/null
     step "$dir" mae-online "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
-        --set encoder_mode=online >/dev/null
+        "${ONLINE[@]}" >/dev/null
     step "$dir" mae-random "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
         --set encoder_mode=frozen >/dev/null
     for mae in pretrain init; do
@@ -167,6 +175,6 @@ for seed in $SEEDS; do
 done
 
 python3 bench/mae/report.py "$RUNS_DIR" "$OUT" --seeds "$SEEDS" --action-repeat 2 \
-    --setting "STEPS=$STEPS (x2 env steps) PRESET=$PRESET MAE=$MAE MAE_UPDATES=$MAE_UPDATES TRAIN_RATIO=$TRAIN_RATIO PREFILL=$PREFILL EVAL_EVERY=$EVAL_EVERY EVAL_EPISODES=$EVAL_EPISODES ENVS=$ENVS DREAMER_SET='$DREAMER_SET'"
+    --setting "STEPS=$STEPS (x2 env steps) PRESET=$PRESET MAE=$MAE MAE_UPDATES=$MAE_UPDATES TRAIN_RATIO=$TRAIN_RATIO PREFILL=$PREFILL EVAL_EVERY=$EVAL_EVERY EVAL_EPISODES=$EVAL_EPISODES ENVS=$ENVS DREAMER_SET='$DREAMER_SET' ONLINE_WARMUP=$ONLINE_WARMUP"
 java bench/learning/CurvesPlot.java "$(dirname "$OUT")/mae-curves.png" "$(dirname "$OUT")"/mae-*-seed*.csv
 say "wrote $OUT"

@@ -27,6 +27,26 @@ VARIANTS = [
     ("mae-random", "frozen MAE of random weights (control)"),
 ]
 EXPORT = Path(__file__).resolve().parent.parent / "learning" / "export_curve.py"
+# What these variants do otherwise than the MAE paper and Masked World Models (MWM), for the reader
+# of the table; keep it in step with plugins/mae/README.md.
+DIFFERENCES = [
+    "## What differs from the paper and from Masked World Models", "",
+    "- Features: Dreamer reads the agent key `encoder_features`: `mean` of the patch tokens (the default,"
+    " unless the settings above say otherwise), `cls` (the class token, the paper's linear probe) or `tokens`"
+    " (every patch token flattened, N x D, into Dreamer's linear layer). MWM feeds all tokens to a small ViT"
+    " of its own.",
+    "- Online MAE: from random weights, trained on 64 frames of each agent batch per update (MWM: 1,024"
+    " replayed frames) by AdamW (β 0.9, 0.95, weight decay 0.05 but not on biases and LayerNorms, `encoder_lr`"
+    " 1e-4; MWM: Adam 3e-4,"
+    " ε 1e-5, clipping 100, decay 1e-6, learning-rate warm-up 2,500). MWM first trains its MAE alone for"
+    " 5,000 updates on the prefill; here it does so only with `ONLINE_WARMUP` (`encoder_warmup`; see the"
+    " settings above), else it starts with the agent on the features of a random MAE.",
+    "- Pixels in [0, 1], no ImageNet standardisation; no convolutional stem and no reward head in the"
+    " MAE's decoder (MWM has both); Dreamer reconstructs pixels (MWM: the MAE's features).",
+    "- Pre-training: learning rate warmed up, then constant (the paper decays it on a cosine). Weight"
+    " decay spares biases and LayerNorms, as the paper's code does (a build older than"
+    " `Adam.Builder.decayMatricesOnly` decayed every parameter: see the runs' frozen dist/).", "",
+]
 
 
 def run_dir(seed_dir: Path, name: str) -> Path | None:
@@ -157,6 +177,7 @@ def main() -> None:
               " and random MAE: " + (", ".join(shown) if shown else "none") + ".", "",
               "Curves: `mae-VARIANT-seedS.csv` and `.png` (each run's own plot) beside this file, all in"
               " [mae-curves.png](mae-curves.png).", ""]
+    lines += DIFFERENCES
     args.out.write_text("\n".join(lines))
     print(f"{len(curves)} curves -> {args.out}")
 

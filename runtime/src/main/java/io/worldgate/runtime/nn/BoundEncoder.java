@@ -33,9 +33,17 @@ import java.util.SplittableRandom;
  *       own ({@code encoder_lr}) right after the agent's step: the agent's loss trains them.
  *   <li>{@code online} (Masked World Models): an agent-owned copy whose features the agent reads
  *       detached; {@link #update} draws {@code encoder_batch} frames of the agent's batch and takes
- *       one AdamW step (the MAE's β = 0.9, 0.95, weight decay 0.05) on the encoder's own
- *       self-supervised loss, in a gradient scope of its own.
+ *       one AdamW step (the MAE's β = 0.9, 0.95, weight decay 0.05 on all but vectors, i.e. biases
+ *       and LayerNorms) on the encoder's own
+ *       self-supervised loss, in a gradient scope of its own. With {@code encoder_warmup} N the
+ *       agent first takes N such updates alone ({@link #warmUp}), on batches of its experience,
+ *       before its own first update: Masked World Models pre-trains its MAE so on the prefill, rather
+ *       than start the world model on the features of a random encoder.
  * </ul>
+ *
+ * <p>In every mode the agent reads the kind of features {@code encoder_features} names
+ * ({@link EncoderFeatures}: the mean vector, the class token or every patch token), so its layer on
+ * top is {@link #featureSize()} wide.
  *
  * <p>The agent adds {@link #network()} (null when frozen) to the networks it checkpoints and writes
  * {@link #saveState} beside its optimizers, so a fine-tuned or online encoder resumes as it was.
@@ -49,6 +57,7 @@ public final class BoundEncoder implements AutoCloseable {
     private final TrainableImageEncoder copy;
     private final Adam optimizer;
     private final FrozenFeatureCache cache;
+    private long warmupUpdates;
 
     private BoundEncoder(ImageEncoder service, EncoderSettings settings, TrainableImageEncoder copy, Adam optimizer) {
         this.service = service;
@@ -63,9 +72,20 @@ public final class BoundEncoder implements AutoCloseable {
      * Binds {@code service} in the mode of {@code settings}; a copy's parameters are made in
      * {@code manager} (the agent's).
      *
-     * @throws AgentException if the service can only be used frozen and another mode is asked for
+     * @throws AgentException if the service can only be used frozen and another mode is asked for,
+     *     does not give the {@code encoder_features} asked for, or a warm-up is asked for outside
+     *     the online mode
      */
     public static BoundEncoder bind(ImageEncoder service, EncoderSettings settings, NDManager manager) {
+        try {
+            service.featureSize(settings.features());
+        } catch (UnsupportedOperationException e) {
+            throw new AgentException(e.getMessage());
+        }
+        if (settings.warmup() > 0 && settings.mode() != EncoderMode.ONLINE) {
+            throw new AgentException("encoder_warmup trains the encoder alone on its own loss: it needs encoder_mode="
+                    + EncoderMode.ONLINE.key() + ", not " + settings.mode().key());
+        }
         if (settings.mode() == EncoderMode.FROZEN) {
             return new BoundEncoder(service, settings, null, null);
         }
@@ -79,7 +99,7 @@ public final class BoundEncoder implements AutoCloseable {
                 : Parameters.trainable(copy.network());
         Adam.Builder b = Adam.builder().learningRate(settings.lr());
         if (settings.mode() == EncoderMode.ONLINE) {
-            b.beta2(ONLINE_BETA2).decoupledWeightDecay(ONLINE_WEIGHT_DECAY);
+            b.beta2(ONLINE_BETA2).decoupledWeightDecay(ONLINE_WEIGHT_DECAY).decayMatricesOnly();
         }
         return new BoundEncoder(service, settings, copy, b.build(trained));
     }
@@ -116,8 +136,9 @@ public final class BoundEncoder implements AutoCloseable {
         return settings.mode();
     }
 
+    /** Features per image the agent reads: the service's of the kind {@code encoder_features}. */
     public long featureSize() {
-        return service.featureSize();
+        return service.featureSize(settings.features());
     }
 
     /** The agent-owned copy's parameters, to checkpoint with the agent's networks; null when frozen. */
@@ -126,18 +147,20 @@ public final class BoundEncoder implements AutoCloseable {
     }
 
     /**
-     * Features {@code [..., F]} of uint8 images {@code [..., H, W, C]}: with gradient into the
-     * encoder only in {@code finetune} mode (inside the agent's gradient scope).
+     * Features {@code [..., F]} ({@link #featureSize()}, of the kind {@code encoder_features}) of
+     * uint8 images {@code [..., H, W, C]}: with gradient into the encoder only in {@code finetune}
+     * mode (inside the agent's gradient scope).
      */
     public NDArray features(ParameterStore ps, NDArray images) {
         switch (settings.mode()) {
             case FROZEN:
-                return cache == null ? service.encode(images) : cache.features(service, images);
+                return cache == null ? service.encode(images, settings.features())
+                        : cache.features(service, settings.features(), images);
             case FINETUNE:
-                return copy.features(ps, images);
+                return copy.features(ps, images, settings.features());
             default:
                 try (NoGradient off = NoGradient.open()) {
-                    return copy.features(ps, images).stopGradient();
+                    return copy.features(ps, images, settings.features()).stopGradient();
                 }
         }
     }
@@ -165,20 +188,66 @@ public final class BoundEncoder implements AutoCloseable {
         if (settings.mode() == EncoderMode.FROZEN) {
             return metrics;
         }
-        if (settings.mode() == EncoderMode.ONLINE) {
-            NDArray frames = sampleFrames(images, valid, settings.batch(), rng);
-            if (frames == null) {
-                return metrics; // nothing but padding in this batch
-            }
-            NDArray loss;
-            try (GradientScope tape = GradientScope.open()) {
-                loss = copy.selfSupervisedLoss(ps, frames, rng);
-                tape.backward(loss);
-            }
-            metrics.put("encoder/loss", (double) loss.getFloat());
+        if (settings.mode() == EncoderMode.ONLINE && !onlineLoss(ps, images, valid, rng, metrics)) {
+            return metrics; // nothing but padding in this batch
         }
         optimizer.step();
         metrics.put("encoder/grad_norm", (double) optimizer.lastGradientNorm());
+        return metrics;
+    }
+
+    /**
+     * Records the online loss on frames of {@code images} where {@code valid} is not 0 and its
+     * gradients; false (nothing recorded) when no frame is valid.
+     */
+    private boolean onlineLoss(ParameterStore ps, NDArray images, NDArray valid, SplittableRandom rng,
+            Map<String, Double> metrics) {
+        NDArray frames = sampleFrames(images, valid, settings.batch(), rng);
+        if (frames == null) {
+            return false;
+        }
+        NDArray loss;
+        try (GradientScope tape = GradientScope.open()) {
+            loss = copy.selfSupervisedLoss(ps, frames, rng);
+            tape.backward(loss);
+        }
+        metrics.put("encoder/loss", (double) loss.getFloat());
+        return true;
+    }
+
+    /** Whether warm-up updates are still owed ({@code encoder_warmup}, online only): call {@link #warmUp} first. */
+    public boolean warmingUp() {
+        return warmupUpdates < settings.warmup();
+    }
+
+    /** Warm-up updates taken so far by this binding. */
+    public long warmupUpdates() {
+        return warmupUpdates;
+    }
+
+    /**
+     * One warm-up update, before the agent's first: the online update of {@link #update} on frames
+     * of {@code images [..., H, W, C]} (a batch the agent drew from its experience, outside its own
+     * gradient scope) where {@code valid [...]} is not 0 (null: all). Each call counts, so that the
+     * warm-up ends: one on padding alone takes no step, one whose gradient is not finite is skipped
+     * by the optimizer.
+     *
+     * @return metrics: {@code encoder/loss}, {@code encoder/grad_norm} and
+     *     {@code encoder/warmup_updates} (the count so far)
+     * @throws IllegalStateException if no warm-up is owed
+     */
+    public Map<String, Double> warmUp(ParameterStore ps, NDArray images, NDArray valid, SplittableRandom rng) {
+        if (!warmingUp()) {
+            throw new IllegalStateException("no encoder warm-up owed (" + warmupUpdates + " of " + settings.warmup()
+                    + " taken)");
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        warmupUpdates++;
+        if (onlineLoss(ps, images, valid, rng, metrics)) {
+            optimizer.step();
+            metrics.put("encoder/grad_norm", (double) optimizer.lastGradientNorm());
+        }
+        metrics.put("encoder/warmup_updates", (double) warmupUpdates);
         return metrics;
     }
 

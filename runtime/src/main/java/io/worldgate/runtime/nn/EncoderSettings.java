@@ -15,8 +15,13 @@ import java.util.List;
  * @param batch frames of the agent's batch the online mode trains the encoder on per update
  * @param cacheFrames frozen: distinct frames whose features are kept, so a frame seen again is not
  *     encoded again (0: none)
+ * @param features what the agent reads of the service per image: its mean vector, class token or
+ *     every patch token
+ * @param warmup online: updates of the encoder alone, on the agent's experience, before the agent's
+ *     first update (0: none)
  */
-public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames) {
+public record EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames,
+        EncoderFeatures features, int warmup) {
     /** The value of {@code encoder} that picks the agent's own convolutional encoder. */
     public static final String BUILT_IN = "cnn";
     /** The default of {@code encoder_cache_frames}. */
@@ -27,9 +32,20 @@ public record EncoderSettings(String encoder, EncoderMode mode, float lr, int ba
         this(encoder, mode, lr, batch, DEFAULT_CACHE_FRAMES);
     }
 
+    /** Settings with the mean features, as before {@code encoder_features} (runtime.nn 1.7). */
+    public EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames) {
+        this(encoder, mode, lr, batch, cacheFrames, EncoderFeatures.MEAN);
+    }
+
+    /** Settings without a warm-up, as before {@code encoder_warmup} (runtime.nn 1.7). */
+    public EncoderSettings(String encoder, EncoderMode mode, float lr, int batch, int cacheFrames,
+            EncoderFeatures features) {
+        this(encoder, mode, lr, batch, cacheFrames, features, 0);
+    }
+
     /**
      * The keys: {@code encoder}, {@code encoder_mode}, {@code encoder_lr}, {@code encoder_batch},
-     * {@code encoder_cache_frames}.
+     * {@code encoder_cache_frames}, {@code encoder_features}, {@code encoder_warmup}.
      */
     public static List<ConfigKey> keys() {
         return List.of(
@@ -44,14 +60,25 @@ public record EncoderSettings(String encoder, EncoderMode mode, float lr, int ba
                 ConfigKey.integer("encoder_batch", 64, 1, 65536,
                         "frames of each batch the online mode trains the encoder on"),
                 ConfigKey.integer("encoder_cache_frames", DEFAULT_CACHE_FRAMES, 0, 100_000_000,
-                        "frozen mode: distinct frames whose features are kept (about 4 x feature size bytes each), so"
-                                + " a frame replayed again is not encoded again; 0: encode every time"));
+                        "frozen mode: distinct frames whose features are kept (4 x feature size bytes each, at most "
+                                + FrozenFeatureCache.MAX_BYTES / (1 << 20) + " MiB in all), so a frame replayed again is not"
+                                + " encoded again; 0: encode every time"),
+                ConfigKey.choice("encoder_features", EncoderFeatures.MEAN.key(),
+                        List.of(EncoderFeatures.MEAN.key(), EncoderFeatures.CLS.key(), EncoderFeatures.TOKENS.key()),
+                        "with an encoder service, what the agent reads per image: mean (of the patch tokens),"
+                                + " cls (the class token) or tokens (every patch token, flattened in grid order: N x D"
+                                + " features, 12,288 for the mae's small64)"),
+                ConfigKey.integer("encoder_warmup", 0, 0, 100_000_000,
+                        "encoder_mode online: updates of the encoder alone (its own loss on encoder_batch frames of a"
+                                + " batch drawn as for the agent) before the agent's first update; Masked World Models"
+                                + " takes 5000 on the prefill"));
     }
 
     /** The settings of a configuration that declares {@link #keys()}. */
     public static EncoderSettings of(AgentConfig config) {
         return new EncoderSettings(config.getString("encoder").trim(), EncoderMode.of(config.getString("encoder_mode")),
-                (float) config.getDouble("encoder_lr"), config.getInt("encoder_batch"), config.getInt("encoder_cache_frames"));
+                (float) config.getDouble("encoder_lr"), config.getInt("encoder_batch"), config.getInt("encoder_cache_frames"),
+                EncoderFeatures.of(config.getString("encoder_features")), config.getInt("encoder_warmup"));
     }
 
     /** Whether another plugin's encoder is named (not {@value #BUILT_IN}). */

@@ -44,6 +44,41 @@ public interface ImageEncoder {
     NDArray encode(NDArray images);
 
     /**
+     * Number of features per image of the kind {@code features}: {@link #featureSize()} for
+     * {@link EncoderFeatures#MEAN}; an encoder that has tokens says how many values its other kinds
+     * give (runtime.nn 1.7).
+     *
+     * @throws UnsupportedOperationException if this encoder does not give that kind (the default
+     *     for all but {@code MEAN})
+     */
+    default long featureSize(EncoderFeatures features) {
+        if (features != EncoderFeatures.MEAN) {
+            throw unsupported(name(), features);
+        }
+        return featureSize();
+    }
+
+    /**
+     * Features of the kind {@code features} of uint8 images {@code [..., H, W, C]}: float32
+     * {@code [..., featureSize(features)]}, as {@link #encode(NDArray)} (which gives
+     * {@link EncoderFeatures#MEAN}).
+     *
+     * @throws UnsupportedOperationException if this encoder does not give that kind
+     */
+    default NDArray encode(NDArray images, EncoderFeatures features) {
+        if (features != EncoderFeatures.MEAN) {
+            throw unsupported(name(), features);
+        }
+        return encode(images);
+    }
+
+    /** The refusal of an encoder named {@code name} that gives only its own vector. */
+    private static UnsupportedOperationException unsupported(String name, EncoderFeatures features) {
+        return new UnsupportedOperationException("the image encoder '" + name + "' gives no " + features.key()
+                + " features (encoder_features=" + EncoderFeatures.MEAN.key() + " only)");
+    }
+
+    /**
      * A copy of the encoder's current weights whose parameters live in {@code manager}, for one
      * agent to train (see {@link EncoderMode}); the service is left as it is.
      *

@@ -29,6 +29,20 @@ public interface TrainableImageEncoder {
     NDArray features(ParameterStore ps, NDArray images);
 
     /**
+     * Features of the kind {@code features} (see {@link ImageEncoder#encode(NDArray,
+     * EncoderFeatures)}), with gradient as {@link #features(ParameterStore, NDArray)}.
+     *
+     * @throws UnsupportedOperationException if the encoder does not give that kind (the default for
+     *     all but {@link EncoderFeatures#MEAN})
+     */
+    default NDArray features(ParameterStore ps, NDArray images, EncoderFeatures features) {
+        if (features != EncoderFeatures.MEAN) {
+            throw new UnsupportedOperationException("this image encoder gives no " + features.key() + " features");
+        }
+        return features(ps, images);
+    }
+
+    /**
      * The encoder's own self-supervised loss, a scalar, on images {@code [N, H, W, C]}: for an MAE
      * the reconstruction error of randomly masked patches, the masks drawn from {@code rng}.
      */

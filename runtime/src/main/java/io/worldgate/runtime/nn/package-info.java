@@ -30,7 +30,7 @@
  * PyTorch (see the package {@code io.worldgate.runtime}).
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package io.worldgate.runtime.nn;
 
 import org.osgi.annotation.bundle.Export;

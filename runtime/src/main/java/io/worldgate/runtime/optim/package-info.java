@@ -10,7 +10,7 @@
  * in place, so blocks, parameter stores and checkpoints keep seeing the same parameters.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.worldgate.runtime.optim;
 
 import org.osgi.annotation.bundle.Export;

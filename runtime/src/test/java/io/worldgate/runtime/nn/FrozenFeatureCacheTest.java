@@ -1,12 +1,14 @@
 package io.worldgate.runtime.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.worldgate.api.agent.AgentException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,22 @@ class FrozenFeatureCacheTest {
         @Override
         public long featureSize() {
             return 4;
+        }
+
+        /** {@code cls}: the frame's first byte alone, one feature (a stand-in for another kind). */
+        @Override
+        public long featureSize(EncoderFeatures kind) {
+            return kind == EncoderFeatures.CLS ? 1 : ImageEncoder.super.featureSize(kind);
+        }
+
+        @Override
+        public NDArray encode(NDArray images, EncoderFeatures kind) {
+            if (kind != EncoderFeatures.CLS) {
+                return ImageEncoder.super.encode(images, kind);
+            }
+            Shape s = images.getShape();
+            framesEncoded += s.size() / s.slice(s.dimension() - 3).size();
+            return images.toType(DataType.FLOAT32, false).get("..., 0, 0, 0:1");
         }
 
         @Override
@@ -104,6 +122,39 @@ class FrozenFeatureCacheTest {
         assertThat(encoder.framesEncoded).isEqualTo(before);
         cache.features(encoder, frames(2));
         assertThat(encoder.framesEncoded).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theKindOfFeaturesIsPartOfTheKey() {
+        FrozenFeatureCache cache = new FrozenFeatureCache(100);
+        assertThat(cache.features(encoder, frames(4, 6)).toFloatArray()).containsExactly(4, 8, 4, 4, 6, 12, 6, 6);
+        // the same frames, another kind: encoded again, and the cache answers each kind with its own
+        assertThat(cache.features(encoder, EncoderFeatures.CLS, frames(6, 4)).toFloatArray()).containsExactly(6, 4);
+        assertThat(encoder.framesEncoded).isEqualTo(4);
+        assertThat(cache.features(encoder, EncoderFeatures.MEAN, frames(6)).toFloatArray()).containsExactly(6, 12, 6, 6);
+        assertThat(cache.features(encoder, EncoderFeatures.CLS, frames(4)).toFloatArray()).containsExactly(4);
+        assertThat(encoder.framesEncoded).isEqualTo(4);
+        assertThat(cache.size()).isEqualTo(4);
+    }
+
+    @Test
+    void wideFeaturesAreKeptUpToTheByteLimit() {
+        FrozenFeatureCache cache = new FrozenFeatureCache(100, 2 * 4 * Float.BYTES); // two frames of 4 features
+        cache.features(encoder, frames(1, 2, 3));
+        assertThat(cache.size()).isEqualTo(2);
+        long before = encoder.framesEncoded;
+        cache.features(encoder, frames(2, 3)); // the two most recent are kept
+        assertThat(encoder.framesEncoded).isEqualTo(before);
+        cache.features(encoder, frames(1));
+        assertThat(encoder.framesEncoded).isEqualTo(before + 1);
+        assertThat(cache.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aKindTheServiceDoesNotGiveIsRefusedWhenBound() {
+        EncoderSettings tokens = new EncoderSettings("mean", EncoderMode.FROZEN, 1e-4f, 8, 1000, EncoderFeatures.TOKENS);
+        assertThatThrownBy(() -> BoundEncoder.bind(encoder, tokens, m)).isInstanceOf(AgentException.class)
+                .hasMessageContaining("tokens");
     }
 
     @Test

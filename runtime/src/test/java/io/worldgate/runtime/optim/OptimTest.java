@@ -183,6 +183,40 @@ class OptimTest {
     }
 
     @Test
+    void decayMatricesOnlyLeavesVectorsUndecayed() {
+        // zero gradients, AdamW η = 0.1, λ = 0.5: the [1, 3] weight only decays, w ← 0.95 w per step;
+        // the [1] bias is a vector, exempt: it keeps its value
+        for (boolean portable : new boolean[] {false, true}) {
+            Linear l = linear(new float[] {1f, 1f, 1f}, 1f);
+            try (Adam adam = Adam.builder().learningRate(0.1f).epsilon(1f).decoupledWeightDecay(0.5f).decayMatricesOnly()
+                    .build(l)) {
+                if (portable) {
+                    adam.usePortableUpdate();
+                }
+                for (int i = 0; i < 3; i++) {
+                    NDArray x = m.create(new float[] {3f, 0f, 4f}, new Shape(1, 3));
+                    try (GradientScope tape = GradientScope.open()) {
+                        tape.backward(l.forward(store, new NDList(x), true).singletonOrThrow().sum().mul(0f));
+                    }
+                    adam.step();
+                }
+                for (float w : l.getParameters().get("weight").getArray().toFloatArray()) {
+                    assertThat(w).as("portable %s", portable).isCloseTo(0.857375f, within(1e-6f));
+                }
+                assertThat(l.getParameters().get("bias").getArray().toFloatArray()).as("portable %s", portable)
+                        .containsExactly(1f);
+            }
+        }
+        // without the option the bias decays too
+        Linear l = linear(new float[] {1f, 1f, 1f}, 1f);
+        try (Adam adam = Adam.builder().learningRate(0.1f).epsilon(1f).decoupledWeightDecay(0.5f).build(l)) {
+            backward(l);
+            adam.step();
+            assertThat(l.getParameters().get("bias").getArray().toFloatArray()[0]).isLessThan(0.95f);
+        }
+    }
+
+    @Test
     void nonFiniteGradientsSkipTheStep() {
         Linear l = linear(new float[] {1f, 1f, 1f}, 1f);
         try (Adam adam = Adam.builder().learningRate(0.1f).build(l)) {

@@ -21,6 +21,7 @@ public final class LinearImageEncoderCopy implements TrainableImageEncoder {
     private final BlockGroup network = new BlockGroup();
     private final Linear encoder = network.add("encoder", LinearImageEncoder.layer(LinearImageEncoder.FEATURES));
     private final Linear decoder = network.add("decoder", LinearImageEncoder.layer(PoolingImageEncoder.FEATURES));
+    private long losses;
 
     LinearImageEncoderCopy(NDManager target, BlockGroup from) {
         LinearImageEncoder.initialize(encoder, decoder, target);
@@ -56,8 +57,14 @@ public final class LinearImageEncoderCopy implements TrainableImageEncoder {
         return LinearImageEncoder.apply(encoder, ps, PoolingImageEncoder.pool(images));
     }
 
+    /** Calls of {@link #selfSupervisedLoss} so far: the online updates the agent took. */
+    public long selfSupervisedLosses() {
+        return losses;
+    }
+
     @Override
     public NDArray selfSupervisedLoss(ParameterStore ps, NDArray images, SplittableRandom rng) {
+        losses++;
         NDArray x = PoolingImageEncoder.pool(images);
         return LinearImageEncoder.apply(decoder, ps, LinearImageEncoder.apply(encoder, ps, x)).sub(x).square().mean();
     }

@@ -263,16 +263,42 @@ final class DreamerAgent implements Agent {
         }
         timers.reset();
         Map<String, Double> metrics = Map.of();
+        Map<String, Double> warmup = Map.of();
         // nothing is recorded outside the gradient scopes of an update (optimizer steps write in place)
         try (NoGradient off = NoGradient.open()) {
+            if (encoder != null && updates == 0 && encoder.warmingUp()) {
+                warmup = warmUpEncoder();
+            }
             for (int i = 0; i < count; i++) {
                 metrics = update();
             }
         }
         Map<String, Double> out = new LinkedHashMap<>(metrics);
+        if (warmup.containsKey("encoder/warmup_updates")) {
+            out.put("encoder/warmup_updates", warmup.get("encoder/warmup_updates"));
+        }
         timers.meanMillis().forEach((k, v) -> out.put("time/" + k + "_ms", v));
         out.put("train/updates", (double) updates);
         return out;
+    }
+
+    /**
+     * The online encoder's {@code encoder_warmup}: its own updates alone, each on a batch drawn as
+     * for an update, before the agent's first (a resumed agent has trained: it takes none).
+     */
+    private Map<String, Double> warmUpEncoder() {
+        timers.start("encoder_warmup");
+        Map<String, Double> metrics = Map.of();
+        while (encoder.warmingUp()) {
+            SequenceBatch batch = experience.sampleSequences(config.batchSize(), config.batchLength(), rng);
+            try (UpdateScope u = UpdateScope.open(manager); Autocast cast = Autocast.open(precision)) {
+                NDManager m = u.manager();
+                NDArray images = spaces.observations(m, batch.observations()).get(Spaces.IMAGE);
+                metrics = encoder.warmUp(ps, images, Tensors.toNDArray(m, batch.mask()), rng);
+            }
+        }
+        timers.stop("encoder_warmup");
+        return metrics;
     }
 
     /** One world-model update and one actor-critic update on a freshly sampled batch. */

@@ -29,11 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DreamerEncoderModesTest {
 
     private DreamerAgent agent(Path dir, LinearImageEncoder service, String mode) {
+        return agent(dir, service, mode, 0);
+    }
+
+    private DreamerAgent agent(Path dir, LinearImageEncoder service, String mode, int warmup) {
         EnvSpec spec = Fixtures.spec(true, true, false, 2);
         FakeExperience exp = Fixtures.experience(spec, 200, 6);
         FakeAgentContext context = new FakeAgentContext(exp, dir, 3).withService("lin", service);
         AgentConfig config = Fixtures.config("debug", Map.of("encoder", "lin", "encoder_mode", mode, "encoder_lr", "1e-2",
-                "batch_size", "4", "batch_length", "8"));
+                "batch_size", "4", "batch_length", "8", "encoder_warmup", Integer.toString(warmup)));
         return (DreamerAgent) new DreamerAgentFactory().create(spec, config, context);
     }
 
@@ -93,6 +97,52 @@ class DreamerEncoderModesTest {
             assertThat(m.get("encoder/loss")).isPositive();
             LinearImageEncoderCopy copy = service.copies().get(0);
             assertThat(same(values(Parameters.all(copy.decoder())), values(Parameters.all(service.decoder())))).isFalse();
+        }
+    }
+
+    @Test
+    void anOnlineWarmUpTrainsTheCopyAloneBeforeTheAgentsFirstUpdate(@TempDir Path dir) throws Exception {
+        try (LinearImageEncoder service = new LinearImageEncoder(); DreamerAgent a = agent(dir, service, "online", 3)) {
+            LinearImageEncoderCopy copy = service.copies().get(0);
+            List<float[]> start = values(Parameters.all(copy.network()));
+            long[] lossesAtFirstUpdate = {-1};
+            List<List<float[]>> atFirstUpdate = new ArrayList<>();
+            a.listenToPhases(new Timers.Listener() {
+                @Override
+                public void started(String phase) {
+                    if (phase.equals("model") && atFirstUpdate.isEmpty()) {
+                        lossesAtFirstUpdate[0] = copy.selfSupervisedLosses();
+                        atFirstUpdate.add(values(Parameters.all(copy.network())));
+                    }
+                }
+
+                @Override
+                public void stopped(String phase) {}
+            });
+            Map<String, Double> m = a.train(1);
+            assertThat(lossesAtFirstUpdate[0]).as("encoder updates before the agent's first").isEqualTo(3);
+            assertThat(same(atFirstUpdate.get(0), start)).as("the copy when the world model first trains").isFalse();
+            assertThat(m.get("encoder/warmup_updates")).isEqualTo(3.0);
+            assertThat(a.updates()).isEqualTo(1);
+            assertThat(copy.selfSupervisedLosses()).isEqualTo(3 + 1);
+            // the warm-up is taken once
+            assertThat(a.train(1)).doesNotContainKey("encoder/warmup_updates");
+            assertThat(copy.selfSupervisedLosses()).isEqualTo(3 + 2);
+            a.save(dir.resolve("ckpt"));
+        }
+        try (LinearImageEncoder service = new LinearImageEncoder();
+                DreamerAgent b = agent(dir.resolve("b"), service, "online", 3)) {
+            b.load(dir.resolve("ckpt"));
+            b.train(1);
+            assertThat(service.copies().get(0).selfSupervisedLosses()).as("resumed after training: no warm-up").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWarmUpOutsideTheOnlineModeIsRefused(@TempDir Path dir) {
+        try (LinearImageEncoder service = new LinearImageEncoder()) {
+            assertThatThrownBy(() -> agent(dir, service, "finetune", 2)).isInstanceOf(AgentException.class)
+                    .hasMessageContaining("encoder_warmup").hasMessageContaining("online");
         }
     }
 

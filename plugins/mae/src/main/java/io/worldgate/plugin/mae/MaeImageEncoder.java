@@ -9,6 +9,7 @@ import ai.djl.util.PairList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.runtime.nn.EncoderFeatures;
 import io.worldgate.runtime.nn.ImageEncoder;
 import io.worldgate.runtime.nn.TrainableImageEncoder;
 import io.worldgate.runtime.optim.NoGradient;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
 /**
  * A trained MAE's encoder as an {@link ImageEncoder}: every patch encoded (no masking at
  * inference), the patch tokens after the final LayerNorm averaged into {@code D} features (the
- * class token is left out), without gradient. The weights are those of an MAE checkpoint, loaded
+ * class token is left out), without gradient; or, as the agent's {@code encoder_features} asks,
+ * the class token or every patch token ({@link EncoderFeatures}). The weights are those of an MAE checkpoint, loaded
  * once; the encoder's parameters live on the CPU (or the device named) in a manager of its own.
  * An agent that fine-tunes it or trains it online gets a {@link #trainableCopy} and leaves these
  * weights as they are.
@@ -99,21 +101,31 @@ final class MaeImageEncoder implements ImageEncoder, AutoCloseable {
     }
 
     @Override
+    public long featureSize(EncoderFeatures kind) {
+        return sizes.featureSize(kind);
+    }
+
+    @Override
     public NDArray encode(NDArray images) {
+        return encode(images, EncoderFeatures.MEAN);
+    }
+
+    @Override
+    public NDArray encode(NDArray images, EncoderFeatures kind) {
         try (NoGradient off = NoGradient.open()) {
-            return features(model, ps, images);
+            return features(model, ps, images, kind);
         }
     }
 
     /**
-     * The features {@code [..., D]} that {@code model} gives uint8 images {@code [..., H, W, C]}
-     * (recorded for backward inside a gradient scope).
+     * The features of the kind {@code kind}, {@code [..., F]}, that {@code model} gives uint8 images
+     * {@code [..., H, W, C]} (recorded for backward inside a gradient scope).
      */
-    static NDArray features(MaeModel model, ParameterStore ps, NDArray images) {
+    static NDArray features(MaeModel model, ParameterStore ps, NDArray images, EncoderFeatures kind) {
         MaeSizes sizes = model.sizes();
         Shape leading = leadingAxes(images, sizes);
         NDArray patches = MaeLosses.patchify(MaeLosses.toUnit(frames(images, sizes)), sizes.patch());
-        return model.features(ps, patches).reshape(leading.addAll(new Shape(sizes.dim())));
+        return model.features(ps, patches, kind).reshape(leading.addAll(new Shape(sizes.featureSize(kind))));
     }
 
     /** Images {@code [..., H, W, C]} as {@code [n, H, W, C]}. */

@@ -77,12 +77,17 @@ final class MaeLearner implements Learner {
         try (NoGradient off = NoGradient.open()) {
             model = new MaeModel(sizes);
             model.initialize(manager);
+            // the reference decays neither biases nor LayerNorms
             optimizer = Adam.builder().learningRate(settings.lr()).beta1(0.9f).beta2(0.95f)
-                    .decoupledWeightDecay(settings.weightDecay()).build(model);
+                    .decoupledWeightDecay(settings.weightDecay()).decayMatricesOnly().build(model);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    Adam optimizer() {
+        return optimizer;
     }
 
     MaeModel model() {

@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.worldgate.runtime.nn.BlockGroup;
+import io.worldgate.runtime.nn.EncoderFeatures;
 import io.worldgate.runtime.nn.Heads;
 import io.worldgate.runtime.nn.LayerNorm;
 import java.util.ArrayList;
@@ -167,7 +168,25 @@ final class MaeModel extends BlockGroup {
      * masking), then the mean of the patch tokens (the class token left out).
      */
     NDArray features(ParameterStore ps, NDArray patches) {
-        return encode(ps, patches, null, false).get(":, 1:").mean(new int[] {1});
+        return features(ps, patches, EncoderFeatures.MEAN);
+    }
+
+    /**
+     * Features of the kind {@code kind} of patches {@code [B, N, p²C]}, every patch encoded (no
+     * masking), read from the tokens after the final LayerNorm: the mean of the patch tokens
+     * {@code [B, D]}, the class token {@code [B, D]}, or the patch tokens in grid order flattened,
+     * {@code [B, N D]} ({@link MaeSizes#featureSize}).
+     */
+    NDArray features(ParameterStore ps, NDArray patches, EncoderFeatures kind) {
+        NDArray tokens = encode(ps, patches, null, false);
+        switch (kind) {
+            case CLS:
+                return tokens.get(":, 0");
+            case TOKENS:
+                return tokens.get(":, 1:").reshape(tokens.getShape().get(0), sizes.featureSize(kind));
+            default:
+                return tokens.get(":, 1:").mean(new int[] {1});
+        }
     }
 
     @Override

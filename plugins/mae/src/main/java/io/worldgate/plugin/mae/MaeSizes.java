@@ -2,6 +2,7 @@ package io.worldgate.plugin.mae;
 
 import io.worldgate.api.agent.AgentConfig;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
+import io.worldgate.runtime.nn.EncoderFeatures;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -62,6 +63,11 @@ record MaeSizes(int height, int width, int channels, int patch, int dim, int dep
     /** Patches per frame. */
     int patches() {
         return gridHeight() * gridWidth();
+    }
+
+    /** Features per frame of the kind {@code kind}: {@code D}, or {@code N D} for every patch token. */
+    long featureSize(EncoderFeatures kind) {
+        return kind == EncoderFeatures.TOKENS ? (long) patches() * dim : dim;
     }
 
     /** Values per patch: {@code patch² channels}. */

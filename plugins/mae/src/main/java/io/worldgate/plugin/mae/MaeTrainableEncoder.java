@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.worldgate.runtime.nn.EncoderFeatures;
 import io.worldgate.runtime.nn.TrainableImageEncoder;
 import io.worldgate.runtime.optim.Parameters;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.SplittableRandom;
 
 /**
  * One agent's copy of the MAE (encoder and decoder): its {@link #features} are the service's
- * (every patch encoded, the mean of the patch tokens), with gradient; its self-supervised loss is
+ * (every patch encoded; the mean of the patch tokens, the class token or every token), with gradient; its self-supervised loss is
  * the learner's, the masked reconstruction of each frame with its own random masking.
  */
 final class MaeTrainableEncoder implements TrainableImageEncoder {
@@ -37,7 +38,12 @@ final class MaeTrainableEncoder implements TrainableImageEncoder {
 
     @Override
     public NDArray features(ParameterStore ps, NDArray images) {
-        return MaeImageEncoder.features(model, ps, images);
+        return features(ps, images, EncoderFeatures.MEAN);
+    }
+
+    @Override
+    public NDArray features(ParameterStore ps, NDArray images, EncoderFeatures kind) {
+        return MaeImageEncoder.features(model, ps, images, kind);
     }
 
     @Override

@@ -201,4 +201,27 @@ class MaeEncoderModesTest {
             assertThat(unchanged(service)).as("the service's weights").isTrue();
         }
     }
+
+    @Test
+    void anOnlineWarmUpTakesItsUpdatesOnTheMaesOwnLossThenStops() {
+        try (Fixture f = Fixture.create(4); NDManager agent = NDManager.newBaseManager()) {
+            EncoderSettings settings = new EncoderSettings("mae", EncoderMode.ONLINE, 3e-3f, 64, 0,
+                    io.worldgate.runtime.nn.EncoderFeatures.MEAN, 3);
+            try (NoGradient off = NoGradient.open(); BoundEncoder encoder = BoundEncoder.bind(f.service(), settings, agent)) {
+                ParameterStore ps = new ParameterStore(agent, false);
+                Map<Parameter, float[]> copy = snapshot(Parameters.all(encoder.network()));
+                SplittableRandom rng = new SplittableRandom(4);
+                Map<String, Double> m = Map.of();
+                while (encoder.warmingUp()) {
+                    m = encoder.warmUp(ps, f.images(), null, rng);
+                }
+                assertThat(encoder.warmupUpdates()).isEqualTo(3);
+                assertThat(m.get("encoder/warmup_updates")).isEqualTo(3.0);
+                assertThat(m.get("encoder/loss")).isPositive();
+                assertThat(unchanged(copy)).as("the copy after its warm-up").isFalse();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> encoder.warmUp(ps, f.images(), null, rng))
+                        .isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
 }

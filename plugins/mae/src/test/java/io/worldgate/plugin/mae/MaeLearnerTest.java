@@ -7,12 +7,14 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.worldgate.api.agent.AgentException;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.learner.Learner;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.testkit.FakeLearnerContext;
 import io.worldgate.testkit.RecordingMetricsSink;
+import io.worldgate.runtime.optim.Adam;
 import io.worldgate.runtime.tensor.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,25 @@ class MaeLearnerTest {
             double last = mean(losses.subList(55, 60));
             System.out.printf("MAE debug, 16 frames of coloured squares: loss %.3f (updates 1-5) -> %.3f (56-60)%n", first, last);
             assertThat(last).isLessThan(0.7 * first);
+        }
+    }
+
+    @Test
+    void weightDecaySparesBiasesAndLayerNormsAsTheReferenceDoes(@TempDir Path dir) {
+        try (MaeLearner learner = create(dir, 1, Map.of())) {
+            Adam adam = learner.optimizer();
+            int exempt = 0;
+            for (ai.djl.util.Pair<String, Parameter> p : learner.model().getParameters()) {
+                boolean vector = p.getValue().getArray().getShape().dimension() < 2;
+                assertThat(adam.decays(p.getValue())).as(p.getKey()).isEqualTo(!vector);
+                if (vector) {
+                    assertThat(p.getKey()).as("a vector").containsAnyOf("bias", "gamma", "beta");
+                    exempt++;
+                }
+            }
+            assertThat(exempt).isPositive();
+            // the tokens [1, 1, D] are decayed, as in the reference (its add_weight_decay has no skip list)
+            assertThat(adam.decays(learner.model().classToken().getParameters().get("token"))).isTrue();
         }
     }
 

@@ -276,8 +276,12 @@ final class TdMpc2Agent implements Agent {
             n = (int) Math.max(count, Math.min(Integer.MAX_VALUE, experience.numSteps()));
         }
         Map<String, Double> metrics = Map.of();
+        Map<String, Double> warmup = Map.of();
         try (NoGradient off = NoGradient.open()) {
-            for (int i = 0; i < n; i++) {
+            if (encoder != null && updates == 0 && encoder.warmingUp()) {
+                warmup = warmUpEncoder();
+            }
+            for (int i = 0; i < n && (encoder == null || !encoder.warmingUp()); i++) {
                 SequenceBatch batch;
                 try {
                     batch = experience.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)
@@ -290,8 +294,34 @@ final class TdMpc2Agent implements Agent {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>(metrics);
+        if (warmup.containsKey("encoder/warmup_updates")) {
+            out.put("encoder/warmup_updates", warmup.get("encoder/warmup_updates"));
+        }
         out.put("train/updates", (double) updates);
         return out;
+    }
+
+    /**
+     * The online encoder's {@code encoder_warmup}: its own updates alone, each on a batch drawn as
+     * for an update, before the agent's first (a resumed agent has trained: it takes none). It stops
+     * early while no stored episode is long enough, and goes on at the next call.
+     */
+    private Map<String, Double> warmUpEncoder() {
+        Map<String, Double> metrics = Map.of();
+        while (encoder.warmingUp()) {
+            SequenceBatch batch;
+            try {
+                batch = experience.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)
+                        .withSlicing(Slicing.WITHIN_EPISODE), rng);
+            } catch (IllegalStateException e) {
+                break; // no stored episode is horizon + 1 steps long yet
+            }
+            try (UpdateScope u = UpdateScope.open(manager); Autocast cast = Autocast.open(precision)) {
+                NDArray images = spaces.observations(u.manager(), batch.observations()).get(Spaces.IMAGE);
+                metrics = encoder.warmUp(ps, images, null, rng);
+            }
+        }
+        return metrics;
     }
 
     /** One model, policy and target update on {@code batch} ({@code [B, H + 1]} steps of one episode each). */

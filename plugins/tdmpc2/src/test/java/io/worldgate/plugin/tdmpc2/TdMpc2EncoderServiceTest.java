@@ -142,6 +142,28 @@ class TdMpc2EncoderServiceTest {
         }
     }
 
+    @Test
+    void anOnlineWarmUpTrainsTheCopyAloneBeforeTheFirstUpdate(@TempDir Path dir) {
+        TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
+        try (LinearImageEncoder service = new LinearImageEncoder()) {
+            FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5)
+                    .withService("lin", service);
+            AgentConfig online = config(Map.of("encoder", "lin", "encoder_mode", "online", "encoder_lr", "1e-2",
+                    "batch_size", "4", "encoder_warmup", "3"));
+            try (TdMpc2Agent a = (TdMpc2Agent) factory.create(PIXELS, online, context)) {
+                var copy = service.copies().get(0);
+                List<float[]> start = values(Parameters.all(copy.network()));
+                Map<String, Double> m = a.train(1);
+                assertThat(m.get("encoder/warmup_updates")).isEqualTo(3.0);
+                assertThat(m.get("train/updates")).isEqualTo(1.0);
+                assertThat(copy.selfSupervisedLosses()).as("3 alone, then 1 with the agent's update").isEqualTo(4);
+                assertThat(equal(values(Parameters.all(copy.network())), start)).isFalse();
+                assertThat(a.train(1)).doesNotContainKey("encoder/warmup_updates");
+                assertThat(copy.selfSupervisedLosses()).isEqualTo(5);
+            }
+        }
+    }
+
     private static List<float[]> values(List<Parameter> params) {
         return params.stream().map(p -> p.getArray().toFloatArray()).toList();
     }
