@@ -142,11 +142,14 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /**
-     * Adds a listener that first hears the run's typed events so far in this process (the most
-     * recent few thousand), then the new ones, none missed between the two.
+     * Adds a listener that hears the run's events from now on, after its typed events so far in
+     * this process (the most recent few thousand) if {@code replayEvents}, none missed between the
+     * two. Returns true when the run will tell nothing more: its end was told before the listener
+     * joined, or it ended without a loop in this process (a stored run).
      */
-    public void addListenerWithHistory(RunListener listener) {
-        reporter.addListenerWithHistory(listener);
+    public boolean follow(RunListener listener, boolean replayEvents) {
+        boolean endTold = reporter.follow(listener, replayEvents);
+        return endTold || (state.isTerminal() && !thread.isAlive());
     }
 
     public void removeListener(RunListener listener) {

@@ -34,6 +34,7 @@ public final class RunReporter {
      */
     private final ArrayDeque<Told> history = new ArrayDeque<>();
     static final int HISTORY_EVENTS = 4_096;
+    private boolean endTold;
 
     /**
      * @param step the run's current env step
@@ -53,16 +54,24 @@ public final class RunReporter {
     }
 
     /**
-     * Adds a listener that first hears the run's events so far (at most the last
-     * {@value #HISTORY_EVENTS}), then the new ones: none missed, none twice, in order.
+     * Listeners are told events under this reporter's lock, so they must not wait for anything the
+     * run's thread may hold while it reports (the agent slot's lock): they record, queue or send.
+     *
+     * <p>Adds a listener, which first hears the run's events so far (at most the last
+     * {@value #HISTORY_EVENTS}) if {@code replay}, then the new ones: none missed, none twice, in
+     * order. Returns whether the run's end ({@link RunEvent.RunEnded}) was told before the listener
+     * joined: if not, the listener will hear it, so a follower knows whether to wait for it.
      */
-    public void addListenerWithHistory(RunListener listener) {
+    public boolean follow(RunListener listener, boolean replay) {
         // Under the lock that event() holds: no event can fall between the replay and the add.
         synchronized (history) {
-            for (Told t : history) {
-                tell(listener, t.status(), t.event());
+            if (replay) {
+                for (Told t : history) {
+                    tell(listener, t.status(), t.event());
+                }
             }
             listeners.add(listener);
+            return endTold;
         }
     }
 
@@ -83,12 +92,15 @@ public final class RunReporter {
 
     public void event(RunEvent e) {
         LOG.info("run {} at step {}: {}", runId, step.getAsLong(), e.text());
+        // The status before the lock: reading it takes the run's agent-slot lock, and the run's
+        // thread tells events while it holds that lock (a lock-order inversion, a deadlock, else).
+        RunStatus s = status.get();
         synchronized (history) {
             if (history.size() == HISTORY_EVENTS) {
                 history.removeFirst();
             }
-            RunStatus s = status.get();
             history.addLast(new Told(s, e));
+            endTold |= e instanceof RunEvent.RunEnded;
             for (RunListener l : listeners) {
                 tell(l, s, e);
             }

@@ -323,12 +323,9 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             }
         };
         stream.setOnCancelHandler(() -> run.removeListener(listener));
-        if (request.getReplayEvents()) {
-            run.addListenerWithHistory(listener);
-        } else {
-            run.addListener(listener);
-        }
-        if (run.status().state().isTerminal()) {
+        // Decided with the add, not from the state: the state turns terminal just before the run
+        // tells RunEnded, and a stream ended in between would miss it.
+        if (run.follow(listener, request.getReplayEvents())) {
             run.removeListener(listener);
             complete.run();
         }

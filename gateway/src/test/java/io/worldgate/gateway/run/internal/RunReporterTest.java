@@ -87,12 +87,12 @@ class RunReporterTest {
         });
         List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
         run.start();
-        reporter.addListenerWithHistory(new RunListener() {
+        reporter.follow(new RunListener() {
             @Override
             public void onEvent(RunStatus s, RunEvent e) {
                 heard.add(((RunEvent.Note) e).text());
             }
-        });
+        }, true);
         run.join();
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -113,15 +113,65 @@ class RunReporterTest {
         }
         List<Long> steps = new ArrayList<>();
         List<Long> statusSteps = new ArrayList<>();
-        reporter.addListenerWithHistory(new RunListener() {
+        reporter.follow(new RunListener() {
             @Override
             public void onEvent(RunStatus s, RunEvent e) {
                 steps.add(e.step());
                 statusSteps.add(s.step());
             }
-        });
+        }, true);
         assertThat(steps).hasSize(RunReporter.HISTORY_EVENTS).first().isEqualTo(5L);
         assertThat(steps).last().isEqualTo((long) RunReporter.HISTORY_EVENTS + 4);
         assertThat(statusSteps).isEqualTo(steps);
+    }
+
+    @Test
+    void aFollowerLearnsWhetherTheRunsEndWasToldBeforeItJoined() {
+        RunReporter reporter = new RunReporter("r", writer, List.of(), step::get, this::status);
+        RunListener quiet = new RunListener() {};
+        assertThat(reporter.follow(quiet, false)).isFalse();
+        reporter.event(new RunEvent.RunEnded(RunState.FINISHED, 7, "finished"));
+        assertThat(reporter.follow(quiet, false)).isTrue();
+        assertThat(reporter.follow(quiet, true)).isTrue();
+    }
+
+    /**
+     * The run's thread tells events while it holds its agent slot's lock, which reading the status
+     * also takes; an event told from another thread (a swap request) must not hold the reporter's
+     * lock while it waits for the slot's.
+     */
+    @Test
+    void eventsFromTwoThreadsDoNotDeadlockOnTheStatusLock() throws Exception {
+        java.util.concurrent.locks.ReentrantLock slot = new java.util.concurrent.locks.ReentrantLock();
+        RunReporter reporter = new RunReporter("r", writer, List.of(), step::get, () -> {
+            slot.lock();
+            try {
+                return status();
+            } finally {
+                slot.unlock();
+            }
+        });
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread runThread = new Thread(() -> {
+            slot.lock();
+            try {
+                held.countDown();
+                Thread.sleep(300);
+                reporter.note("checkpoint written");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                slot.unlock();
+            }
+        });
+        runThread.setDaemon(true);
+        runThread.start();
+        held.await();
+        Thread client = new Thread(() -> reporter.note("swap requested"));
+        client.setDaemon(true);
+        client.start();
+        runThread.join(10_000);
+        client.join(10_000);
+        assertThat(runThread.isAlive() || client.isAlive()).as("deadlocked").isFalse();
     }
 }
