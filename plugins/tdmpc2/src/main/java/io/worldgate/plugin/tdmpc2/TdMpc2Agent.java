@@ -281,7 +281,9 @@ final class TdMpc2Agent implements Agent {
             if (encoder != null && updates == 0 && encoder.warmingUp()) {
                 warmup = warmUpEncoder();
             }
-            for (int i = 0; i < n && (encoder == null || !encoder.warmingUp()); i++) {
+            // a warm-up owed holds back only the first updates of a fresh agent: one loaded from a
+            // checkpoint that trained owes none (the count is not in the checkpoint)
+            for (int i = 0; i < n && (encoder == null || updates > 0 || !encoder.warmingUp()); i++) {
                 SequenceBatch batch;
                 try {
                     batch = experience.sampleSequences(SampleRequest.of(config.batchSize(), config.horizon() + 1)

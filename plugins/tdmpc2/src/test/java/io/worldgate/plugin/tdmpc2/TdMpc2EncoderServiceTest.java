@@ -143,7 +143,7 @@ class TdMpc2EncoderServiceTest {
     }
 
     @Test
-    void anOnlineWarmUpTrainsTheCopyAloneBeforeTheFirstUpdate(@TempDir Path dir) {
+    void anOnlineWarmUpTrainsTheCopyAloneBeforeTheFirstUpdate(@TempDir Path dir) throws Exception {
         TdMpc2AgentFactory factory = new TdMpc2AgentFactory();
         try (LinearImageEncoder service = new LinearImageEncoder()) {
             FakeAgentContext context = new FakeAgentContext(RandomRollouts.of(PIXELS, 300, 5), dir, 5)
@@ -160,6 +160,14 @@ class TdMpc2EncoderServiceTest {
                 assertThat(equal(values(Parameters.all(copy.network())), start)).isFalse();
                 assertThat(a.train(1)).doesNotContainKey("encoder/warmup_updates");
                 assertThat(copy.selfSupervisedLosses()).isEqualTo(5);
+                a.save(dir.resolve("warm"));
+            }
+            // Resumed (or swapped in) after it trained: no warm-up again, and it goes on updating.
+            try (TdMpc2Agent b = (TdMpc2Agent) factory.create(PIXELS, online, context)) {
+                b.load(dir.resolve("warm"));
+                Map<String, Double> m = b.train(1);
+                assertThat(m).doesNotContainKey("encoder/warmup_updates");
+                assertThat(m.get("train/updates")).as("the update count goes on from the checkpoint's").isEqualTo(3.0);
             }
         }
     }
