@@ -41,8 +41,8 @@ javac -d "$CLASSES" -cp "$CP" bench/tdmpc2/TdMpc2SpeedBench.java
 export OPT_OUT_TRACKING=true
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 for preset in $PRESETS; do
-    # the launcher's glibc mmap threshold (README, Memory): the JVM is timed as the gateway runs it
-    MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-16777216} java -Xmx3g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+    # the launcher's glibc settings (README, Memory): the JVM is timed as the gateway runs it
+    MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-16777216} MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-67108864} java -Xmx3g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
         -cp "$CLASSES:$RUN_CP" io.worldgate.plugin.tdmpc2.TdMpc2SpeedBench --preset "$preset" --updates "$UPDATES" \
         --plans "$PLANS" --warmup 2 --csv "$CSV" --label "$LABEL" --set precision="$PRECISION" 2> >(grep -v -e DEBUG -e INFO -e Warning >&2)
     "$VENV/bin/python" bench/tdmpc2/torch_twin.py --preset "$preset" --updates "$UPDATES" --plans "$PLANS" \
