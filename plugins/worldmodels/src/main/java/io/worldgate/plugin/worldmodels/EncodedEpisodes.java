@@ -23,7 +23,13 @@ final class EncodedEpisodes {
      * window's first step otherwise ({@link #sample}).
      */
     record Windows(int batch, int steps, float[] z, float[] actions, float[] nextZ, float[] done, float[] mask,
-            float[] reset) {}
+            float[] reset) {
+        /** All zeros (every step padding), for {@code batch} windows of {@code steps}; the samplers fill them in. */
+        static Windows empty(int batch, int steps, int zSize, int actionSize) {
+            return new Windows(batch, steps, new float[batch * steps * zSize], new float[batch * steps * actionSize],
+                    new float[batch * steps * zSize], new float[batch * steps], new float[batch * steps], new float[batch * steps]);
+        }
+    }
 
     private final int zSize;
     private final int actionSize;
@@ -65,12 +71,13 @@ final class EncodedEpisodes {
         if (episodes.isEmpty()) {
             throw new IllegalStateException("no encoded episode of two or more steps");
         }
-        float[] z = new float[batch * steps * zSize];
-        float[] a = new float[batch * steps * actionSize];
-        float[] next = new float[batch * steps * zSize];
-        float[] done = new float[batch * steps];
-        float[] mask = new float[batch * steps];
-        float[] reset = new float[batch * steps];
+        Windows w = Windows.empty(batch, steps, zSize, actionSize);
+        float[] z = w.z();
+        float[] a = w.actions();
+        float[] next = w.nextZ();
+        float[] done = w.done();
+        float[] mask = w.mask();
+        float[] reset = w.reset();
         for (int b = 0; b < batch; b++) {
             reset[b * steps] = 1f;
             Encoded e = episodes.get(rng.nextInt(episodes.size()));
@@ -92,7 +99,7 @@ final class EncodedEpisodes {
                 mask[row] = 1f;
             }
         }
-        return new Windows(batch, steps, z, a, next, done, mask, reset);
+        return w;
     }
 
     /** Transitions of all stored episodes (an episode of {@code n} steps has {@code n - 1}). */
@@ -208,12 +215,13 @@ final class EncodedEpisodes {
             }
             window++;
             int batch = rows.length;
-            float[] z = new float[batch * steps * zSize];
-            float[] a = new float[batch * steps * actionSize];
-            float[] next = new float[batch * steps * zSize];
-            float[] done = new float[batch * steps];
-            float[] mask = new float[batch * steps];
-            float[] reset = new float[batch * steps];
+            Windows w = Windows.empty(batch, steps, zSize, actionSize);
+            float[] z = w.z();
+            float[] a = w.actions();
+            float[] next = w.nextZ();
+            float[] done = w.done();
+            float[] mask = w.mask();
+            float[] reset = w.reset();
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < steps && episode[b] < rows[b].length; t++) {
                     Encoded e = episodes.get(rows[b][episode[b]]);
@@ -236,7 +244,7 @@ final class EncodedEpisodes {
                     }
                 }
             }
-            return new Windows(batch, steps, z, a, next, done, mask, reset);
+            return w;
         }
 
         private void draw(Encoded e, int step, float[] into, int offset, SplittableRandom rng) {
