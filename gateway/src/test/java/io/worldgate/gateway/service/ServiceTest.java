@@ -232,6 +232,26 @@ class ServiceTest {
         }
     }
 
+    @Test
+    void theClientFollowingARunHearsTheEventsToldBeforeItsStreamOpened() throws Exception {
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "java:CartPole", Map.of(), 1, 1_200, 1, 0, 0, 600,
+                0, 1, "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+        List<RunEvent> heard = new CopyOnWriteArrayList<>();
+        try (AutoCloseable following = client.follow(s.runId(), new RunListener() {
+            @Override
+            public void onEvent(RunStatus status, RunEvent event) {
+                heard.add(event);
+            }
+        })) {
+            await("the ended run's events", 30, () -> heard.stream().anyMatch(e -> e instanceof RunEvent.RunEnded));
+        }
+        assertThat(heard).filteredOn(e -> e instanceof RunEvent.CheckpointWritten)
+                .extracting(e -> ((RunEvent.CheckpointWritten) e).directory())
+                .containsExactly("0001-step600-random-1.0.0", "0002-step1200-random-1.0.0");
+        assertThat(heard).filteredOn(e -> e instanceof RunEvent.AgentCreated).hasSize(1);
+    }
+
     @SuppressWarnings("deprecation")
     private static String deprecatedState(Run run) {
         return run.getState();

@@ -210,7 +210,10 @@ public final class RemoteGatewayClient implements GatewayClient {
     @Override
     public AutoCloseable follow(String runId, RunListener listener) {
         Context.CancellableContext context = Context.current().withCancellation();
-        context.run(() -> async.streamMetrics(StreamMetricsRequest.newBuilder().setRunId(runId).build(), new StreamObserver<>() {
+        // replay_events: the run may have told its first events (agent created, a checkpoint) before
+        // this stream opened; the follower's summary counts them too
+        StreamMetricsRequest request = StreamMetricsRequest.newBuilder().setRunId(runId).setReplayEvents(true).build();
+        context.run(() -> async.streamMetrics(request, new StreamObserver<>() {
             @Override
             public void onNext(MetricEvent e) {
                 if (e.getTag().equals("event")) {
