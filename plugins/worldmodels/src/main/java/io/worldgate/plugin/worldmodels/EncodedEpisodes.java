@@ -72,31 +72,24 @@ final class EncodedEpisodes {
             throw new IllegalStateException("no encoded episode of two or more steps");
         }
         Windows w = Windows.empty(batch, steps, zSize, actionSize);
-        float[] z = w.z();
-        float[] a = w.actions();
-        float[] next = w.nextZ();
-        float[] done = w.done();
-        float[] mask = w.mask();
-        float[] reset = w.reset();
         for (int b = 0; b < batch; b++) {
-            reset[b * steps] = 1f;
+            w.reset()[b * steps] = 1f;
             Encoded e = episodes.get(rng.nextInt(episodes.size()));
             int transitions = e.length() - 1;
             int first = rng.nextInt(transitions + steps - 1) - (steps - 1);
             int start = Math.max(first, 0);
             int count = Math.min(first + steps, transitions) - start;
             float[] drawn = new float[(count + 1) * zSize];
-            for (int i = 0; i < drawn.length; i++) {
-                int k = start * zSize + i;
-                drawn[i] = (float) (e.mu()[k] + Math.exp(0.5 * e.logVar()[k]) * Dream.gaussian(rng));
+            for (int j = 0; j <= count; j++) {
+                draw(e, start + j, drawn, j * zSize, rng);
             }
             for (int t = 0; t < count; t++) {
                 int row = b * steps + t;
-                System.arraycopy(drawn, t * zSize, z, row * zSize, zSize);
-                System.arraycopy(drawn, (t + 1) * zSize, next, row * zSize, zSize);
-                System.arraycopy(e.actions(), (start + t) * actionSize, a, row * actionSize, actionSize);
-                done[row] = e.terminated() && start + t + 1 == transitions ? 1f : 0f;
-                mask[row] = 1f;
+                System.arraycopy(drawn, t * zSize, w.z(), row * zSize, zSize);
+                System.arraycopy(drawn, (t + 1) * zSize, w.nextZ(), row * zSize, zSize);
+                System.arraycopy(e.actions(), (start + t) * actionSize, w.actions(), row * actionSize, actionSize);
+                w.done()[row] = e.terminated() && start + t + 1 == transitions ? 1f : 0f;
+                w.mask()[row] = 1f;
             }
         }
         return w;
@@ -216,12 +209,6 @@ final class EncodedEpisodes {
             window++;
             int batch = rows.length;
             Windows w = Windows.empty(batch, steps, zSize, actionSize);
-            float[] z = w.z();
-            float[] a = w.actions();
-            float[] next = w.nextZ();
-            float[] done = w.done();
-            float[] mask = w.mask();
-            float[] reset = w.reset();
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < steps && episode[b] < rows[b].length; t++) {
                     Encoded e = episodes.get(rows[b][episode[b]]);
@@ -229,14 +216,14 @@ final class EncodedEpisodes {
                     int row = b * steps + t;
                     if (i == 0) {
                         draw(e, 0, current, b * zSize, rng);
-                        reset[row] = 1f;
+                        w.reset()[row] = 1f;
                     }
-                    System.arraycopy(current, b * zSize, z, row * zSize, zSize);
-                    draw(e, i + 1, next, row * zSize, rng);
-                    System.arraycopy(next, row * zSize, current, b * zSize, zSize);
-                    System.arraycopy(e.actions(), i * actionSize, a, row * actionSize, actionSize);
-                    done[row] = e.terminated() && i + 1 == e.length() - 1 ? 1f : 0f;
-                    mask[row] = 1f;
+                    System.arraycopy(current, b * zSize, w.z(), row * zSize, zSize);
+                    draw(e, i + 1, w.nextZ(), row * zSize, rng);
+                    System.arraycopy(w.nextZ(), row * zSize, current, b * zSize, zSize);
+                    System.arraycopy(e.actions(), i * actionSize, w.actions(), row * actionSize, actionSize);
+                    w.done()[row] = e.terminated() && i + 1 == e.length() - 1 ? 1f : 0f;
+                    w.mask()[row] = 1f;
                     transition[b]++;
                     if (transition[b] == e.length() - 1) {
                         episode[b]++;
@@ -246,12 +233,13 @@ final class EncodedEpisodes {
             }
             return w;
         }
+    }
 
-        private void draw(Encoded e, int step, float[] into, int offset, SplittableRandom rng) {
-            for (int d = 0; d < zSize; d++) {
-                int k = step * zSize + d;
-                into[offset + d] = (float) (e.mu()[k] + Math.exp(0.5 * e.logVar()[k]) * Dream.gaussian(rng));
-            }
+    /** Step {@code step}'s z drawn from V's posterior, into {@code into} at {@code offset}. */
+    private void draw(Encoded e, int step, float[] into, int offset, SplittableRandom rng) {
+        for (int d = 0; d < zSize; d++) {
+            int k = step * zSize + d;
+            into[offset + d] = (float) (e.mu()[k] + Math.exp(0.5 * e.logVar()[k]) * Dream.gaussian(rng));
         }
     }
 }
