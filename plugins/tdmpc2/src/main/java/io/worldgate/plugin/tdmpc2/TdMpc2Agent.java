@@ -93,6 +93,8 @@ final class TdMpc2Agent implements Agent {
     static final String OPTIMIZER_FILE = "tdmpc2-optimizers.bin";
     private static final String FORMAT = "worldgate-tdmpc2";
     private static final int FORMAT_VERSION = 1;
+    /** Seed-pretraining updates taken per training on top of what it asks (see {@link #seedUpdatesOwed}). */
+    static final int PRETRAINING_CHUNK = 50;
 
     private final EnvSpec spec;
     private final TdMpc2Config config;
@@ -117,8 +119,15 @@ final class TdMpc2Agent implements Agent {
     private Adam piOpt;
     private SplittableRandom rng;
     private long updates;
-    /** Made for a fresh run (no step taken yet): its first training pretrains on the seed steps. */
-    private final boolean freshRun;
+    /** Made for a fresh run with seed_pretraining, not yet trained: its first training sets {@link #seedUpdatesOwed}. */
+    private boolean seedPretrainingDue;
+    /**
+     * Seed-pretraining updates still owed. TD-MPC2 takes one update per seed step once seeding ends;
+     * they are paid {@link #PRETRAINING_CHUNK} at a time on top of what each training asks, so that a
+     * stop, a checkpoint and the run's metrics come between chunks, not after an hour of updates on
+     * pixels. Kept in checkpoints: a run resumed mid-way goes on paying.
+     */
+    private long seedUpdatesOwed;
     private boolean closed;
 
     /**
@@ -138,7 +147,7 @@ final class TdMpc2Agent implements Agent {
         this.config = config;
         this.experience = context.experience();
         // a run's first observations are stored before its agent is made, one per environment
-        this.freshRun = experience.numSteps() <= spec.numEnvs();
+        this.seedPretrainingDue = config.seedPretraining() && experience.numSteps() <= spec.numEnvs();
         this.seed = context.seed();
         this.planner = planner;
         boolean image = switch (config.obs()) {
@@ -270,11 +279,14 @@ final class TdMpc2Agent implements Agent {
         if (count <= 0 || experience.numSteps() == 0) {
             return Map.of();
         }
-        int n = count;
-        if (config.seedPretraining() && freshRun && updates == 0) {
+        if (seedPretrainingDue) {
             // TD-MPC2 takes as many updates as seed steps once seeding ends, then one per step
-            n = (int) Math.max(count, Math.min(Integer.MAX_VALUE, experience.numSteps()));
+            seedPretrainingDue = false;
+            seedUpdatesOwed = Math.max(0, experience.numSteps() - count);
         }
+        int extra = (int) Math.min(seedUpdatesOwed, PRETRAINING_CHUNK);
+        int n = count + extra;
+        long before = updates;
         Map<String, Double> metrics = Map.of();
         Map<String, Double> warmup = Map.of();
         try (NoGradient off = NoGradient.open()) {
@@ -295,7 +307,11 @@ final class TdMpc2Agent implements Agent {
                 metrics = update(batch);
             }
         }
+        seedUpdatesOwed -= Math.min(extra, Math.max(0, updates - before - count));
         Map<String, Double> out = new LinkedHashMap<>(metrics);
+        if (extra > 0) {
+            out.put("train/seed_updates_owed", (double) seedUpdatesOwed);
+        }
         if (warmup.containsKey("encoder/warmup_updates")) {
             out.put("encoder/warmup_updates", warmup.get("encoder/warmup_updates"));
         }
@@ -443,6 +459,8 @@ final class TdMpc2Agent implements Agent {
         });
         Map<String, String> p = new LinkedHashMap<>();
         p.put("updates", Long.toString(updates));
+        p.put("seedPretrainingDue", Boolean.toString(seedPretrainingDue));
+        p.put("seedUpdatesOwed", Long.toString(seedUpdatesOwed));
         p.put("qScale", Double.toString(qScale.value()));
         p.put("env", spec.id());
         p.put("sizes", config.sizes());
@@ -489,6 +507,9 @@ final class TdMpc2Agent implements Agent {
             }
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
+        // a checkpoint of the prefill (before any training) still owes the whole pretraining
+        seedPretrainingDue = Boolean.parseBoolean(p.getProperty("seedPretrainingDue", "false"));
+        seedUpdatesOwed = Long.parseLong(p.getProperty("seedUpdatesOwed", "0"));
         qScale.restore(Double.parseDouble(p.getProperty("qScale", "1")));
         rng = ResumedRandom.after(seed, updates);
         plans.clear();

@@ -76,8 +76,9 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
         k.add(ConfigKey.decimal("dropout", 0.01, 0, 0.9, "dropout after the first layer of each Q head"));
         k.add(ConfigKey.integer("num_bins", 101, 2, 4096, "two-hot bins of the reward and Q heads (symlog [-10, 10])"));
         k.add(ConfigKey.integer("batch_size", 256, 1, 8192, "sequences per update"));
-        k.add(ConfigKey.bool("seed_pretraining", true, "a fresh run's first training also takes one update per step"
-                + " already stored (the prefill), as TD-MPC2 pretrains on its seed data; not after a swap or a resume"));
+        k.add(ConfigKey.bool("seed_pretraining", true, "a fresh run owes one update per step"
+                + " stored at its first training (the prefill), as TD-MPC2 pretrains on its seed data, paid " + TdMpc2Agent.PRETRAINING_CHUNK + " per training"
+                + " on top of what it asks; not after a swap"));
         k.add(ConfigKey.integer("horizon", 3, 1, 64, "steps of the latent rollout in training and of the plan"));
         k.add(ConfigKey.decimal("rho", 0.5, 0, 1, "weight rho^t of step t in the losses"));
         k.add(ConfigKey.decimal("lr", 3e-4, 0, 1, "learning rate of the model and the policy"));

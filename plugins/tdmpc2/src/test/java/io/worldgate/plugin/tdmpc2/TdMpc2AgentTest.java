@@ -174,9 +174,10 @@ class TdMpc2AgentTest {
     }
 
     /**
-     * TD-MPC2 pretrains on its seed data: an agent made for a fresh run (nothing stored yet) takes one
-     * update per stored step at its first training, then what it is asked; one made on a run's
-     * stored experience (a swap, a resume) only what it is asked, as does a fresh one with the key off.
+     * TD-MPC2 pretrains on its seed data: an agent made for a fresh run (nothing stored yet) owes one
+     * update per stored step from its first training on, paid at most PRETRAINING_CHUNK (50) per
+     * training on top of what it is asked; one made on a run's stored experience (a swap, a resume)
+     * takes only what it is asked, as does a fresh one with the key off.
      */
     @Test
     void aFreshRunsFirstTrainingTakesOneUpdatePerSeedStep(@TempDir Path dir) {
@@ -193,13 +194,47 @@ class TdMpc2AgentTest {
             RandomRollouts.into(fresh, spec, 60, 1); // the prefill, stored after the agent was made
             RandomRollouts.into(freshOff, spec, 60, 3);
             a.train(1);
-            assertThat(a.updates()).isEqualTo(60);
+            assertThat(a.updates()).isEqualTo(51); // 1 asked + 50 of the 59 more owed
             a.train(1);
-            assertThat(a.updates()).isEqualTo(61);
+            assertThat(a.updates()).isEqualTo(61); // 1 + the last 9: the 60 seed updates are paid
+            a.train(1);
+            assertThat(a.updates()).isEqualTo(62);
             b.train(1);
             assertThat(b.updates()).isEqualTo(1);
             c.train(1);
             assertThat(c.updates()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The seed updates still owed travel in checkpoints: a run stopped in the middle of its
+     * pretraining, or right after its prefill (before any training), pays the rest after a resume,
+     * though the agent then is made on stored experience (no fresh run).
+     */
+    @Test
+    void seedUpdatesOwedSurviveACheckpoint(@TempDir Path dir) throws Exception {
+        EnvSpec spec = walkerLike(1);
+        AgentConfig config = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug", Map.of());
+        FakeExperience fresh = RandomRollouts.of(spec, 0, 1);
+        Path midway = dir.resolve("midway");
+        Path prefill = dir.resolve("prefill");
+        try (TdMpc2Agent a = new TdMpc2Agent(spec, TdMpc2Config.from(config), new FakeAgentContext(fresh, dir, 1), null)) {
+            RandomRollouts.into(fresh, spec, 120, 1);
+            a.save(prefill);
+            a.train(1);
+            assertThat(a.updates()).isEqualTo(51);
+            a.save(midway);
+        }
+        try (TdMpc2Agent b = new TdMpc2Agent(spec, TdMpc2Config.from(config),
+                new FakeAgentContext(RandomRollouts.of(spec, 120, 2), dir, 2), null)) {
+            b.load(midway);
+            b.train(1);
+            assertThat(b.updates()).isEqualTo(102); // 51 + 1 + 50 of the 69 still owed
+            b.train(1);
+            assertThat(b.updates()).isEqualTo(122); // 1 + the last 19
+            b.load(prefill);
+            b.train(1);
+            assertThat(b.updates()).isEqualTo(51); // the whole pretraining: 120 stored steps now
         }
     }
 
