@@ -79,8 +79,14 @@ public final class DreamerSpeedBench {
         }
         overrides.putIfAbsent("video_every", "0");
         EnvSpec spec = spec(preset);
+        // debug_image: the debug model on 64x64 pixels at batch 16x32, as the pixel learning runs train it
+        String agentPreset = preset;
+        if (preset.equals("debug_image")) {
+            agentPreset = "debug";
+            overrides.putIfAbsent("batch_length", "32");
+        }
         DreamerAgentFactory factory = new DreamerAgentFactory();
-        AgentConfig config = AgentConfig.resolve(factory.descriptor(), preset, overrides);
+        AgentConfig config = AgentConfig.resolve(factory.descriptor(), agentPreset, overrides);
         SyntheticExperience experience = new SyntheticExperience(spec, 2000, 1);
         Path work = Files.createTempDirectory("dreamer-bench");
         PeakMemory peak = new PeakMemory();
@@ -227,6 +233,10 @@ public final class DreamerSpeedBench {
             case "dmc_proprio" -> {
                 obs.put("state", BoxSpace.uniform(DType.FLOAT32, -100, 100, 24));
                 actions = BoxSpace.uniform(DType.FLOAT32, -1, 1, 6);
+            }
+            case "debug_image" -> {
+                obs.put("image", BoxSpace.image(64, 64, 3));
+                actions = BoxSpace.uniform(DType.FLOAT32, -1, 1, 1);
             }
             case "atari100k" -> {
                 obs.put("image", BoxSpace.image(64, 64, 3));

@@ -40,6 +40,8 @@ PRESETS = {
                   length=16, bins=63, model_lr=1e-3, actor_lr=1e-4, critic_lr=3e-4, image=None, state=4,
                   actions=2, discrete=True),
 }
+# the debug model on 64x64 pixels at batch 16x32 (dmc:cartpole-swingup from pixels: one continuous action)
+PRESETS["debug_image"] = dict(PRESETS["debug"], length=32, image=(64, 64, 3), state=0, actions=1, discrete=False)
 MIN_STD, MAX_STD = 0.1, 1.0
 
 
