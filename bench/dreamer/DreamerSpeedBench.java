@@ -116,6 +116,12 @@ public final class DreamerSpeedBench {
             System.out.printf(Locale.ROOT, "%s %s B=%d T=%d: %.3f s/update (%.2f updates/s), peak RSS %.0f MiB, peak heap %.0f MiB%n",
                     label, preset, c.batchSize(), c.batchLength(), seconds, 1 / seconds, peak.rssMiB(), peak.heapMiB());
             phases.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms%n", k, v));
+            // the last update's losses: a build that only changes speed gives the same ones for the same seed
+            metrics.forEach((k, v) -> {
+                if (k.startsWith("loss/")) {
+                    System.out.printf(Locale.ROOT, "  %-18s %.9g%n", k, v);
+                }
+            });
             System.out.printf(Locale.ROOT, "  CPU time of the training thread: %.3f s/update%n", cpuSeconds);
             cpu.millis(updates).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms CPU%n", k, v));
             if (jsonOut != null) {
