@@ -189,6 +189,28 @@ class LayersTest {
         }
     }
 
+    @Test
+    void nativeTransposedConvolutionUnderBf16AutocastMultipliesInBfloat16() {
+        TransposedConv2d t = new TransposedConv2d(8, 4, 2, 1, true);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 16, 4, 4));
+        NDArray x = m.randomNormal(new Shape(2, 16, 4, 4));
+        float[] exact = t.forwardByDilation(store, x, false).singletonOrThrow().toFloatArray();
+        float[] half;
+        try (Autocast on = Autocast.open(Precision.BF16)) {
+            NDArray y = t.forward(store, new NDList(x), false).singletonOrThrow();
+            assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
+            half = y.toFloatArray();
+        }
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < exact.length; i++) {
+            err += (half[i] - exact[i]) * (half[i] - exact[i]);
+            norm += exact[i] * exact[i];
+        }
+        // bfloat16 operands keep about 3 significant digits: close to float32, but not equal to it
+        assertThat(Math.sqrt(err / norm)).isBetween(1e-4, 2e-2);
+    }
+
     /** y, dL/dx and dL/dw (and dL/db) of L = sum(y^2), the gradients zeroed again afterwards. */
     private static float[][] valueAndGradients(TransposedConv2d t, NDArray x, java.util.function.Supplier<NDArray> f) {
         java.util.List<float[]> out = new java.util.ArrayList<>();
