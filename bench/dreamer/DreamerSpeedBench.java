@@ -38,7 +38,9 @@ import java.util.random.RandomGenerator;
  * synthetic replay of random observations shaped like the preset's environment:
  * {@code dmc_vision}: 64x64x3 pixels and 6 continuous actions (walker-walk); {@code dmc_proprio}:
  * a 24-float state and 6 continuous actions; {@code atari100k}: 64x64x3 pixels and 6 discrete
- * actions; {@code debug}: a 4-float state and 2 discrete actions (CartPole). Random data costs the
+ * actions; {@code debug}: a 4-float state and 2 discrete actions (CartPole); {@code debug_image}: the
+ * {@code debug} model on 64x64x3 pixels with one continuous action and sequences of 32
+ * (cartpole-swingup from pixels, as the pixel learning runs train it). Random data costs the
  * same compute as real data. Prints and appends one CSV row per run:
  *
  * <pre>

@@ -12,7 +12,8 @@ timed as Worldgate's agent times them:
   critic   slow-critic targets, critic loss, backward, clip, Adam step, slow-critic average
 
 Data is synthetic and random, shaped like walker-walk pixels (dmc_vision: 64x64x3 uint8 images,
-6 actions in [-1, 1]) or CartPole state (debug: 4 floats, 2 discrete actions).
+6 actions in [-1, 1]), CartPole state (debug: 4 floats, 2 discrete actions) or the debug model on
+64x64x3 pixels with one action in [-1, 1] and sequences of 32 (debug_image: the pixel learning runs).
 
 Usage: python dreamer_twin.py --preset dmc_vision --updates 3 --warmup 1 --threads 1
        [--expect-params FILE] [--params-out FILE] [--profile FILE] [--json-out FILE]
