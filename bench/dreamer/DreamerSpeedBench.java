@@ -38,7 +38,9 @@ import java.util.random.RandomGenerator;
  * synthetic replay of random observations shaped like the preset's environment:
  * {@code dmc_vision}: 64x64x3 pixels and 6 continuous actions (walker-walk); {@code dmc_proprio}:
  * a 24-float state and 6 continuous actions; {@code atari100k}: 64x64x3 pixels and 6 discrete
- * actions; {@code debug}: a 4-float state and 2 discrete actions (CartPole). Random data costs the
+ * actions; {@code debug}: a 4-float state and 2 discrete actions (CartPole); {@code debug_image}: the
+ * {@code debug} model on 64x64x3 pixels with one continuous action and sequences of 32
+ * (cartpole-swingup from pixels, as the pixel learning runs train it). Random data costs the
  * same compute as real data. Prints and appends one CSV row per run:
  *
  * <pre>
@@ -79,8 +81,14 @@ public final class DreamerSpeedBench {
         }
         overrides.putIfAbsent("video_every", "0");
         EnvSpec spec = spec(preset);
+        // debug_image: the debug model on 64x64 pixels at batch 16x32, as the pixel learning runs train it
+        String agentPreset = preset;
+        if (preset.equals("debug_image")) {
+            agentPreset = "debug";
+            overrides.putIfAbsent("batch_length", "32");
+        }
         DreamerAgentFactory factory = new DreamerAgentFactory();
-        AgentConfig config = AgentConfig.resolve(factory.descriptor(), preset, overrides);
+        AgentConfig config = AgentConfig.resolve(factory.descriptor(), agentPreset, overrides);
         SyntheticExperience experience = new SyntheticExperience(spec, 2000, 1);
         Path work = Files.createTempDirectory("dreamer-bench");
         PeakMemory peak = new PeakMemory();
@@ -110,6 +118,12 @@ public final class DreamerSpeedBench {
             System.out.printf(Locale.ROOT, "%s %s B=%d T=%d: %.3f s/update (%.2f updates/s), peak RSS %.0f MiB, peak heap %.0f MiB%n",
                     label, preset, c.batchSize(), c.batchLength(), seconds, 1 / seconds, peak.rssMiB(), peak.heapMiB());
             phases.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms%n", k, v));
+            // the last update's losses: a build that only changes speed gives the same ones for the same seed
+            metrics.forEach((k, v) -> {
+                if (k.startsWith("loss/")) {
+                    System.out.printf(Locale.ROOT, "  %-18s %.9g%n", k, v);
+                }
+            });
             System.out.printf(Locale.ROOT, "  CPU time of the training thread: %.3f s/update%n", cpuSeconds);
             cpu.millis(updates).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-10s %9.1f ms CPU%n", k, v));
             if (jsonOut != null) {
@@ -227,6 +241,10 @@ public final class DreamerSpeedBench {
             case "dmc_proprio" -> {
                 obs.put("state", BoxSpace.uniform(DType.FLOAT32, -100, 100, 24));
                 actions = BoxSpace.uniform(DType.FLOAT32, -1, 1, 6);
+            }
+            case "debug_image" -> {
+                obs.put("image", BoxSpace.image(64, 64, 3));
+                actions = BoxSpace.uniform(DType.FLOAT32, -1, 1, 1);
             }
             case "atari100k" -> {
                 obs.put("image", BoxSpace.image(64, 64, 3));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Worldgate's Dreamer update against its PyTorch twin (bench/dreamer/twin/dreamer_twin.py: same
 # model, batch, fp32, threads, torch 2.7.1 eager), one after the other in this script, at the debug
-# and dmc_vision sizes. Checks that both have the same parameters per module, then appends s/update,
+# size (from state, and debug_image: from 64x64 pixels at batch 16x32) and the dmc_vision size. Checks that both have the same parameters per module, then appends s/update,
 # phase times and peak RSS of both, and their ratio, to bench/results/dreamer-twin.csv and rewrites
 # the table between the twin markers in bench/results/dreamer.md.
 #
@@ -34,7 +34,7 @@ LOAD=$(cut -d' ' -f1 /proc/loadavg)
 export OPT_OUT_TRACKING=true
 # Worldgate's JVMs get the allocator setting ./worldgate gives the gateway (README, "Memory"); the twin runs as PyTorch users run it
 WGENV=(env MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-16777216}")
-for preset in ${PRESETS:-debug dmc_vision}; do
+for preset in ${PRESETS:-debug debug_image dmc_vision}; do
     BEFORE=()
     if [ -n "${BEFORE_JARS:-}" ]; then
         "${WGENV[@]}" java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \

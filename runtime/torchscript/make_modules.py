@@ -11,6 +11,10 @@ with autograd. Each module has no parameters, so its file holds only the scripte
   ``toType(BFLOAT16)`` aborts the JVM in 0.35, and inside one call the casts cost no extra JNI trips.
   Autograd casts the gradients the same way, so the backward products run in bfloat16 too and the
   parameters' gradients arrive in float32, as under ``torch.autocast``.
+* ``conv_transpose2d.pt``: libtorch's own transposed convolution (``TransposedConv2d``; DJL 0.35's
+  JNI has none), taking the block's stride-1 kernel of the zero-dilated definition, which it flips
+  and transposes into ``conv_transpose2d``'s layout, so parameters and outputs are those of the
+  definition. Optionally with bfloat16 operands (float32 out), as ``conv2d_bf16.pt``.
 
 Run with torch 2.7.1, the libtorch DJL 0.35 loads (a newer libtorch also reads them), e.g. with the
 bench environment that ``bench/torch-venv.sh`` sets up (it prints its path):
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -63,11 +67,31 @@ class Conv2dBf16(torch.nn.Module):
         return y.to(torch.float32)
 
 
+class ConvTranspose2d(torch.nn.Module):
+    def forward(self, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor, geometry: torch.Tensor) -> torch.Tensor:
+        """The transposed convolution whose definition is the stride-1 convolution with kernel w
+        [out, in, k, k] of x zero-dilated by the stride and padded by k - 1 - padding. geometry (int64):
+        stride, padding (height, width each), whether b is a bias (else ignored), whether bfloat16.
+        The input is made channels-last (a copy only where it is not), so that oneDNN computes and
+        returns channels-last, the layout the channel layer norm after it reads without a copy."""
+        g: List[int] = geometry.tolist()
+        kernel = w.flip([2, 3]).transpose(0, 1)
+        x = x.contiguous(memory_format=torch.channels_last)
+        bias: Optional[torch.Tensor] = b if g[4] != 0 else None
+        if g[5] != 0:
+            half = torch.bfloat16
+            y = F.conv_transpose2d(x.to(half), kernel.to(half), None if bias is None else bias.to(half),
+                                   [g[0], g[1]], [g[2], g[3]])
+            return y.to(torch.float32)
+        return F.conv_transpose2d(x, kernel, bias, [g[0], g[1]], [g[2], g[3]])
+
+
 MODULES = {
     "activations.pt": Activations,
     "linear_bf16.pt": LinearBf16,
     "matmul_bf16.pt": MatmulBf16,
     "conv2d_bf16.pt": Conv2dBf16,
+    "conv_transpose2d.pt": ConvTranspose2d,
 }
 
 

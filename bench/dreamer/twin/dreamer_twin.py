@@ -12,7 +12,8 @@ timed as Worldgate's agent times them:
   critic   slow-critic targets, critic loss, backward, clip, Adam step, slow-critic average
 
 Data is synthetic and random, shaped like walker-walk pixels (dmc_vision: 64x64x3 uint8 images,
-6 actions in [-1, 1]) or CartPole state (debug: 4 floats, 2 discrete actions).
+6 actions in [-1, 1]), CartPole state (debug: 4 floats, 2 discrete actions) or the debug model on
+64x64x3 pixels with one action in [-1, 1] and sequences of 32 (debug_image: the pixel learning runs).
 
 Usage: python dreamer_twin.py --preset dmc_vision --updates 3 --warmup 1 --threads 1
        [--expect-params FILE] [--params-out FILE] [--profile FILE] [--json-out FILE]
@@ -40,6 +41,8 @@ PRESETS = {
                   length=16, bins=63, model_lr=1e-3, actor_lr=1e-4, critic_lr=3e-4, image=None, state=4,
                   actions=2, discrete=True),
 }
+# the debug model on 64x64 pixels at batch 16x32 (dmc:cartpole-swingup from pixels: one continuous action)
+PRESETS["debug_image"] = dict(PRESETS["debug"], length=32, image=(64, 64, 3), state=0, actions=1, discrete=False)
 MIN_STD, MAX_STD = 0.1, 1.0
 
 

@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
+import io.worldgate.runtime.nn.internal.NativeTransposedConv;
 import io.worldgate.runtime.optim.GradientScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,6 +157,113 @@ class LayersTest {
                 assertThat(gradWFast[i]).isCloseTo(gradWSlow[i], within(1e-2f));
             }
         }
+    }
+
+    @Test
+    void nativeTransposedConvolutionEqualsTheDilatedDefinition() {
+        assertThat(NativeTransposedConv.available()).as("conv_transpose2d.pt loads on libtorch").isTrue();
+        // (k, s, p, bias): DreamerV3's decoder layer, without bias, the 2x2 blow-up, a stride-3 case and
+        // World Models' VAE layer (k = 5, s = 2, p = 0: not computable by phases)
+        int[][] cases = {{4, 2, 1, 1}, {4, 2, 1, 0}, {2, 2, 0, 1}, {6, 3, 0, 1}, {5, 2, 0, 1}};
+        for (int[] c : cases) {
+            TransposedConv2d t = new TransposedConv2d(5, c[0], c[1], c[2], c[3] == 1);
+            t.initialize(m, DataType.FLOAT32, new Shape(2, 3, 4, 5));
+            for (Parameter p : t.getParameters().values()) {
+                p.getArray().set(m.randomNormal(p.getArray().getShape()).toFloatArray());
+            }
+            NDArray x = m.randomNormal(new Shape(2, 3, 4, 5));
+            x.setRequiresGradient(true);
+            float[][] fast = valueAndGradients(t, x, () -> t.forwardNative(store, x, true));
+            float[][] slow = valueAndGradients(t, x, () -> t.forwardByDilation(store, x, true).singletonOrThrow());
+            // forward takes the native path
+            float[][] viaForward = valueAndGradients(t, x, () -> t.forward(store, new NDList(x), true).singletonOrThrow());
+            assertThat(viaForward[0]).containsExactly(fast[0]);
+            String[] what = {"y", "dx", "dw", "db"};
+            for (int j = 0; j < slow.length; j++) {
+                assertThat(fast[j]).hasSize(slow[j].length);
+                for (int i = 0; i < slow[j].length; i++) {
+                    assertThat(fast[j][i]).as("k=%d s=%d p=%d %s[%d]", c[0], c[1], c[2], what[j], i)
+                            .isCloseTo(slow[j][i], within(j == 0 ? 1e-3f : 1e-2f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void nativeTransposedConvolutionUnderBf16AutocastMultipliesInBfloat16() {
+        TransposedConv2d t = new TransposedConv2d(8, 4, 2, 1, true);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 16, 4, 4));
+        NDArray x = m.randomNormal(new Shape(2, 16, 4, 4));
+        float[] exact = t.forwardByDilation(store, x, false).singletonOrThrow().toFloatArray();
+        float[] half;
+        try (Autocast on = Autocast.open(Precision.BF16)) {
+            NDArray y = t.forward(store, new NDList(x), false).singletonOrThrow();
+            assertThat(y.getDataType()).isEqualTo(DataType.FLOAT32);
+            half = y.toFloatArray();
+        }
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < exact.length; i++) {
+            err += (half[i] - exact[i]) * (half[i] - exact[i]);
+            norm += exact[i] * exact[i];
+        }
+        // bfloat16 operands keep about 3 significant digits: close to float32, but not equal to it
+        assertThat(Math.sqrt(err / norm)).isBetween(1e-4, 2e-2);
+    }
+
+    /** y, dL/dx and dL/dw (and dL/db) of L = sum(y^2), the gradients zeroed again afterwards. */
+    private static float[][] valueAndGradients(TransposedConv2d t, NDArray x, java.util.function.Supplier<NDArray> f) {
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        try (GradientScope tape = GradientScope.open()) {
+            NDArray y = f.get();
+            assertThat(y.getShape()).isEqualTo(t.getOutputShapes(new Shape[] {x.getShape()})[0]);
+            out.add(y.toFloatArray());
+            tape.backward(y.mul(y).sum());
+        }
+        out.add(x.getGradient().toFloatArray());
+        x.getGradient().muli(0f);
+        for (Parameter p : t.getParameters().values()) {
+            NDArray g = p.getArray().getGradient();
+            out.add(g.toFloatArray());
+            g.muli(0f);
+        }
+        return out.toArray(new float[0][]);
+    }
+
+    @Test
+    void nativeTransposedConvolutionIsLaidOutChannelsLast(@TempDir Path dir) throws Exception {
+        TransposedConv2d t = new TransposedConv2d(3, 4, 2, 1, true);
+        t.initialize(m, DataType.FLOAT32, new Shape(2, 4, 4, 4));
+        LayerNorm norm = LayerNorm.overChannels(1e-3f);
+        norm.initialize(m, DataType.FLOAT32, new Shape(2, 3, 8, 8));
+        Path trace = dir.resolve("trace.json");
+        try (GradientScope tape = GradientScope.open()) {
+            // an NCHW-contiguous input, as the decoder's first layer gets from its linear layer
+            NDArray y = t.forward(store, new NDList(m.randomNormal(new Shape(2, 4, 4, 4))), true).singletonOrThrow();
+            assertThat(y.getShape()).isEqualTo(new Shape(2, 3, 8, 8));
+            JniUtils.startProfile(false, true, false);
+            tape.backward(norm.forward(store, new NDList(y), true).singletonOrThrow().square().sum());
+        } finally {
+            JniUtils.stopProfile(trace.toString());
+        }
+        for (Parameter p : norm.getParameters().values()) {
+            p.getArray().getGradient().muli(0f);
+        }
+        for (Parameter p : t.getParameters().values()) {
+            p.getArray().getGradient().muli(0f);
+        }
+        // the only clone is the kernel's (oneDNN wants its transposed view contiguous), none of the activation
+        String ops = Files.readString(trace).replace(" ", "");
+        assertThat(ops).as("the trace records shapes").contains("[2,8,8,3]");
+        int clonesOfActivations = 0;
+        for (int at = ops.indexOf("\"aten::clone\""); at >= 0; at = ops.indexOf("\"aten::clone\"", at + 1)) {
+            String event = ops.substring(at, ops.indexOf('}', at));
+            if (event.contains("[2,3,8,8]") || event.contains("[2,8,8,3]")) {
+                clonesOfActivations++;
+            }
+        }
+        assertThat(clonesOfActivations).as("copies of the output into a contiguous layout").isZero();
+        assertThat(ops.split("\"aten::native_layer_norm\"", -1).length - 1).as("layer norms").isEqualTo(1);
     }
 
     @Test

@@ -199,16 +199,26 @@ final class WorldModel extends BlockGroup {
      * trainable linear layer) over pixels.
      */
     NDArray encode(ParameterStore ps, Map<String, NDArray> obs) {
+        return encode(ps, obs, null);
+    }
+
+    /**
+     * {@link #encode(ParameterStore, Map)} with the pixels already scaled by {@link ConvEncoder#preprocess}
+     * ({@code null}: scaled here and released after use); the caller keeps and closes {@code pixels}.
+     */
+    private NDArray encode(ParameterStore ps, Map<String, NDArray> obs, NDArray pixels) {
         NDList parts = new NDList(2);
         if (stateEncoder != null) {
             NDArray x = spaces.stateVector(obs.get(Spaces.STATE));
             parts.add(stateEncoder.forward(ps, new NDList(Symlog.symlog(x)), true).singletonOrThrow());
         }
         if (imageEncoder != null) {
-            NDArray x = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
+            NDArray x = pixels != null ? pixels : ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
             parts.add(imageEncoder.forward(ps, new NDList(x), true).singletonOrThrow());
-            // the graph keeps what it needs: released now, not when the update ends (see runtime.nn)
-            x.close();
+            if (pixels == null) {
+                // the graph keeps what it needs: released now, not when the update ends (see runtime.nn)
+                x.close();
+            }
         }
         if (externalProjection != null) {
             // with gradient into the encoder's own weights only when fine-tuned (encoder_mode)
@@ -264,7 +274,11 @@ final class WorldModel extends BlockGroup {
      */
     Loss worldModelLoss(ParameterStore ps, Map<String, NDArray> obs, NDArray actions, NDArray rewards, NDArray isFirst,
             NDArray isTerminal, NDArray mask) {
-        NDArray embed = encode(ps, obs);
+        // the scaled pixels are both the encoder's input and the decoder's target: scaled once (the first
+        // convolution keeps them for its backward pass anyway, so holding them costs no memory)
+        NDArray pixels = imageDecoder != null && imageEncoder != null ? ConvEncoder.preprocess(obs.get(Spaces.IMAGE))
+                : null;
+        NDArray embed = encode(ps, obs, pixels);
         Rssm.Observation seen = rssm.observe(ps, embed, previousActions(actions), isFirst, null);
         RssmState post = seen.posterior();
         NDArray feat = post.features();
@@ -272,7 +286,7 @@ final class WorldModel extends BlockGroup {
         Map<String, NDArray> terms = new LinkedHashMap<>();
         if (imageDecoder != null) {
             NDArray predicted = decodeImage(ps, feat);
-            NDArray target = ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
+            NDArray target = pixels != null ? pixels : ConvEncoder.preprocess(obs.get(Spaces.IMAGE));
             NDArray error = predicted.sub(target);
             predicted.close();
             target.close();
