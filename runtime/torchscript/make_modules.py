@@ -11,6 +11,11 @@ with autograd. Each module has no parameters, so its file holds only the scripte
   ``toType(BFLOAT16)`` aborts the JVM in 0.35, and inside one call the casts cost no extra JNI trips.
   Autograd casts the gradients the same way, so the backward products run in bfloat16 too and the
   parameters' gradients arrive in float32, as under ``torch.autocast``.
+* ``linear_bf16_hidden.pt``: the same linear layer with its bfloat16 result left in bfloat16, for a
+  hidden layer whose LayerNorm and activation read it (``Products.hiddenLinear``): as under
+  ``torch.autocast``, the activations between two products stay bfloat16.
+* ``mish.pt``: libtorch's Mish as one kernel, for bfloat16 activations (it computes in float32
+  inside and rounds once; the runtime's composed Mish would round each of its steps).
 
 Run with torch 2.7.1, the libtorch DJL 0.35 loads (a newer libtorch also reads them), e.g. with the
 bench environment that ``bench/torch-venv.sh`` sets up (it prints its path):
@@ -46,6 +51,19 @@ class LinearBf16(torch.nn.Module):
         return F.linear(x.to(half), w.to(half), b.to(half)).to(torch.float32)
 
 
+class LinearBf16Hidden(torch.nn.Module):
+    def forward(self, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """x w^T + b with bfloat16 operands; bfloat16 out (a hidden layer's pre-activation)."""
+        half = torch.bfloat16
+        return F.linear(x.to(half), w.to(half), b.to(half))
+
+
+class Mish(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Mish, x tanh(softplus(x)), as one kernel forward and one backward, in x's type."""
+        return F.mish(x)
+
+
 class MatmulBf16(torch.nn.Module):
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """a @ b (batched, broadcast as torch.matmul) with bfloat16 operands; float32 out."""
@@ -66,6 +84,8 @@ class Conv2dBf16(torch.nn.Module):
 MODULES = {
     "activations.pt": Activations,
     "linear_bf16.pt": LinearBf16,
+    "linear_bf16_hidden.pt": LinearBf16Hidden,
+    "mish.pt": Mish,
     "matmul_bf16.pt": MatmulBf16,
     "conv2d_bf16.pt": Conv2dBf16,
 }

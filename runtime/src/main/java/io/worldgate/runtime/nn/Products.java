@@ -8,7 +8,8 @@ import io.worldgate.runtime.nn.internal.Bf16Kernels;
 
 /**
  * Matrix products and convolutions in the thread's {@link Autocast} precision: float32 by DJL's
- * operators, or in bfloat16 with the result widened back to float32. Every linear and convolutional
+ * operators, or in bfloat16 with the result widened back to float32 (a hidden layer's
+ * {@link #hiddenLinear} leaves it in bfloat16). Every linear and convolutional
  * layer of the runtime ({@link AutocastBlocks}, {@link EnsembleMlp}, {@link TransposedConv2d})
  * computes here, so one setting reaches every agent's networks.
  */
@@ -24,6 +25,23 @@ public final class Products {
             }
         }
         return (b == null ? Linear.linear(x, w) : Linear.linear(x, w, b)).singletonOrThrow();
+    }
+
+    /**
+     * {@code x w^T + b} for a hidden layer, whose result only a normalisation, an activation and
+     * the next product read ({@code Linear -> LayerNorm -> activation -> Linear}): in bfloat16 the
+     * result stays bfloat16, as under {@code torch.autocast}, so those read half the bytes and no
+     * cast back to float32 is made; in float32 the same as {@link #linear}. Where a loss, a softmax
+     * or a residual sum reads the result, use {@link #linear}.
+     */
+    public static NDArray hiddenLinear(NDArray x, NDArray w, NDArray b) {
+        if (Autocast.current() == Precision.BF16) {
+            NDArray y = Bf16Kernels.hiddenLinear(x, w, b);
+            if (y != null) {
+                return y;
+            }
+        }
+        return linear(x, w, b);
     }
 
     /** {@code a @ b}, batched and broadcast as {@code NDArray.matMul}. */

@@ -42,9 +42,30 @@ public final class FusedActivations {
         return m.forward(x).singletonOrThrow();
     }
 
+    /**
+     * Mish of a bfloat16 {@code x} by libtorch's kernel ({@code mish.pt}), which computes in float32
+     * inside and rounds once, where the composed form would round each of its seven steps to
+     * bfloat16; null where not applicable (another engine, the module not loaded, a named array).
+     */
+    public static NDArray mishBf16(NDArray x) {
+        if (x.getName() != null) {
+            return null;
+        }
+        ScriptedModule m = MishModule.INSTANCE;
+        if (m == null || !m.accepts(x)) {
+            return null;
+        }
+        return m.forward(x).singletonOrThrow();
+    }
+
     /** Whether the fused path is available here (PyTorch engine, module loaded, not turned off). */
     public static boolean available() {
         return Module.INSTANCE != null;
+    }
+
+    /** The Mish module (not subject to {@link #PROPERTY}: bfloat16 activations need it); null where it cannot load. */
+    private static final class MishModule {
+        static final ScriptedModule INSTANCE = ScriptedModule.load("mish.pt");
     }
 
     /** The loaded module; null when it cannot be used here. */
