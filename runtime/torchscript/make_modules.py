@@ -14,6 +14,10 @@ with autograd. Each module has no parameters, so its file holds only the scripte
 * ``linear_bf16_hidden.pt``: the same linear layer with its bfloat16 result left in bfloat16, for a
   hidden layer whose LayerNorm and activation read it (``Products.hiddenLinear``): as under
   ``torch.autocast``, the activations between two products stay bfloat16.
+* ``matmul_bf16_hidden.pt``: the batched product likewise, for the hidden layers of an ensemble
+  of MLPs (``EnsembleMlp``).
+* ``cast_bf16.pt``: a float32 weight cast to bfloat16, for the copies an inference scope keeps
+  (``Autocast.openForInference``) so that a plan casts each weight once, not at every product.
 * ``mish.pt``: libtorch's Mish as one kernel, for bfloat16 activations (it computes in float32
   inside and rounds once; the runtime's composed Mish would round each of its steps).
 
@@ -58,6 +62,19 @@ class LinearBf16Hidden(torch.nn.Module):
         return F.linear(x.to(half), w.to(half), b.to(half))
 
 
+class MatmulBf16Hidden(torch.nn.Module):
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """a @ b (batched, broadcast as torch.matmul) with bfloat16 operands; bfloat16 out."""
+        half = torch.bfloat16
+        return torch.matmul(a.to(half), b.to(half))
+
+
+class CastBf16(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x in bfloat16."""
+        return x.to(torch.bfloat16)
+
+
 class Mish(torch.nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Mish, x tanh(softplus(x)), as one kernel forward and one backward, in x's type."""
@@ -86,6 +103,8 @@ MODULES = {
     "linear_bf16.pt": LinearBf16,
     "linear_bf16_hidden.pt": LinearBf16Hidden,
     "mish.pt": Mish,
+    "cast_bf16.pt": CastBf16,
+    "matmul_bf16_hidden.pt": MatmulBf16Hidden,
     "matmul_bf16.pt": MatmulBf16,
     "conv2d_bf16.pt": Conv2dBf16,
 }

@@ -19,7 +19,7 @@ public final class Products {
     /** {@code x w^T + b} for {@code x [..., D]}, {@code w [O, D]}, {@code b [O]} or null. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         if (Autocast.current() == Precision.BF16) {
-            NDArray y = Bf16Kernels.linear(x, w, b);
+            NDArray y = Bf16Kernels.linear(x, Autocast.weight(w), b);
             if (y != null) {
                 return y;
             }
@@ -36,7 +36,7 @@ public final class Products {
      */
     public static NDArray hiddenLinear(NDArray x, NDArray w, NDArray b) {
         if (Autocast.current() == Precision.BF16) {
-            NDArray y = Bf16Kernels.hiddenLinear(x, w, b);
+            NDArray y = Bf16Kernels.hiddenLinear(x, Autocast.weight(w), b);
             if (y != null) {
                 return y;
             }
@@ -53,6 +53,21 @@ public final class Products {
             }
         }
         return a.matMul(b);
+    }
+
+    /**
+     * {@code a @ b} like {@link #matMul} for a hidden layer whose result only a normalisation, an
+     * activation and the next product read: under bfloat16 the result stays bfloat16
+     * ({@link #hiddenLinear}).
+     */
+    public static NDArray hiddenMatMul(NDArray a, NDArray b) {
+        if (Autocast.current() == Precision.BF16) {
+            NDArray y = Bf16Kernels.hiddenMatMul(a, b);
+            if (y != null) {
+                return y;
+            }
+        }
+        return matMul(a, b);
     }
 
     /**

@@ -37,7 +37,8 @@ public final class Bf16Kernels {
         if (b != null) {
             return m.forward(x, w, b).singletonOrThrow();
         }
-        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), w.getDataType(), w.getDevice())) {
+        // float32 zeros: w may be a bfloat16 copy (Autocast.openForInference), whose type DJL cannot name
+        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), DataType.FLOAT32, w.getDevice())) {
             return m.forward(x, w, zeros).singletonOrThrow();
         }
     }
@@ -55,14 +56,36 @@ public final class Bf16Kernels {
         if (b != null) {
             return m.forward(x, w, b).singletonOrThrow();
         }
-        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), w.getDataType(), w.getDevice())) {
+        // float32 zeros: w may be a bfloat16 copy (Autocast.openForInference), whose type DJL cannot name
+        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), DataType.FLOAT32, w.getDevice())) {
             return m.forward(x, w, zeros).singletonOrThrow();
         }
+    }
+
+    /** {@code x} cast to bfloat16 (a weight's copy, {@code cast_bf16.pt}); null where the kernels are unavailable. */
+    public static NDArray toBf16(NDArray x) {
+        ScriptedModule m = Modules.CAST;
+        if (m == null || !m.accepts(x)) {
+            return null;
+        }
+        return m.forward(x).singletonOrThrow();
     }
 
     /** {@code a @ b} as {@code torch.matmul} in bfloat16, float32 out; null where the kernels are unavailable. */
     public static NDArray matMul(NDArray a, NDArray b) {
         ScriptedModule m = Modules.MATMUL;
+        if (m == null || !m.accepts(a)) {
+            return null;
+        }
+        return m.forward(a, b).singletonOrThrow();
+    }
+
+    /**
+     * {@code a @ b} as {@code torch.matmul} in bfloat16 with the result left in bfloat16 (a hidden
+     * layer's); null where the kernels are unavailable.
+     */
+    public static NDArray hiddenMatMul(NDArray a, NDArray b) {
+        ScriptedModule m = Modules.HIDDEN_MATMUL;
         if (m == null || !m.accepts(a)) {
             return null;
         }
@@ -102,7 +125,7 @@ public final class Bf16Kernels {
     /** Whether the modules loaded (PyTorch engine, resources present). */
     public static boolean available() {
         return Modules.LINEAR != null && Modules.MATMUL != null && Modules.CONV2D != null
-                && Modules.HIDDEN_LINEAR != null;
+                && Modules.HIDDEN_LINEAR != null && Modules.CAST != null && Modules.HIDDEN_MATMUL != null;
     }
 
     /** Whether this CPU multiplies bfloat16 natively (Linux: AVX512-BF16 or AMX-BF16 in /proc/cpuinfo). */
@@ -115,6 +138,8 @@ public final class Bf16Kernels {
         static final ScriptedModule MATMUL = ScriptedModule.load("matmul_bf16.pt");
         static final ScriptedModule CONV2D = ScriptedModule.load("conv2d_bf16.pt");
         static final ScriptedModule HIDDEN_LINEAR = ScriptedModule.load("linear_bf16_hidden.pt");
+        static final ScriptedModule CAST = ScriptedModule.load("cast_bf16.pt");
+        static final ScriptedModule HIDDEN_MATMUL = ScriptedModule.load("matmul_bf16_hidden.pt");
     }
 
     private static final class Cpu {
