@@ -14,6 +14,16 @@ import io.worldgate.runtime.nn.internal.Bf16Kernels;
  * computes here, so one setting reaches every agent's networks.
  */
 public final class Products {
+    /**
+     * System property that turns bfloat16 hidden activations off ({@code false}): hidden products
+     * then widen their results to float32 like every other, as before they existed (for timing one
+     * against the other in one build).
+     */
+    public static final String BF16_ACTIVATIONS_PROPERTY = "worldgate.nn.bf16Activations";
+
+    private static final boolean BF16_ACTIVATIONS =
+            !"false".equalsIgnoreCase(System.getProperty(BF16_ACTIVATIONS_PROPERTY, "true"));
+
     private Products() {}
 
     /** {@code x w^T + b} for {@code x [..., D]}, {@code w [O, D]}, {@code b [O]} or null. */
@@ -35,7 +45,7 @@ public final class Products {
      * or a residual sum reads the result, use {@link #linear}.
      */
     public static NDArray hiddenLinear(NDArray x, NDArray w, NDArray b) {
-        if (Autocast.current() == Precision.BF16) {
+        if (BF16_ACTIVATIONS && Autocast.current() == Precision.BF16) {
             NDArray y = Bf16Kernels.hiddenLinear(x, Autocast.weight(w), b);
             if (y != null) {
                 return y;
@@ -61,7 +71,7 @@ public final class Products {
      * ({@link #hiddenLinear}).
      */
     public static NDArray hiddenMatMul(NDArray a, NDArray b) {
-        if (Autocast.current() == Precision.BF16) {
+        if (BF16_ACTIVATIONS && Autocast.current() == Precision.BF16) {
             NDArray y = Bf16Kernels.hiddenMatMul(a, b);
             if (y != null) {
                 return y;
