@@ -16,8 +16,9 @@ with autograd. Each module has no parameters, so its file holds only the scripte
   ``torch.autocast``, the activations between two products stay bfloat16.
 * ``matmul_bf16_hidden.pt``: the batched product likewise, for the hidden layers of an ensemble
   of MLPs (``EnsembleMlp``).
-* ``cast_bf16.pt``: a float32 weight cast to bfloat16, for the copies an inference scope keeps
-  (``Autocast.openForInference``) so that a plan casts each weight once, not at every product.
+* ``cast_bf16.pt``: a float32 array cast to bfloat16 (with autograd): the weight copies an
+  inference scope keeps (``Autocast.openForInference``), so that a plan casts each weight once, not
+  at every product, and the ensemble members' LayerNorm scales and offsets for bfloat16 activations.
 * ``mish.pt``: libtorch's Mish as one kernel, for bfloat16 activations (it computes in float32
   inside and rounds once; the runtime's composed Mish would round each of its steps).
 

@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * members' weights side by side, each later layer one batched product over the members, and
  * LayerNorm, Mish and dropout one operation each over the stack: the operation count does not grow
  * with {@code E}. Under bfloat16 products the hidden activations stay bfloat16 (the members' LayerNorm
- * scales and offsets cast to bfloat16 for them), as in {@link Heads#hiddenLinear}; the output is float32. {@link #forward(ParameterStore, NDArray, int[], boolean)} computes only some members.
+ * scales and offsets cast to bfloat16 for them), as in {@link Heads#hiddenLinear}; the output is
+ * float32. {@link #forward(ParameterStore, NDArray, int[], boolean)} computes only some members.
  *
  * <p>Parameters, per layer: {@code weight [E, out, in]} (a {@code Linear}'s {@code [out, in]} per
  * member), {@code bias [E, out]}, and for hidden layers {@code gamma}, {@code beta [E, units]}.
