@@ -15,6 +15,16 @@ with autograd. Each module has no parameters, so its file holds only the scripte
   JNI has none), taking the block's stride-1 kernel of the zero-dilated definition, which it flips
   and transposes into ``conv_transpose2d``'s layout, so parameters and outputs are those of the
   definition. Optionally with bfloat16 operands (float32 out), as ``conv2d_bf16.pt``.
+* ``linear_bf16_hidden.pt``: the same linear layer with its bfloat16 result left in bfloat16, for a
+  hidden layer whose LayerNorm and activation read it (``Products.hiddenLinear``): as under
+  ``torch.autocast``, the activations between two products stay bfloat16.
+* ``matmul_bf16_hidden.pt``: the batched product likewise, for the hidden layers of an ensemble
+  of MLPs (``EnsembleMlp``).
+* ``cast_bf16.pt``: a float32 array cast to bfloat16 (with autograd): the weight copies an
+  inference scope keeps (``Autocast.openForInference``), so that a plan casts each weight once, not
+  at every product, and the ensemble members' LayerNorm scales and offsets for bfloat16 activations.
+* ``mish.pt``: libtorch's Mish as one kernel, for bfloat16 activations (it computes in float32
+  inside and rounds once; the runtime's composed Mish would round each of its steps).
 
 Run with torch 2.7.1, the libtorch DJL 0.35 loads (a newer libtorch also reads them), e.g. with the
 bench environment that ``bench/torch-venv.sh`` sets up (it prints its path):
@@ -48,6 +58,32 @@ class LinearBf16(torch.nn.Module):
         """x w^T + b with bfloat16 operands; float32 out."""
         half = torch.bfloat16
         return F.linear(x.to(half), w.to(half), b.to(half)).to(torch.float32)
+
+
+class LinearBf16Hidden(torch.nn.Module):
+    def forward(self, x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """x w^T + b with bfloat16 operands; bfloat16 out (a hidden layer's pre-activation)."""
+        half = torch.bfloat16
+        return F.linear(x.to(half), w.to(half), b.to(half))
+
+
+class MatmulBf16Hidden(torch.nn.Module):
+    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """a @ b (batched, broadcast as torch.matmul) with bfloat16 operands; bfloat16 out."""
+        half = torch.bfloat16
+        return torch.matmul(a.to(half), b.to(half))
+
+
+class CastBf16(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x in bfloat16."""
+        return x.to(torch.bfloat16)
+
+
+class Mish(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Mish, x tanh(softplus(x)), as one kernel forward and one backward, in x's type."""
+        return F.mish(x)
 
 
 class MatmulBf16(torch.nn.Module):
@@ -89,6 +125,10 @@ class ConvTranspose2d(torch.nn.Module):
 MODULES = {
     "activations.pt": Activations,
     "linear_bf16.pt": LinearBf16,
+    "linear_bf16_hidden.pt": LinearBf16Hidden,
+    "mish.pt": Mish,
+    "cast_bf16.pt": CastBf16,
+    "matmul_bf16_hidden.pt": MatmulBf16Hidden,
     "matmul_bf16.pt": MatmulBf16,
     "conv2d_bf16.pt": Conv2dBf16,
     "conv_transpose2d.pt": ConvTranspose2d,

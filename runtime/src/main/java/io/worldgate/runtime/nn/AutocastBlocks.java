@@ -18,10 +18,26 @@ import ai.djl.util.PairList;
 public final class AutocastBlocks {
     private AutocastBlocks() {}
 
-    /** {@link ai.djl.nn.core.Linear} in the thread's precision; build it with {@link Heads#linear}. */
+    /**
+     * {@link ai.djl.nn.core.Linear} in the thread's precision; build it with {@link Heads#linear}, or
+     * for a hidden layer (its result read only by a normalisation and an activation) with
+     * {@link Heads#hiddenLinear}, whose result stays bfloat16 under bfloat16 ({@link Products#hiddenLinear}).
+     */
     public static final class Linear extends ai.djl.nn.core.Linear {
+        private final boolean hidden;
+
         Linear(long units, boolean bias) {
+            this(units, bias, false);
+        }
+
+        Linear(long units, boolean bias, boolean hidden) {
             super(new Builder(units, bias));
+            this.hidden = hidden;
+        }
+
+        /** Whether the result may stay in bfloat16 ({@link Heads#hiddenLinear}). */
+        public boolean hidden() {
+            return hidden;
         }
 
         @Override
@@ -31,7 +47,7 @@ public final class AutocastBlocks {
             NDArray w = ps.getValue(parameters.get("weight"), x.getDevice(), training);
             Parameter bias = parameters.get("bias");
             NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-            return new NDList(Products.linear(x, w, b));
+            return new NDList(hidden ? Products.hiddenLinear(x, w, b) : Products.linear(x, w, b));
         }
 
         private static final class Builder extends ai.djl.nn.core.Linear.Builder {

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.worldgate.runtime.nn.internal.Bf16Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * output is {@code [E, ..., outputs]}. The first layer is one matrix product of {@code x} with the
  * members' weights side by side, each later layer one batched product over the members, and
  * LayerNorm, Mish and dropout one operation each over the stack: the operation count does not grow
- * with {@code E}. {@link #forward(ParameterStore, NDArray, int[], boolean)} computes only some members.
+ * with {@code E}. Under bfloat16 products the hidden activations stay bfloat16 (the members' LayerNorm
+ * scales and offsets cast to bfloat16 for them), as in {@link Heads#hiddenLinear}; the output is
+ * float32. {@link #forward(ParameterStore, NDArray, int[], boolean)} computes only some members.
  *
  * <p>Parameters, per layer: {@code weight [E, out, in]} (a {@code Linear}'s {@code [out, in]} per
  * member), {@code bias [E, out]}, and for hidden layers {@code gamma}, {@code beta [E, units]}.
@@ -113,10 +116,14 @@ public final class EnsembleMlp extends AbstractBlock {
             long out = w.getShape().get(1);
             if (i == 0) {
                 // the shared input times every member's weights at once: [rows, k * out] -> [k, rows, out]
-                NDArray flat = Products.linear(x.reshape(rows, d), local(w.reshape(k * out, d), x),
+                NDArray flat = Products.hiddenLinear(x.reshape(rows, d), local(w.reshape(k * out, d), x),
                         local(b.reshape(k * out), x));
                 h = flat.reshape(rows, k, out).transpose(1, 0, 2);
+            } else if (i < layers) {
+                NDArray product = Products.hiddenMatMul(h, local(w.transpose(0, 2, 1), x));
+                h = product.add(like(local(b.expandDims(1), x), product));
             } else {
+                // the output layer: float32 for the losses and the two-hot softmax
                 h = Products.matMul(h, local(w.transpose(0, 2, 1), x)).add(local(b.expandDims(1), x));
             }
             if (i == layers) {
@@ -127,11 +134,26 @@ public final class EnsembleMlp extends AbstractBlock {
             }
             NDArray g = pick(ps, gammas.get(i), x, training, index);
             NDArray beta = pick(ps, betas.get(i), x, training, index);
-            h = ai.djl.nn.norm.LayerNorm.layerNorm(h, new Shape(units), unitScale, zeroOffset, epsilon)
-                    .singletonOrThrow().mul(local(g.expandDims(1), x)).add(local(beta.expandDims(1), x));
+            NDArray normed = ai.djl.nn.norm.LayerNorm.layerNorm(h, new Shape(units), unitScale, zeroOffset, epsilon)
+                    .singletonOrThrow();
+            h = normed.mul(like(local(g.expandDims(1), x), normed)).add(like(local(beta.expandDims(1), x), normed));
             h = Mish.mish(h);
         }
         return h.reshape(new Shape(k).addAll(in.slice(0, in.dimension() - 1)).add(outputs));
+    }
+
+    /**
+     * A member parameter {@code p} in the type of the activation {@code h} it scales or offsets:
+     * cast to bfloat16 (with autograd, so its gradient arrives in float32) where the hidden
+     * activations are bfloat16 ({@link Products#hiddenLinear}), so they stay bfloat16 rather than
+     * being promoted to float32 by a float32 operand.
+     */
+    private static NDArray like(NDArray p, NDArray h) {
+        if (!Bf16Kernels.isBf16(h)) {
+            return p;
+        }
+        NDArray cast = Bf16Kernels.toBf16(p);
+        return cast == null ? p : cast;
     }
 
     private boolean isAll(int[] chosen) {

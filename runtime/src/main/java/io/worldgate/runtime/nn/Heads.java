@@ -32,4 +32,13 @@ public final class Heads {
     public static Linear linear(long units, boolean bias) {
         return new AutocastBlocks.Linear(units, bias);
     }
+
+    /**
+     * A linear layer like {@link #linear} for a hidden layer whose result only a normalisation and
+     * an activation read: under bfloat16 its result stays bfloat16 (as under {@code torch.autocast}),
+     * where {@link #linear} widens it back to float32. The same parameters and checkpoint names.
+     */
+    public static Linear hiddenLinear(long units, boolean bias) {
+        return new AutocastBlocks.Linear(units, bias, true);
+    }
 }

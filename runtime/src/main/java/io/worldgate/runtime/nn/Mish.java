@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.worldgate.runtime.nn.internal.Bf16Kernels;
+import io.worldgate.runtime.nn.internal.FusedActivations;
 
 /**
  * Mish, {@code x tanh(ln(1 + e^x))} (Misra 2019), TD-MPC2's activation, computed as
@@ -32,8 +34,17 @@ public final class Mish extends AbstractBlock {
         super(VERSION);
     }
 
-    /** {@code x tanh(ln(1 + e^x))}, elementwise. */
+    /**
+     * {@code x tanh(ln(1 + e^x))}, elementwise, in {@code x}'s type: a bfloat16 {@code x} (a hidden
+     * layer's activation under bfloat16 products) by libtorch's one kernel, which rounds once.
+     */
     public static NDArray mish(NDArray x) {
+        if (Bf16Kernels.isBf16(x)) {
+            NDArray y = FusedActivations.mishBf16(x);
+            if (y != null) {
+                return y;
+            }
+        }
         NDArray clipped = x.clip(Float.NEGATIVE_INFINITY, CLAMP);
         NDArray n = clipped.exp();
         Intermediates.release(clipped, x);

@@ -23,6 +23,12 @@ public enum Precision {
      */
     BF16;
 
+    /**
+     * System property that keeps bf16 on a CPU without native bfloat16 ({@code true}), where libtorch
+     * emulates it, slower than float32: for testing the bf16 path on such a machine, not for speed.
+     */
+    public static final String EMULATE_PROPERTY = "worldgate.precision.emulateBf16";
+
     /** The configuration key. */
     public static final String KEY = "precision";
 
@@ -65,7 +71,7 @@ public enum Precision {
                 LOG.warn("precision=bf16: the bfloat16 kernels are not reachable with this engine; using fp32");
                 return FP32;
             }
-            if (!gpu && !Bf16Kernels.fastOnThisCpu()) {
+            if (!gpu && !Bf16Kernels.fastOnThisCpu() && !Boolean.getBoolean(EMULATE_PROPERTY)) {
                 LOG.warn("precision=bf16: this CPU has neither AVX512-BF16 nor AMX, where bfloat16 is slower than"
                         + " float32; using fp32");
                 return FP32;

@@ -12,7 +12,10 @@ import io.worldgate.runtime.nn.SimNorm;
  * TD-MPC2's building block: an MLP whose hidden layers are {@code Linear -> LayerNorm -> Mish}
  * (dropout after the first layer's linear map where asked, as in the Q heads), and whose output is
  * either a plain {@code Linear} (reward, Q and policy heads) or {@code Linear -> LayerNorm ->
- * SimNorm} (the state encoder and the dynamics, whose outputs are latents).
+ * SimNorm} (the state encoder and the dynamics, whose outputs are latents). Under
+ * {@code precision=bf16} a hidden layer's result, LayerNorm and Mish stay in bfloat16 (as under
+ * {@code torch.autocast}); the output layer widens back to float32, so SimNorm, the two-hot
+ * softmax and the losses read float32.
  */
 final class Networks {
     /** PyTorch's LayerNorm epsilon, which TD-MPC2 keeps. */
@@ -30,7 +33,8 @@ final class Networks {
     static SequentialBlock mlp(int hidden, int layers, int outputs, float dropout, int simNormGroup) {
         SequentialBlock b = new SequentialBlock();
         for (int i = 0; i < layers; i++) {
-            b.add(Heads.linear(hidden, true));
+            // under bfloat16 products the hidden activations stay bfloat16 up to the next product
+            b.add(Heads.hiddenLinear(hidden, true));
             if (i == 0 && dropout > 0) {
                 b.add(Dropout.builder().optRate(dropout).build());
             }

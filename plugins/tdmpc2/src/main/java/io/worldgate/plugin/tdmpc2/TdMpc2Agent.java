@@ -232,7 +232,8 @@ final class TdMpc2Agent implements Agent {
     @Override
     public Tensor act(StepBatch observations, ActMode mode) {
         checkOpen();
-        try (Autocast cast = Autocast.open(precision)) {
+        // acting changes no parameter: under bf16 each weight is cast once per act, not per product
+        try (Autocast cast = Autocast.openForInference(precision)) {
             return actAs(observations, mode);
         }
     }

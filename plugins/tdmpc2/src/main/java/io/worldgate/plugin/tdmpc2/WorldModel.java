@@ -166,8 +166,9 @@ final class WorldModel extends BlockGroup {
         NDArray wa = w.get(":, {}:", latent);
         wz.attach(z.getManager());
         wa.attach(z.getManager());
-        NDArray fromZ = Products.linear(z, wz, b);
-        NDArray fromA = Products.linear(a, wa, null);
+        // the first hidden layer (Networks.mlp): its result may stay bfloat16
+        NDArray fromZ = Products.hiddenLinear(z, wz, b);
+        NDArray fromA = Products.hiddenLinear(a, wa, null);
         NDList h = new NDList(fromA.reshape(n, count, hidden).add(fromZ.expandDims(1)).reshape(n * count, hidden));
         var rest = mlp.getChildren();
         for (int i = 1; i < rest.size(); i++) {

@@ -57,6 +57,44 @@ class TdMpc2NetworksTest {
     }
 
     /**
+     * Under bfloat16 products the hidden layers' results stay bfloat16 (their LayerNorm and Mish read
+     * them so, as under {@code torch.autocast}) and the output layer widens: the MLP returns float32,
+     * within bfloat16's error of the float32 network (3% relative over the output; each rounding is
+     * 2^-9), and a latent output still sums to 1 per SimNorm group.
+     */
+    @Test
+    void hiddenLayersKeepBfloat16ActivationsAndOutputsAreFloat32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.nn.SequentialBlock mlp = Networks.mlp(64, 2, 16, 0, 8);
+            mlp.setInitializer(new ai.djl.training.initializer.NormalInitializer(0.2f), ai.djl.nn.Parameter.Type.WEIGHT);
+            mlp.initialize(m, DataType.FLOAT32, new Shape(32, 24));
+            var children = mlp.getChildren();
+            // Linear, LayerNorm, Mish, Linear, LayerNorm, Mish, Linear, LayerNorm, SimNorm
+            assertThat(((io.worldgate.runtime.nn.AutocastBlocks.Linear) children.valueAt(0)).hidden()).isTrue();
+            assertThat(((io.worldgate.runtime.nn.AutocastBlocks.Linear) children.valueAt(3)).hidden()).isTrue();
+            assertThat(((io.worldgate.runtime.nn.AutocastBlocks.Linear) children.valueAt(6)).hidden()).isFalse();
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray x = m.randomNormal(new Shape(32, 24));
+            try (io.worldgate.runtime.optim.NoGradient off = io.worldgate.runtime.optim.NoGradient.open()) {
+                NDArray fp32 = mlp.forward(ps, new NDList(x), false).singletonOrThrow();
+                NDArray hidden;
+                NDArray bf16;
+                try (io.worldgate.runtime.nn.Autocast on = io.worldgate.runtime.nn.Autocast.open(
+                        io.worldgate.runtime.nn.Precision.BF16)) {
+                    hidden = children.valueAt(0).forward(ps, new NDList(x), false).singletonOrThrow();
+                    bf16 = mlp.forward(ps, new NDList(x), false).singletonOrThrow();
+                }
+                assertThat(io.worldgate.runtime.nn.internal.Bf16Kernels.isBf16(hidden)).isTrue();
+                assertThat(bf16.getDataType()).isEqualTo(DataType.FLOAT32);
+                assertThat(bf16.sub(fp32).norm().getFloat() / fp32.norm().getFloat()).isLessThan(0.03f);
+                float[] ones = new float[64];
+                java.util.Arrays.fill(ones, 1f);
+                assertThat(bf16.reshape(32, 2, 8).sum(new int[] {2}).toFloatArray()).containsExactly(ones, within(1e-5f));
+            }
+        }
+    }
+
+    /**
      * The planner's first step from one latent per environment equals the dynamics and reward on
      * that latent repeated once per candidate.
      */
