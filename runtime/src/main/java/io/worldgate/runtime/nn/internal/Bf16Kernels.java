@@ -34,13 +34,7 @@ public final class Bf16Kernels {
         if (m == null || !m.accepts(x)) {
             return null;
         }
-        if (b != null) {
-            return m.forward(x, w, b).singletonOrThrow();
-        }
-        // float32 zeros: w may be a bfloat16 copy (Autocast.openForInference), whose type DJL cannot name
-        try (NDArray zeros = x.getManager().zeros(new Shape(w.getShape().get(0)), DataType.FLOAT32, w.getDevice())) {
-            return m.forward(x, w, zeros).singletonOrThrow();
-        }
+        return linearBy(m, x, w, b);
     }
 
     /**
@@ -53,6 +47,11 @@ public final class Bf16Kernels {
         if (m == null || !m.accepts(x)) {
             return null;
         }
+        return linearBy(m, x, w, b);
+    }
+
+    /** {@code m}'s linear layer of {@code x}, {@code w} and {@code b}, zeros where {@code b} is null. */
+    private static NDArray linearBy(ScriptedModule m, NDArray x, NDArray w, NDArray b) {
         if (b != null) {
             return m.forward(x, w, b).singletonOrThrow();
         }
