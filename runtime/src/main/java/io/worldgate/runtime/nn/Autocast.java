@@ -50,7 +50,8 @@ public final class Autocast implements AutoCloseable {
 
     /**
      * Like {@link #open}, for a call during which no parameter changes (acting, planning): under
-     * bfloat16 each weight is cast once per scope, not once per product.
+     * bfloat16 each parameter passed to {@link #weight} is cast once per scope, not once per product
+     * (arrays derived from a parameter, slices or stacks, are not cached).
      */
     public static Autocast openForInference(Precision precision) {
         Autocast scope = new Autocast(precision, CURRENT.get(), true);

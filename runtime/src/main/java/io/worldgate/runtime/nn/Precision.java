@@ -51,7 +51,8 @@ public enum Precision {
     /** The key's declaration, for an agent's list of keys. */
     public static ConfigKey configKey() {
         return ConfigKey.choice(KEY, FP32.key(), List.of(FP32.key(), BF16.key()),
-                "number format of matrix products: fp32, or bf16 (bfloat16 products widened back to float32; float32"
+                "number format of matrix products: fp32, or bf16 (bfloat16 products; on the CPU a hidden layer's"
+                        + " activations stay bfloat16 as under torch.autocast, other results are widened to float32; float32"
                         + " parameters; several times faster on CPUs with AVX512-BF16 or AMX)");
     }
 

@@ -26,6 +26,11 @@ public final class Products {
 
     private Products() {}
 
+    /** Whether a hidden product of {@code x} leaves its result in bfloat16 (see {@link #hiddenLinear}). */
+    private static boolean keepsBf16(NDArray x) {
+        return BF16_ACTIVATIONS && Autocast.current() == Precision.BF16 && !x.getDevice().isGpu();
+    }
+
     /** {@code x w^T + b} for {@code x [..., D]}, {@code w [O, D]}, {@code b [O]} or null. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         if (Autocast.current() == Precision.BF16) {
@@ -42,10 +47,12 @@ public final class Products {
      * the next product read ({@code Linear -> LayerNorm -> activation -> Linear}): in bfloat16 the
      * result stays bfloat16, as under {@code torch.autocast}, so those read half the bytes and no
      * cast back to float32 is made; in float32 the same as {@link #linear}. Where a loss, a softmax
-     * or a residual sum reads the result, use {@link #linear}.
+     * or a residual sum reads the result, use {@link #linear}. On a GPU the result is widened as by
+     * {@link #linear}: CUDA's autocast runs layer norms in float32, and libtorch's CUDA layer norm
+     * refuses a bfloat16 input with float32 parameters (the CPU's accepts it).
      */
     public static NDArray hiddenLinear(NDArray x, NDArray w, NDArray b) {
-        if (BF16_ACTIVATIONS && Autocast.current() == Precision.BF16) {
+        if (keepsBf16(x)) {
             NDArray y = Bf16Kernels.hiddenLinear(x, Autocast.weight(w), b);
             if (y != null) {
                 return y;
@@ -71,7 +78,7 @@ public final class Products {
      * ({@link #hiddenLinear}).
      */
     public static NDArray hiddenMatMul(NDArray a, NDArray b) {
-        if (BF16_ACTIVATIONS && Autocast.current() == Precision.BF16) {
+        if (keepsBf16(a)) {
             NDArray y = Bf16Kernels.hiddenMatMul(a, b);
             if (y != null) {
                 return y;

@@ -274,8 +274,9 @@ final class WorldModel extends BlockGroup {
      */
     Loss worldModelLoss(ParameterStore ps, Map<String, NDArray> obs, NDArray actions, NDArray rewards, NDArray isFirst,
             NDArray isTerminal, NDArray mask) {
-        // the scaled pixels are both the encoder's input and the decoder's target: scaled once (the first
-        // convolution keeps them for its backward pass anyway, so holding them costs no memory)
+        // the scaled pixels are both the encoder's input and the decoder's target: scaled once (in float32
+        // the first convolution keeps them for its backward pass anyway, so holding them costs no memory;
+        // in bf16 it keeps its own bfloat16 copy and these are held until the decoder's loss)
         NDArray pixels = imageDecoder != null && imageEncoder != null ? ConvEncoder.preprocess(obs.get(Spaces.IMAGE))
                 : null;
         NDArray embed = encode(ps, obs, pixels);

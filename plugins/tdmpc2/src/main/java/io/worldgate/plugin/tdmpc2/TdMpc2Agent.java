@@ -201,6 +201,11 @@ final class TdMpc2Agent implements Agent {
         return updates;
     }
 
+    /** The precision the networks' products run in, as this device can run it. */
+    Precision precision() {
+        return precision;
+    }
+
     WorldModel worldModel() {
         return wm;
     }
@@ -509,8 +514,9 @@ final class TdMpc2Agent implements Agent {
         }
         updates = Long.parseLong(p.getProperty("updates", "0"));
         // a checkpoint of the prefill (before any training) still owes the whole pretraining
-        seedPretrainingDue = Boolean.parseBoolean(p.getProperty("seedPretrainingDue", "false"));
-        seedUpdatesOwed = Long.parseLong(p.getProperty("seedUpdatesOwed", "0"));
+        // (unless this agent's settings turn the pretraining off)
+        seedPretrainingDue = config.seedPretraining() && Boolean.parseBoolean(p.getProperty("seedPretrainingDue", "false"));
+        seedUpdatesOwed = config.seedPretraining() ? Long.parseLong(p.getProperty("seedUpdatesOwed", "0")) : 0;
         qScale.restore(Double.parseDouble(p.getProperty("qScale", "1")));
         rng = ResumedRandom.after(seed, updates);
         plans.clear();

@@ -78,7 +78,7 @@ record TdMpc2Config(String obs, int latentDim, int mlpDim, int encDim, int encLa
         k.add(ConfigKey.integer("batch_size", 256, 1, 8192, "sequences per update"));
         k.add(ConfigKey.bool("seed_pretraining", true, "a fresh run owes one update per step"
                 + " stored at its first training (the prefill), as TD-MPC2 pretrains on its seed data, paid " + TdMpc2Agent.PRETRAINING_CHUNK + " per training"
-                + " on top of what it asks; not after a swap"));
+                + " on top of what it asks; an agent that takes over a run's experience (a swap from another family) owes none"));
         k.add(ConfigKey.integer("horizon", 3, 1, 64, "steps of the latent rollout in training and of the plan"));
         k.add(ConfigKey.decimal("rho", 0.5, 0, 1, "weight rho^t of step t in the losses"));
         k.add(ConfigKey.decimal("lr", 3e-4, 0, 1, "learning rate of the model and the policy"));

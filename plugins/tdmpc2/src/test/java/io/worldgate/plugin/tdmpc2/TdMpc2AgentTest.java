@@ -134,6 +134,7 @@ class TdMpc2AgentTest {
         try (TdMpc2Agent a = agent(spec, "debug", Map.of("precision", "bf16"), dir, 2,
                 TdMpc2Planning.create(TdMpc2Config.from(AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug",
                         Map.of())), 6))) {
+            assertThat(a.precision()).isEqualTo(io.worldgate.runtime.nn.Precision.BF16);
             FakeExperience exp = RandomRollouts.of(spec, 300, 2);
             SequenceBatch batch = exp.sampleSequences(SampleRequest.of(16, 4).withSlicing(Slicing.WITHIN_EPISODE),
                     new SplittableRandom(2));
@@ -249,7 +250,8 @@ class TdMpc2AgentTest {
     /**
      * The seed updates still owed travel in checkpoints: a run stopped in the middle of its
      * pretraining, or right after its prefill (before any training), pays the rest after a resume,
-     * though the agent then is made on stored experience (no fresh run).
+     * though the agent then is made on stored experience (no fresh run); one resumed with
+     * {@code seed_pretraining=false} pays none.
      */
     @Test
     void seedUpdatesOwedSurviveACheckpoint(@TempDir Path dir) throws Exception {
@@ -275,6 +277,17 @@ class TdMpc2AgentTest {
             b.load(prefill);
             b.train(1);
             assertThat(b.updates()).isEqualTo(51); // the whole pretraining: 120 stored steps now
+        }
+        AgentConfig off = AgentConfig.resolve(new TdMpc2AgentFactory().descriptor(), "debug",
+                Map.of("seed_pretraining", "false"));
+        try (TdMpc2Agent c = new TdMpc2Agent(spec, TdMpc2Config.from(off),
+                new FakeAgentContext(RandomRollouts.of(spec, 120, 3), dir, 3), null)) {
+            c.load(midway); // resumed with the pretraining turned off: nothing more is owed
+            c.train(1);
+            assertThat(c.updates()).isEqualTo(52);
+            c.load(prefill);
+            c.train(1);
+            assertThat(c.updates()).isEqualTo(1);
         }
     }
 
