@@ -6,6 +6,7 @@ import io.worldgate.gateway.service.EvaluationResult;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,10 +47,14 @@ final class EvalCommand implements Callable<Integer> {
                 out.put("checkpoint", r.checkpoint());
                 out.put("returns", r.returns());
                 out.put("mean_return", r.meanReturn());
+                out.put("mean_infos", r.meanInfos());
                 System.out.println(Json.write(out));
             } else {
-                System.out.printf(Locale.ROOT, "%s with checkpoint %s: mean return %.2f over %d episodes%n", r.agent(),
-                        r.checkpoint(), r.meanReturn(), r.returns().size());
+                StringBuilder infos = new StringBuilder();
+                new TreeMap<>(r.meanInfos()).forEach((name, value) ->
+                        infos.append(String.format(Locale.ROOT, ", mean %s %.3f", name, value)));
+                System.out.printf(Locale.ROOT, "%s with checkpoint %s: mean return %.2f over %d episodes%s%n", r.agent(),
+                        r.checkpoint(), r.meanReturn(), r.returns().size(), infos);
             }
         }
         return 0;

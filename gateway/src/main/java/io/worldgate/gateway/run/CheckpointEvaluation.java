@@ -5,7 +5,6 @@ import io.worldgate.api.agent.Agent;
 import io.worldgate.api.agent.AgentContext;
 import io.worldgate.api.agent.IncompatibleCheckpointException;
 import io.worldgate.api.agent.MetricsSink;
-import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.run.internal.InMemoryExperience;
@@ -46,14 +45,15 @@ public final class CheckpointEvaluation {
      * @throws IncompatibleCheckpointException if the agent cannot load the checkpoint
      * @throws IOException if the checkpoint cannot be read
      */
-    public static List<EpisodeSummary> play(FactoryHandle h, String preset, Map<String, String> overrides, VectorEnv env,
+    public static List<PlayedEpisode> play(FactoryHandle h, String preset, Map<String, String> overrides, VectorEnv env,
             Path checkpoint, int episodes, long seed, String device, Path workDirectory, BundleContext services)
             throws IncompatibleCheckpointException, IOException {
         AgentContext context = AgentCreation.context(new InMemoryExperience(env.spec()), Optional.empty(), NO_METRICS,
                 workDirectory, seed, device, services);
         try (Agent agent = AgentCreation.create(h, env.spec(), preset, overrides, context)) {
             agent.load(checkpoint);
-            return VectorEnvEpisodeRunner.runOn(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed);
+            return VectorEnvEpisodeRunner.play(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed, () -> false,
+                    obs -> {});
         } finally {
             AgentCreation.releaseServices(context);
         }

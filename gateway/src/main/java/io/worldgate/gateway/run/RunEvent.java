@@ -176,11 +176,24 @@ public sealed interface RunEvent {
         }
     }
 
-    /** An evaluation ended: the mean return over {@code episodes} episodes. */
-    record EvaluationFinished(long step, double meanReturn, int episodes) implements RunEvent {
+    /**
+     * An evaluation ended: the mean return over {@code episodes} episodes and, for each number the
+     * environment reports beside its observations, its mean over the episodes of its largest value
+     * in each ({@code success}: the success rate; see {@link PlayedEpisode}).
+     */
+    record EvaluationFinished(long step, double meanReturn, int episodes, java.util.Map<String, Double> meanInfos)
+            implements RunEvent {
+        public EvaluationFinished {
+            meanInfos = java.util.Map.copyOf(meanInfos);
+        }
+
         @Override
         public String text() {
-            return String.format(java.util.Locale.ROOT, "evaluation: mean return %.1f over %d episodes", meanReturn, episodes);
+            StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
+                    "evaluation: mean return %.1f over %d episodes", meanReturn, episodes));
+            new java.util.TreeMap<>(meanInfos).forEach((name, value) ->
+                    s.append(String.format(java.util.Locale.ROOT, ", %s %.2f", name, value)));
+            return s.toString();
         }
     }
 

@@ -10,5 +10,13 @@ public final class RunScalars {
     /** The mean return of a periodic evaluation ({@code --eval-every}), at the step it ran. */
     public static final String EVAL_RETURN = "eval/return";
 
+    /**
+     * The mean over a periodic evaluation's episodes of the largest value a number the environment
+     * reports took in each (see {@link PlayedEpisode}): {@code eval/success} is the success rate.
+     */
+    public static String evalInfo(String name) {
+        return "eval/" + name;
+    }
+
     private RunScalars() {}
 }

@@ -1,6 +1,7 @@
 package io.worldgate.gateway.service;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Returns of evaluation episodes played with one checkpoint.
@@ -8,10 +9,14 @@ import java.util.List;
  * @param agent the agent that played, {@code name@version}
  * @param checkpoint the checkpoint directory it loaded
  * @param returns one return per episode
+ * @param meanInfos per number the environment reports beside its observations, its mean over the
+ *     episodes of its largest value in each: {@code success} is the success rate (see
+ *     {@link io.worldgate.gateway.run.PlayedEpisode})
  */
-public record EvaluationResult(String agent, String checkpoint, List<Double> returns) {
+public record EvaluationResult(String agent, String checkpoint, List<Double> returns, Map<String, Double> meanInfos) {
     public EvaluationResult {
         returns = List.copyOf(returns);
+        meanInfos = Map.copyOf(meanInfos);
     }
 
     public double meanReturn() {

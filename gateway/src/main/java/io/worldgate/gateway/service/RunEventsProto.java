@@ -99,7 +99,7 @@ public final class RunEventsProto {
                     .setCheckpoint(d.checkpoint()).setStep(d.step()).setWhy(d.why()).setResumedFrom(d.resumedFrom()));
         } else if (event instanceof RunEvent.EvaluationFinished e) {
             b.setEvaluationFinished(EvaluationFinished.newBuilder().setStep(e.step())
-                    .setMeanReturn(e.meanReturn()).setEpisodes(e.episodes()));
+                    .setMeanReturn(e.meanReturn()).setEpisodes(e.episodes()).putAllMeanInfos(e.meanInfos()));
         } else if (event instanceof RunEvent.EvaluationVideoWritten v) {
             b.setEvaluationVideoWritten(EvaluationVideoWritten.newBuilder()
                     .setStep(v.step()).setPath(v.path()));
@@ -193,7 +193,8 @@ public final class RunEventsProto {
                 yield new RunEvent.DamagedCheckpointSkipped(d.getCheckpoint(), d.getStep(), d.getWhy(), d.getResumedFrom());
             }
             case EVALUATION_FINISHED -> new RunEvent.EvaluationFinished(e.getEvaluationFinished().getStep(),
-                    e.getEvaluationFinished().getMeanReturn(), e.getEvaluationFinished().getEpisodes());
+                    e.getEvaluationFinished().getMeanReturn(), e.getEvaluationFinished().getEpisodes(),
+                    e.getEvaluationFinished().getMeanInfosMap());
             case EVALUATION_VIDEO_WRITTEN -> new RunEvent.EvaluationVideoWritten(e.getEvaluationVideoWritten().getStep(),
                     e.getEvaluationVideoWritten().getPath());
             case EXPERIENCE_RECOVERED -> {

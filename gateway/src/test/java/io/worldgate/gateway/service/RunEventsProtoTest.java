@@ -7,6 +7,7 @@ import io.worldgate.gateway.run.RunState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class RunEventsProtoTest {
             new RunEvent.CheckpointWritten("a@2", 15, "0004-step15-a-2", "periodic"),
             new RunEvent.CheckpointFailed("a@2", 16, true, "disk full"),
             new RunEvent.DamagedCheckpointSkipped("0005-step20-a-2", 15, "weights.bin is missing", "0004-step15-a-2"),
-            new RunEvent.EvaluationFinished(17, 123.5, 4),
+            new RunEvent.EvaluationFinished(17, 123.5, 4, Map.of("success", 0.25, "near_object", 1.0)),
             new RunEvent.EvaluationVideoWritten(18, "videos/eval-step18.gif"),
             new RunEvent.ExperienceRecovered(19, 1000, 3, 12, 1, "chunk 4 is torn"));
 

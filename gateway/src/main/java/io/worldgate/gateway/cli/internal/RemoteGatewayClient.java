@@ -204,7 +204,7 @@ public final class RemoteGatewayClient implements GatewayClient {
             b.setCheckpoint(checkpoint);
         }
         EvaluateResponse r = call(() -> blocking.withDeadlineAfter(30, TimeUnit.MINUTES).evaluate(b.build()));
-        return new EvaluationResult(r.getAgent(), r.getCheckpoint(), r.getReturnsList());
+        return new EvaluationResult(r.getAgent(), r.getCheckpoint(), r.getReturnsList(), r.getMeanInfosMap());
     }
 
     @Override

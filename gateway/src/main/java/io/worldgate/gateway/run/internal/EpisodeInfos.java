@@ -80,12 +80,19 @@ public final class EpisodeInfos {
 
     /** Env {@code i}'s episode ended: reports its maxima to {@code scalar} and forgets them. */
     public void finish(int i, ObjDoubleConsumer<String> scalar) {
+        take(i).forEach((name, max) -> scalar.accept("episode/" + name, max));
+    }
+
+    /** Env {@code i}'s episode ended: its maxima, name to largest value seen, forgotten here. */
+    public Map<String, Double> take(int i) {
+        Map<String, Double> seen = new LinkedHashMap<>();
         maxima.forEach((name, max) -> {
             if (max[i] != Double.NEGATIVE_INFINITY) {
-                scalar.accept("episode/" + name, max[i]);
+                seen.put(name, max[i]);
             }
             max[i] = Double.NEGATIVE_INFINITY;
         });
+        return seen;
     }
 
     private static double[] unseen(int numEnvs) {

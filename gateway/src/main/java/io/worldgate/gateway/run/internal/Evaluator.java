@@ -8,9 +8,11 @@ import io.worldgate.api.space.DictSpace;
 import io.worldgate.api.tensor.DType;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.FrameRenderer;
+import io.worldgate.gateway.run.PlayedEpisode;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.BooleanSupplier;
@@ -41,15 +43,25 @@ public final class Evaluator implements AutoCloseable {
     /**
      * One evaluation.
      *
-     * @param episodes the finished episodes (fewer than asked when the run was stopped)
+     * @param played the finished episodes (fewer than asked when the run was stopped)
      * @param video the filmed episode as {@code uint8 [T, H, W, 3]}, when this evaluation was filmed
      *     and the environment can be seen
      */
-    public record Result(List<EpisodeSummary> episodes, Optional<Tensor> video) {
+    public record Result(List<PlayedEpisode> played, Optional<Tensor> video) {
+        /** The finished episodes' summaries. */
+        public List<EpisodeSummary> episodes() {
+            return played.stream().map(PlayedEpisode::summary).toList();
+        }
+
         /** Mean return of the finished episodes; NaN when none finished. */
         public double meanReturn() {
-            OptionalDouble mean = episodes.stream().mapToDouble(EpisodeSummary::episodeReturn).average();
+            OptionalDouble mean = played.stream().mapToDouble(e -> e.summary().episodeReturn()).average();
             return mean.orElse(Double.NaN);
+        }
+
+        /** See {@link PlayedEpisode#meanInfos}: e.g. {@code success}, the success rate. */
+        public Map<String, Double> meanInfos() {
+            return PlayedEpisode.meanInfos(played);
         }
     }
 
@@ -78,7 +90,7 @@ public final class Evaluator implements AutoCloseable {
         boolean film = count % VIDEO_EVERY_EVALS == 1 || last;
         Camera camera = new Camera(env, film);
         try {
-            List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, policy, episodes, seed + SEED_STRIDE * count, stopped,
+            List<PlayedEpisode> done = VectorEnvEpisodeRunner.play(env, policy, episodes, seed + SEED_STRIDE * count, stopped,
                     camera::record);
             return new Result(List.copyOf(done), camera.clip());
         } catch (RuntimeException e) {

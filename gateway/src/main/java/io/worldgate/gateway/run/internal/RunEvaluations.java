@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -52,7 +53,9 @@ public final class RunEvaluations implements AutoCloseable {
         double mean = result.meanReturn();
         results.add(new double[] {step, mean});
         reporter.scalar(RunScalars.EVAL_RETURN, mean);
-        reporter.event(new RunEvent.EvaluationFinished(step, mean, result.episodes().size()));
+        Map<String, Double> infos = result.meanInfos();
+        infos.forEach((name, value) -> reporter.scalar(RunScalars.evalInfo(name), value));
+        reporter.event(new RunEvent.EvaluationFinished(step, mean, result.played().size(), infos));
         result.video().ifPresent(clip -> saveVideo(clip, step));
     }
 

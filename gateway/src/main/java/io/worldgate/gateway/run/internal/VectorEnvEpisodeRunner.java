@@ -7,9 +7,10 @@ import io.worldgate.api.env.Policy;
 import io.worldgate.api.env.StepBatch;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.api.tensor.Tensor;
-import io.worldgate.gateway.bridge.StepInfos;
+import io.worldgate.gateway.run.PlayedEpisode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -49,15 +50,28 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
      */
     public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
             Consumer<StepBatch> observer) {
-        List<EpisodeSummary> done = new ArrayList<>();
+        return play(env, policy, episodes, seed, stopped, observer).stream().map(PlayedEpisode::summary).toList();
+    }
+
+    /**
+     * As {@link #runOn(VectorEnv, Policy, int, long, BooleanSupplier, Consumer)}, with the largest
+     * value of each number the environment reports beside its observations in each episode (see
+     * {@link EpisodeInfos}).
+     */
+    public static List<PlayedEpisode> play(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
+            Consumer<StepBatch> observer) {
+        List<PlayedEpisode> done = new ArrayList<>();
+        EpisodeInfos infos = new EpisodeInfos(env);
         int n = env.spec().numEnvs();
         StepBatch obs = env.reset(seed);
+        infos.observe(obs);
         observer.accept(obs);
         double[] returns = new double[n];
         int[] lengths = new int[n];
         while (done.size() < episodes && !stopped.getAsBoolean()) {
             Tensor actions = policy.act(obs);
             obs = env.step(actions);
+            infos.observe(obs);
             observer.accept(obs);
             for (int i = 0; i < n && done.size() < episodes; i++) {
                 if (obs.isFirst()[i]) {
@@ -66,9 +80,10 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
                 returns[i] += obs.rewards()[i];
                 lengths[i]++;
                 if (obs.isLast(i)) {
+                    Map<String, Double> maxima = infos.take(i);
                     // an episode cut by a worker restart says nothing about the policy: it is played again
-                    if (!(env instanceof StepInfos infos && infos.cut(i))) {
-                        done.add(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]));
+                    if (!infos.cut(i)) {
+                        done.add(new PlayedEpisode(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]), maxima));
                     }
                     returns[i] = 0;
                     lengths[i] = 0;

@@ -1,13 +1,13 @@
 package io.worldgate.gateway.service.internal;
 
 import io.worldgate.api.agent.IncompatibleCheckpointException;
-import io.worldgate.api.env.EpisodeSummary;
 import io.worldgate.api.env.VectorEnv;
 import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.FactoryHandle;
 import io.worldgate.gateway.host.PluginHost;
 import io.worldgate.gateway.run.CheckpointEvaluation;
 import io.worldgate.gateway.run.Checkpoints;
+import io.worldgate.gateway.run.PlayedEpisode;
 import io.worldgate.gateway.run.RunConfig;
 import io.worldgate.gateway.run.RunDirectory;
 import io.worldgate.gateway.run.TrainingRun;
@@ -68,10 +68,10 @@ public final class CheckpointEvaluator {
         int n = Math.max(1, Math.min(episodes, config.numEnvs()));
         try (VectorEnv env = envs.create(config.envId(), n, config.envOptions())) {
             try {
-                List<EpisodeSummary> played = CheckpointEvaluation.play(factory, config.preset(), config.agentOverrides(), env, dir,
+                List<PlayedEpisode> played = CheckpointEvaluation.play(factory, config.preset(), config.agentOverrides(), env, dir,
                         episodes, seed, config.device(), config.runDirectory(), host.bundleContext());
                 return new EvaluationResult(factory.label(), dir.getFileName().toString(),
-                        played.stream().map(EpisodeSummary::episodeReturn).toList());
+                        played.stream().map(e -> e.summary().episodeReturn()).toList(), PlayedEpisode.meanInfos(played));
             } catch (IncompatibleCheckpointException e) {
                 throw new IllegalStateException(factory.label() + " cannot load " + dir.getFileName() + ": " + e.getMessage(), e);
             } catch (IOException e) {

@@ -263,7 +263,7 @@ public final class GatewayGrpcService extends GatewayGrpc.GatewayImplBase {
             EvaluationResult r = gateway.runs().evaluate(request.getRunId(), request.getCheckpoint(),
                     (int) Math.max(1, episodes), request.getSeed());
             return EvaluateResponse.newBuilder().addAllReturns(r.returns()).setMeanReturn(r.meanReturn())
-                    .setAgent(r.agent()).setCheckpoint(r.checkpoint()).build();
+                    .setAgent(r.agent()).setCheckpoint(r.checkpoint()).putAllMeanInfos(r.meanInfos()).build();
         });
     }
 

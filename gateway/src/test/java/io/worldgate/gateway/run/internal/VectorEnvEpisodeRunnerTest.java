@@ -11,6 +11,7 @@ import io.worldgate.api.space.DiscreteSpace;
 import io.worldgate.api.tensor.NamedTensors;
 import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.StepInfos;
+import io.worldgate.gateway.run.PlayedEpisode;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -23,17 +24,28 @@ class VectorEnvEpisodeRunnerTest {
     private static final class Scripted implements VectorEnv, StepInfos {
         private final Deque<StepBatch> batches = new ArrayDeque<>();
         private final Deque<Boolean> cuts = new ArrayDeque<>();
+        private final Deque<Map<String, float[]>> infos = new ArrayDeque<>();
         private boolean cut;
+        private Map<String, float[]> info = Map.of();
 
         Scripted then(float reward, boolean first, boolean terminated, boolean truncated, boolean cutByRestart) {
             batches.add(new StepBatch(NamedTensors.of(Map.of()), new float[] {reward}, new boolean[] {terminated},
                     new boolean[] {truncated}, new boolean[] {first}, new long[1]));
             cuts.add(cutByRestart);
+            infos.add(Map.of());
+            return this;
+        }
+
+        /** The last batch comes with this {@code success} flag. */
+        Scripted success(float flag) {
+            infos.removeLast();
+            infos.add(Map.of("success", new float[] {flag}));
             return this;
         }
 
         private StepBatch next() {
             cut = cuts.removeFirst();
+            info = infos.removeFirst();
             return batches.removeFirst();
         }
 
@@ -54,7 +66,7 @@ class VectorEnvEpisodeRunnerTest {
 
         @Override
         public Map<String, float[]> lastInfos() {
-            return Map.of();
+            return info;
         }
 
         @Override
@@ -78,5 +90,21 @@ class VectorEnvEpisodeRunnerTest {
                 .then(5, false, true, false, false);  // ends: a return of 10
         List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, obs -> Tensor.ofInts(new int[1], 1), 1, 0);
         assertThat(done).extracting(EpisodeSummary::episodeReturn).containsExactly(10.0);
+    }
+
+    @Test
+    void eachEpisodeCarriesTheLargestValueOfEachReportedNumberSinceItsFirstStep() {
+        Scripted env = new Scripted()
+                .then(0, true, false, false, false).success(1)    // the reset's flag is not the episode's
+                .then(1, false, false, false, false).success(0)
+                .then(1, false, false, false, false).success(1)   // solved at one step...
+                .then(1, false, true, false, false).success(0)    // ...and not at the last: a success
+                .then(0, true, false, false, false).success(1)    // the next episode's first step
+                .then(2, false, false, true, false).success(0);   // truncated, never solved
+        List<PlayedEpisode> played = VectorEnvEpisodeRunner.play(env, obs -> Tensor.ofInts(new int[1], 1), 2, 0,
+                () -> false, obs -> {});
+        assertThat(played).extracting(e -> e.summary().episodeReturn()).containsExactly(3.0, 2.0);
+        assertThat(played).extracting(e -> e.infos().get("success")).containsExactly(1.0, 0.0);
+        assertThat(PlayedEpisode.meanInfos(played)).containsExactly(Map.entry("success", 0.5));
     }
 }

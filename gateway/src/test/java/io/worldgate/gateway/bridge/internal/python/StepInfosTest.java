@@ -11,8 +11,11 @@ import io.worldgate.gateway.bridge.EnvRegistry;
 import io.worldgate.gateway.host.HostFixture;
 import io.worldgate.gateway.host.TestBundles;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunListener;
+import io.worldgate.gateway.run.RunScalars;
 import io.worldgate.gateway.run.RunState;
+import io.worldgate.gateway.run.RunStatus;
 import io.worldgate.gateway.run.TrainingRun;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Meta-World's success flag travels from the worker to the run's metrics, over both transports. */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 360, unit = TimeUnit.SECONDS)
 class StepInfosTest {
     private static final Map<String, String> STATE_ONLY = Map.of("obs", "state");
 
@@ -59,29 +62,48 @@ class StepInfosTest {
     }
 
     @Test
-    void aRunReportsWhetherEachEpisodeSucceeded(@TempDir Path tmp) throws Exception {
+    void aRunReportsWhetherEachEpisodeSucceededAndItsEvaluationsTheSuccessRate(@TempDir Path tmp) throws Exception {
         try (HostFixture f = new HostFixture(tmp)) {
             TestBundles.withVersion(TestBundles.randomPlugin(), f.deploy.resolve("random.jar"), "1.0.0");
             await("random", 60, () -> f.host.bestFactory("random").isPresent());
-            // two envs, 500-step episodes: 1,000 steps end exactly one episode in each
+            // two envs, 500-step episodes: 1,000 steps end exactly one episode in each; then one
+            // evaluation of 2 episodes, one on each of its 2 envs
             RunConfig config = new RunConfig("mw", "random", null, Map.of(), "metaworld:reach-v3", STATE_ONLY, 2, 1_000, 5,
-                    0, 0, 0, 0, 1, tmp.resolve("runs").resolve("mw"), "cpu");
+                    0, 0, 0, 1_000, 2, tmp.resolve("runs").resolve("mw"), "cpu");
             List<String> scalars = new CopyOnWriteArrayList<>();
+            List<Double> evalSuccess = new CopyOnWriteArrayList<>();
+            List<RunEvent.EvaluationFinished> evaluations = new CopyOnWriteArrayList<>();
             RunListener listener = new RunListener() {
                 @Override
                 public void onScalar(String tag, double value, long step) {
                     if (tag.startsWith("episode/")) {
                         scalars.add(tag + "=" + value);
+                    } else if (tag.equals(RunScalars.evalInfo("success"))) {
+                        evalSuccess.add(value);
+                    }
+                }
+
+                @Override
+                public void onEvent(RunStatus status, RunEvent event) {
+                    if (event instanceof RunEvent.EvaluationFinished e) {
+                        evaluations.add(e);
                     }
                 }
             };
             TrainingRun run = new TrainingRun(config, f.host, EnvRegistry.withBuiltins(BridgeTestSupport.fast(1,
                     Transport.GRPC_SHM)), listener).start();
-            assertThat(run.await(Duration.ofSeconds(180)).state()).isEqualTo(RunState.FINISHED);
+            assertThat(run.await(Duration.ofSeconds(240)).state()).isEqualTo(RunState.FINISHED);
             List<String> success = scalars.stream().filter(s -> s.startsWith("episode/success=")).toList();
             assertThat(success).as("%s", scalars).hasSize(2)
                     .allMatch(s -> s.equals("episode/success=0.0") || s.equals("episode/success=1.0"));
             assertThat(scalars.stream().filter(s -> s.startsWith("episode/return="))).hasSize(2);
+            assertThat(evaluations).hasSize(1);
+            RunEvent.EvaluationFinished evaluation = evaluations.get(0);
+            assertThat(evaluation.episodes()).isEqualTo(2);
+            assertThat(evaluation.meanInfos()).containsOnlyKeys("success");
+            // the fraction of the 2 episodes that succeeded at some step
+            assertThat(evaluation.meanInfos().get("success")).isIn(0.0, 0.5, 1.0);
+            assertThat(evalSuccess).containsExactly(evaluation.meanInfos().get("success"));
         }
     }
 }
