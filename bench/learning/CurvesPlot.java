@@ -21,7 +21,8 @@ import javax.imageio.ImageIO;
  * <pre>java [-Dtitle=TITLE] bench/learning/CurvesPlot.java OUT.png [VARIANT=]CURVE.csv ...</pre>
  *
  * The title defaults to the MAE experiment's.
- * Each CSV is bench/learning/export_curve.py's (agent_step, env_steps, wall_hours, eval_return).
+ * Each CSV is bench/learning/export_curve.py's (agent_step, env_steps, wall_hours, eval_return[, eval_success]);
+ * only the return is drawn.
  * Without {@code VARIANT=} the variant is the file name less a {@code mae-} prefix and a
  * {@code -seedS} suffix (the MAE experiment's {@code mae-VARIANT-seedS.csv}).
  */

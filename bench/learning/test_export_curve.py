@@ -32,6 +32,24 @@ class ExportCurveTest(unittest.TestCase):
             self.assertEqual(float(exported[1]["eval_return"]), 21.9)
             self.assertEqual(float(exported[1]["wall_hours"]), 0.2)
 
+    def test_a_success_rate_goes_to_its_evaluations_row(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = Path(tmp) / "run"
+            run.mkdir()
+            rows = [{"step": 100, "wall_time": 1000.0, "tag": "eval/return", "value": 5.0},
+                    {"step": 100, "wall_time": 1000.0, "tag": "eval/success", "value": 0.4},
+                    {"step": 200, "wall_time": 1360.0, "tag": "eval/return", "value": "NaN"},
+                    {"step": 300, "wall_time": 1720.0, "tag": "eval/return", "value": 9.0},
+                    {"step": 300, "wall_time": 1720.0, "tag": "eval/success", "value": 0.8}]
+            (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+            subprocess.run([sys.executable, str(SCRIPT), str(run), str(Path(tmp) / "out")], check=True,
+                           capture_output=True)
+            with (Path(tmp) / "out.csv").open() as f:
+                exported = list(csv.DictReader(f))
+            self.assertEqual([r["agent_step"] for r in exported], ["100", "200", "300"])
+            # an evaluation cut short by a stop has no success rate: its cell stays empty
+            self.assertEqual([r["eval_success"] for r in exported], ["0.4", "", "0.8"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -106,7 +106,8 @@ def main() -> int:
           f"{len(returns)} episodes, mean return {mean:.1f}")
     print("checkpoints written:", ", ".join(checkpoints))
     evaluation = gateway.Evaluate(pb.EvaluateRequest(run_id=run.run_id, episodes=3, seed=7), metadata=metadata)
-    print(f"evaluation of {evaluation.checkpoint} by {evaluation.agent}: mean return {evaluation.mean_return:.1f}")
+    infos = "".join(f", mean {name} {value:.2f}" for name, value in sorted(evaluation.mean_infos.items()))
+    print(f"evaluation of {evaluation.checkpoint} by {evaluation.agent}: mean return {evaluation.mean_return:.1f}{infos}")
     try:
         gateway.GetRun(pb.RunRef(run_id="no-such-run"), metadata=metadata)
     except grpc.RpcError as e:

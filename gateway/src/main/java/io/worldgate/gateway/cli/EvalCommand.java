@@ -6,7 +6,6 @@ import io.worldgate.gateway.service.EvaluationResult;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,8 +50,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.println(Json.write(out));
             } else {
                 StringBuilder infos = new StringBuilder();
-                new TreeMap<>(r.meanInfos()).forEach((name, value) ->
-                        infos.append(String.format(Locale.ROOT, ", mean %s %.3f", name, value)));
+                r.meanInfos().forEach((name, value) -> infos.append(String.format(Locale.ROOT, ", mean %s %.3f", name, value)));
                 System.out.printf(Locale.ROOT, "%s with checkpoint %s: mean return %.2f over %d episodes%s%n", r.agent(),
                         r.checkpoint(), r.meanReturn(), r.returns().size(), infos);
             }

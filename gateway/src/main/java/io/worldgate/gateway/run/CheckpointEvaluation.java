@@ -52,8 +52,7 @@ public final class CheckpointEvaluation {
                 workDirectory, seed, device, services);
         try (Agent agent = AgentCreation.create(h, env.spec(), preset, overrides, context)) {
             agent.load(checkpoint);
-            return VectorEnvEpisodeRunner.play(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed, () -> false,
-                    obs -> {});
+            return VectorEnvEpisodeRunner.play(env, obs -> agent.act(obs, ActMode.EVAL), Math.max(1, episodes), seed);
         } finally {
             AgentCreation.releaseServices(context);
         }

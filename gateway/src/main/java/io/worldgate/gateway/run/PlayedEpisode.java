@@ -1,9 +1,10 @@
 package io.worldgate.gateway.run;
 
 import io.worldgate.api.env.EpisodeSummary;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An evaluation episode: its summary and, for each number its environment reported beside the
@@ -15,15 +16,15 @@ import java.util.Map;
  */
 public record PlayedEpisode(EpisodeSummary summary, Map<String, Double> infos) {
     public PlayedEpisode {
-        infos = Map.copyOf(infos);
+        infos = sorted(infos);
     }
 
     /**
-     * For each reported number, its mean over the episodes that reported it, in the order first
-     * seen: the success rate for a success flag.
+     * For each reported number, its mean over the episodes that reported it (the success rate for
+     * a success flag), sorted by name.
      */
     public static Map<String, Double> meanInfos(List<PlayedEpisode> episodes) {
-        Map<String, double[]> sums = new LinkedHashMap<>();
+        Map<String, double[]> sums = new TreeMap<>();
         for (PlayedEpisode e : episodes) {
             e.infos().forEach((name, value) -> {
                 double[] s = sums.computeIfAbsent(name, k -> new double[2]);
@@ -31,8 +32,13 @@ public record PlayedEpisode(EpisodeSummary summary, Map<String, Double> infos) {
                 s[1]++;
             });
         }
-        Map<String, Double> means = new LinkedHashMap<>();
+        Map<String, Double> means = new TreeMap<>();
         sums.forEach((name, s) -> means.put(name, s[0] / s[1]));
-        return means;
+        return Collections.unmodifiableMap(means);
+    }
+
+    /** An unmodifiable copy sorted by name, so that files and answers list the numbers in one order. */
+    public static Map<String, Double> sorted(Map<String, Double> infos) {
+        return Collections.unmodifiableMap(new TreeMap<>(infos));
     }
 }

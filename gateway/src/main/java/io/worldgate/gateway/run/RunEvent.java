@@ -184,15 +184,14 @@ public sealed interface RunEvent {
     record EvaluationFinished(long step, double meanReturn, int episodes, java.util.Map<String, Double> meanInfos)
             implements RunEvent {
         public EvaluationFinished {
-            meanInfos = java.util.Map.copyOf(meanInfos);
+            meanInfos = PlayedEpisode.sorted(meanInfos);
         }
 
         @Override
         public String text() {
             StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
                     "evaluation: mean return %.1f over %d episodes", meanReturn, episodes));
-            new java.util.TreeMap<>(meanInfos).forEach((name, value) ->
-                    s.append(String.format(java.util.Locale.ROOT, ", %s %.2f", name, value)));
+            meanInfos.forEach((name, value) -> s.append(String.format(java.util.Locale.ROOT, ", mean %s %.2f", name, value)));
             return s.toString();
         }
     }

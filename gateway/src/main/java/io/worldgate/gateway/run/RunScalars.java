@@ -9,13 +9,18 @@ public final class RunScalars {
     public static final String EPISODE_RETURN = "episode/return";
     /** The mean return of a periodic evaluation ({@code --eval-every}), at the step it ran. */
     public static final String EVAL_RETURN = "eval/return";
+    /** The filmed evaluation episode, a video in the metrics writers (not a scalar). */
+    public static final String EVAL_VIDEO = "eval/video";
 
     /**
      * The mean over a periodic evaluation's episodes of the largest value a number the environment
-     * reports took in each (see {@link PlayedEpisode}): {@code eval/success} is the success rate.
+     * reports took in each (see {@link PlayedEpisode}): {@code eval/success} is the success rate. A
+     * number named as one of the evaluation's own tags ({@code return}, {@code video}) is written
+     * as {@code eval/env_<name>}, so that it cannot pass for them.
      */
     public static String evalInfo(String name) {
-        return "eval/" + name;
+        String tag = "eval/" + name;
+        return tag.equals(EVAL_RETURN) || tag.equals(EVAL_VIDEO) ? "eval/env_" + name : tag;
     }
 
     private RunScalars() {}

@@ -1,5 +1,6 @@
 package io.worldgate.gateway.service;
 
+import io.worldgate.gateway.run.PlayedEpisode;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +12,12 @@ import java.util.Map;
  * @param returns one return per episode
  * @param meanInfos per number the environment reports beside its observations, its mean over the
  *     episodes of its largest value in each: {@code success} is the success rate (see
- *     {@link io.worldgate.gateway.run.PlayedEpisode})
+ *     {@link PlayedEpisode})
  */
 public record EvaluationResult(String agent, String checkpoint, List<Double> returns, Map<String, Double> meanInfos) {
     public EvaluationResult {
         returns = List.copyOf(returns);
-        meanInfos = Map.copyOf(meanInfos);
+        meanInfos = PlayedEpisode.sorted(meanInfos);
     }
 
     public double meanReturn() {

@@ -18,7 +18,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A run's evaluations: the agent is scored on environments of the {@link Evaluator}'s own, the mean
- * return is recorded and reported, and the video filmed, if any, is saved as a GIF in the run
+ * return (and the mean of each number the environment reports, such as the success rate) is recorded
+ * and reported, and the video filmed, if any, is saved as a GIF in the run
  * directory and sent to the metrics writer. An evaluation that fails is told and the run goes on:
  * it measures the agent, it does not train it.
  */
@@ -60,7 +61,7 @@ public final class RunEvaluations implements AutoCloseable {
     }
 
     private void saveVideo(Tensor clip, long step) {
-        writer.video("eval/video", clip, 20, step);
+        writer.video(RunScalars.EVAL_VIDEO, clip, 20, step);
         Path file = new RunDirectory(runDirectory).evaluationVideo(step);
         try {
             Files.createDirectories(file.getParent());

@@ -40,23 +40,24 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
 
     /** Plays {@code episodes} episodes with {@code policy} on {@code env}, which stays open. */
     public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed) {
-        return runOn(env, policy, episodes, seed, () -> false, obs -> {});
+        return play(env, policy, episodes, seed).stream().map(PlayedEpisode::summary).toList();
     }
 
     /**
-     * As {@link #runOn(VectorEnv, Policy, int, long)}, but gives up when {@code stopped} turns true
-     * (a run being stopped mid-evaluation), returning the episodes finished by then, and shows
-     * {@code observer} every batch: the reset's and each step's, the last one included.
+     * As {@link #runOn(VectorEnv, Policy, int, long)}, with the largest value of each number the
+     * environment reports beside its observations in each episode (see {@link EpisodeInfos}).
      */
-    public static List<EpisodeSummary> runOn(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
-            Consumer<StepBatch> observer) {
-        return play(env, policy, episodes, seed, stopped, observer).stream().map(PlayedEpisode::summary).toList();
+    public static List<PlayedEpisode> play(VectorEnv env, Policy policy, int episodes, long seed) {
+        return play(env, policy, episodes, seed, () -> false, obs -> {});
     }
 
     /**
-     * As {@link #runOn(VectorEnv, Policy, int, long, BooleanSupplier, Consumer)}, with the largest
-     * value of each number the environment reports beside its observations in each episode (see
-     * {@link EpisodeInfos}).
+     * Plays {@code episodes} episodes with {@code policy} on {@code env}, which stays open, and
+     * returns them in the order they ended, each with the largest value of each number the
+     * environment reports beside its observations (see {@link EpisodeInfos}). Gives up when
+     * {@code stopped} turns true (a run being stopped mid-evaluation), returning the episodes
+     * finished by then, and shows {@code observer} every batch: the reset's and each step's, the
+     * last one included. An episode cut by a worker restart is not counted: it is played again.
      */
     public static List<PlayedEpisode> play(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
             Consumer<StepBatch> observer) {
@@ -81,7 +82,7 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
                 lengths[i]++;
                 if (obs.isLast(i)) {
                     Map<String, Double> maxima = infos.take(i);
-                    // an episode cut by a worker restart says nothing about the policy: it is played again
+                    // an episode cut by a worker restart says nothing about the policy
                     if (!infos.cut(i)) {
                         done.add(new PlayedEpisode(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]), maxima));
                     }

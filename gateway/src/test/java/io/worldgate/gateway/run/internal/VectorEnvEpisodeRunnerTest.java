@@ -97,14 +97,19 @@ class VectorEnvEpisodeRunnerTest {
         Scripted env = new Scripted()
                 .then(0, true, false, false, false).success(1)    // the reset's flag is not the episode's
                 .then(1, false, false, false, false).success(0)
+                .then(1, false, false, true, false).success(0)    // truncated, never solved
+                .then(0, true, false, false, false).success(1)    // the next episode's first step: not its flag either
+                .then(1, false, false, false, false).success(1)   // solved at one step...
+                .then(1, false, false, true, true).success(0)     // ...but cut by a worker restart: played again
+                .then(0, true, false, false, false).success(0)
+                .then(1, false, false, false, false).success(0)
                 .then(1, false, false, false, false).success(1)   // solved at one step...
                 .then(1, false, true, false, false).success(0)    // ...and not at the last: a success
-                .then(0, true, false, false, false).success(1)    // the next episode's first step
-                .then(2, false, false, true, false).success(0);   // truncated, never solved
-        List<PlayedEpisode> played = VectorEnvEpisodeRunner.play(env, obs -> Tensor.ofInts(new int[1], 1), 2, 0,
-                () -> false, obs -> {});
-        assertThat(played).extracting(e -> e.summary().episodeReturn()).containsExactly(3.0, 2.0);
-        assertThat(played).extracting(e -> e.infos().get("success")).containsExactly(1.0, 0.0);
-        assertThat(PlayedEpisode.meanInfos(played)).containsExactly(Map.entry("success", 0.5));
+                .then(0, true, false, false, false).success(0)
+                .then(5, false, false, true, false).success(0);   // truncated, never solved
+        List<PlayedEpisode> played = VectorEnvEpisodeRunner.play(env, obs -> Tensor.ofInts(new int[1], 1), 3, 0);
+        assertThat(played).extracting(e -> e.summary().episodeReturn()).containsExactly(2.0, 3.0, 5.0);
+        assertThat(played).extracting(e -> e.infos().get("success")).containsExactly(0.0, 1.0, 0.0);
+        assertThat(PlayedEpisode.meanInfos(played)).containsExactly(Map.entry("success", 1.0 / 3));
     }
 }
