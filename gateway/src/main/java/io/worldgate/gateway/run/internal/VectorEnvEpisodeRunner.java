@@ -54,7 +54,11 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
     /**
      * Plays {@code episodes} episodes with {@code policy} on {@code env}, which stays open, and
      * returns them in the order they ended, each with the largest value of each number the
-     * environment reports beside its observations (see {@link EpisodeInfos}). Gives up when
+     * environment reports beside its observations (see {@link EpisodeInfos}). Each environment
+     * plays its share of the episodes, fixed before the first step (environment {@code i} of
+     * {@code n}: {@code episodes / n}, one more for the first {@code episodes % n}), and episodes
+     * beyond its share are not counted: keeping whichever ended first would favour short episodes,
+     * such as early failures or early successes. Gives up when
      * {@code stopped} turns true (a run being stopped mid-evaluation), returning the episodes
      * finished by then, and shows {@code observer} every batch: the reset's and each step's, the
      * last one included. An episode cut by a worker restart is not counted: it is played again.
@@ -69,6 +73,10 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
         observer.accept(obs);
         double[] returns = new double[n];
         int[] lengths = new int[n];
+        int[] owed = new int[n];
+        for (int i = 0; i < n; i++) {
+            owed[i] = episodes / n + (i < episodes % n ? 1 : 0);
+        }
         while (done.size() < episodes && !stopped.getAsBoolean()) {
             Tensor actions = policy.act(obs);
             obs = env.step(actions);
@@ -83,7 +91,8 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
                 if (obs.isLast(i)) {
                     Map<String, Double> maxima = infos.take(i);
                     // an episode cut by a worker restart says nothing about the policy
-                    if (!infos.cut(i)) {
+                    if (!infos.cut(i) && owed[i] > 0) {
+                        owed[i]--;
                         done.add(new PlayedEpisode(new EpisodeSummary(returns[i], lengths[i], obs.terminated()[i]), maxima));
                     }
                     returns[i] = 0;

@@ -13,6 +13,7 @@ import io.worldgate.api.tensor.Tensor;
 import io.worldgate.gateway.bridge.StepInfos;
 import io.worldgate.gateway.run.PlayedEpisode;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,71 @@ class VectorEnvEpisodeRunnerTest {
 
         @Override
         public void close() {}
+    }
+
+    /**
+     * {@code lengths.length} envs; env {@code i}'s episodes last {@code lengths[i]} steps of reward
+     * {@code i + 1} each and end terminated; the step after an episode's last is the next one's first.
+     */
+    private static final class FixedLengths implements VectorEnv {
+        private final int[] lengths;
+        private final int[] t;
+
+        FixedLengths(int... lengths) {
+            this.lengths = lengths;
+            this.t = new int[lengths.length];
+        }
+
+        @Override
+        public StepBatch reset(long seed) {
+            Arrays.fill(t, 0);
+            boolean[] first = new boolean[lengths.length];
+            Arrays.fill(first, true);
+            return batch(new float[lengths.length], new boolean[lengths.length], first);
+        }
+
+        @Override
+        public StepBatch step(Tensor actions) {
+            int n = lengths.length;
+            float[] rewards = new float[n];
+            boolean[] terminated = new boolean[n];
+            boolean[] first = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                if (t[i] == lengths[i]) {
+                    t[i] = 0;
+                    first[i] = true;
+                } else {
+                    t[i]++;
+                    rewards[i] = i + 1;
+                    terminated[i] = t[i] == lengths[i];
+                }
+            }
+            return batch(rewards, terminated, first);
+        }
+
+        private StepBatch batch(float[] rewards, boolean[] terminated, boolean[] first) {
+            int n = lengths.length;
+            return new StepBatch(NamedTensors.of(Map.of()), rewards, terminated, new boolean[n], first, new long[n]);
+        }
+
+        @Override
+        public EnvSpec spec() {
+            return new EnvSpec("fixed-lengths", new DictSpace(Map.of("state", new DiscreteSpace(2))), new DiscreteSpace(2),
+                    lengths.length, 100, Map.of());
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void eachEnvPlaysItsShareSoShortEpisodesAreNotFavoured() {
+        // env 0 ends every 2 steps, env 1 every 10: by the time env 1 ends its first episode env 0
+        // has ended five, and "the first 5 to end" would be 4 of env 0's and 1 of env 1's
+        FixedLengths env = new FixedLengths(2, 10);
+        List<EpisodeSummary> done = VectorEnvEpisodeRunner.runOn(env, obs -> Tensor.ofInts(new int[2], 2), 5, 0);
+        assertThat(done).extracting(EpisodeSummary::length).containsExactlyInAnyOrder(2, 2, 2, 10, 10);
+        assertThat(done).extracting(EpisodeSummary::episodeReturn).containsExactlyInAnyOrder(2.0, 2.0, 2.0, 20.0, 20.0);
     }
 
     @Test
