@@ -12,6 +12,7 @@ import io.worldgate.api.agent.ConfigException;
 import io.worldgate.api.agent.TrainingCadence;
 import io.worldgate.gateway.cli.internal.RemoteGatewayClient;
 import io.worldgate.gateway.host.TestBundles;
+import io.worldgate.gateway.run.FlaggingEnvs;
 import io.worldgate.gateway.run.RunEvent;
 import io.worldgate.gateway.run.RunFixtures;
 import io.worldgate.gateway.run.RunListener;
@@ -117,6 +118,20 @@ class ServiceTest {
         assertThatThrownBy(() -> client.status("no-such-run")).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> client.resume(a.runId(), null)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("stop it before resuming");
+    }
+
+    @Test
+    void anEvaluationOverGrpcCarriesTheMeansOfTheNumbersTheEnvReports() throws Exception {
+        gateway.envs().register(new FlaggingEnvs());
+        RunStatus s = client.start(new RunRequest("random", null, Map.of(), "flagging:PointMass", Map.of(), 2, 100, 3, 0, 0,
+                0, 0, 1, "cpu"), null);
+        await("finished", 30, () -> client.status(s.runId()).state() == RunState.FINISHED);
+
+        // 2 episodes, one on each of 2 envs, of which the first reports success 1 and the second 0
+        EvaluationResult eval = client.evaluate(s.runId(), null, 2, 7);
+
+        assertThat(eval.returns()).hasSize(2);
+        assertThat(eval.meanInfos()).containsExactly(Map.entry("success", 0.5));
     }
 
     @Test

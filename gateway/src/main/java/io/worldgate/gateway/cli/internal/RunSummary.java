@@ -59,7 +59,11 @@ public final class RunSummary {
             line(sb, "curve", sparkline(returns, 60));
         }
         if (f.get("last_evaluation") instanceof Double eval) {
-            line(sb, "evaluation", String.format(Locale.ROOT, "mean return %.1f (the last evaluation)", eval));
+            StringBuilder means = new StringBuilder(String.format(Locale.ROOT, "mean return %.1f", eval));
+            if (f.get("last_evaluation_infos") instanceof Map<?, ?> infos) {
+                infos.forEach((name, value) -> means.append(String.format(Locale.ROOT, ", mean %s %.2f", name, value)));
+            }
+            line(sb, "evaluation", means + " (the last evaluation)");
         }
         line(sb, "swaps", f.get("swaps"));
         line(sb, "checkpoint", f.get("checkpoint") == null ? "-" : f.get("checkpoint"));

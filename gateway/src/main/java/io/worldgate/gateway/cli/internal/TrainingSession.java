@@ -43,8 +43,13 @@ public final class TrainingSession {
     }
 
     /** How a followed run ended. */
-    public record Outcome(int exitCode, RunStatus status, OptionalDouble lastEvaluation, OptionalDouble bestEvaluation,
-            long bestEvaluationStep, Optional<Path> lastVideo, String runDirectory) {}
+    /**
+     * @param lastEvaluationInfos the last evaluation's mean of each number the environment reports
+     *     beside its observations, e.g. {@code success}: its success rate (empty when none)
+     */
+    public record Outcome(int exitCode, RunStatus status, OptionalDouble lastEvaluation,
+            Map<String, Double> lastEvaluationInfos, OptionalDouble bestEvaluation, long bestEvaluationStep,
+            Optional<Path> lastVideo, String runDirectory) {}
 
     /**
      * Starts a run and follows it to its end; returns the exit code (0 finished, 1 otherwise). A
@@ -89,6 +94,7 @@ public final class TrainingSession {
         private volatile String firstAgent;
         private volatile String lastAgent;
         private volatile double lastEvaluation = Double.NaN;
+        private volatile Map<String, Double> lastEvaluationInfos = Map.of();
         private volatile double bestEvaluation = Double.NaN;
         private volatile long bestEvaluationStep;
         private volatile String lastVideo;
@@ -116,6 +122,8 @@ public final class TrainingSession {
         public void onEvent(RunStatus s, RunEvent event) {
             if (event instanceof RunEvent.AgentSwapped) {
                 swaps.incrementAndGet();
+            } else if (event instanceof RunEvent.EvaluationFinished e) {
+                lastEvaluationInfos = e.meanInfos();
             } else if (event instanceof RunEvent.EvaluationVideoWritten v) {
                 lastVideo = v.path();
             } else if (event instanceof RunEvent.AgentCreated c) {
@@ -185,6 +193,9 @@ public final class TrainingSession {
             Optional<Path> video = Optional.ofNullable(lastVideo).map(v -> Path.of(dir).resolve(v));
             if (!Double.isNaN(lastEvaluation)) {
                 facts.put("last_evaluation", lastEvaluation);
+                if (!lastEvaluationInfos.isEmpty()) {
+                    facts.put("last_evaluation_infos", lastEvaluationInfos);
+                }
             }
             video.ifPresent(v -> facts.put("video", v.toString()));
             if (silent) {
@@ -195,8 +206,8 @@ public final class TrainingSession {
                 String agents = firstAgent == null || firstAgent.equals(lastAgent) ? s.agent() : firstAgent + " -> " + lastAgent;
                 System.out.print(RunSummary.render(facts, List.copyOf(returns), agents));
             }
-            return new Outcome(s.state() == RunState.FINISHED ? 0 : 1, s, optional(lastEvaluation), optional(bestEvaluation),
-                    bestEvaluationStep, video, dir);
+            return new Outcome(s.state() == RunState.FINISHED ? 0 : 1, s, optional(lastEvaluation), lastEvaluationInfos,
+                    optional(bestEvaluation), bestEvaluationStep, video, dir);
         }
     }
 
