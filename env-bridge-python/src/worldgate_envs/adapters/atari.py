@@ -78,7 +78,9 @@ class AtariEnv(Env):
             action_space=DiscreteSpace(n),
             max_episode_steps=max(1, opts.max_frames // opts.frameskip),
             options=options_as_text(opts),
-            info_keys=("lives",),
+            # "lives" stays in each step's info (Gymnasium's convention) but is not one of the
+            # numbers carried to the gateway's metrics: an episode's summary of a count that only
+            # falls (its largest value, as for Meta-World's success flag) is just its start
             can_render=True,
         )
         self._rng = np.random.default_rng()
