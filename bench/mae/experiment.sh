@@ -39,6 +39,12 @@
 #   HELDOUT_BATCHES [20]      batches of 64 held-out frames per reconstruction measurement
 #   DREAMER_SET ["" ]  extra Dreamer keys for every variant, e.g. "rep_scale=0"
 #   ONLINE_WARMUP [0]  mae-online: updates of the MAE alone on the prefill before Dreamer's first (MWM: 5000)
+#   VARIANTS ["cnn mae-frozen mae-online mae-random"]  the Dreamer runs this invocation makes. Two
+#                      invocations with disjoint VARIANTS share the frames and MAEs (the first to
+#                      come makes them, the other waits) and run side by side, one core each:
+#                        VARIANTS="cnn mae-online" bench/mae/experiment.sh &
+#                        VARIANTS="mae-frozen mae-random" bench/mae/experiment.sh &
+#                      The held-out measurements come with the cnn variant (they read its frames).
 #   OUT [bench/results/mae.md]
 # Every run is niced (nice -n 10), with one libtorch thread, from a frozen copy of the gateway and
 # plugins under RUNS_DIR/dist (a rebuild of the checkout cannot change classes under a running JVM).
@@ -61,6 +67,10 @@ CHECKPOINT_EVERY=${CHECKPOINT_EVERY:-2500}
 HELDOUT_BATCHES=${HELDOUT_BATCHES:-20}
 DREAMER_SET=${DREAMER_SET:-}
 ONLINE_WARMUP=${ONLINE_WARMUP:-0}
+VARIANTS=${VARIANTS:-cnn mae-frozen mae-online mae-random}
+for v in $VARIANTS; do
+    case $v in cnn | mae-frozen | mae-online | mae-random) ;; *) echo "unknown variant '$v' in VARIANTS" >&2; exit 2 ;; esac
+done
 OUT=${OUT:-bench/results/mae.md}
 mkdir -p "$RUNS_DIR"
 RUNS_DIR=$(cd "$RUNS_DIR" && pwd)
@@ -154,19 +164,33 @@ weights() { echo "-Dworldgate.mae.weights=$1"; }
 for seed in $SEEDS; do
     dir=$RUNS_DIR/seed$seed
     mkdir -p "$dir"
+    # the frames and the two MAEs once, whichever invocation comes first (the other waits here)
+    exec 9>"$dir/.experiment.lock"
+    flock 9
     frames=$(step "$dir" frames "" train --agent random --env dmc:cartpole-swingup --env-option obs=image \
         --env-option size=64 --env-option action_repeat=2 --steps "$STEPS" --envs "$ENVS" --seed "$seed")
     pretrained=$(step "$dir" mae-pretrain "" learn mae --from-run "$(basename "$frames")" --preset "$MAE" \
         --updates "$MAE_UPDATES" --seed "$seed" --checkpoint-every 1000)
     init=$(step "$dir" mae-init "" learn mae --from-run "$(basename "$frames")" --preset "$MAE" --updates 1 \
         --seed "$seed" --set eval_only=true --set image_every=0)
-    cnn=$(step "$dir" cnn "" train "${DREAMER[@]}" --seed "$seed" --set encoder=cnn)
-    step "$dir" mae-frozen "$(weights "$pretrained")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
-        --set encoder_mode=frozen >/dev/null
-    step "$dir" mae-online "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
-        "${ONLINE[@]}" >/dev/null
-    step "$dir" mae-random "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
-        --set encoder_mode=frozen >/dev/null
+    flock -u 9
+    wants() { [[ " $VARIANTS " == *" $1 "* ]]; }
+    if wants cnn; then
+        cnn=$(step "$dir" cnn "" train "${DREAMER[@]}" --seed "$seed" --set encoder=cnn)
+    fi
+    if wants mae-frozen; then
+        step "$dir" mae-frozen "$(weights "$pretrained")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
+            --set encoder_mode=frozen >/dev/null
+    fi
+    if wants mae-online; then
+        step "$dir" mae-online "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
+            "${ONLINE[@]}" >/dev/null
+    fi
+    if wants mae-random; then
+        step "$dir" mae-random "$(weights "$init")" train "${DREAMER[@]}" --seed "$seed" --set encoder=mae \
+            --set encoder_mode=frozen >/dev/null
+    fi
+    wants cnn || continue
     for mae in pretrain init; do
         [ $mae = pretrain ] && w=$pretrained || w=$init
         step "$dir" "heldout-$mae" "" learn mae --from-run "$(basename "$cnn")" --set "weights=$w" --set eval_only=true \
