@@ -44,7 +44,9 @@
 #                      come makes them, the other waits) and run side by side, one core each:
 #                        VARIANTS="cnn mae-online" bench/mae/experiment.sh &
 #                        VARIANTS="mae-frozen mae-random" bench/mae/experiment.sh &
-#                      The held-out measurements come with the cnn variant (they read its frames).
+#                      The lists must not overlap. The held-out measurements come with the cnn variant
+#                      (they read its frames). Each invocation writes the report at its end, from what
+#                      has finished by then (the later one's is complete).
 #   OUT [bench/results/mae.md]
 # Every run is niced (nice -n 10), with one libtorch thread, from a frozen copy of the gateway and
 # plugins under RUNS_DIR/dist (a rebuild of the checkout cannot change classes under a running JVM).
@@ -67,7 +69,8 @@ CHECKPOINT_EVERY=${CHECKPOINT_EVERY:-2500}
 HELDOUT_BATCHES=${HELDOUT_BATCHES:-20}
 DREAMER_SET=${DREAMER_SET:-}
 ONLINE_WARMUP=${ONLINE_WARMUP:-0}
-VARIANTS=${VARIANTS:-cnn mae-frozen mae-online mae-random}
+# one space between names (wants() below matches " name ")
+VARIANTS=$(echo ${VARIANTS:-cnn mae-frozen mae-online mae-random})
 for v in $VARIANTS; do
     case $v in cnn | mae-frozen | mae-online | mae-random) ;; *) echo "unknown variant '$v' in VARIANTS" >&2; exit 2 ;; esac
 done
@@ -126,9 +129,13 @@ step() {
         wg "$jopts" --runs-dir "$seeddir" resume "$id" --json >>"$log" 2>&1 || rc=$?
     else
         say "$name: $*"
+        # one run starts at a time in this folder until its id is recorded: a run another invocation
+        # (VARIANTS) starts beside it would otherwise be taken for it
+        exec 8>"$seeddir/.experiment-start.lock"
+        flock 8
         local before
         before=$(ls "$seeddir")
-        wg "$jopts" --runs-dir "$seeddir" "$@" --json >"$log" 2>&1 &
+        wg "$jopts" --runs-dir "$seeddir" "$@" --json >"$log" 2>&1 8>&- &
         local pid=$!
         # the run id is recorded as soon as its directory exists, so that a kill leaves a resumable run
         while [ ! -s "$marker" ]; do
@@ -141,6 +148,8 @@ step() {
                 sleep 2
             fi
         done
+        flock -u 8
+        exec 8>&-
         wait "$pid" || rc=$?
     fi
     if [ ! -s "$marker" ] || [ "$(run_state "$seeddir/$(cat "$marker")")" != FINISHED ]; then

@@ -57,28 +57,36 @@ def run_dir(seed_dir: Path, name: str) -> Path | None:
     return run if run.is_dir() else None
 
 
+def records(path: Path) -> list[dict]:
+    """The JSON rows of a metrics.jsonl; a last line still being written (no newline yet) is left out."""
+    rows = []
+    with path.open() as f:
+        for line in f:
+            if not line.endswith("\n"):
+                break
+            rows.append(json.loads(line))
+    return rows
+
+
 def scalars(run: Path, tag: str) -> list[tuple[int, float, float]]:
     """(step, wall_time, value) of every row of `tag` in the run's metrics.jsonl."""
     rows = []
     path = run / "metrics.jsonl"
     if not path.is_file():
         return rows
-    with path.open() as f:
-        for line in f:
-            record = json.loads(line)
-            if record.get("tag") == tag and "value" in record:
-                rows.append((int(record["step"]), float(record["wall_time"]), float(record["value"])))
+    for record in records(path):
+        if record.get("tag") == tag and "value" in record:
+            rows.append((int(record["step"]), float(record["wall_time"]), float(record["value"])))
     return rows
 
 
 def wall_hours(run: Path) -> float | None:
     first = last = None
-    with (run / "metrics.jsonl").open() as f:
-        for line in f:
-            t = json.loads(line).get("wall_time")
-            if t is not None:
-                first = t if first is None else first
-                last = t
+    for record in records(run / "metrics.jsonl"):
+        t = record.get("wall_time")
+        if t is not None:
+            first = t if first is None else first
+            last = t
     return None if first is None else (last - first) / 3600
 
 

@@ -27,9 +27,12 @@ import java.util.List;
  *       rewards; {@code terminated} is false for a truncated episode. Episodes cut by a worker restart
  *       are not returned (they are played again). These steps do not count in the run's step budget,
  *       are not appended to the experience and do not appear in the run's episode count or metrics.</li>
- *   <li><b>Which episodes.</b> The call returns as soon as {@code episodes} episodes have finished, in
- *       the order they finished, so short episodes are more likely to be among them when environments
- *       run in parallel; episodes still in progress are dropped. The policy never sees the final
+ *   <li><b>Which episodes.</b> Each environment plays a share of the {@code episodes} fixed before the
+ *       first step ({@code episodes / n} each, one more for the first {@code episodes % n} of the
+ *       {@code n} opened), so short episodes are not favoured; an environment that has played its
+ *       share goes on stepping until the others have, and its further episodes are not returned.
+ *       Episodes are returned in the order they finished; an environment whose episodes never end
+ *       (no time limit) holds the call. The policy never sees the final
  *       step's observation of the last episode returned (the call ends on that step), while it does
  *       see, as {@code isLast} entries, the final observations of the others.</li>
  * </ul>

@@ -42,8 +42,9 @@ public final class TrainingSession {
         return out;
     }
 
-    /** How a followed run ended. */
     /**
+     * How a followed run ended.
+     *
      * @param lastEvaluationInfos the last evaluation's mean of each number the environment reports
      *     beside its observations, e.g. {@code success}: its success rate (empty when none)
      */

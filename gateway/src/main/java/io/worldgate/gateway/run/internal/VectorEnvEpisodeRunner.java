@@ -58,9 +58,10 @@ public final class VectorEnvEpisodeRunner implements EpisodeRunner {
      * plays its share of the episodes, fixed before the first step (environment {@code i} of
      * {@code n}: {@code episodes / n}, one more for the first {@code episodes % n}), and episodes
      * beyond its share are not counted: keeping whichever ended first would favour short episodes,
-     * such as early failures or early successes. Gives up when
+     * such as early failures or early successes (an environment whose episodes never end holds
+     * the call until {@code stopped}). Gives up when
      * {@code stopped} turns true (a run being stopped mid-evaluation), returning the episodes
-     * finished by then, and shows {@code observer} every batch: the reset's and each step's, the
+     * finished by then (which may favour short ones), and shows {@code observer} every batch: the reset's and each step's, the
      * last one included. An episode cut by a worker restart is not counted: it is played again.
      */
     public static List<PlayedEpisode> play(VectorEnv env, Policy policy, int episodes, long seed, BooleanSupplier stopped,
