@@ -1,7 +1,8 @@
 """Writes the speed table of one run of bench/tdmpc2/run.sh into bench/results/tdmpc2.md.
 
 Reads the run's rows (by label) from the CSV, pairs Worldgate's with the PyTorch twin's of the same
-preset, and replaces the text between the markers <!-- speed:begin --> and <!-- speed:end -->.
+preset, and puts its table first between the markers <!-- speed:begin --> and <!-- speed:end -->,
+above the earlier runs' tables (which stay: they are the record of other machines and builds).
 """
 import argparse
 import csv
@@ -62,19 +63,20 @@ def main():
     ap.add_argument("--machine", default="")
     ap.add_argument("--note", default="")
     a = ap.parse_args()
-    lines = [BEGIN, ""]
+    lines = []
     for label in a.label:
         lines += table(a, label)
-    lines += ["", END]
     text = open(a.md).read()
-    block = "\n".join(lines)
+    run = "\n".join(lines)
     if BEGIN in text and END in text:
+        earlier = text[text.index(BEGIN) + len(BEGIN): text.index(END)].strip("\n")
+        block = "\n".join([BEGIN, "", run.strip("\n"), "", earlier, "", END]) if earlier else "\n".join([BEGIN, "", run, "", END])
         text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
     else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
+        text = text.rstrip("\n") + "\n\n" + "\n".join([BEGIN, "", run, "", END]) + "\n"
     with open(a.md, "w") as f:
         f.write(text)
-    print(block)
+    print(run)
 
 
 if __name__ == "__main__":
