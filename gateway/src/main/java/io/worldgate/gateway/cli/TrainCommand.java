@@ -4,6 +4,7 @@ import io.worldgate.gateway.bridge.BridgeConfig;
 import io.worldgate.gateway.cli.internal.GatewayClient;
 import io.worldgate.gateway.cli.internal.TrainingSession;
 import io.worldgate.gateway.run.RunConfig;
+import io.worldgate.gateway.service.ApiLimits;
 import io.worldgate.gateway.service.RunRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,6 +100,10 @@ final class TrainCommand implements Callable<Integer> {
         envOpts.putAll(BridgeConfig.envOptions(workers, transport, envWorkers));
         if (swapWarmup != null && swapWarmup < 0) {
             throw new IllegalArgumentException("--swap-warmup must be >= 0 (0: none), got " + swapWarmup);
+        }
+        if (evalEpisodes < 1 || evalEpisodes > ApiLimits.MAX_EVAL_EPISODES) {
+            throw new IllegalArgumentException("--eval-episodes must be in [1, " + ApiLimits.MAX_EVAL_EPISODES + "], got "
+                    + evalEpisodes + " (--eval-every 0 turns evaluations off)");
         }
         if (checkpointEvery < 1 || keepCheckpoints < 1) {
             throw new IllegalArgumentException("--checkpoint-every and --keep-checkpoints must be at least 1, got "

@@ -149,6 +149,15 @@ class CliTest {
     }
 
     @Test
+    void evaluationsOfNoEpisodesAreABadInputNotOneEpisode() {
+        CliRun r = run("train", "--agent", "random", "--env", "java:CartPole", "--steps", "10", "--eval-every", "5",
+                "--eval-episodes", "0", "--json");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--eval-episodes").doesNotContain("Exception");
+        assertThat(tmp.resolve("runs")).as("nothing is created for a rejected request").doesNotExist();
+    }
+
+    @Test
     void anUnknownEnvironmentIsABadInputErrorListingTheFamilies() {
         CliRun r = run("train", "--agent", "random", "--env", "mujoco:Ant", "--steps", "10", "--json");
         assertThat(r.exit()).isEqualTo(2);
