@@ -51,8 +51,9 @@ final class EvalCommand implements Callable<Integer> {
             } else {
                 StringBuilder infos = new StringBuilder();
                 r.meanInfos().forEach((name, value) -> infos.append(String.format(Locale.ROOT, ", mean %s %.3f", name, value)));
-                System.out.printf(Locale.ROOT, "%s with checkpoint %s: mean return %.2f over %d episodes%s%n", r.agent(),
-                        r.checkpoint(), r.meanReturn(), r.returns().size(), infos);
+                int n = r.returns().size();
+                System.out.printf(Locale.ROOT, "%s with checkpoint %s: mean return %.2f over %d episode%s%s%n", r.agent(),
+                        r.checkpoint(), r.meanReturn(), n, n == 1 ? "" : "s", infos);
             }
         }
         return 0;

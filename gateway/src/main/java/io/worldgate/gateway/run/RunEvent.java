@@ -190,7 +190,7 @@ public sealed interface RunEvent {
         @Override
         public String text() {
             StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
-                    "evaluation: mean return %.1f over %d episodes", meanReturn, episodes));
+                    "evaluation: mean return %.1f over %d episode%s", meanReturn, episodes, episodes == 1 ? "" : "s"));
             meanInfos.forEach((name, value) -> s.append(String.format(java.util.Locale.ROOT, ", mean %s %.2f", name, value)));
             return s.toString();
         }
